@@ -1,0 +1,198 @@
+"""Who: councils, peers, the people who act for councils, and API tokens."""
+
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Region(models.TextChoices):
+    NORTH_EAST = "north-east", "North East"
+    NORTH_WEST = "north-west", "North West"
+    YORKSHIRE_HUMBER = "yorkshire-humber", "Yorkshire and the Humber"
+    EAST_MIDLANDS = "east-midlands", "East Midlands"
+    WEST_MIDLANDS = "west-midlands", "West Midlands"
+    EAST_OF_ENGLAND = "east-of-england", "East of England"
+    LONDON = "london", "London"
+    SOUTH_EAST = "south-east", "South East"
+    SOUTH_WEST = "south-west", "South West"
+    WALES = "wales", "Wales"
+
+
+class CouncilType(models.TextChoices):
+    COUNTY = "county", "County council"
+    DISTRICT = "district", "District council"
+    UNITARY = "unitary", "Unitary authority"
+    METROPOLITAN = "metropolitan", "Metropolitan borough"
+    LONDON_BOROUGH = "london-borough", "London borough"
+    WELSH_UNITARY = "welsh-unitary", "Welsh principal council"
+
+
+class PoliticalGroup(models.TextChoices):
+    CONSERVATIVE = "conservative", "Conservative"
+    LABOUR = "labour", "Labour"
+    LIBERAL_DEMOCRAT = "liberal-democrat", "Liberal Democrat"
+    INDEPENDENT = "independent", "Independent"
+    GREEN = "green", "Green"
+
+
+class Profession(models.TextChoices):
+    CHIEF_EXECUTIVE = "chief-executive", "Chief executive"
+    S151_FINANCE = "s151-finance", "Section 151 finance officer"
+    MONITORING_OFFICER = "monitoring-officer", "Monitoring officer"
+    CHILDRENS_SERVICES = "childrens-services", "Director of children's services"
+    ADULT_SOCIAL_SERVICES = "adult-social-services", "Director of adult social services"
+    PUBLIC_HEALTH = "public-health", "Director of public health"
+    COMMUNICATIONS = "communications", "Head of communications"
+    PLANNING = "planning", "Head of planning"
+
+
+class PeerKind(models.TextChoices):
+    MEMBER = "member", "Member peer"
+    OFFICER = "officer", "Officer peer"
+
+
+class Accreditation(models.TextChoices):
+    ACCREDITED = "accredited", "Accredited"
+    IN_TRAINING = "in-training", "In training"
+    LAPSED = "lapsed", "Lapsed"
+
+
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones())
+
+
+class Council(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    council_type = models.CharField(max_length=20, choices=CouncilType.choices)
+    region = models.CharField(max_length=20, choices=Region.choices)
+    leader_group = models.CharField(
+        "political group of the leader", max_length=20, choices=PoliticalGroup.choices
+    )
+    principal_adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="advised_councils",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Peer(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="peer"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    kind = models.CharField(max_length=10, choices=PeerKind.choices)
+    political_group = models.CharField(max_length=20, choices=PoliticalGroup.choices, blank=True)
+    profession = models.CharField(max_length=30, choices=Profession.choices, blank=True)
+    home_council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="peers")
+    skills = models.ManyToManyField(Skill, blank=True, related_name="peers")
+    accreditation = models.CharField(
+        max_length=20, choices=Accreditation.choices, default=Accreditation.ACCREDITED
+    )
+    declared_interests = models.ManyToManyField(
+        Council,
+        blank=True,
+        related_name="declared_interest_peers",
+        help_text="Councils this peer must not be placed with, beyond their home council.",
+    )
+    monthly_session_cap = models.PositiveSmallIntegerField(default=4)
+    monthly_hours_cap = models.PositiveSmallIntegerField(default=12)
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/London")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="peer_member_has_group_officer_has_profession",
+                condition=(
+                    Q(kind=PeerKind.MEMBER, profession="") & ~Q(political_group="")
+                )
+                | (Q(kind=PeerKind.OFFICER, political_group="") & ~Q(profession="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Booker(models.Model):
+    """A council officer or councillor who books on behalf of exactly one council."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booker")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="bookers")
+    job_title = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.council}"
+
+
+class Councillor(models.Model):
+    """A councillor who registers for webinars and subscribes to their calendars."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="councillor"
+    )
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="councillors")
+    role = models.CharField(max_length=200, blank=True, help_text="e.g. Ward councillor, Cabinet member")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.council})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts. Only a SHA-256 of the secret is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="The first characters, to tell tokens apart.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class WeeklyWindow(models.Model):
+    """One window of a peer's weekly hours, in the peer's own time zone."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="weekly_windows")
+    weekday = models.PositiveSmallIntegerField(help_text="0 = Monday … 6 = Sunday")
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["peer", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(name="weekly_window_weekday_range", condition=Q(weekday__lte=6)),
+            models.CheckConstraint(name="weekly_window_end_after_start", condition=Q(end__gt=models.F("start"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer} weekday {self.weekday} {self.start:%H:%M}–{self.end:%H:%M}"

@@ -1,0 +1,1 @@
+"""The project package and the scheduling engine (plain Python over plain data, no ORM)."""

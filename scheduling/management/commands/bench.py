@@ -1,0 +1,33 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from scheduling import benchmarks
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark by name and print its figures (see scheduling/benchmarks/)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", nargs="?", help="benchmark name; omit to list them")
+        parser.add_argument("--json", action="store_true", help="print one JSON list of cases")
+
+    def handle(self, *args, name=None, json=False, **options):
+        known = benchmarks.available()
+        if not name:
+            for bench_name, description in sorted(known.items()):
+                self.stdout.write(f"{bench_name:16} {description}")
+            return
+        if name not in known:
+            raise CommandError(f"unknown benchmark {name!r}; known: {', '.join(sorted(known))}")
+        cases = benchmarks.run(name)
+        if json:
+            self.stdout.write(_json_dumps(cases))
+            return
+        for case in cases:
+            extras = "  ".join(f"{k}={v}" for k, v in case.items() if k not in {"label", "seconds"})
+            self.stdout.write(f"{case['label']:60} {case['seconds'] * 1000:10.1f} ms  {extras}")
+
+
+def _json_dumps(cases):
+    return json.dumps(cases, indent=2, default=str)

@@ -1,0 +1,135 @@
+"""What and when: the catalogue of remote offers and the role slots their panels need."""
+
+from django.db import models
+from django.db.models import Q
+
+from peers.models import PeerKind, PoliticalGroup, Profession, Skill
+
+
+class Programme(models.TextChoices):
+    PEER_SUPPORT = "peer-support", "Peer support"
+    FINANCIAL_RESILIENCE = "financial-resilience", "Financial resilience"
+    LEADERSHIP = "leadership", "Leadership"
+    PRODUCTIVITY = "productivity", "Productivity"
+    COMMUNICATIONS = "communications", "Communications"
+    HEALTHIER_PLACES = "healthier-places", "Leading healthier places"
+    WORKFORCE = "workforce", "Workforce"
+    ONE_PUBLIC_ESTATE = "one-public-estate", "One Public Estate"
+    PLANNING = "planning", "Planning Advisory Service"
+
+
+class Delivery(models.TextChoices):
+    PANEL = "panel", "Virtual panel"
+    MULTI_DAY = "multi-day", "Support over several days"
+    SERIES = "series", "Series of calls with the same facilitator"
+    SINGLE = "single", "Single virtual session"
+    WEBINAR = "webinar", "Webinar"
+
+
+class OfferStatus(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    COMING_SOON = "coming-soon", "Coming soon"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Topic(models.TextChoices):
+    LEADERSHIP = "leadership", "Leadership"
+    OPPOSITION = "opposition", "Opposition"
+    FINANCE = "finance", "Finance"
+    HEALTH_AND_WELLBEING = "health-and-wellbeing", "Health and wellbeing"
+    WORKFORCE = "workforce", "Workforce"
+    PLANNING = "planning", "Planning"
+    ONE_PUBLIC_ESTATE = "one-public-estate", "One Public Estate"
+
+
+class Offer(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    programme = models.CharField(max_length=30, choices=Programme.choices)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=400, help_text="One sentence for the catalogue list.")
+    audience = models.CharField("who it is for", max_length=400)
+    description = models.TextField("what happens")
+    partner = models.CharField(max_length=200, blank=True, help_text="e.g. SOLACE")
+    contact_email = models.EmailField(
+        blank=True, help_text="The offer's contact mailbox; blank means 'ask your Principal Adviser'."
+    )
+    delivery = models.CharField(max_length=20, choices=Delivery.choices)
+    duration_minutes = models.PositiveSmallIntegerField(help_text="Length of each session as booked.")
+    duration_text = models.CharField(max_length=100, blank=True, help_text="As the offer describes it, e.g. '2–3 hours'.")
+    session_count = models.PositiveSmallIntegerField(default=1)
+    spacing_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Days between the starts of consecutive sessions (0 for one session)."
+    )
+    seats = models.PositiveIntegerField(null=True, blank=True, help_text="Places on a webinar.")
+    topic = models.CharField(max_length=30, choices=Topic.choices, blank=True)
+    min_notice_days = models.PositiveSmallIntegerField(default=10)
+    horizon_days = models.PositiveSmallIntegerField(default=182)
+    conflict_same_region = models.BooleanField(
+        default=False, help_text="Peers from councils in the same region are a conflict of interest."
+    )
+    status = models.CharField(max_length=20, choices=OfferStatus.choices, default=OfferStatus.AVAILABLE)
+    suspended_until = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="Where the offer is described.")
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "title"]
+        constraints = [
+            models.CheckConstraint(name="offer_duration_positive", condition=Q(duration_minutes__gt=0)),
+            models.CheckConstraint(name="offer_has_sessions", condition=Q(session_count__gte=1)),
+            models.CheckConstraint(
+                name="offer_series_has_spacing",
+                condition=Q(session_count=1) | Q(spacing_days__gte=1),
+            ),
+            models.CheckConstraint(
+                name="offer_webinar_has_seats_and_topic",
+                condition=~Q(delivery="webinar") | (Q(seats__gte=1) & ~Q(topic="")),
+            ),
+            models.CheckConstraint(
+                name="offer_suspended_has_date",
+                condition=~Q(status="suspended") | Q(suspended_until__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_webinar(self) -> bool:
+        return self.delivery == Delivery.WEBINAR
+
+
+class PoliticalRule(models.TextChoices):
+    ANY = "any", "Any political group"
+    SAME_AS_LEADER = "same-as-leader", "Same political group as the council's leader"
+
+
+class RoleSlot(models.Model):
+    """What one kind of seat on each session of an offer needs, and how many of them."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="role_slots")
+    name = models.CharField(max_length=100)
+    count = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=10, choices=PeerKind.choices, blank=True, help_text="Blank: either kind.")
+    political_rule = models.CharField(max_length=20, choices=PoliticalRule.choices, default=PoliticalRule.ANY)
+    political_group = models.CharField(
+        max_length=20, choices=PoliticalGroup.choices, blank=True, help_text="A fixed group, if any."
+    )
+    profession = models.CharField(max_length=30, choices=Profession.choices, blank=True)
+    skill = models.ForeignKey(Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["offer", "order", "id"]
+        constraints = [
+            models.CheckConstraint(name="role_slot_count_positive", condition=Q(count__gte=1)),
+            models.UniqueConstraint(fields=["offer", "name"], name="role_slot_name_unique_per_offer"),
+            models.CheckConstraint(
+                name="role_slot_political_rule_needs_member",
+                condition=Q(political_rule="any", political_group="") | Q(kind="member"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ×{self.count}" if self.count > 1 else self.name
