@@ -98,7 +98,11 @@ class Skill(models.Model):
 
 class Peer(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="peer"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="peer",
     )
     name = models.CharField(max_length=200)
     email = models.EmailField(unique=True)
@@ -126,9 +130,7 @@ class Peer(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="peer_member_has_group_officer_has_profession",
-                condition=(
-                    Q(kind=PeerKind.MEMBER, profession="") & ~Q(political_group="")
-                )
+                condition=(Q(kind=PeerKind.MEMBER, profession="") & ~Q(political_group=""))
                 | (Q(kind=PeerKind.OFFICER, political_group="") & ~Q(profession="")),
             ),
         ]
@@ -140,7 +142,9 @@ class Peer(models.Model):
 class Booker(models.Model):
     """A council officer or councillor who books on behalf of exactly one council."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booker")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booker"
+    )
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="bookers")
     job_title = models.CharField(max_length=200, blank=True)
 
@@ -155,7 +159,9 @@ class Councillor(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="councillor"
     )
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="councillors")
-    role = models.CharField(max_length=200, blank=True, help_text="e.g. Ward councillor, Cabinet member")
+    role = models.CharField(
+        max_length=200, blank=True, help_text="e.g. Ward councillor, Cabinet member"
+    )
 
     def __str__(self) -> str:
         return f"{self.user} ({self.council})"
@@ -164,9 +170,13 @@ class Councillor(models.Model):
 class ApiToken(models.Model):
     """A bearer token for scripts. Only a SHA-256 of the secret is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, help_text="The first characters, to tell tokens apart.")
+    prefix = models.CharField(
+        max_length=12, help_text="The first characters, to tell tokens apart."
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -191,7 +201,9 @@ class WeeklyWindow(models.Model):
         ordering = ["peer", "weekday", "start"]
         constraints = [
             models.CheckConstraint(name="weekly_window_weekday_range", condition=Q(weekday__lte=6)),
-            models.CheckConstraint(name="weekly_window_end_after_start", condition=Q(end__gt=models.F("start"))),
+            models.CheckConstraint(
+                name="weekly_window_end_after_start", condition=Q(end__gt=models.F("start"))
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from peers.models import PeerKind, PoliticalGroup, Profession, Skill
 
@@ -51,11 +52,16 @@ class Offer(models.Model):
     description = models.TextField("what happens")
     partner = models.CharField(max_length=200, blank=True, help_text="e.g. SOLACE")
     contact_email = models.EmailField(
-        blank=True, help_text="The offer's contact mailbox; blank means 'ask your Principal Adviser'."
+        blank=True,
+        help_text="The offer's contact mailbox; blank means 'ask your Principal Adviser'.",
     )
     delivery = models.CharField(max_length=20, choices=Delivery.choices)
-    duration_minutes = models.PositiveSmallIntegerField(help_text="Length of each session as booked.")
-    duration_text = models.CharField(max_length=100, blank=True, help_text="As the offer describes it, e.g. '2–3 hours'.")
+    duration_minutes = models.PositiveSmallIntegerField(
+        help_text="Length of each session as booked."
+    )
+    duration_text = models.CharField(
+        max_length=100, blank=True, help_text="As the offer describes it, e.g. '2–3 hours'."
+    )
     session_count = models.PositiveSmallIntegerField(default=1)
     spacing_days = models.PositiveSmallIntegerField(
         default=0, help_text="Days between the starts of consecutive sessions (0 for one session)."
@@ -65,9 +71,12 @@ class Offer(models.Model):
     min_notice_days = models.PositiveSmallIntegerField(default=10)
     horizon_days = models.PositiveSmallIntegerField(default=182)
     conflict_same_region = models.BooleanField(
-        default=False, help_text="Peers from councils in the same region are a conflict of interest."
+        default=False,
+        help_text="Peers from councils in the same region are a conflict of interest.",
     )
-    status = models.CharField(max_length=20, choices=OfferStatus.choices, default=OfferStatus.AVAILABLE)
+    status = models.CharField(
+        max_length=20, choices=OfferStatus.choices, default=OfferStatus.AVAILABLE
+    )
     suspended_until = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="Where the offer is described.")
     order = models.PositiveSmallIntegerField(default=0)
@@ -76,7 +85,9 @@ class Offer(models.Model):
     class Meta:
         ordering = ["order", "title"]
         constraints = [
-            models.CheckConstraint(name="offer_duration_positive", condition=Q(duration_minutes__gt=0)),
+            models.CheckConstraint(
+                name="offer_duration_positive", condition=Q(duration_minutes__gt=0)
+            ),
             models.CheckConstraint(name="offer_has_sessions", condition=Q(session_count__gte=1)),
             models.CheckConstraint(
                 name="offer_series_has_spacing",
@@ -95,9 +106,49 @@ class Offer(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("offer-detail", kwargs={"slug": self.slug})
+
     @property
     def is_webinar(self) -> bool:
         return self.delivery == Delivery.WEBINAR
+
+    @property
+    def is_bookable(self) -> bool:
+        return self.status == OfferStatus.AVAILABLE and self.delivery != Delivery.WEBINAR
+
+    @property
+    def status_text(self) -> str:
+        if self.status == OfferStatus.SUSPENDED and self.suspended_until:
+            return f"Suspended until {self.suspended_until:%-d %B %Y}"
+        return self.get_status_display()
+
+    @property
+    def format_text(self) -> str:
+        """The format in words, e.g. 'Three sessions of 1 hour, 14 days apart'."""
+        length = self.duration_text or _minutes_text(self.duration_minutes)
+        if self.delivery == Delivery.WEBINAR:
+            return f"Webinar of {length}, {self.seats} places"
+        if self.delivery == Delivery.MULTI_DAY:
+            return f"{self.duration_text or f'{self.session_count} days'}, {_minutes_text(self.duration_minutes)} a day"
+        if self.session_count > 1:
+            return f"{_count_text(self.session_count)} sessions of {length}, {self.spacing_days} days apart"
+        return f"One session of {length}"
+
+
+def _minutes_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour" + ("s" if hours > 1 else ""))
+    if rest:
+        parts.append(f"{rest} minutes")
+    return " ".join(parts)
+
+
+def _count_text(count: int) -> str:
+    words = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
+    return words.get(count, str(count))
 
 
 class PoliticalRule(models.TextChoices):
@@ -111,20 +162,31 @@ class RoleSlot(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="role_slots")
     name = models.CharField(max_length=100)
     count = models.PositiveSmallIntegerField(default=1)
-    kind = models.CharField(max_length=10, choices=PeerKind.choices, blank=True, help_text="Blank: either kind.")
-    political_rule = models.CharField(max_length=20, choices=PoliticalRule.choices, default=PoliticalRule.ANY)
+    kind = models.CharField(
+        max_length=10, choices=PeerKind.choices, blank=True, help_text="Blank: either kind."
+    )
+    political_rule = models.CharField(
+        max_length=20, choices=PoliticalRule.choices, default=PoliticalRule.ANY
+    )
     political_group = models.CharField(
-        max_length=20, choices=PoliticalGroup.choices, blank=True, help_text="A fixed group, if any."
+        max_length=20,
+        choices=PoliticalGroup.choices,
+        blank=True,
+        help_text="A fixed group, if any.",
     )
     profession = models.CharField(max_length=30, choices=Profession.choices, blank=True)
-    skill = models.ForeignKey(Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    skill = models.ForeignKey(
+        Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["offer", "order", "id"]
         constraints = [
             models.CheckConstraint(name="role_slot_count_positive", condition=Q(count__gte=1)),
-            models.UniqueConstraint(fields=["offer", "name"], name="role_slot_name_unique_per_offer"),
+            models.UniqueConstraint(
+                fields=["offer", "name"], name="role_slot_name_unique_per_offer"
+            ),
             models.CheckConstraint(
                 name="role_slot_political_rule_needs_member",
                 condition=Q(political_rule="any", political_group="") | Q(kind="member"),
@@ -133,3 +195,17 @@ class RoleSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ×{self.count}" if self.count > 1 else self.name
+
+    @property
+    def requirement_text(self) -> str:
+        """What a peer must be to take this seat, in words."""
+        parts = [self.get_kind_display() if self.kind else "Member or officer peer"]
+        if self.political_rule == PoliticalRule.SAME_AS_LEADER:
+            parts.append("of the same political group as the council's leader")
+        if self.political_group:
+            parts.append(f"of the {self.get_political_group_display()} group")
+        if self.profession:
+            parts.append(f"who is a {self.get_profession_display().lower()}")
+        if self.skill:
+            parts.append(f"with {self.skill.name.lower()} expertise")
+        return " ".join(parts)

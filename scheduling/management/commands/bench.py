@@ -10,9 +10,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", nargs="?", help="benchmark name; omit to list them")
-        parser.add_argument("--json", action="store_true", help="print one JSON list of cases")
+        parser.add_argument(
+            "--json", dest="as_json", action="store_true", help="print one JSON list of cases"
+        )
 
-    def handle(self, *args, name=None, json=False, **options):
+    def handle(self, *args, name=None, as_json=False, **options):
         known = benchmarks.available()
         if not name:
             for bench_name, description in sorted(known.items()):
@@ -21,13 +23,9 @@ class Command(BaseCommand):
         if name not in known:
             raise CommandError(f"unknown benchmark {name!r}; known: {', '.join(sorted(known))}")
         cases = benchmarks.run(name)
-        if json:
-            self.stdout.write(_json_dumps(cases))
+        if as_json:
+            self.stdout.write(json.dumps(cases, indent=2, default=str))
             return
         for case in cases:
             extras = "  ".join(f"{k}={v}" for k, v in case.items() if k not in {"label", "seconds"})
             self.stdout.write(f"{case['label']:60} {case['seconds'] * 1000:10.1f} ms  {extras}")
-
-
-def _json_dumps(cases):
-    return json.dumps(cases, indent=2, default=str)

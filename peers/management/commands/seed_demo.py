@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from peers.demo_data import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the deterministic demo data (councils, peers, demo sign-ins). Safe to run again."
+
+    def handle(self, *args, **options):
+        summary = seed_demo()
+        self.stdout.write(f"Demo data: {summary['councils']} councils, {summary['peers']} peers.")
+        self.stdout.write(f"Demo sign-ins (password '{DEMO_PASSWORD}'):")
+        for username, description in summary["users"]:
+            self.stdout.write(f"  {username:11} {description}")

@@ -1,0 +1,66 @@
+"""Small factories for tests: real rows in the real database, named in the domain's words."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from peers.models import Booker, Council, Councillor, Peer, PeerKind, Region, Skill
+from peers.services import api_token_issue
+
+_sequence = itertools.count(1)
+
+
+def make_user(username: str | None = None, *, password: str = "correct horse battery", **fields):
+    n = next(_sequence)
+    username = username or f"user{n}"
+    user = get_user_model().objects.create_user(
+        username=username, password=password, email=f"{username}@example.org", **fields
+    )
+    return user
+
+
+def make_council(name: str | None = None, **fields) -> Council:
+    n = next(_sequence)
+    name = name or f"Test Borough Council {n}"
+    defaults = {
+        "slug": f"test-council-{n}",
+        "council_type": "district",
+        "region": Region.NORTH_WEST,
+        "leader_group": "labour",
+    }
+    defaults.update(fields)
+    return Council.objects.create(name=name, **defaults)
+
+
+def make_peer(
+    *, kind: str = PeerKind.MEMBER, home_council: Council | None = None, skills=(), **fields
+) -> Peer:
+    n = next(_sequence)
+    defaults = {
+        "name": f"Peer {n}",
+        "email": f"peer{n}@example.org",
+        "political_group": "labour" if kind == PeerKind.MEMBER else "",
+        "profession": "chief-executive" if kind == PeerKind.OFFICER else "",
+    }
+    defaults.update(fields)
+    peer = Peer.objects.create(kind=kind, home_council=home_council or make_council(), **defaults)
+    if skills:
+        peer.skills.set(Skill.objects.filter(slug__in=skills))
+    return peer
+
+
+def make_booker(council: Council, username: str | None = None):
+    user = make_user(username)
+    Booker.objects.create(user=user, council=council)
+    return user
+
+
+def make_councillor(council: Council, username: str | None = None):
+    user = make_user(username)
+    Councillor.objects.create(user=user, council=council, role="Ward councillor")
+    return user
+
+
+def bearer(user) -> dict:
+    """Headers that sign a script in as `user` with a freshly issued API token."""
+    return {"Authorization": f"Bearer {api_token_issue(user=user, name='tests').secret}"}
