@@ -50,7 +50,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_task_broker_round_trip():
     """Whichever broker is configured (ORM by default, Redis with REDIS_URL) carries a task."""
     from django_q.brokers import get_broker
