@@ -1,19 +1,31 @@
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from ninja import Query, Router, Status
+from django.http import HttpResponse
+from django.utils import timezone
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peers import selectors, services
 from peers.models import Council
 from peers.schemas import (
+    AvailabilityIn,
+    AvailabilityOut,
+    BusyCalendarOut,
     CouncilFilter,
     CouncilOut,
+    FreeBusyOut,
     IssuedTokenOut,
     MeOut,
     PeerFilter,
     PeerOut,
+    RangeQuery,
     TokenIn,
     TokenOut,
 )
+from scheduling.calendar import build_freebusy, content_type
+
+MAX_UPLOAD_BYTES = 2_000_000
 
 router = Router(tags=["people"])
 
@@ -77,3 +89,85 @@ def token_issue(request, payload: TokenIn):
 def token_revoke(request, token_id: int):
     services.api_token_revoke(user=request.user, token_id=token_id)
     return Status(204, None)
+
+
+def _own_peer(request):
+    caller = selectors.caller_for(request.user)
+    if caller.peer is None:
+        raise PermissionDenied("Only peers have availability.")
+    return caller.peer
+
+
+def _availability_out(peer):
+    return {
+        **services.availability_as_input(peer),
+        "busy_calendar": selectors.busy_calendar_for(peer),
+    }
+
+
+@router.get("/peers/me/availability", response=AvailabilityOut, summary="The caller's availability")
+def availability_get(request):
+    return _availability_out(_own_peer(request))
+
+
+@router.put(
+    "/peers/me/availability", response=AvailabilityOut, summary="Replace the caller's availability"
+)
+def availability_put(request, payload: AvailabilityIn):
+    data = payload.model_dump()
+    data["weekly"] = [dict(w) for w in data["weekly"]]
+    peer = services.availability_replace(peer=_own_peer(request), **data)
+    return _availability_out(peer)
+
+
+@router.post(
+    "/peers/me/busy-calendar",
+    response=BusyCalendarOut,
+    summary="Upload an .ics of the caller's own commitments (replaces the last one)",
+)
+def busy_calendar_upload(request, file: File[UploadedFile]):
+    if file.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": "The calendar is larger than 2 MB."})
+    return services.busy_calendar_upload(
+        peer=_own_peer(request), data=file.read(), filename=file.name or ""
+    )
+
+
+@router.delete(
+    "/peers/me/busy-calendar", response={204: None}, summary="Disconnect the caller's calendar"
+)
+def busy_calendar_delete(request):
+    services.busy_calendar_disconnect(peer=_own_peer(request))
+    return Status(204, None)
+
+
+@router.get(
+    "/peers/{int:peer_id}/freebusy",
+    response=FreeBusyOut,
+    summary="A peer's free and busy intervals (the peer, or staff)",
+)
+def freebusy(request, peer_id: int, when: Query[RangeQuery]):
+    peer = selectors.peer_for_freebusy(caller=selectors.caller_for(request.user), peer_id=peer_id)
+    availability = selectors.peer_availability(peer, when.start, when.end)
+    return {
+        "free": availability.free,
+        "busy": [
+            {"start": b.interval.start, "end": b.interval.end, "reason": b.reason}
+            for b in availability.blocks
+        ],
+    }
+
+
+@router.get("/peers/{int:peer_id}/freebusy.ics", summary="The same as a VFREEBUSY calendar")
+def freebusy_ics(request, peer_id: int, when: Query[RangeQuery]):
+    peer = selectors.peer_for_freebusy(caller=selectors.caller_for(request.user), peer_id=peer_id)
+    availability = selectors.peer_availability(peer, when.start, when.end)
+    body = build_freebusy(
+        peer.email,
+        peer.name,
+        when.start,
+        when.end,
+        [(b.interval.start, b.interval.end) for b in availability.blocks],
+        dtstamp=timezone.now(),
+    )
+    return HttpResponse(body, content_type=content_type(None))

@@ -53,6 +53,15 @@ class PeerKind(models.TextChoices):
     OFFICER = "officer", "Officer peer"
 
 
+class Nation(models.TextChoices):
+    """Whose bank holidays apply (they differ between the UK's nations)."""
+
+    ENGLAND = "england", "England"
+    WALES = "wales", "Wales"
+    SCOTLAND = "scotland", "Scotland"
+    NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
+
+
 class Accreditation(models.TextChoices):
     ACCREDITED = "accredited", "Accredited"
     IN_TRAINING = "in-training", "In training"
@@ -123,6 +132,13 @@ class Peer(models.Model):
     monthly_session_cap = models.PositiveSmallIntegerField(default=4)
     monthly_hours_cap = models.PositiveSmallIntegerField(default=12)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/London")
+    nation = models.CharField(max_length=20, choices=Nation.choices, default=Nation.ENGLAND)
+    bank_holidays_block = models.BooleanField(
+        default=True, help_text="Bank holidays of the peer's nation block them unless they opt in."
+    )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        default=30, help_text="Free time kept before and after each session the peer sits on."
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -208,3 +224,94 @@ class WeeklyWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer} weekday {self.weekday} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class DateOverride(models.Model):
+    """Different hours on one date, or none: `windows` is a list of ["HH:MM", "HH:MM"] pairs."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="date_overrides")
+    date = models.DateField()
+    windows = models.JSONField(
+        default=list, blank=True, help_text="Empty: not available that date."
+    )
+
+    class Meta:
+        ordering = ["peer", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "date"], name="date_override_one_per_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer} on {self.date}"
+
+
+class Leave(models.Model):
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="leave")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["peer", "first_day"]
+        verbose_name_plural = "leave"
+        constraints = [
+            models.CheckConstraint(
+                name="leave_last_day_not_before_first",
+                condition=Q(last_day__gte=models.F("first_day")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer}: leave {self.first_day} to {self.last_day}"
+
+
+class BusyCalendar(models.Model):
+    """A peer's own calendar of commitments: a feed we poll, or the last file they uploaded."""
+
+    class Source(models.TextChoices):
+        URL = "url", "Calendar feed"
+        UPLOAD = "upload", "Uploaded file"
+
+    peer = models.OneToOneField(Peer, on_delete=models.CASCADE, related_name="busy_calendar")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    url = models.URLField(max_length=2000, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    # The last good calendar as received: recurrences are expanded over a moving window, so
+    # the busy times are re-expanded from it every day.
+    content = models.BinaryField(blank=True, default=b"")
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    imported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When busy times last changed."
+    )
+    checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the feed was last polled."
+    )
+    event_count = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.peer}'s calendar ({self.get_source_display()})"
+
+
+class BusyEvent(models.Model):
+    """One busy occurrence imported from a peer's calendar (recurrences already expanded)."""
+
+    calendar = models.ForeignKey(BusyCalendar, on_delete=models.CASCADE, related_name="events")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    summary = models.CharField(max_length=500, blank=True)
+    uid = models.CharField(max_length=500, blank=True)
+    all_day = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["calendar", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                name="busy_event_end_after_start", condition=Q(end__gt=models.F("start"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summary or 'Busy'} {self.start:%Y-%m-%d %H:%M}"

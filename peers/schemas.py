@@ -1,8 +1,8 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
-from peers.models import CouncilType, PeerKind, Region
+from peers.models import CouncilType, Nation, PeerKind, Region
 
 
 class CouncilRef(Schema):
@@ -90,3 +90,89 @@ class TokenOut(Schema):
 
 class IssuedTokenOut(TokenOut):
     token: str
+
+
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class WindowIO(Schema):
+    start: str = Field(pattern=HHMM, examples=["09:00"])
+    end: str = Field(pattern=HHMM, examples=["12:30"])
+
+
+class WeeklyWindowIO(WindowIO):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+
+
+class OverrideIO(Schema):
+    date: date
+    windows: list[WindowIO] = Field(
+        default_factory=list, description="No windows: not available that date."
+    )
+
+
+class LeaveIO(Schema):
+    first_day: date
+    last_day: date
+    note: str = Field(default="", max_length=200)
+
+
+class AvailabilityIn(Schema):
+    time_zone: str = Field(
+        default="Europe/London", description="An IANA time zone, e.g. Europe/London"
+    )
+    weekly: list[WeeklyWindowIO] = Field(default_factory=list, max_length=70)
+    overrides: list[OverrideIO] = Field(default_factory=list, max_length=400)
+    leave: list[LeaveIO] = Field(default_factory=list, max_length=200)
+    monthly_session_cap: int = Field(ge=0, le=60)
+    monthly_hours_cap: int = Field(ge=0, le=300)
+    buffer_minutes: int = Field(default=30, ge=0, le=240)
+    bank_holidays_block: bool = True
+    nation: Nation = Nation.ENGLAND
+    busy_calendar_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description='An ICS feed to poll; "" disconnects it; omit to leave it.',
+    )
+
+
+class BusyCalendarOut(Schema):
+    source: str
+    url: str
+    filename: str
+    event_count: int
+    imported_at: datetime | None
+    checked_at: datetime | None
+    last_error: str
+
+
+class AvailabilityOut(Schema):
+    time_zone: str
+    weekly: list[WeeklyWindowIO]
+    overrides: list[OverrideIO]
+    leave: list[LeaveIO]
+    monthly_session_cap: int
+    monthly_hours_cap: int
+    buffer_minutes: int
+    bank_holidays_block: bool
+    nation: str
+    busy_calendar: BusyCalendarOut | None
+
+
+class IntervalOut(Schema):
+    start: datetime
+    end: datetime
+
+
+class BusyIntervalOut(IntervalOut):
+    reason: str
+
+
+class FreeBusyOut(Schema):
+    free: list[IntervalOut]
+    busy: list[BusyIntervalOut]
+
+
+class RangeQuery(Schema):
+    start: datetime
+    end: datetime

@@ -1,13 +1,16 @@
 """Reads about who people are and what they may see."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from peers.models import ApiToken, Council, Peer
+from peers.models import ApiToken, BusyCalendar, BusyEvent, Council, Peer
+from scheduling import availability as engine
 
 STAFF = "staff"
 ADVISER = "adviser"
@@ -104,3 +107,138 @@ def peer_get(*, caller: Caller, peer_id: int) -> Peer:
 
 def api_token_list(*, user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+
+
+# Availability --------------------------------------------------------------------------------
+
+MAX_FREEBUSY_RANGE = timedelta(weeks=26)
+
+
+def availability_rules(peer: Peer) -> engine.AvailabilityRules:
+    """The engine's view of a peer's stored rules."""
+    return engine.AvailabilityRules(
+        time_zone=peer.time_zone,
+        weekly=tuple(
+            engine.WeeklyWindow(weekday=w.weekday, start=w.start, end=w.end)
+            for w in peer.weekly_windows.all()
+        ),
+        overrides=tuple(
+            engine.DateOverride(
+                date=o.date,
+                windows=tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in o.windows),
+            )
+            for o in peer.date_overrides.all()
+        ),
+        leave=tuple(
+            engine.Leave(first_day=lv.first_day, last_day=lv.last_day, label=lv.note or "Leave")
+            for lv in peer.leave.all()
+        ),
+        nation=peer.nation,
+        bank_holidays_block=peer.bank_holidays_block,
+        buffer_minutes=peer.buffer_minutes,
+    )
+
+
+def busy_blocks(peer: Peer, start: datetime, end: datetime) -> list[engine.BusyBlock]:
+    """What already occupies the peer between start and end: imported events and seats."""
+    blocks = [
+        engine.BusyBlock(
+            start=e.start, end=e.end, reason="busy-calendar", label=e.summary or "Busy"
+        )
+        for e in BusyEvent.objects.filter(
+            calendar__peer=peer, start__lt=end, end__gt=start
+        ).order_by("start")
+    ]
+    blocks.extend(seat_blocks_for(peer, start, end))
+    return blocks
+
+
+def seat_blocks_for(peer: Peer, start: datetime, end: datetime) -> list[engine.BusyBlock]:
+    # Seats live in the sessions app; import here so peers does not depend on it at load time.
+    from sessions.selectors import seat_busy_blocks
+
+    return seat_busy_blocks(peer_id=peer.id, start=start, end=end)
+
+
+def check_range(start: datetime, end: datetime, *, longest: timedelta = MAX_FREEBUSY_RANGE) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationError(
+            {"start": "Give times with a UTC offset, e.g. 2026-12-01T09:00:00+00:00."}
+        )
+    if end <= start:
+        raise ValidationError({"end": "The end must be after the start."})
+    if end - start > longest:
+        raise ValidationError({"end": f"Ask for at most {longest.days // 7} weeks at a time."})
+
+
+def peer_availability(peer: Peer, start: datetime, end: datetime) -> engine.Availability:
+    check_range(start, end)
+    return engine.expand(availability_rules(peer), start, end, busy=busy_blocks(peer, start, end))
+
+
+def peer_for_freebusy(*, caller: Caller, peer_id: int) -> Peer:
+    """Free/busy is for the peer themselves and LGA staff."""
+    return peer_get(caller=caller, peer_id=peer_id)
+
+
+def busy_calendar_for(peer: Peer) -> BusyCalendar | None:
+    return BusyCalendar.objects.filter(peer=peer).first()
+
+
+BLOCK_WORDS = {
+    "bank-holiday": "Bank holiday",
+    "leave": "Leave",
+    "unavailable-date": "Not available that date",
+    "busy-calendar": "Your calendar",
+    "seat": "Session",
+}
+
+
+@dataclass(frozen=True)
+class PreviewDay:
+    date: date
+    free: list[str]  # "09:00–12:00" in the peer's zone
+    blocked: list[str]  # "Bank holiday: Christmas Day", "Your calendar: Full council 18:00–21:00"
+
+
+def availability_preview(
+    peer: Peer, *, days: int = 28, today: date | None = None
+) -> list[PreviewDay]:
+    """The next `days` days as they will be offered, in the peer's own time zone."""
+    zone = ZoneInfo(peer.time_zone)
+    today = today or datetime.now(zone).date()
+    start = datetime.combine(today, time(0), zone).astimezone(UTC)
+    end = datetime.combine(today + timedelta(days=days), time(0), zone).astimezone(UTC)
+    availability = peer_availability(peer, start, end)
+    rows = {today + timedelta(days=n): ([], []) for n in range(days)}
+
+    def local(moment: datetime) -> datetime:
+        return moment.astimezone(zone)
+
+    def span(a: datetime, b: datetime) -> str:
+        b_local = local(b)
+        end_text = (
+            "24:00"
+            if b_local.time() == time(0) and b_local.date() > local(a).date()
+            else f"{b_local:%H:%M}"
+        )
+        return f"{local(a):%H:%M}–{end_text}"
+
+    for interval in availability.free:
+        day = local(interval.start).date()
+        if day in rows:
+            rows[day][0].append(span(interval.start, interval.end))
+    for block in availability.blocks:
+        start_local, end_local = local(block.interval.start), local(block.interval.end)
+        words = BLOCK_WORDS.get(block.reason, block.reason)
+        text = words if block.label in {"", words} else f"{words}: {block.label}"
+        whole_days = start_local.time() == time(0) and end_local.time() == time(0)
+        shown = text if whole_days else f"{text} {span(block.interval.start, block.interval.end)}"
+        day, last_day = start_local.date(), (end_local - timedelta(microseconds=1)).date()
+        while day <= last_day:
+            if day in rows:
+                rows[day][1].append(shown)
+            day += timedelta(days=1)
+    return [
+        PreviewDay(date=day, free=free, blocked=blocked) for day, (free, blocked) in rows.items()
+    ]

@@ -1,15 +1,21 @@
-"""Writes about people: API tokens."""
+"""Writes about people: API tokens, availability and busy calendars."""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django_q.tasks import async_task
 
-from peers.models import ApiToken
+from peers.calendar_fetch import CalendarFetchError, fetch_calendar, validate_calendar_url
+from peers.models import ApiToken, BusyCalendar, BusyEvent, DateOverride, Leave, Peer, WeeklyWindow
+from scheduling import availability as engine
+from scheduling.busy_calendar import BusyCalendarError, import_window, parse_busy_calendar
 
 TOKEN_PREFIX = "lga_"  # noqa: S105 - a public marker, not a secret
 
@@ -63,3 +69,296 @@ def api_token_authenticate(secret: str):
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# Availability --------------------------------------------------------------------------------
+
+
+def _hhmm(value: str, field: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        if len(hours) != 2 or len(minutes) != 2:
+            raise ValueError
+        return time(int(hours), int(minutes))
+    except (ValueError, AttributeError):
+        raise ValidationError({field: f"Enter a time of day as HH:MM, not {value!r}."}) from None
+
+
+def _engine_rules(
+    *, time_zone, weekly, overrides, leave, nation, bank_holidays_block, buffer_minutes
+) -> engine.AvailabilityRules:
+    """Build the engine's rules from plain input; the engine's checks become field errors."""
+    try:
+        return engine.AvailabilityRules(
+            time_zone=time_zone,
+            weekly=tuple(
+                engine.WeeklyWindow(
+                    weekday=w["weekday"],
+                    start=_hhmm(w["start"], f"weekly[{i}].start"),
+                    end=_hhmm(w["end"], f"weekly[{i}].end"),
+                )
+                for i, w in enumerate(weekly)
+            ),
+            overrides=tuple(
+                engine.DateOverride(
+                    date=o["date"],
+                    windows=tuple(
+                        (
+                            _hhmm(pair["start"], f"overrides[{i}].windows[{j}].start"),
+                            _hhmm(pair["end"], f"overrides[{i}].windows[{j}].end"),
+                        )
+                        for j, pair in enumerate(o["windows"])
+                    ),
+                )
+                for i, o in enumerate(overrides)
+            ),
+            leave=tuple(
+                engine.Leave(
+                    first_day=lv["first_day"],
+                    last_day=lv["last_day"],
+                    label=lv.get("note") or "Leave",
+                )
+                for lv in leave
+            ),
+            nation=nation,
+            bank_holidays_block=bank_holidays_block,
+            buffer_minutes=buffer_minutes,
+        )
+    except engine.InvalidAvailability as error:
+        raise ValidationError({error.field: error.message}) from None
+
+
+def _check_caps(*, monthly_session_cap: int, monthly_hours_cap: int) -> None:
+    for field, value, most in (
+        ("monthly_session_cap", monthly_session_cap, 60),
+        ("monthly_hours_cap", monthly_hours_cap, 300),
+    ):
+        if not isinstance(value, int) or value < 0 or value > most:
+            raise ValidationError({field: f"Enter a whole number from 0 to {most}."})
+
+
+@transaction.atomic
+def availability_replace(
+    *,
+    peer: Peer,
+    time_zone: str,
+    weekly: list[dict],
+    overrides: list[dict],
+    leave: list[dict],
+    monthly_session_cap: int,
+    monthly_hours_cap: int,
+    buffer_minutes: int,
+    bank_holidays_block: bool,
+    nation: str,
+    busy_calendar_url: str | None = None,
+) -> Peer:
+    """Replace all of a peer's availability at once; anything invalid changes nothing.
+
+    `weekly` items are {weekday, start "HH:MM", end}; `overrides` {date, windows: [{start, end}]}
+    (no windows: not available that date); `leave` {first_day, last_day, note}.
+    `busy_calendar_url` None leaves the calendar alone, "" disconnects a feed.
+    """
+    _check_caps(monthly_session_cap=monthly_session_cap, monthly_hours_cap=monthly_hours_cap)
+    rules = _engine_rules(
+        time_zone=time_zone,
+        weekly=weekly,
+        overrides=overrides,
+        leave=leave,
+        nation=nation,
+        bank_holidays_block=bank_holidays_block,
+        buffer_minutes=buffer_minutes,
+    )
+    if busy_calendar_url:
+        busy_calendar_url = _checked_calendar_url(busy_calendar_url)
+
+    peer = Peer.objects.select_for_update().get(pk=peer.pk)
+    peer.time_zone = rules.time_zone
+    peer.nation = rules.nation
+    peer.bank_holidays_block = rules.bank_holidays_block
+    peer.buffer_minutes = rules.buffer_minutes
+    peer.monthly_session_cap = monthly_session_cap
+    peer.monthly_hours_cap = monthly_hours_cap
+    peer.save()
+    peer.weekly_windows.all().delete()
+    WeeklyWindow.objects.bulk_create(
+        WeeklyWindow(peer=peer, weekday=w.weekday, start=w.start, end=w.end) for w in rules.weekly
+    )
+    peer.date_overrides.all().delete()
+    DateOverride.objects.bulk_create(
+        DateOverride(
+            peer=peer,
+            date=o.date,
+            windows=[[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in o.windows],
+        )
+        for o in rules.overrides
+    )
+    peer.leave.all().delete()
+    Leave.objects.bulk_create(
+        Leave(
+            peer=peer,
+            first_day=entry["first_day"],
+            last_day=entry["last_day"],
+            note=entry.get("note", ""),
+        )
+        for entry in leave
+    )
+    if busy_calendar_url is not None:
+        busy_calendar_connect(peer=peer, url=busy_calendar_url)
+    return peer
+
+
+def availability_as_input(peer: Peer) -> dict:
+    """A peer's availability in the shape `availability_replace` takes (for partial edits)."""
+    return {
+        "time_zone": peer.time_zone,
+        "weekly": [
+            {
+                "weekday": w.weekday,
+                "start": w.start.strftime("%H:%M"),
+                "end": w.end.strftime("%H:%M"),
+            }
+            for w in peer.weekly_windows.all()
+        ],
+        "overrides": [
+            {"date": o.date, "windows": [{"start": a, "end": b} for a, b in o.windows]}
+            for o in peer.date_overrides.all()
+        ],
+        "leave": [
+            {"first_day": lv.first_day, "last_day": lv.last_day, "note": lv.note}
+            for lv in peer.leave.all()
+        ],
+        "monthly_session_cap": peer.monthly_session_cap,
+        "monthly_hours_cap": peer.monthly_hours_cap,
+        "buffer_minutes": peer.buffer_minutes,
+        "bank_holidays_block": peer.bank_holidays_block,
+        "nation": peer.nation,
+    }
+
+
+def availability_update(*, peer: Peer, **changes) -> Peer:
+    """Change part of a peer's availability; the whole is validated as one."""
+    return availability_replace(peer=peer, **{**availability_as_input(peer), **changes})
+
+
+# Busy calendars ------------------------------------------------------------------------------
+
+
+def _checked_calendar_url(url: str) -> str:
+    try:
+        return validate_calendar_url(
+            url.strip(), allow_loopback=settings.BUSY_CALENDAR_ALLOW_LOOPBACK
+        )
+    except CalendarFetchError as error:
+        raise ValidationError({"busy_calendar_url": str(error)}) from None
+
+
+def _parse_for(peer: Peer, data: bytes) -> list:
+    window_start, window_end = import_window(timezone.now())
+    return parse_busy_calendar(
+        data, time_zone=peer.time_zone, window_start=window_start, window_end=window_end
+    )
+
+
+def _replace_events(calendar: BusyCalendar, events, content: bytes) -> None:
+    calendar.content = content
+    calendar.events.all().delete()
+    BusyEvent.objects.bulk_create(
+        BusyEvent(
+            calendar=calendar,
+            start=e.start,
+            end=e.end,
+            summary=e.summary[:500],
+            uid=e.uid[:500],
+            all_day=e.all_day,
+        )
+        for e in events
+    )
+    calendar.event_count = len(events)
+    calendar.imported_at = timezone.now()
+    calendar.last_error = ""
+
+
+def busy_calendar_upload(*, peer: Peer, data: bytes, filename: str = "") -> BusyCalendar:
+    """Replace the peer's busy times with those of an uploaded .ics; a bad file changes nothing."""
+    try:
+        events = _parse_for(peer, data)
+    except BusyCalendarError as error:
+        raise ValidationError({"file": error.message}) from None
+    with transaction.atomic():
+        calendar, _ = BusyCalendar.objects.select_for_update().get_or_create(
+            peer=peer, defaults={"source": BusyCalendar.Source.UPLOAD}
+        )
+        calendar.source = BusyCalendar.Source.UPLOAD
+        calendar.url = calendar.etag = calendar.last_modified = ""
+        calendar.filename = filename[:255]
+        _replace_events(calendar, events, data)
+        calendar.save()
+    return calendar
+
+
+@transaction.atomic
+def busy_calendar_connect(*, peer: Peer, url: str) -> BusyCalendar | None:
+    """Poll `url` for the peer's busy times from now on ("" disconnects a feed)."""
+    calendar = BusyCalendar.objects.select_for_update().filter(peer=peer).first()
+    if not url:
+        if calendar is not None and calendar.source == BusyCalendar.Source.URL:
+            calendar.delete()
+        return None
+    url = _checked_calendar_url(url)
+    if calendar is not None and calendar.source == BusyCalendar.Source.URL and calendar.url == url:
+        return calendar
+    if calendar is None:
+        calendar = BusyCalendar(peer=peer)
+    # Busy times from an earlier file or feed stay until the new feed's first import succeeds.
+    calendar.source = BusyCalendar.Source.URL
+    calendar.url = url
+    calendar.filename = calendar.etag = calendar.last_modified = ""
+    calendar.checked_at = None
+    calendar.save()
+    calendar_id = calendar.id
+    transaction.on_commit(lambda: async_task("peers.tasks.refresh_busy_calendar", calendar_id))
+    return calendar
+
+
+@transaction.atomic
+def busy_calendar_disconnect(*, peer: Peer) -> None:
+    BusyCalendar.objects.filter(peer=peer).delete()
+
+
+def busy_calendar_refresh(*, calendar_id: int) -> BusyCalendar | None:
+    """Poll a feed (conditional GET), or re-expand an uploaded file over today's window.
+
+    A failure is recorded on the calendar; the last good busy times stay.
+    """
+    calendar = BusyCalendar.objects.select_related("peer").filter(pk=calendar_id).first()
+    if calendar is None:
+        return None
+    content = bytes(calendar.content)
+    try:
+        if calendar.source == BusyCalendar.Source.URL:
+            result = fetch_calendar(
+                calendar.url,
+                etag=calendar.etag or None,
+                last_modified=calendar.last_modified or None,
+                allow_loopback=settings.BUSY_CALENDAR_ALLOW_LOOPBACK,
+            )
+            if result.status != "not-modified":
+                content = result.body
+        # Re-expanded even when unchanged: recurrences move into the window day by day.
+        events = _parse_for(calendar.peer, content) if content else []
+    except (CalendarFetchError, BusyCalendarError) as error:
+        BusyCalendar.objects.filter(pk=calendar.pk).update(
+            checked_at=timezone.now(), last_error=getattr(error, "message", str(error))
+        )
+        return BusyCalendar.objects.get(pk=calendar.pk)
+    with transaction.atomic():
+        calendar = BusyCalendar.objects.select_for_update().get(pk=calendar.pk)
+        calendar.checked_at = timezone.now()
+        if calendar.source == BusyCalendar.Source.URL and result.status != "not-modified":
+            calendar.etag = result.etag or ""
+            calendar.last_modified = result.last_modified or ""
+        if content:
+            _replace_events(calendar, events, content)
+        calendar.last_error = ""
+        calendar.save()
+    return calendar

@@ -9,4 +9,12 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("councils/", views.council_list, name="council-list"),
+    path("availability/", views.availability, name="availability"),
+    path(
+        "availability/overrides/<int:override_id>/remove/",
+        views.override_remove,
+        name="override-remove",
+    ),
+    path("availability/leave/<int:leave_id>/remove/", views.leave_remove, name="leave-remove"),
+    path("availability/calendar/remove/", views.busy_calendar_remove, name="busy-calendar-remove"),
 ]

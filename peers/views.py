@@ -1,13 +1,25 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from peers import selectors, services
-from peers.forms import ApiTokenForm, CouncilSearchForm, SignInForm
+from peers.forms import (
+    ApiTokenForm,
+    AvailabilitySettingsForm,
+    BusyCalendarUploadForm,
+    BusyCalendarUrlForm,
+    CouncilSearchForm,
+    DateOverrideForm,
+    LeaveForm,
+    SignInForm,
+    WeeklyHoursForm,
+    add_service_errors,
+    hours_text,
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -40,9 +52,7 @@ def account(request):
             try:
                 issued = services.api_token_issue(user=request.user, name=form.cleaned_data["name"])
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                add_service_errors(form, error)
             else:
                 form = ApiTokenForm()
     return render(
@@ -64,3 +74,131 @@ def token_revoke(request, token_id: int):
         request, f"The token '{token.name}' is revoked. Scripts using it will stop working."
     )
     return redirect("account")
+
+
+def _peer_or_403(request):
+    caller = selectors.caller_for(request.user)
+    if caller.peer is None:
+        raise PermissionDenied("Only peers have availability to manage.")
+    return caller.peer
+
+
+@login_required
+def availability(request):
+    peer = _peer_or_403(request)
+    current = services.availability_as_input(peer)
+    by_day = {day: [] for day in range(7)}
+    for window in current["weekly"]:
+        by_day[window["weekday"]].append(window)
+    forms_ = {
+        "hours": WeeklyHoursForm(initial={f"day_{d}": hours_text(w) for d, w in by_day.items()}),
+        "settings": AvailabilitySettingsForm(initial=current),
+        "override": DateOverrideForm(),
+        "leave": LeaveForm(),
+        "calendar_url": BusyCalendarUrlForm(),
+        "calendar_file": BusyCalendarUploadForm(),
+    }
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in forms_:
+        form = forms_[action].__class__(request.POST, request.FILES)
+        forms_[action] = form
+        if form.is_valid():
+            try:
+                message = _availability_action(peer, action, form, current)
+            except ValidationError as error:
+                add_service_errors(form, error, _error_field(action, form))
+            else:
+                messages.success(request, message)
+                return redirect("availability")
+    return render(
+        request,
+        "peers/availability.html",
+        {
+            "peer": peer,
+            "forms": forms_,
+            "invalid": next((f for f in forms_.values() if f.errors), None),
+            "overrides": peer.date_overrides.all(),
+            "leave_list": peer.leave.all(),
+            "calendar": selectors.busy_calendar_for(peer),
+            "preview": selectors.availability_preview(peer),
+        },
+    )
+
+
+def _error_field(action, form):
+    def field_for(name: str):
+        if action == "hours" and name.startswith("weekly["):
+            return form.field_for_window(int(name[len("weekly[") : name.index("]")]))
+        if action == "override" and name.startswith("overrides["):
+            return "date" if name.endswith(".date") else "hours"
+        if action == "leave" and name.startswith("leave["):
+            return "last_day" if name.endswith("last_day") else "first_day"
+        if action == "calendar_url":
+            return "url"
+        return None
+
+    return field_for
+
+
+def _availability_action(peer, action, form, current) -> str:
+    data = form.cleaned_data
+    if action == "hours":
+        services.availability_update(peer=peer, weekly=form.weekly())
+        return "Your weekly hours are saved."
+    if action == "settings":
+        services.availability_update(peer=peer, **data)
+        return "Your settings are saved."
+    if action == "override":
+        others = [o for o in current["overrides"] if o["date"] != data["date"]]
+        services.availability_update(
+            peer=peer, overrides=[*others, {"date": data["date"], "windows": data["hours"]}]
+        )
+        return f"Your hours for {data['date']:%-d %B %Y} are saved."
+    if action == "leave":
+        services.availability_update(peer=peer, leave=[*current["leave"], data])
+        return "Your leave is saved."
+    if action == "calendar_url":
+        services.busy_calendar_connect(peer=peer, url=data["url"])
+        return "Your calendar feed is connected. Its busy times will appear within a few minutes."
+    upload = data["file"]
+    calendar = services.busy_calendar_upload(peer=peer, data=upload.read(), filename=upload.name)
+    return f"Your calendar is imported: {calendar.event_count} busy times in the coming months."
+
+
+@login_required
+@require_POST
+def override_remove(request, override_id: int):
+    peer = _peer_or_403(request)
+    current = services.availability_as_input(peer)
+    override = get_object_or_404(peer.date_overrides, pk=override_id)
+    services.availability_update(
+        peer=peer, overrides=[o for o in current["overrides"] if o["date"] != override.date]
+    )
+    messages.success(request, f"Your usual hours apply again on {override.date:%-d %B %Y}.")
+    return redirect("availability")
+
+
+@login_required
+@require_POST
+def leave_remove(request, leave_id: int):
+    peer = _peer_or_403(request)
+    entry = get_object_or_404(peer.leave, pk=leave_id)
+    current = services.availability_as_input(peer)
+    services.availability_update(
+        peer=peer,
+        leave=[
+            lv
+            for lv in current["leave"]
+            if (lv["first_day"], lv["last_day"]) != (entry.first_day, entry.last_day)
+        ],
+    )
+    messages.success(request, "That leave is removed.")
+    return redirect("availability")
+
+
+@login_required
+@require_POST
+def busy_calendar_remove(request):
+    services.busy_calendar_disconnect(peer=_peer_or_403(request))
+    messages.success(request, "Your calendar is disconnected; its busy times no longer block you.")
+    return redirect("availability")

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, SessionAuth
 from peers.api import router as peers_router
 from peers.services import api_token_authenticate
 from sessions.api import router as sessions_router
+from sessions.services import BookingConflict
 
 
 class BearerToken(HttpBearer):
@@ -51,6 +52,16 @@ def on_validation_error(request, exc: ValidationError):
 def on_permission_denied(request, exc: PermissionDenied):
     message = str(exc) or "You are not allowed to do that."
     return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(BookingConflict)
+def on_booking_conflict(request, exc: BookingConflict):
+    body = {
+        "detail": exc.detail,
+        "reasons": exc.reasons,
+        "alternatives": [t.isoformat() for t in exc.alternatives],
+    }
+    return api.create_response(request, body, status=409)
 
 
 api.add_router("/", peers_router)

@@ -184,3 +184,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Peers' busy-calendar feeds are fetched server-side: loopback addresses are refused (request
+# forgery) unless this is on, which only the tests do.
+BUSY_CALENDAR_ALLOW_LOOPBACK = env_bool("BUSY_CALENDAR_ALLOW_LOOPBACK", False)

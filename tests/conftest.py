@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from ninja.testing import TestClient
 
 from scheduling.api import api
@@ -13,3 +16,13 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def api_client():
     return TestClient(api)
+
+
+@pytest.fixture
+def catalogue(transactional_db):
+    """The catalogue for transactional tests, by the migration's own idempotent loader.
+
+    Transactional tests flush every table after each test, removing migration-loaded rows;
+    tests that run against the real committed database load the catalogue again this way.
+    """
+    importlib.import_module("sessions.migrations.0002_catalogue").load_catalogue(apps, None)

@@ -12,11 +12,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _manage(*args, env_extra):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
-    }
+    # A clean production-like environment: nothing the test harness set (such as the browser
+    # tests' DJANGO_ALLOW_ASYNC_UNSAFE) may leak into the deploy check.
+    unset = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -50,7 +49,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_task_broker_round_trip():
     """Whichever broker is configured (ORM by default, Redis with REDIS_URL) carries a task."""
     from django_q.brokers import get_broker

@@ -32,6 +32,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def _catalogue(catalogue):
+    """Every page test starts with the catalogue in place."""
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not CHROMIUM.exists():
