@@ -1,7 +1,24 @@
-from ninja import Query, Router
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Status
 
-from sessions import selectors
-from sessions.schemas import OfferDetailOut, OfferFilter, OfferOut
+from peers.models import Council
+from peers.selectors import caller_for
+from sessions import selectors, services
+from sessions.schemas import (
+    BookingIn,
+    BookingOut,
+    CancelIn,
+    ConflictOut,
+    ExplainQuery,
+    ExplanationOut,
+    OfferDetailOut,
+    OfferFilter,
+    OfferOut,
+    RescheduleIn,
+    SlotOut,
+    SlotQuery,
+)
 
 router = Router(tags=["catalogue"])
 
@@ -19,3 +36,107 @@ def offer_list(request, filters: Query[OfferFilter]):
 @router.get("/offers/{slug}", response=OfferDetailOut, auth=None, summary="One offer")
 def offer_detail(request, slug: str):
     return selectors.offer_get(slug=slug)
+
+
+def _caller(request):
+    return caller_for(request.user)
+
+
+def _council(council_id: int) -> Council:
+    return get_object_or_404(Council, pk=council_id)
+
+
+def _bookable_offer(slug: str):
+    return selectors.offer_get(slug=slug)
+
+
+@router.get(
+    "/offers/{slug}/slots",
+    response=list[SlotOut],
+    summary="Start times at which a complete panel can be staffed, each with a proposed panel",
+)
+def slot_list(request, slug: str, query: Query[SlotQuery]):
+    offer, council = _bookable_offer(slug), _council(query.council)
+    if not _caller(request).may_act_for(council):
+        raise PermissionDenied(f"You cannot book for {council.name}.")
+    starts, pool = selectors.staffable_starts(
+        offer=offer,
+        council=council,
+        range_start=query.start,
+        range_end=query.end,
+        limit=query.limit,
+    )
+    return [selectors.slot_out(start, pool) for start in starts]
+
+
+@router.get(
+    "/offers/{slug}/slots/explain",
+    response=ExplanationOut,
+    summary="Whether one start can be staffed, and if not which role slot fails and why",
+)
+def slot_explain(request, slug: str, query: Query[ExplainQuery]):
+    offer, council = _bookable_offer(slug), _council(query.council)
+    if not _caller(request).may_act_for(council):
+        raise PermissionDenied(f"You cannot book for {council.name}.")
+    explanation, _ = selectors.start_explanation(offer=offer, council=council, start=query.start)
+    return {
+        "start": explanation.start,
+        "staffable": explanation.staffable,
+        "status": explanation.status,
+        "reasons": [reason.text for reason in explanation.reasons],
+        "sessions": [{"start": s.start, "end": s.end} for s in explanation.sessions],
+    }
+
+
+@router.post("/bookings", response={201: BookingOut, 409: ConflictOut}, summary="Book an offer")
+def booking_create(request, payload: BookingIn):
+    offer, council = _bookable_offer(payload.offer), _council(payload.council)
+    booking = services.booking_create(
+        caller=_caller(request),
+        offer=offer,
+        council=council,
+        start=payload.start,
+        notes=payload.notes,
+    )
+    return Status(
+        201,
+        selectors.booking_out(
+            selectors.booking_get(caller=_caller(request), booking_id=booking.id)
+        ),
+    )
+
+
+@router.get("/bookings", response=list[BookingOut], summary="Bookings the caller may see")
+def booking_list(request):
+    return [selectors.booking_out(b) for b in selectors.booking_list(caller=_caller(request))]
+
+
+@router.get("/bookings/{int:booking_id}", response=BookingOut, summary="One booking")
+def booking_detail(request, booking_id: int):
+    return selectors.booking_out(
+        selectors.booking_get(caller=_caller(request), booking_id=booking_id)
+    )
+
+
+@router.post(
+    "/bookings/{int:booking_id}/reschedule",
+    response={200: BookingOut, 409: ConflictOut},
+    summary="Move a booking; invites follow",
+)
+def booking_reschedule(request, booking_id: int, payload: RescheduleIn):
+    caller = _caller(request)
+    booking = selectors.booking_get(caller=caller, booking_id=booking_id)
+    services.booking_reschedule(caller=caller, booking=booking, start=payload.start)
+    return selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))
+
+
+@router.post(
+    "/bookings/{int:booking_id}/cancel",
+    response=BookingOut,
+    summary="Cancel a booking; invites follow",
+)
+def booking_cancel(request, booking_id: int, payload: CancelIn):
+    caller = _caller(request)
+    booking = selectors.booking_get(caller=caller, booking_id=booking_id)
+    services.booking_cancel(caller=caller, booking=booking, reason=payload.reason)
+    return selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))

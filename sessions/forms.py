@@ -1,9 +1,160 @@
+import re
+from datetime import date, datetime, time
+
 from django import forms
 
+from peers.models import Council
 from sessions.models import Programme
+
+MOST_WEEKS = 8
+TIME_OF_DAY = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
 class CatalogueFilterForm(forms.Form):
     programme = forms.ChoiceField(
         required=False, label="Programme", choices=[("", "All programmes"), *Programme.choices]
+    )
+
+
+class TimeSearchForm(forms.Form):
+    """Which council, and from when and for how long, to look for times (a GET form)."""
+
+    council = forms.ModelChoiceField(
+        queryset=Council.objects.none(),
+        label="Council",
+        empty_label="Choose a council",
+        error_messages={
+            "required": "Choose the council you are booking for.",
+            "invalid_choice": "Choose one of the councils in the list.",
+        },
+    )
+    start = forms.DateField(
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the first date to look from.",
+            "invalid": "Enter a real date, such as 2026-12-08.",
+        },
+    )
+    weeks = forms.IntegerField(
+        label="Number of weeks",
+        min_value=1,
+        max_value=MOST_WEEKS,
+        help_text=f"From 1 to {MOST_WEEKS}.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": f"Enter a number of weeks from 1 to {MOST_WEEKS}.",
+            "invalid": f"Enter a number of weeks from 1 to {MOST_WEEKS}, such as 4.",
+            "min_value": f"Enter a number of weeks from 1 to {MOST_WEEKS}.",
+            "max_value": f"Look at most {MOST_WEEKS} weeks ahead at a time.",
+        },
+    )
+
+    def __init__(
+        self,
+        *args,
+        councils,
+        today: date,
+        earliest: date,
+        latest: date,
+        fixed_council: bool,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.today, self.latest = today, latest
+        self.fields["council"].queryset = councils
+        if fixed_council:
+            # A booker books for their own council only: shown as text, carried as a hidden field.
+            self.fields["council"].widget = forms.HiddenInput()
+        notice = f"The earliest you can book is {earliest:%A %-d %B %Y}, to give the peers notice."
+        self.fields["start"].help_text = notice
+        self.fields["start"].widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
+        self.fields["start"].widget.attrs["aria-describedby"] = "id_start-hint"
+        self.fields["weeks"].widget.attrs["aria-describedby"] = "id_weeks-hint"
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if start > self.latest:
+            raise forms.ValidationError(
+                f"Bookings open only up to {self.latest:%-d %B %Y}: choose an earlier date."
+            )
+        if start < self.today:
+            raise forms.ValidationError("The date is in the past: choose today or a later date.")
+        return start
+
+
+class StartQuestionForm(forms.Form):
+    """'Why can't I have a time?': one date and time of day in UK time."""
+
+    date = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the date you wanted.",
+            "invalid": "Enter a real date, such as 2026-12-08.",
+        },
+    )
+    time = forms.CharField(
+        label="Start time (UK time)",
+        max_length=5,
+        help_text="For example 10:00 or 14:30.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "size": 5}),
+        error_messages={"required": "Enter the start time you wanted, such as 10:00."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="why", **kwargs)
+        self.fields["time"].widget.attrs["aria-describedby"] = "id_why-time-hint"
+
+    def clean_time(self) -> time:
+        match = TIME_OF_DAY.match(self.cleaned_data["time"])
+        hour, minute = (int(g) for g in match.groups()) if match else (99, 99)
+        if hour > 23 or minute > 59:
+            raise forms.ValidationError("Enter the time as hours and minutes, such as 10:00.")
+        return time(hour, minute)
+
+
+class BookForm(forms.Form):
+    """The chosen time (the pressed button's value), the council, notes, and a booking to move."""
+
+    start = forms.CharField(error_messages={"required": "Choose one of the times."})
+    council = forms.ModelChoiceField(
+        queryset=Council.objects.all(),
+        error_messages={
+            "required": "Choose the council you are booking for.",
+            "invalid_choice": "That council is unknown.",
+        },
+    )
+    notes = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Notes for the LGA and the panel (optional)",
+        help_text="For example who will attend, or what you want the panel to focus on.",
+        widget=forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_notes-hint"}),
+        error_messages={"max_length": "Keep the notes to 4,000 characters or fewer."},
+    )
+    booking = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+    def clean_start(self) -> datetime:
+        try:
+            start = datetime.fromisoformat(self.cleaned_data["start"])
+        except ValueError:
+            raise forms.ValidationError(
+                "That time is not one of the times offered: choose again."
+            ) from None
+        if start.tzinfo is None or start.utcoffset() is None:
+            raise forms.ValidationError("That time is not one of the times offered: choose again.")
+        return start
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label="Why are you cancelling?",
+        help_text="The peers on the panel are told.",
+        widget=forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_reason-hint"}),
+        error_messages={
+            "required": "Say why you are cancelling the booking.",
+            "max_length": "Keep the reason to 2,000 characters or fewer.",
+        },
     )

@@ -1,5 +1,6 @@
 """What and when: the catalogue of remote offers and the role slots their panels need."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -209,3 +210,130 @@ class RoleSlot(models.Model):
         if self.skill:
             parts.append(f"with {self.skill.name.lower()} expertise")
         return " ".join(parts)
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Booking(models.Model):
+    """A council's request for an offer; owns one or more sessions."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="bookings")
+    council = models.ForeignKey("peers.Council", on_delete=models.PROTECT, related_name="bookings")
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+    )
+    notes = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
+    cancel_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.offer} for {self.council}"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Session(models.Model):
+    """One dated occurrence: a panel, one coaching call, one day of support, or a webinar."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="sessions")
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+    number = models.PositiveSmallIntegerField(
+        default=1, help_text="1 for the first session of a booking."
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    uid = models.CharField(max_length=255, unique=True, help_text="The stable iCalendar UID.")
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="iCalendar SEQUENCE; never goes down."
+    )
+    joining_url = models.URLField(max_length=1000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [models.Index(fields=["start", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                name="session_end_after_start", condition=Q(end__gt=models.F("start"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer} {self.start:%Y-%m-%d %H:%M}"
+
+
+class SeatStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    INVITED = "invited", "Invited"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A peer holding a seat in one of these states is committed to its time.
+HOLDING_SEAT_STATUSES = (SeatStatus.PROPOSED, SeatStatus.INVITED, SeatStatus.ACCEPTED)
+
+
+class Seat(models.Model):
+    """A role slot of one session, filled by a peer (or waiting for one)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="seats")
+    role_name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Which of the role's seats, from 0."
+    )
+    peer = models.ForeignKey(
+        "peers.Peer", null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
+    )
+    status = models.CharField(
+        max_length=20, choices=SeatStatus.choices, default=SeatStatus.PROPOSED
+    )
+    # The peer's committed time: the session widened by their buffer. Kept on the row so the
+    # database itself can refuse two overlapping holds for one peer (PostgreSQL).
+    held_from = models.DateTimeField(null=True, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+    fit = models.JSONField(default=dict, blank=True, help_text="Why this peer: the fit breakdown.")
+    runner_up = models.JSONField(default=dict, blank=True)
+    unfilled_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        indexes = [models.Index(fields=["peer", "held_from"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "role_name", "position"],
+                condition=Q(status__in=["proposed", "invited", "accepted"]),
+                name="seat_held_once_per_role",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "peer"],
+                condition=Q(status__in=["proposed", "invited", "accepted"]),
+                name="seat_peer_once_per_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_name} on {self.session}"

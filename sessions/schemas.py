@@ -1,6 +1,6 @@
-from datetime import date
+from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from sessions.models import Delivery, OfferStatus, Programme, Topic
 
@@ -95,3 +95,105 @@ class OfferFilter(Schema):
     status: OfferStatus | None = None
     delivery: Delivery | None = None
     topic: Topic | None = None
+
+
+class PeerBrief(Schema):
+    id: int
+    name: str
+    kind: str
+    political_group: str
+    profession: str
+    home_council: str
+
+
+class PanelSeatOut(Schema):
+    role: str
+    peer: PeerBrief
+
+
+class SessionTimeOut(Schema):
+    start: datetime
+    end: datetime
+
+
+class SlotOut(Schema):
+    start: datetime
+    end: datetime
+    sessions: list[SessionTimeOut]
+    panel: list[PanelSeatOut]
+
+
+class SlotQuery(Schema):
+    council: int
+    start: datetime
+    end: datetime
+    limit: int | None = Field(default=None, ge=1, le=2000)
+
+
+class ExplainQuery(Schema):
+    council: int
+    start: datetime
+
+
+class ExplanationOut(Schema):
+    start: datetime
+    staffable: bool
+    status: str
+    reasons: list[str]
+    sessions: list[SessionTimeOut]
+
+
+class BookingIn(Schema):
+    offer: str = Field(description="The offer's slug")
+    council: int
+    start: datetime
+    notes: str = Field(default="", max_length=4000)
+
+
+class RescheduleIn(Schema):
+    start: datetime
+
+
+class CancelIn(Schema):
+    reason: str = Field(max_length=2000)
+
+
+class SeatOut(Schema):
+    id: int
+    role: str
+    position: int
+    status: str
+    peer: PeerBrief | None
+    why: dict
+    runner_up: dict
+
+
+class SessionOut(Schema):
+    id: int
+    number: int
+    start: datetime
+    end: datetime
+    status: str
+    uid: str
+    sequence: int
+    joining_url: str
+    seats: list[SeatOut]
+
+
+class BookingOut(Schema):
+    id: int
+    offer: str
+    offer_title: str
+    council: int
+    council_name: str
+    status: str
+    notes: str
+    cancel_reason: str
+    created_at: datetime
+    sessions: list[SessionOut]
+
+
+class ConflictOut(Schema):
+    detail: str
+    reasons: list[str]
+    alternatives: list[datetime]

@@ -1,9 +1,38 @@
-"""Reads about the catalogue."""
+"""Reads about the catalogue, bookings, sessions and seats."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from sessions.models import Offer, RoleSlot
+from peers.models import Accreditation, BusyEvent, Council, Peer, PeerKind
+from peers.selectors import Caller, availability_rules, check_range
+from scheduling.availability import BusyBlock
+from scheduling.grid import TimeGrid, availability_matrix
+from scheduling.matching import LONDON, HeldSeat, MonthLoad, month_of
+from scheduling.panels import CouncilProfile, OfferFormat, PeerProfile, RoleRequirement
+from scheduling.staffing import (
+    StaffableStart,
+    StartExplanation,
+    explain_start,
+    find_staffable_starts,
+)
+from sessions.models import (
+    HOLDING_SEAT_STATUSES,
+    Booking,
+    Delivery,
+    Offer,
+    PoliticalRule,
+    RoleSlot,
+    Seat,
+    SeatStatus,
+    Session,
+    SessionStatus,
+)
 
 
 def offer_list(
@@ -25,3 +54,371 @@ def offer_list(
 
 def offer_get(*, slug: str) -> Offer:
     return get_object_or_404(offer_list(), slug=slug)
+
+
+def seat_busy_blocks(*, peer_id: int, start: datetime, end: datetime) -> list[BusyBlock]:
+    """The sessions a peer sits on between start and end, as busy blocks (the engine adds the buffer)."""
+    seats = (
+        Seat.objects.filter(
+            peer_id=peer_id,
+            status__in=HOLDING_SEAT_STATUSES,
+            session__status=SessionStatus.SCHEDULED,
+            session__start__lt=end,
+            session__end__gt=start,
+        )
+        .select_related("session__offer", "session__booking__council")
+        .order_by("session__start")
+    )
+    return [
+        BusyBlock(
+            start=seat.session.start,
+            end=seat.session.end,
+            reason="seat",
+            label=f"{seat.session.offer.title}"
+            + (f" for {seat.session.booking.council.name}" if seat.session.booking else ""),
+        )
+        for seat in seats
+    ]
+
+
+# The engine's view of the pool -----------------------------------------------------------------
+
+SENIORITY = {
+    "chief-executive": 3,
+    "s151-finance": 2,
+    "childrens-services": 2,
+    "adult-social-services": 2,
+    "public-health": 2,
+    "monitoring-officer": 1,
+    "communications": 1,
+    "planning": 1,
+}
+MEMBER_SENIORITY = 2
+MAX_SLOT_RANGE = timedelta(weeks=26)
+
+
+def offer_format(offer: Offer) -> OfferFormat:
+    return OfferFormat(
+        slug=offer.slug,
+        duration_minutes=offer.duration_minutes,
+        session_count=offer.session_count,
+        spacing_days=offer.spacing_days,
+        roles=tuple(
+            RoleRequirement(
+                name=slot.name,
+                count=slot.count,
+                kind=slot.kind,
+                political_rule=slot.political_rule,
+                political_group=slot.political_group,
+                profession=slot.profession,
+                skill=slot.skill.slug if slot.skill else "",
+                lead=slot.political_rule == PoliticalRule.SAME_AS_LEADER,
+            )
+            for slot in offer.role_slots.all()
+        ),
+        conflict_same_region=offer.conflict_same_region,
+        min_notice_days=offer.min_notice_days,
+        horizon_days=offer.horizon_days,
+        series_same_peers=offer.delivery in (Delivery.SERIES, Delivery.MULTI_DAY),
+    )
+
+
+def council_profile(council: Council) -> CouncilProfile:
+    return CouncilProfile(
+        id=council.id,
+        name=council.name,
+        region=council.region,
+        leader_group=council.leader_group,
+        council_type=council.council_type,
+    )
+
+
+@dataclass(frozen=True)
+class PeerPool:
+    """Every active peer as the engine sees them over a window: profiles, a free matrix, loads."""
+
+    peers: list[Peer]
+    profiles: tuple[PeerProfile, ...]
+    grid: TimeGrid
+    matrix: np.ndarray  # (peers, slots): free to take a seat
+    loads: dict[int, dict[tuple[int, int], MonthLoad]]
+    held: tuple[HeldSeat, ...]
+
+    def index_of(self, peer_id: int) -> int:
+        return next(i for i, p in enumerate(self.profiles) if p.id == peer_id)
+
+    def free_for(self, start: datetime, end: datetime) -> set[int]:
+        """Ids of peers free for the whole of [start, end)."""
+        first, last = self.grid.index_of(start), self.grid.index_of(end)
+        free = self.matrix[:, first:last].all(axis=1)
+        return {self.profiles[i].id for i in np.flatnonzero(free)}
+
+
+def peer_pool(*, start: datetime, end: datetime, council_type: str = "") -> PeerPool:
+    """Load the active, accredited pool over [start, end) in a handful of queries."""
+    peers = list(
+        Peer.objects.filter(is_active=True)
+        .select_related("home_council")
+        .prefetch_related(
+            "skills", "declared_interests", "weekly_windows", "date_overrides", "leave"
+        )
+        .order_by("id")
+    )
+    grid = TimeGrid.covering(start, end)
+    index = {peer.id: i for i, peer in enumerate(peers)}
+    busy: list[list[BusyBlock]] = [[] for _ in peers]
+    for event in BusyEvent.objects.filter(
+        calendar__peer__is_active=True, start__lt=grid.end, end__gt=grid.start
+    ).values("calendar__peer_id", "start", "end"):
+        busy[index[event["calendar__peer_id"]]].append(
+            BusyBlock(start=event["start"], end=event["end"], reason="busy-calendar", label="Busy")
+        )
+    held = []
+    for seat in _holding_seats(grid.start - timedelta(days=1), grid.end + timedelta(days=1)):
+        if seat["peer_id"] in index:
+            busy[index[seat["peer_id"]]].append(
+                BusyBlock(
+                    start=seat["session__start"],
+                    end=seat["session__end"],
+                    reason="seat",
+                    label="Session",
+                )
+            )
+            held.append(
+                HeldSeat(
+                    peer_id=seat["peer_id"], start=seat["session__start"], end=seat["session__end"]
+                )
+            )
+    matrix = availability_matrix(grid, [availability_rules(peer) for peer in peers], busy)
+    experience = _experience(council_type) if council_type else {}
+    profiles = tuple(
+        PeerProfile(
+            id=peer.id,
+            name=peer.name,
+            kind=peer.kind,
+            home_council_id=peer.home_council_id,
+            home_region=peer.home_council.region,
+            political_group=peer.political_group,
+            profession=peer.profession,
+            skills=frozenset(skill.slug for skill in peer.skills.all()),
+            declared_interest_council_ids=frozenset(c.id for c in peer.declared_interests.all()),
+            accredited=peer.accreditation == Accreditation.ACCREDITED,
+            monthly_session_cap=peer.monthly_session_cap,
+            monthly_minutes_cap=peer.monthly_hours_cap * 60,
+            experience=experience.get(peer.id, 0),
+            seniority=MEMBER_SENIORITY
+            if peer.kind == PeerKind.MEMBER
+            else SENIORITY.get(peer.profession, 1),
+        )
+        for peer in peers
+    )
+    return PeerPool(
+        peers=peers,
+        profiles=profiles,
+        grid=grid,
+        matrix=matrix,
+        loads=_loads(grid.start, grid.end),
+        held=tuple(held),
+    )
+
+
+def _holding_seats(start: datetime, end: datetime):
+    return Seat.objects.filter(
+        peer__isnull=False,
+        status__in=HOLDING_SEAT_STATUSES,
+        session__status=SessionStatus.SCHEDULED,
+        session__start__lt=end,
+        session__end__gt=start,
+    ).values("peer_id", "session__start", "session__end")
+
+
+def _loads(start: datetime, end: datetime) -> dict[int, dict[tuple[int, int], MonthLoad]]:
+    """Sessions and minutes each peer already holds in every London month the window touches."""
+    first = start.astimezone(LONDON).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last = (end.astimezone(LONDON) + timedelta(days=32)).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    loads: dict[int, dict[tuple[int, int], list[int]]] = {}
+    for seat in _holding_seats(first, last):
+        month = month_of(seat["session__start"])
+        minutes = round((seat["session__end"] - seat["session__start"]).total_seconds() / 60)
+        entry = loads.setdefault(seat["peer_id"], {}).setdefault(month, [0, 0])
+        entry[0] += 1
+        entry[1] += minutes
+    return {
+        peer_id: {month: MonthLoad(sessions=s, minutes=m) for month, (s, m) in months.items()}
+        for peer_id, months in loads.items()
+    }
+
+
+def _experience(council_type: str) -> dict[int, int]:
+    """How many past sessions each peer has sat with councils of this type."""
+    rows = (
+        Seat.objects.filter(
+            status=SeatStatus.ACCEPTED,
+            session__status=SessionStatus.SCHEDULED,
+            session__end__lt=timezone.now(),
+            session__booking__council__council_type=council_type,
+        )
+        .values("peer_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["peer_id"]: row["n"] for row in rows}
+
+
+def staffable_starts(
+    *,
+    offer: Offer,
+    council: Council,
+    range_start: datetime,
+    range_end: datetime,
+    limit: int | None = None,
+) -> tuple[list[StaffableStart], PeerPool]:
+    """The starts in [range_start, range_end) at which a whole panel can be staffed."""
+    check_range(range_start, range_end, longest=MAX_SLOT_RANGE)
+    fmt = offer_format(offer)
+    span = timedelta(days=(fmt.session_count - 1) * fmt.spacing_days, minutes=fmt.duration_minutes)
+    pool = peer_pool(
+        start=range_start,
+        end=range_end + span + timedelta(hours=1),
+        council_type=council.council_type,
+    )
+    starts = find_staffable_starts(
+        fmt,
+        council_profile(council),
+        pool.profiles,
+        pool.matrix,
+        pool.grid.start,
+        pool.grid.step_minutes,
+        now=timezone.now(),
+        range_start=range_start,
+        range_end=range_end,
+        loads=pool.loads,
+        limit=limit,
+    )
+    return starts, pool
+
+
+def start_explanation(
+    *, offer: Offer, council: Council, start: datetime
+) -> tuple[StartExplanation, PeerPool]:
+    """Whether `start` can be booked and staffed now, and if not, why."""
+    fmt = offer_format(offer)
+    span = timedelta(days=(fmt.session_count - 1) * fmt.spacing_days, minutes=fmt.duration_minutes)
+    pool = peer_pool(
+        start=start - timedelta(hours=1),
+        end=start + span + timedelta(hours=1),
+        council_type=council.council_type,
+    )
+    explanation = explain_start(
+        fmt,
+        council_profile(council),
+        pool.profiles,
+        pool.matrix,
+        pool.grid.start,
+        pool.grid.step_minutes,
+        start=start,
+        now=timezone.now(),
+        loads=pool.loads,
+    )
+    return explanation, pool
+
+
+# Bookings ------------------------------------------------------------------------------------
+
+
+def _bookings() -> QuerySet[Booking]:
+    return Booking.objects.select_related("offer", "council").prefetch_related(
+        Prefetch(
+            "sessions",
+            queryset=Session.objects.prefetch_related(
+                Prefetch(
+                    "seats",
+                    queryset=Seat.objects.select_related("peer__home_council").order_by("id"),
+                )
+            ),
+        )
+    )
+
+
+def booking_list(*, caller: Caller) -> QuerySet[Booking]:
+    """The bookings a caller may see: staff all; advisers their councils'; bookers their council's."""
+    bookings = _bookings()
+    if caller.is_staff:
+        return bookings
+    councils = set(caller.advised_council_ids)
+    if caller.booker_council is not None:
+        councils.add(caller.booker_council.id)
+    return bookings.filter(council_id__in=councils)
+
+
+def booking_get(*, caller: Caller, booking_id: int) -> Booking:
+    booking = get_object_or_404(_bookings(), pk=booking_id)
+    if not caller.may_act_for(booking.council):
+        raise PermissionDenied("You cannot see this booking.")
+    return booking
+
+
+def peer_brief(peer: Peer) -> dict:
+    return {
+        "id": peer.id,
+        "name": peer.name,
+        "kind": peer.kind,
+        "political_group": peer.political_group,
+        "profession": peer.profession,
+        "home_council": peer.home_council.name,
+    }
+
+
+def booking_out(booking: Booking) -> dict:
+    return {
+        "id": booking.id,
+        "offer": booking.offer.slug,
+        "offer_title": booking.offer.title,
+        "council": booking.council_id,
+        "council_name": booking.council.name,
+        "status": booking.status,
+        "notes": booking.notes,
+        "cancel_reason": booking.cancel_reason,
+        "created_at": booking.created_at,
+        "sessions": [
+            {
+                "id": session.id,
+                "number": session.number,
+                "start": session.start,
+                "end": session.end,
+                "status": session.status,
+                "uid": session.uid,
+                "sequence": session.sequence,
+                "joining_url": session.joining_url,
+                "seats": [
+                    {
+                        "id": seat.id,
+                        "role": seat.role_name,
+                        "position": seat.position,
+                        "status": seat.status,
+                        "peer": peer_brief(seat.peer) if seat.peer else None,
+                        "why": seat.fit
+                        or ({"unfilled": seat.unfilled_reason} if seat.unfilled_reason else {}),
+                        "runner_up": seat.runner_up,
+                    }
+                    for seat in session.seats.all()
+                ],
+            }
+            for session in booking.sessions.all()
+        ],
+    }
+
+
+def slot_out(start: StaffableStart, pool: PeerPool) -> dict:
+    by_id = {peer.id: peer for peer in pool.peers}
+    return {
+        "start": start.start,
+        "end": start.sessions[0].end,
+        "sessions": [{"start": s.start, "end": s.end} for s in start.sessions],
+        "panel": [
+            {"role": role, "peer": peer_brief(by_id[peer_id])}
+            for role, peer_ids in start.panel.items()
+            for peer_id in peer_ids
+        ],
+    }

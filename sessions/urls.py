@@ -5,4 +5,8 @@ from sessions import views
 urlpatterns = [
     path("", views.offer_list, name="home"),
     path("offers/<slug:slug>/", views.offer_detail, name="offer-detail"),
+    path("offers/<slug:slug>/book/", views.booking_new, name="booking-new"),
+    path("bookings/", views.booking_list, name="booking-list"),
+    path("bookings/<int:booking_id>/", views.booking_detail, name="booking-detail"),
+    path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking-cancel"),
 ]

@@ -1,0 +1,137 @@
+"""Councils booking the same peers at the same moment: one wins, the others get 409 with
+alternatives, and no peer is ever double-booked. Real threads, real database connections."""
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+from django.test import Client
+
+from sessions.models import HOLDING_SEAT_STATUSES, Booking, Seat, Session
+from tests.factories import bearer, make_booker, make_council
+from tests.sessions.conftest import bookable_day, london
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalogue")]
+
+
+def book_at_once(attempts, start):
+    """Start every (user, council) booking at the same instant; return the responses."""
+    barrier = threading.Barrier(len(attempts))
+    responses = [None] * len(attempts)
+    headers = [bearer(user) for user, _ in attempts]
+
+    def attempt(i, council):
+        try:
+            barrier.wait(timeout=30)
+            responses[i] = Client().post(
+                "/api/bookings",
+                data=json.dumps(
+                    {
+                        "offer": "recovery-and-renewal-panel",
+                        "council": council.id,
+                        "start": start.isoformat(),
+                    }
+                ),
+                content_type="application/json",
+                headers=headers[i],
+            )
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=attempt, args=(i, council))
+        for i, (_, council) in enumerate(attempts)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(not t.is_alive() for t in threads)
+    return responses
+
+
+def assert_no_peer_double_booked():
+    holds = {}
+    for seat in Seat.objects.filter(status__in=HOLDING_SEAT_STATUSES, peer__isnull=False).order_by(
+        "held_from"
+    ):
+        for other_from, other_until in holds.get(seat.peer_id, []):
+            assert not (seat.held_from < other_until and other_from < seat.held_until), (
+                f"peer {seat.peer_id} double-booked"
+            )
+        holds.setdefault(seat.peer_id, []).append((seat.held_from, seat.held_until))
+
+
+def test_two_councils_booking_the_last_free_panel_at_once(pool):
+    for round_ in range(3):
+        start = london(bookable_day() + timedelta(days=round_), 10)
+        first, second = book_at_once(
+            [(pool.booker, pool.council), (pool.other_booker, pool.other_council)], start
+        )
+        assert sorted([first.status_code, second.status_code]) == [201, 409], (
+            first.json(),
+            second.json(),
+        )
+        loser = first if first.status_code == 409 else second
+        assert loser.json()["detail"] == "That time can no longer be staffed."
+        assert loser.json()["alternatives"]
+        assert_no_peer_double_booked()
+    assert Booking.objects.count() == 3
+    assert Session.objects.count() == 3
+
+
+def test_five_councils_at_once_only_one_wins(pool):
+    attempts = [(pool.booker, pool.council), (pool.other_booker, pool.other_council)]
+    for n in range(3):
+        council = make_council(f"Extra Council {n}", leader_group="labour")
+        attempts.append((make_booker(council), council))
+    responses = book_at_once(attempts, london(bookable_day(), 11))
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409, 409]
+    assert Booking.objects.count() == 1
+    assert_no_peer_double_booked()
+
+
+def test_the_database_itself_refuses_overlapping_holds_on_postgresql(pool):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "exclusion constraints are PostgreSQL's; SQLite serialises booking transactions instead"
+        )
+    response = Client().post(
+        "/api/bookings",
+        data=json.dumps(
+            {
+                "offer": "recovery-and-renewal-panel",
+                "council": pool.council.id,
+                "start": london(bookable_day(), 10).isoformat(),
+            }
+        ),
+        content_type="application/json",
+        headers=bearer(pool.booker),
+    )
+    assert response.status_code == 201
+    seat = Seat.objects.get(peer=pool.lead)
+    other = Session.objects.create(
+        offer=seat.session.offer,
+        start=seat.session.start + timedelta(hours=1),
+        end=seat.session.end + timedelta(hours=1),
+        uid="overlap@peers.local.gov.uk",
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Seat.objects.create(
+            session=other,
+            role_name="Member peer",
+            peer=pool.lead,
+            held_from=other.start,
+            held_until=other.end,
+        )
+    # A withdrawn seat holds no time, so it does not clash.
+    Seat.objects.create(
+        session=other,
+        role_name="Member peer",
+        peer=pool.lead,
+        held_from=other.start,
+        held_until=other.end,
+        status="withdrawn",
+    )
