@@ -71,6 +71,18 @@ def caller_for(user) -> Caller:
     )
 
 
+def councils_for(caller: Caller) -> QuerySet[Council]:
+    """The councils a caller may book for and manage: staff any; advisers theirs; a booker their own."""
+    if not caller.user.is_authenticated:
+        return Council.objects.none()
+    if caller.is_staff:
+        return Council.objects.order_by("name")
+    ids = set(caller.advised_council_ids)
+    if caller.booker_council is not None:
+        ids.add(caller.booker_council.id)
+    return Council.objects.filter(id__in=ids).order_by("name")
+
+
 def council_list(
     *, search: str = "", region: str = "", council_type: str = ""
 ) -> QuerySet[Council]:

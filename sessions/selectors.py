@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from peers.models import Accreditation, BusyEvent, Council, Peer, PeerKind
-from peers.selectors import Caller, availability_rules, check_range
+from peers.selectors import Caller, availability_rules, check_range, councils_for
 from scheduling.availability import BusyBlock
 from scheduling.grid import TimeGrid, availability_matrix
 from scheduling.matching import LONDON, HeldSeat, MonthLoad, month_of
@@ -154,8 +154,13 @@ class PeerPool:
         return {self.profiles[i].id for i in np.flatnonzero(free)}
 
 
-def peer_pool(*, start: datetime, end: datetime, council_type: str = "") -> PeerPool:
-    """Load the active, accredited pool over [start, end) in a handful of queries."""
+def peer_pool(
+    *, start: datetime, end: datetime, council_type: str = "", ignore_booking_id: int | None = None
+) -> PeerPool:
+    """Load the active pool over [start, end) in a handful of queries.
+
+    `ignore_booking_id`: that booking's seats do not count (it is the one being moved).
+    """
     peers = list(
         Peer.objects.filter(is_active=True)
         .select_related("home_council")
@@ -174,7 +179,9 @@ def peer_pool(*, start: datetime, end: datetime, council_type: str = "") -> Peer
             BusyBlock(start=event["start"], end=event["end"], reason="busy-calendar", label="Busy")
         )
     held = []
-    for seat in _holding_seats(grid.start - timedelta(days=1), grid.end + timedelta(days=1)):
+    for seat in _holding_seats(
+        grid.start - timedelta(days=1), grid.end + timedelta(days=1), ignore_booking_id
+    ):
         if seat["peer_id"] in index:
             busy[index[seat["peer_id"]]].append(
                 BusyBlock(
@@ -217,29 +224,34 @@ def peer_pool(*, start: datetime, end: datetime, council_type: str = "") -> Peer
         profiles=profiles,
         grid=grid,
         matrix=matrix,
-        loads=_loads(grid.start, grid.end),
+        loads=_loads(grid.start, grid.end, ignore_booking_id),
         held=tuple(held),
     )
 
 
-def _holding_seats(start: datetime, end: datetime):
-    return Seat.objects.filter(
+def _holding_seats(start: datetime, end: datetime, ignore_booking_id: int | None = None):
+    seats = Seat.objects.filter(
         peer__isnull=False,
         status__in=HOLDING_SEAT_STATUSES,
         session__status=SessionStatus.SCHEDULED,
         session__start__lt=end,
         session__end__gt=start,
-    ).values("peer_id", "session__start", "session__end")
+    )
+    if ignore_booking_id is not None:
+        seats = seats.exclude(session__booking_id=ignore_booking_id)
+    return seats.values("peer_id", "session__start", "session__end")
 
 
-def _loads(start: datetime, end: datetime) -> dict[int, dict[tuple[int, int], MonthLoad]]:
+def _loads(
+    start: datetime, end: datetime, ignore_booking_id: int | None = None
+) -> dict[int, dict[tuple[int, int], MonthLoad]]:
     """Sessions and minutes each peer already holds in every London month the window touches."""
     first = start.astimezone(LONDON).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     last = (end.astimezone(LONDON) + timedelta(days=32)).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0
     )
     loads: dict[int, dict[tuple[int, int], list[int]]] = {}
-    for seat in _holding_seats(first, last):
+    for seat in _holding_seats(first, last, ignore_booking_id):
         month = month_of(seat["session__start"])
         minutes = round((seat["session__end"] - seat["session__start"]).total_seconds() / 60)
         entry = loads.setdefault(seat["peer_id"], {}).setdefault(month, [0, 0])
@@ -273,6 +285,7 @@ def staffable_starts(
     range_start: datetime,
     range_end: datetime,
     limit: int | None = None,
+    ignore_booking_id: int | None = None,
 ) -> tuple[list[StaffableStart], PeerPool]:
     """The starts in [range_start, range_end) at which a whole panel can be staffed."""
     check_range(range_start, range_end, longest=MAX_SLOT_RANGE)
@@ -282,6 +295,7 @@ def staffable_starts(
         start=range_start,
         end=range_end + span + timedelta(hours=1),
         council_type=council.council_type,
+        ignore_booking_id=ignore_booking_id,
     )
     starts = find_staffable_starts(
         fmt,
@@ -346,10 +360,7 @@ def booking_list(*, caller: Caller) -> QuerySet[Booking]:
     bookings = _bookings()
     if caller.is_staff:
         return bookings
-    councils = set(caller.advised_council_ids)
-    if caller.booker_council is not None:
-        councils.add(caller.booker_council.id)
-    return bookings.filter(council_id__in=councils)
+    return bookings.filter(council__in=councils_for(caller))
 
 
 def booking_get(*, caller: Caller, booking_id: int) -> Booking:

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from peers.forms import add_service_errors
 from peers.models import Council, Peer, PeerKind, PoliticalGroup, Profession
-from peers.selectors import Caller, caller_for
+from peers.selectors import Caller, caller_for, councils_for
 from scheduling.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.staffing import NOT_BOOKABLE
 from sessions import selectors, services
@@ -47,7 +46,7 @@ def offer_list(request):
 
 def offer_detail(request, slug: str):
     offer = selectors.offer_get(slug=slug)
-    can_book = request.user.is_authenticated and _councils_for(caller_for(request.user)).exists()
+    can_book = request.user.is_authenticated and councils_for(caller_for(request.user)).exists()
     return render(request, "sessions/offer_detail.html", {"offer": offer, "can_book": can_book})
 
 
@@ -210,18 +209,6 @@ def _runner_up_names(booking: Booking) -> dict[int, str]:
 # Who may book for which councils -------------------------------------------------------------
 
 
-def _councils_for(caller: Caller) -> QuerySet[Council]:
-    """The councils the caller may book for: staff any; advisers theirs; a booker their own."""
-    if not caller.user.is_authenticated:
-        return Council.objects.none()
-    if caller.is_staff:
-        return Council.objects.order_by("name")
-    ids = set(caller.advised_council_ids)
-    if caller.booker_council is not None:
-        ids.add(caller.booker_council.id)
-    return Council.objects.filter(id__in=ids).order_by("name")
-
-
 def _refuse_other_council(caller: Caller, raw_council_id) -> None:
     """A council named in a request that the caller cannot act for is refused, not just invalid."""
     if raw_council_id and str(raw_council_id).isdigit():
@@ -259,7 +246,7 @@ def booking_new(request, slug: str):
     offer = selectors.offer_get(slug=slug)
     if not offer.is_bookable:
         return render(request, "sessions/booking_closed.html", {"offer": offer})
-    councils = _councils_for(caller)
+    councils = councils_for(caller)
     if not councils.exists():
         raise PermissionDenied("Your account does not book for a council.")
     data = request.POST if request.method == "POST" else request.GET
@@ -337,6 +324,7 @@ class _BookingPage:
             council=council,
             range_start=_uk_midnight(first_day),
             range_end=_uk_midnight(last_day),
+            ignore_booking_id=self.moving.pk if self.moving else None,
         )
         asked = any(key.startswith("why-") for key in self.request.GET)
         why_form = StartQuestionForm(self.request.GET if asked else None)
@@ -463,7 +451,7 @@ def booking_list(request):
     return render(
         request,
         "sessions/booking_list.html",
-        {"bookings": bookings, "can_book": _councils_for(caller).exists()},
+        {"bookings": bookings, "can_book": councils_for(caller).exists()},
     )
 
 

@@ -352,3 +352,22 @@ def test_a_coaching_series_keeps_one_facilitator(api_client, pool):
 
 def test_offer_models_are_unchanged_by_bookings(pool):
     assert Offer.objects.get(slug=PANEL).role_slots.count() == 3
+
+
+def test_moving_a_booking_offers_times_its_own_seats_would_block(api_client, pool):
+    from sessions import selectors
+
+    day = bookable_day()
+    booking = Booking.objects.get(
+        pk=book(api_client, pool.booker, pool.council, london(day, 10)).json()["id"]
+    )
+    window = {
+        "offer": booking.offer,
+        "council": pool.council,
+        "range_start": london(day, 0),
+        "range_end": london(day, 23),
+    }
+    others, _ = selectors.staffable_starts(**window)
+    assert london(day, 10, 30) not in [s.start for s in others]
+    moving, _ = selectors.staffable_starts(**window, ignore_booking_id=booking.id)
+    assert london(day, 10, 30) in [s.start for s in moving]
