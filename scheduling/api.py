@@ -11,6 +11,8 @@ from ninja.security import HttpBearer, SessionAuth
 from peers.api import router as peers_router
 from peers.services import api_token_authenticate
 from sessions.api import router as sessions_router
+from sessions.api.invites import router as seats_router
+from sessions.api.webinars import router as webinars_router
 from sessions.services import BookingConflict
 
 
@@ -66,3 +68,5 @@ def on_booking_conflict(request, exc: BookingConflict):
 
 api.add_router("/", peers_router)
 api.add_router("/", sessions_router)
+api.add_router("/", seats_router)
+api.add_router("/", webinars_router)

@@ -269,6 +269,11 @@ class Session(models.Model):
         default=0, help_text="iCalendar SEQUENCE; never goes down."
     )
     joining_url = models.URLField(max_length=1000, blank=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Places on a webinar.")
+    recording_url = models.URLField(max_length=1000, blank=True)
+    title = models.CharField(
+        max_length=200, blank=True, help_text="A webinar's own title, if not the offer's."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -317,6 +322,9 @@ class Seat(models.Model):
     fit = models.JSONField(default=dict, blank=True, help_text="Why this peer: the fit breakdown.")
     runner_up = models.JSONField(default=dict, blank=True)
     unfilled_reason = models.TextField(blank=True)
+    answered_sequence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The session SEQUENCE the peer last answered."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -337,3 +345,145 @@ class Seat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role_name} on {self.session}"
+
+
+class InviteMethod(models.TextChoices):
+    REQUEST = "REQUEST", "Invitation or update"
+    CANCEL = "CANCEL", "Cancellation"
+
+
+class InviteStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (will retry)"
+    GAVE_UP = "gave-up", "Gave up"
+
+
+class Invite(models.Model):
+    """One iTIP message for a session to one recipient: the outbox row, written in the same
+    transaction as the change that causes it, sent later by a task.
+
+    (session, recipient, method, sequence) is unique, so the same SEQUENCE of the same method
+    can never be queued, or sent, twice to the same person.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="invites")
+    seat = models.ForeignKey(
+        Seat, null=True, blank=True, on_delete=models.SET_NULL, related_name="invites"
+    )
+    registration = models.ForeignKey(
+        "Registration", null=True, blank=True, on_delete=models.SET_NULL, related_name="invites"
+    )
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=20, default="REQ-PARTICIPANT", help_text="iCalendar ROLE")
+    method = models.CharField(max_length=10, choices=InviteMethod.choices)
+    sequence = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=20, choices=InviteStatus.choices, default=InviteStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "recipient_email", "method", "sequence"],
+                name="invite_once_per_sequence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} #{self.sequence} to {self.recipient_email}"
+
+
+class ReminderKind(models.TextChoices):
+    TWO_DAYS = "48h", "48 hours before"
+    TWO_HOURS = "2h", "2 hours before"
+
+
+class Reminder(models.Model):
+    """A reminder sent for a session at a given start time (so a moved session is reminded anew)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reminders")
+    recipient_email = models.EmailField()
+    kind = models.CharField(max_length=5, choices=ReminderKind.choices)
+    session_start = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "recipient_email", "kind", "session_start"], name="reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder to {self.recipient_email}"
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    WAITING = "waiting", "On the waiting list"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Registration(models.Model):
+    """A councillor's place on a webinar (a session of a webinar offer)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    council = models.ForeignKey("peers.Council", null=True, blank=True, on_delete=models.SET_NULL)
+    council_name = models.CharField(
+        max_length=200, blank=True, help_text="As typed, if not in the directory."
+    )
+    role = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.REGISTERED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "email"], name="registration_once_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.session}"
+
+
+class FeedToken(models.Model):
+    """The secret of a person's private calendar feed (stored hashed; revocable).
+
+    A peer's feed lists their seats; anyone else's (by e-mail) lists their webinar registrations.
+    """
+
+    email = models.EmailField(blank=True, db_index=True)
+    peer = models.ForeignKey(
+        "peers.Peer", null=True, blank=True, on_delete=models.CASCADE, related_name="feed_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="feed_token_has_owner", condition=~Q(email="") | Q(peer__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feed of {self.peer or self.email}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sessions import views
+from sessions.views import invites, webinars
 
 urlpatterns = [
     path("", views.offer_list, name="home"),
@@ -10,3 +11,4 @@ urlpatterns = [
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking-detail"),
     path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking-cancel"),
 ]
+urlpatterns += invites.urlpatterns + webinars.urlpatterns

@@ -1,0 +1,5 @@
+"""Webinars and registrations."""
+
+from ninja import Router
+
+router = Router(tags=["webinars"])

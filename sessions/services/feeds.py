@@ -1,0 +1,58 @@
+"""Private calendar feeds: a random secret per person, stored hashed, revocable.
+
+The token in the URL is "<id>-<secret>": the id finds the row, and the secret's hash is
+compared in constant time, so response times say nothing about how close a guess was.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from peers.models import Peer
+from sessions.models import FeedToken
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def feed_token_issue(*, email: str = "", peer: Peer | None = None) -> str:
+    """A new private feed token for a person (their earlier ones stop working)."""
+    email = email.strip().lower()
+    if not email and peer is None:
+        raise ValueError("a feed belongs to an e-mail address or a peer")
+    feed_token_revoke(email=email, peer=peer)
+    secret = secrets.token_urlsafe(32)
+    token = FeedToken.objects.create(
+        email="" if peer else email, peer=peer, token_hash=_digest(secret)
+    )
+    return f"{token.id}-{secret}"
+
+
+@transaction.atomic
+def feed_token_revoke(*, email: str = "", peer: Peer | None = None) -> int:
+    tokens = FeedToken.objects.filter(revoked_at__isnull=True)
+    tokens = (
+        tokens.filter(peer=peer) if peer is not None else tokens.filter(email=email.strip().lower())
+    )
+    return tokens.update(revoked_at=timezone.now())
+
+
+def feed_token_owner(token: str) -> FeedToken | None:
+    """The live token behind a URL's token, or None (unknown, revoked or malformed alike)."""
+    token_id, _, secret = (token or "").partition("-")
+    if not token_id.isdigit() or not secret:
+        return None
+    found = (
+        FeedToken.objects.select_related("peer")
+        .filter(pk=int(token_id), revoked_at__isnull=True)
+        .first()
+    )
+    expected = found.token_hash if found else _digest("no such token")
+    if not hmac.compare_digest(expected, _digest(secret)) or found is None:
+        return None
+    return found

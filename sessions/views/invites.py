@@ -1,0 +1,3 @@
+"""Pages for peers' sessions and answers to invites."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages for webinars, registrations and calendar feeds."""
+
+urlpatterns = []
