@@ -5,6 +5,7 @@ Thunderbird, Nextcloud, Google, Outlook, Apple and others, some deliberately bro
 busy times below were worked out by reading the files.
 """
 
+import os
 from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +19,13 @@ FILES = sorted(CORPUS.glob("*.ics")) if CORPUS.is_dir() else []
 needs_corpus = pytest.mark.skipif(
     not FILES, reason=f"the iCalendar corpus is not at {CORPUS} (it lives in shared/)"
 )
+
+
+def test_the_corpus_is_there_in_ci():
+    """CI runs beside shared/: there a missing corpus is a failure, not a quiet skip."""
+    if not FILES and os.environ.get("CI"):
+        pytest.fail(f"the iCalendar corpus is not at {CORPUS}")
+
 
 # Files the importer refuses, with what the peer is told.
 REFUSED = {
