@@ -17,6 +17,7 @@ from peers.models import (
     Booker,
     Council,
     Councillor,
+    Nation,
     Peer,
     PeerKind,
     PoliticalGroup,
@@ -475,6 +476,7 @@ def seed_demo(*, peer_count: int = PEER_COUNT) -> dict:
                     "time_zone": rng.choice(OTHER_TIME_ZONES)
                     if rng.random() < 0.02
                     else "Europe/London",
+                    "nation": Nation.WALES if home.region == Region.WALES else Nation.ENGLAND,
                 },
                 peer_skills,
                 _weekly_windows(rng, kind),

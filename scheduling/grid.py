@@ -175,6 +175,20 @@ def availability_matrix(
     return matrix
 
 
+def busy_mask(grid: TimeGrid, peers: int, rows, starts, ends) -> np.ndarray:
+    """`[p, i]` is True when slot i overlaps any `[starts[k], ends[k])` of peer `rows[k]`.
+
+    The bulk path for imported calendars: times are UTC POSIX seconds in numpy arrays, so
+    hundreds of thousands of events never become Python objects. (Seats, which the peer's
+    buffer widens, go through `availability_matrix`'s busy blocks instead.)
+    """
+    step = grid.step_minutes * 60
+    origin = grid.start.timestamp()
+    lows = np.floor((np.asarray(starts, dtype=np.float64) - origin) / step).astype(np.int64)
+    highs = np.ceil((np.asarray(ends, dtype=np.float64) - origin) / step).astype(np.int64)
+    return _runs_marked(peers, grid.slots, rows, lows, highs)
+
+
 # --- the array path ----------------------------------------------------------------------
 
 

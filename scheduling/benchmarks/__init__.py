@@ -12,6 +12,8 @@ import pkgutil
 def available() -> dict[str, str]:
     names = {}
     for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         names[info.name] = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
     return names

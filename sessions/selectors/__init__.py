@@ -5,14 +5,15 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from peers.models import Accreditation, BusyEvent, Council, Peer, PeerKind
+from peers.models import Accreditation, BusyCalendar, BusyEvent, Council, Peer, PeerKind
 from peers.selectors import Caller, availability_rules, check_range, councils_for
 from scheduling.availability import BusyBlock
-from scheduling.grid import TimeGrid, availability_matrix
+from scheduling.grid import TimeGrid, availability_matrix, busy_mask
 from scheduling.matching import LONDON, HeldSeat, MonthLoad, month_of
 from scheduling.panels import CouncilProfile, OfferFormat, PeerProfile, RoleRequirement
 from scheduling.staffing import (
@@ -172,12 +173,6 @@ def peer_pool(
     grid = TimeGrid.covering(start, end)
     index = {peer.id: i for i, peer in enumerate(peers)}
     busy: list[list[BusyBlock]] = [[] for _ in peers]
-    for event in BusyEvent.objects.filter(
-        calendar__peer__is_active=True, start__lt=grid.end, end__gt=grid.start
-    ).values("calendar__peer_id", "start", "end"):
-        busy[index[event["calendar__peer_id"]]].append(
-            BusyBlock(start=event["start"], end=event["end"], reason="busy-calendar", label="Busy")
-        )
     held = []
     for seat in _holding_seats(
         grid.start - timedelta(days=1), grid.end + timedelta(days=1), ignore_booking_id
@@ -197,6 +192,7 @@ def peer_pool(
                 )
             )
     matrix = availability_matrix(grid, [availability_rules(peer) for peer in peers], busy)
+    matrix &= ~_imported_busy(grid, index)
     experience = _experience(council_type) if council_type else {}
     profiles = tuple(
         PeerProfile(
@@ -227,6 +223,37 @@ def peer_pool(
         loads=_loads(grid.start, grid.end, ignore_booking_id),
         held=tuple(held),
     )
+
+
+def _imported_busy(grid: TimeGrid, index: dict[int, int]) -> np.ndarray:
+    """Peers' imported calendar events over the grid, fetched as POSIX seconds in one query.
+
+    Hundreds of thousands of events: they go straight from SQL into arrays (see grid.busy_mask)
+    rather than through model instances and datetimes.
+    """
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        epoch = "EXTRACT(EPOCH FROM e.{})"
+    else:
+        epoch = "CAST(strftime('%%s', e.{}) AS REAL)"
+    # Only quoted identifiers from model metadata are formatted in; values are parameters.
+    sql = (
+        f"SELECT c.peer_id, {epoch.format(quote('start'))}, {epoch.format(quote('end'))} "  # noqa: S608
+        f"FROM {quote(BusyEvent._meta.db_table)} e "
+        f"JOIN {quote(BusyCalendar._meta.db_table)} c ON c.id = e.calendar_id "
+        f"WHERE e.{quote('start')} < %s AND e.{quote('end')} > %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grid.end, grid.start])
+        rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 3)
+    lookup = np.full(max(index, default=0) + 1, -1, dtype=np.int64)
+    lookup[list(index)] = list(index.values())
+    peer_ids = rows[:, 0].astype(np.int64)
+    known = peer_ids < len(lookup)
+    rows = rows[known]
+    peer_rows = lookup[peer_ids[known]]
+    keep = peer_rows >= 0  # events of inactive peers
+    return busy_mask(grid, len(index), peer_rows[keep], rows[keep, 1], rows[keep, 2])
 
 
 def _holding_seats(start: datetime, end: datetime, ignore_booking_id: int | None = None):

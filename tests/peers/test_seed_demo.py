@@ -63,3 +63,9 @@ def test_seed_demo_twice_duplicates_nothing(seeded):
     call_command("seed_demo", stdout=StringIO())
     assert (Council.objects.count(), Peer.objects.count(), WeeklyWindow.objects.count()) == counts
     assert dict(Council.objects.values_list("slug", "leader_group")) == leaders
+
+
+def test_peers_in_welsh_councils_follow_welsh_bank_holidays(seeded):
+    welsh = Peer.objects.filter(home_council__region=Region.WALES)
+    assert welsh.exists()
+    assert set(welsh.values_list("nation", flat=True)) == {"wales"}

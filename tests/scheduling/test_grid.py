@@ -337,3 +337,30 @@ def panels(draw):
 def test_array_path_equals_expand_then_free_matrix(case):
     grid, rules, busy = case
     assert (availability_matrix(grid, rules, busy) == interval_path(grid, rules, busy)).all()
+
+
+def test_busy_mask_agrees_with_busy_blocks():
+    """The bulk path for imported events marks exactly what busy blocks would."""
+    import random
+
+    from scheduling.availability import BusyBlock
+    from scheduling.grid import _busy_matrix, busy_mask
+
+    rng = random.Random(3)
+    grid = TimeGrid(dt.datetime(2026, 10, 19, tzinfo=dt.UTC), 7 * 96)
+    rules = [AvailabilityRules(buffer_minutes=30) for _ in range(5)]
+    blocks = [[] for _ in rules]
+    rows, starts, ends = [], [], []
+    for _ in range(300):
+        peer = rng.randrange(len(rules))
+        begin = grid.start + dt.timedelta(seconds=rng.randrange(-86_400, 8 * 86_400))
+        finish = begin + dt.timedelta(seconds=rng.randrange(1, 4 * 3600))
+        blocks[peer].append(BusyBlock(start=begin, end=finish))
+        rows.append(peer)
+        starts.append(begin.timestamp())
+        ends.append(finish.timestamp())
+    expected = _busy_matrix(grid, rules, blocks)
+    assert expected.any()
+    assert (
+        busy_mask(grid, len(rules), np.array(rows), np.array(starts), np.array(ends)) == expected
+    ).all()

@@ -371,3 +371,21 @@ def test_moving_a_booking_offers_times_its_own_seats_would_block(api_client, poo
     assert london(day, 10, 30) not in [s.start for s in others]
     moving, _ = selectors.staffable_starts(**window, ignore_booking_id=booking.id)
     assert london(day, 10, 30) in [s.start for s in moving]
+
+
+def test_a_peers_imported_calendar_blocks_their_slots(api_client, pool):
+    from peers.models import BusyCalendar, BusyEvent
+
+    day = bookable_day()
+    calendar = BusyCalendar.objects.create(peer=pool.lead, source="upload")
+    # Full council 10:30-11:15 UK time: no 3-hour panel with the lead peer may overlap it.
+    BusyEvent.objects.create(
+        calendar=calendar,
+        start=london(day, 10, 30),
+        end=london(day, 11, 15),
+        summary="Full council",
+    )
+    times = slots(api_client, pool.booker, pool.council, london(day, 0), london(day, 23)).json()
+    assert [t["start"] for t in times] == [
+        z(london(day, 11, 30) + timedelta(minutes=30 * n)) for n in range(6)
+    ]
