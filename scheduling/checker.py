@@ -52,6 +52,8 @@ def check(
     buffer = timedelta(minutes=problem.buffer_minutes)
     found: list[Violation] = []
 
+    # a decline covers the role slot: its seats are interchangeable
+    declined = {(seat.session_id, seat.role, peer_id) for seat, peer_id in problem.declined}
     valid: list[tuple[SeatKey, int]] = []
     fills = Counter(seat for seat, _ in pairs)
     for seat, n in fills.items():
@@ -75,9 +77,14 @@ def check(
             found.append(
                 Violation("eligibility", f"peer {peer_id} in {_seat(seat)}: {why}", seat, peer_id)
             )
-        if (seat, peer_id) in problem.declined:
+        if (seat.session_id, seat.role, peer_id) in declined:
             found.append(
-                Violation("declined", f"peer {peer_id} declined {_seat(seat)}", seat, peer_id)
+                Violation(
+                    "declined",
+                    f"peer {peer_id} declined a {seat.role} seat of {seat.session_id!r}",
+                    seat,
+                    peer_id,
+                )
             )
         if not _free(problem, position[session.id], session.id, peer_position[peer_id], peer_id):
             found.append(

@@ -6,9 +6,10 @@ most once per session and never in two sessions that overlap or lie closer than 
 (sessions they already hold count too); availability; `panels.ineligibility()` is None
 (accreditation, conflicts of interest, kind, political group, profession, skill); the monthly
 session and minute caps, counting what the peer already holds that month; a peer who declined a
-seat does not get it back; and series continuity: the sessions sharing a `series_id` (say three
-coaching calls) keep one peer per role seat, so a series seat is staffed for all its calls by
-the same peer or left empty in all of them.
+seat takes no seat of that role slot in that session again (its seats are interchangeable);
+and series continuity: the sessions sharing a `series_id` (say three coaching calls) keep one
+peer per role seat, so a series seat is staffed for all its calls by the same peer or left
+empty in all of them.
 
 The objective, maximised, is, per filled seat, `FILL_VALUE` (so filling a seat outweighs any
 difference in fit: empty seats are a last resort) plus the peer's fit for the seat (a recorded
@@ -122,6 +123,8 @@ class HeldSeat:
 
 @dataclass(frozen=True, eq=False)
 class MatchProblem:
+    """Who may sit where and when: the sessions to staff, the pool, and what they already do."""
+
     peers: tuple[PeerProfile, ...]
     sessions: tuple[SessionToStaff, ...]
     # session id -> ids of peers free for the whole session, or bool[len(sessions), len(peers)]
@@ -132,7 +135,8 @@ class MatchProblem:
     buffer_minutes: int = DEFAULT_BUFFER_MINUTES
     fairness_step: int = DEFAULT_FAIRNESS_STEP  # 0 turns the fairness cost off
     current: Mapping[SeatKey, int] = field(default_factory=dict)  # seat -> peer id, re-staffing
-    declined: frozenset[tuple[SeatKey, int]] = frozenset()  # (seat, peer id) never to pair
+    # (seat, peer id) of declines: the peer takes no seat of that role slot in that session
+    declined: frozenset[tuple[SeatKey, int]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -729,7 +733,13 @@ def _sorted_coo(matrix) -> sparse.coo_array:
 
 
 def match(problem: MatchProblem, *, time_limit: float | None = None) -> MatchResult:
-    """Assign peers to the problem's seats, optimally when the solve finishes in time."""
+    """Assign peers to the problem's seats, optimally when the solve finishes in time.
+
+    The result lists every seat once, filled (with its fit and runner-up) or unfilled (with
+    the reason); `objective` is the plan's value, `bound` a proven upper bound on any plan's,
+    and `optimal` says they meet. Past `time_limit` seconds the best plan found is returned
+    with `optimal` False. Raises ValueError for malformed problems.
+    """
     t0 = time.perf_counter()
     model = _Model(problem)
     stats: dict = {
@@ -1180,7 +1190,7 @@ def _diagnose(model: _Model, chosen: np.ndarray, empty_groups) -> list[UnfilledS
                 counts["taken"] += 1
             else:
                 counts["assignable"] += 1
-        reason = _reason(role, session, counts, rule_reasons, series=len(unit) > 1)
+        reason = _reason(role, counts, rule_reasons, series=len(unit) > 1)
         for seat in seats:
             unfilled.append(UnfilledSeat(seat=seat, reason=reason, counts=dict(counts)))
     return unfilled
@@ -1208,7 +1218,7 @@ def _count(n: int, one: str, many: str) -> str:
     return one if n == 1 else many.format(n=f"{n:,}")
 
 
-def _reason(role, session, counts, rule_reasons, *, series: bool) -> str:
+def _reason(role, counts, rule_reasons, *, series: bool) -> str:
     eligible = sum(counts.values()) - counts["ineligible"]
     if eligible == 0:
         if not rule_reasons:

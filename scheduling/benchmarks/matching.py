@@ -4,7 +4,10 @@ Synthetic, seeded data for one month (March 2027, across the clock change): peer
 regions and 5 political groups with skills, each free for a random 20-40% of sessions, some
 already holding a seat; panels of 2-3 hours on working days between 09:00 and 17:30 London
 time, so sessions overlap; three seats each (lead member peer of the leader's group, member
-peer, officer peer with the panel's theme as a skill).
+peer, officer peer with the panel's theme as a skill). Caps: most peers take 4 sessions a
+month (some 2 or 6) and 3 hours per session. Case (b) adds 50 coaching series of three
+one-hour calls a week apart (one coach with the coaching skill, no one from the region).
+Every result is checked by `scheduling.checker` (`violations` counts what it found).
 """
 
 import random
@@ -261,6 +264,25 @@ def run() -> list[dict]:
         )
     )
 
+    # five more declines, each alone, of any role
+    seconds, moved, all_optimal, bad = [], [], True, 0
+    for gone in rng.sample(sorted(current, key=str), 5):
+        declined = frozenset({(gone, current[gone])})
+        again = restaff(plain, current=current, declined=declined)
+        seconds.append(again.seconds)
+        moved.append(len(again.moved))
+        all_optimal &= again.optimal
+        bad += len(check(replace(plain, current=current, declined=declined), again))
+    cases.append(
+        {
+            "label": "(c) five more single declines",
+            "seconds": round(max(seconds), 3),
+            "optimal": all_optimal,
+            "seats_moved": moved,
+            "violations": bad,
+        }
+    )
+
     for label, problem, best in (("(a)", plain, a), ("(b)", fair, b)):
         t0 = time.perf_counter()
         greedy = match_greedily(problem)
@@ -283,4 +305,10 @@ def run() -> list[dict]:
                 "violations": len(check(problem, greedy)),
             }
         )
+
+    # (e) as (a), but every peer has a flat 12-hour month whatever their session cap: the minutes
+    # bind for peers allowed six sessions, the LP optimum is fractional and the integer solve runs
+    flat = synthetic_problem(7, minutes_cap=12 * 60)
+    e = match(flat)
+    cases.append(_case("(e) as (a) with a flat 12-hour monthly cap", flat, e))
     return cases
