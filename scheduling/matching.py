@@ -57,7 +57,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from scheduling.panels import CouncilProfile, PeerProfile, RoleRequirement, ineligibility
+from scheduling.panels import CouncilProfile, MonthLoad, PeerProfile, RoleRequirement, ineligibility
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -102,14 +102,6 @@ class SessionToStaff:
 class Load(Protocol):
     sessions: int
     minutes: int
-
-
-@dataclass(frozen=True, slots=True)
-class MonthLoad:
-    """What a peer already holds in one calendar month (London time)."""
-
-    sessions: int = 0
-    minutes: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,14 @@ class OfferFormat:
     extra: dict = field(default_factory=dict, compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class MonthLoad:
+    """What a peer already holds in one calendar month (London time): for caps and fairness."""
+
+    sessions: int = 0
+    minutes: int = 0
+
+
 def ineligibility(
     peer: PeerProfile,
     role: RoleRequirement,

@@ -42,6 +42,7 @@ from scheduling.grid import runs_free
 from scheduling.panels import (
     SAME_AS_LEADER,
     CouncilProfile,
+    MonthLoad,
     OfferFormat,
     PeerProfile,
     RoleRequirement,
@@ -75,16 +76,8 @@ class OfficeHours:
 OFFICE_HOURS = OfficeHours()
 
 
-@dataclass(frozen=True, slots=True)
-class PeerLoad:
-    """What a peer already does in one calendar month (London time)."""
-
-    sessions: int = 0
-    minutes: int = 0
-
-
 # peer id -> (year, month) -> load; months not given count as empty.
-Loads = Mapping[int, Mapping[tuple[int, int], PeerLoad]]
+Loads = Mapping[int, Mapping[tuple[int, int], MonthLoad]]
 # role name -> peer ids in the seats of that role
 Panel = Mapping[str, tuple[int, ...]]
 

@@ -25,7 +25,7 @@ from scheduling.panels import (
     PeerProfile,
     RoleRequirement,
 )
-from scheduling.staffing import PeerLoad, explain_start, find_staffable_starts
+from scheduling.staffing import MonthLoad, explain_start, find_staffable_starts
 
 SEED = 20260907
 PEERS = 1_000
@@ -149,7 +149,7 @@ def _loads(rng: np.random.Generator, peers: list[PeerProfile]) -> dict:
     months = [(2026, 9), (2026, 10), (2026, 11)]
     return {
         peer.id: {
-            month: PeerLoad(sessions=int(n), minutes=int(n) * 180)
+            month: MonthLoad(sessions=int(n), minutes=int(n) * 180)
             for month, n in zip(months, rng.integers(0, 5, len(months)), strict=True)
         }
         for peer in peers

@@ -14,8 +14,8 @@ from peers.models import Accreditation, BusyCalendar, BusyEvent, Council, Peer, 
 from peers.selectors import Caller, availability_rules, check_range, councils_for
 from scheduling.availability import BusyBlock
 from scheduling.grid import TimeGrid, availability_matrix, busy_mask
-from scheduling.matching import LONDON, HeldSeat, MonthLoad, month_of
-from scheduling.panels import CouncilProfile, OfferFormat, PeerProfile, RoleRequirement
+from scheduling.matching import LONDON, HeldSeat, month_of
+from scheduling.panels import CouncilProfile, MonthLoad, OfferFormat, PeerProfile, RoleRequirement
 from scheduling.staffing import (
     StaffableStart,
     StartExplanation,

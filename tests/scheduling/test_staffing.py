@@ -24,7 +24,7 @@ from scheduling.staffing import (
     NOT_BOOKABLE,
     STAFFABLE,
     UNSTAFFABLE,
-    PeerLoad,
+    MonthLoad,
     candidate_starts,
     explain_start,
     find_staffable_starts,
@@ -398,14 +398,14 @@ def test_a_peer_at_their_monthly_cap_is_not_offered_for_that_month():
     offer = OfferFormat("call", 60, roles=(FINANCE,), min_notice_days=0)
     grid = Grid([officer(30)], utc(2026, 5, 25), 14)
     grid.free_all()
-    loads = {30: {(2026, 5): PeerLoad(sessions=4)}}
+    loads = {30: {(2026, 5): MonthLoad(sessions=4)}}
     found = grid.search(offer, now=NOW, loads=loads)
     assert {s.start.astimezone(LONDON).month for s in found} == {6}
     why = grid.explain(offer, london(2026, 5, 27, 10), now=NOW, loads=loads)
     assert [r.text for r in why.reasons] == [
         "officer peer (finance): the only finance officer peer is at their monthly cap"
     ]
-    minutes = {30: {(2026, 5): PeerLoad(sessions=1, minutes=12 * 60 - 30)}}
+    minutes = {30: {(2026, 5): MonthLoad(sessions=1, minutes=12 * 60 - 30)}}
     assert {s.start.month for s in grid.search(offer, now=NOW, loads=minutes)} == {6}
 
 
@@ -416,13 +416,13 @@ def test_caps_count_every_session_of_the_booking():
     peers = [officer(30, monthly_session_cap=2), officer(31, monthly_session_cap=2)]
     grid = Grid(peers, WEEK, 3)
     grid.free_all()
-    one_left = {31: {(2026, 5): PeerLoad(sessions=1)}}
+    one_left = {31: {(2026, 5): MonthLoad(sessions=1)}}
     found = grid.search(offer, now=NOW, loads=one_left, limit=1)
     # 30 can take two days and 31 one: no one peer may take all three.
     assert found
     used = [i for panel in found[0].panels for i in panel[FINANCE.name]]
     assert sorted(used) == [30, 30, 31]
-    full = {31: {(2026, 5): PeerLoad(sessions=2)}}
+    full = {31: {(2026, 5): MonthLoad(sessions=2)}}
     assert grid.search(offer, now=NOW, loads=full) == []
     why = grid.explain(offer, london(2026, 5, 11, 9), now=NOW, loads=full)
     assert why.status == UNSTAFFABLE and "monthly caps" in why.reasons[0].text
@@ -475,7 +475,7 @@ def test_proposal_prefers_fewer_sessions_this_month_then_lower_id():
     grid.free_all()
     offer = OfferFormat("call", 60, roles=(FINANCE,), min_notice_days=0)
     assert grid.search(offer, now=NOW)[0].panel == {FINANCE.name: (30,)}
-    loads = {30: {(2026, 5): PeerLoad(sessions=2)}, 31: {(2026, 5): PeerLoad(sessions=1)}}
+    loads = {30: {(2026, 5): MonthLoad(sessions=2)}, 31: {(2026, 5): MonthLoad(sessions=1)}}
     assert grid.search(offer, now=NOW, loads=loads)[0].panel == {FINANCE.name: (32,)}
 
 
@@ -521,7 +521,7 @@ def reference_starts(
         return first >= 0 and last <= matrix.shape[1] and matrix[p, first:last].all()
 
     def room(p, month):
-        load = loads.get(peers[p].id, {}).get(month, PeerLoad())
+        load = loads.get(peers[p].id, {}).get(month, MonthLoad())
         return min(
             peers[p].monthly_session_cap - load.sessions,
             (peers[p].monthly_minutes_cap - load.minutes) // offer.duration_minutes,
@@ -678,7 +678,7 @@ def random_instance(rng):
         UTC,
     )
     loads = {
-        peer.id: {(m.year, m.month): PeerLoad(rng.randint(0, 3), rng.randint(0, 300))}
+        peer.id: {(m.year, m.month): MonthLoad(rng.randint(0, 3), rng.randint(0, 300))}
         for peer in peers
         if rng.random() < 0.4
         for m in [range_start.astimezone(LONDON)]
@@ -723,7 +723,7 @@ def test_search_agrees_with_brute_force(seed):
             for i in ids:
                 used[(i, month)] = used.get((i, month), 0) + 1
         for (i, month), n in used.items():
-            load = loads.get(i, {}).get(month, PeerLoad())
+            load = loads.get(i, {}).get(month, MonthLoad())
             assert load.sessions + n <= peers[by_id[i]].monthly_session_cap
             assert load.minutes + n * offer.duration_minutes <= peers[by_id[i]].monthly_minutes_cap
 
