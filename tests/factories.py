@@ -1,11 +1,14 @@
 """Small factories for tests: real rows in the real database, named in the domain's words."""
 
 import itertools
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import holidays
 from django.contrib.auth import get_user_model
 
 from peers.models import Booker, Council, Councillor, Peer, PeerKind, Region, Skill
-from peers.services import api_token_issue
+from peers.services import api_token_issue, availability_replace
 
 _sequence = itertools.count(1)
 
@@ -64,3 +67,37 @@ def make_councillor(council: Council, username: str | None = None):
 def bearer(user) -> dict:
     """Headers that sign a script in as `user` with a freshly issued API token."""
     return {"Authorization": f"Bearer {api_token_issue(user=user, name='tests').secret}"}
+
+
+LONDON = ZoneInfo("Europe/London")
+WEEKDAYS_9_TO_5 = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)]
+
+
+def make_available(peer: Peer, weekly=None) -> Peer:
+    availability_replace(
+        peer=peer,
+        time_zone="Europe/London",
+        weekly=weekly if weekly is not None else WEEKDAYS_9_TO_5,
+        overrides=[],
+        leave=[],
+        monthly_session_cap=6,
+        monthly_hours_cap=30,
+        buffer_minutes=30,
+        bank_holidays_block=True,
+        nation="england",
+    )
+    return peer
+
+
+def bookable_day(weekday: int = 1, weeks_ahead: int = 3) -> date:
+    """A working day (not a bank holiday in England) at least `weeks_ahead` weeks from today."""
+    day = date.today() + timedelta(weeks=weeks_ahead)
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    england = holidays.country_holidays("GB", subdiv="ENG", years=[day.year, day.year + 1])
+    while day in england:
+        day += timedelta(days=7)
+    return day
+
+
+def london(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)

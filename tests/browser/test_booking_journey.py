@@ -1,49 +1,21 @@
 """A council booker finds a time, books it, sees the panel and cancels, in a real browser."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
-import holidays
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from peers.models import Peer, Region
-from peers.services import availability_replace
+from peers.models import Region
 from sessions.models import Booking, BookingStatus
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import make_booker, make_council, make_peer
+from tests.factories import bookable_day, make_available, make_booker, make_council, make_peer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery"  # the factories' password
 OFFER = "recovery-and-renewal-panel"
-
-
-def available(peer: Peer) -> Peer:
-    availability_replace(
-        peer=peer,
-        time_zone="Europe/London",
-        weekly=[{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)],
-        overrides=[],
-        leave=[],
-        monthly_session_cap=6,
-        monthly_hours_cap=30,
-        buffer_minutes=30,
-        bank_holidays_block=True,
-        nation="england",
-    )
-    return peer
-
-
-def working_tuesday() -> date:
-    """A Tuesday three or more weeks ahead that is not a bank holiday in England."""
-    day = timezone.localdate() + timedelta(weeks=3)
-    day += timedelta(days=(1 - day.weekday()) % 7)
-    england = holidays.country_holidays("GB", subdiv="ENG", years=[day.year, day.year + 1])
-    while day in england:
-        day += timedelta(days=7)
-    return day
 
 
 def a_council_with_a_panel(username: str):
@@ -54,9 +26,9 @@ def a_council_with_a_panel(username: str):
         council_type="metropolitan",
     )
     home = make_council("Cardiff Council", region=Region.WALES, leader_group="labour")
-    available(make_peer(name="Ann Lead", political_group="labour", home_council=home))
-    available(make_peer(name="Gwen Member", political_group="green", home_council=home))
-    available(
+    make_available(make_peer(name="Ann Lead", political_group="labour", home_council=home))
+    make_available(make_peer(name="Gwen Member", political_group="green", home_council=home))
+    make_available(
         make_peer(
             kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
         )
@@ -71,7 +43,7 @@ def times_heading(page):
 
 def test_a_booker_books_a_panel_and_cancels_it(page, live_server, axe):
     a_council_with_a_panel("booker1")
-    day = working_tuesday()
+    day = bookable_day()
     sign_in(page, live_server, "booker1", PASSWORD)
 
     # The offer, and the way in.
@@ -151,7 +123,7 @@ def test_a_booker_books_a_panel_and_cancels_it(page, live_server, axe):
 
 def test_the_times_and_the_booking_fit_a_phone(phone_page, live_server, axe):
     a_council_with_a_panel("booker2")
-    day = working_tuesday()
+    day = bookable_day()
     sign_in(phone_page, live_server, "booker2", PASSWORD)
     phone_page.goto(f"{live_server.url}/offers/{OFFER}/book/?start={day.isoformat()}&weeks=1")
     expect(times_heading(phone_page)).to_be_visible()

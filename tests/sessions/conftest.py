@@ -1,48 +1,21 @@
 """A small, exact pool of peers for booking tests, and a bookable date well ahead."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, field
+from datetime import date
 
-import holidays
 import pytest
 
 from peers.models import Council, Peer, Region
-from peers.services import availability_replace
-from tests.factories import make_booker, make_council, make_peer
+from tests.factories import (
+    bookable_day,
+    london,
+    make_available,
+    make_booker,
+    make_council,
+    make_peer,
+)
 
-LONDON = ZoneInfo("Europe/London")
-WEEKDAYS_9_TO_5 = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)]
-
-
-def make_available(peer: Peer, weekly=None) -> Peer:
-    availability_replace(
-        peer=peer,
-        time_zone="Europe/London",
-        weekly=weekly if weekly is not None else WEEKDAYS_9_TO_5,
-        overrides=[],
-        leave=[],
-        monthly_session_cap=6,
-        monthly_hours_cap=30,
-        buffer_minutes=30,
-        bank_holidays_block=True,
-        nation="england",
-    )
-    return peer
-
-
-def bookable_day(weekday: int = 1, weeks_ahead: int = 3) -> date:
-    """A working day (not a bank holiday in England) at least `weeks_ahead` weeks from today."""
-    day = date.today() + timedelta(weeks=weeks_ahead)
-    day += timedelta(days=(weekday - day.weekday()) % 7)
-    england = holidays.country_holidays("GB", subdiv="ENG", years=[day.year, day.year + 1])
-    while day in england:
-        day += timedelta(days=7)
-    return day
-
-
-def london(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
+__all__ = ["Pool", "bookable_day", "london", "make_available"]
 
 
 @dataclass
@@ -54,6 +27,7 @@ class Pool:
     officer: Peer  # the only officer peer with recovery planning
     booker: object
     other_booker: object
+    day: date = field(default_factory=bookable_day)  # a bookable Tuesday three weeks ahead
 
 
 @pytest.fixture
