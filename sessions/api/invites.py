@@ -1,5 +1,102 @@
 """Seats and answers: a peer's seats, accept and decline."""
 
-from ninja import Router
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from peers.selectors import caller_for
+from sessions.models import Seat
+from sessions.services import invites
 
 router = Router(tags=["seats"])
+
+
+class SeatOut(Schema):
+    id: int
+    session: int
+    uid: str
+    sequence: int
+    title: str
+    offer: str
+    council: str
+    role: str
+    status: str
+    session_status: str
+    start: datetime
+    end: datetime
+    joining_url: str
+    answered_sequence: int | None
+    can_accept: bool
+    can_decline: bool
+
+
+class DetailOut(Schema):
+    detail: str
+    code: str
+
+
+def _seat_out(row: invites.PeerSeat) -> dict:
+    seat, session = row.seat, row.session
+    return {
+        "id": seat.id,
+        "session": session.id,
+        "uid": session.uid,
+        "sequence": session.sequence,
+        "title": row.title,
+        "offer": session.offer.slug,
+        "council": session.booking.council.name if session.booking else "",
+        "role": seat.role_name,
+        "status": seat.status,
+        "session_status": session.status,
+        "start": session.start,
+        "end": session.end,
+        "joining_url": session.joining_url,
+        "answered_sequence": seat.answered_sequence,
+        "can_accept": row.can_accept,
+        "can_decline": row.can_decline,
+    }
+
+
+def _peer(request):
+    peer = caller_for(request.user).peer
+    if peer is None:
+        raise PermissionDenied("Only peers have seats.")
+    return peer
+
+
+def _answer(request, seat_id: int, *, accept: bool):
+    peer = _peer(request)
+    get_object_or_404(Seat, pk=seat_id)
+    try:
+        invites.seat_answer(seat_id=seat_id, accept=accept, peer=peer)
+    except invites.AnswerRefused as refused:
+        return Status(409, {"detail": refused.message, "code": refused.code})
+    seat = Seat.objects.select_related("session__offer", "session__booking__council").get(
+        pk=seat_id
+    )
+    return _seat_out(invites.peer_seat(seat))
+
+
+@router.get("/seats", response=list[SeatOut], summary="The caller's seats, soonest first")
+def seat_list(request):
+    return [_seat_out(row) for row in invites.peer_seats(peer=_peer(request))]
+
+
+@router.post(
+    "/seats/{int:seat_id}/accept",
+    response={200: SeatOut, 409: DetailOut},
+    summary="Accept a seat",
+)
+def seat_accept(request, seat_id: int):
+    return _answer(request, seat_id, accept=True)
+
+
+@router.post(
+    "/seats/{int:seat_id}/decline",
+    response={200: SeatOut, 409: DetailOut},
+    summary="Decline a seat; it is re-staffed at once",
+)
+def seat_decline(request, seat_id: int):
+    return _answer(request, seat_id, accept=False)

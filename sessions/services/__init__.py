@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ from sessions.selectors import (
     staffable_starts,
     start_explanation,
 )
+from sessions.services import invites
 
 BOOKING_LOCK = 7_401_001  # PostgreSQL advisory lock key that serialises booking writes
 UID_DOMAIN = "peers.local.gov.uk"
@@ -214,6 +216,7 @@ def booking_create(
                     uid=f"{uuid.uuid4()}@{UID_DOMAIN}",
                 )
                 Seat.objects.bulk_create(_seat_rows(session, result, buffers, key))
+            invites.booking_invites_queue(booking=booking)
     except _Unstaffable:
         raise _conflict(explanation, offer=offer, council=council) from None
     except IntegrityError:
@@ -254,6 +257,7 @@ def booking_cancel(*, caller: Caller, booking: Booking, reason: str) -> Booking:
         Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES).update(
             status=SeatStatus.WITHDRAWN, updated_at=timezone.now()
         )
+        invites.booking_cancelled_invites_queue(booking=booking)
     return booking
 
 
@@ -311,6 +315,7 @@ def booking_reschedule(*, caller: Caller, booking: Booking, start: datetime) -> 
                         old.save()
                     else:
                         row.save()  # the old seat, if any, stays withdrawn as history
+            invites.booking_invites_queue(booking=booking)
     except _Unstaffable:
         raise _conflict(explanation, offer=offer, council=council) from None
     except IntegrityError:
@@ -320,3 +325,32 @@ def booking_reschedule(*, caller: Caller, booking: Booking, start: datetime) -> 
             alternatives=_alternatives(offer=offer, council=council, near=start),
         ) from None
     return booking
+
+
+def session_joining_url_set(*, caller: Caller, session: Session, joining_url: str) -> Session:
+    """Set (or clear) the online meeting's joining link; everyone concerned is sent an update."""
+    joining_url = (joining_url or "").strip()
+    if joining_url:
+        try:
+            URLValidator(schemes=["https", "http"])(joining_url)
+        except ValidationError:
+            raise ValidationError(
+                {"joining_url": "Enter the full link, starting https://"}
+            ) from None
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update(of=("self",))
+            .select_related("booking__council")
+            .get(pk=session.pk)
+        )
+        if session.booking is None or not caller.may_act_for(session.booking.council):
+            raise PermissionDenied("You cannot change this session.")
+        if session.status == SessionStatus.CANCELLED:
+            raise ValidationError({"joining_url": "This session is cancelled."})
+        if session.joining_url == joining_url:
+            return session
+        session.joining_url = joining_url
+        session.sequence += 1
+        session.save(update_fields=["joining_url", "sequence", "updated_at"])
+        invites.session_updated_invites_queue(session=session)
+    return session

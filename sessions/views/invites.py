@@ -1,3 +1,212 @@
-"""Pages for peers' sessions and answers to invites."""
+"""Pages for peers' sessions and answers to invites.
 
-urlpatterns = []
+An answer link only ever shows a page: mail scanners and link previews open links, so only the
+page's button (a POST) changes anything.
+"""
+
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
+
+from peers.forms import add_service_errors
+from peers.selectors import caller_for
+from sessions import services
+from sessions.models import Seat, Session
+from sessions.services import feeds, invites
+
+
+class JoiningLinkForm(forms.Form):
+    joining_url = forms.URLField(
+        label="Joining link",
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text="The link to the online meeting (Teams, Zoom or similar). Leave it empty to "
+        "remove it. Everyone on the panel is sent an updated invitation.",
+    )
+
+
+def _peer(request):
+    peer = caller_for(request.user).peer
+    if peer is None:
+        raise PermissionDenied("Only peers have sessions to answer.")
+    return peer
+
+
+@login_required
+def my_sessions(request):
+    return _my_sessions_page(request, _peer(request))
+
+
+def _my_sessions_page(request, peer, *, new_feed_url: str = ""):
+    webcal = "webcal://" + new_feed_url.split("://", 1)[-1] if new_feed_url else ""
+    response = render(
+        request,
+        "sessions/my_sessions.html",
+        {
+            "rows": invites.peer_seats(peer=peer),
+            "feed_is_live": invites.feed_is_live(peer=peer),
+            "new_feed_url": new_feed_url,
+            "new_feed_webcal": webcal,
+            "new_feed_google": "https://calendar.google.com/calendar/r?cid="
+            + quote(webcal, safe="")
+            if webcal
+            else "",
+        },
+    )
+    if new_feed_url:
+        add_never_cache_headers(response)  # the secret is in this page: keep it out of caches
+    return response
+
+
+@login_required
+@require_POST
+def my_session_answer(request, seat_id: int, answer: str):
+    peer = _peer(request)
+    if answer not in (invites.ACCEPT, invites.DECLINE):
+        raise Http404("No such answer.")
+    seat = get_object_or_404(Seat.objects.select_related("session__offer"), pk=seat_id)
+    if seat.peer_id != peer.id:
+        raise PermissionDenied("This is not your seat.")
+    try:
+        invites.seat_answer(seat_id=seat.pk, accept=answer == invites.ACCEPT, peer=peer)
+    except invites.AnswerRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        title = invites.session_title(seat.session)
+        if answer == invites.ACCEPT:
+            messages.success(request, f"You have accepted the {seat.role_name} seat: {title}.")
+        else:
+            messages.success(
+                request,
+                f"You have declined the {seat.role_name} seat: {title}. Another peer is asked.",
+            )
+    return redirect("my-sessions")
+
+
+@login_required
+@require_POST
+def my_feed(request):
+    peer = _peer(request)
+    action = request.POST.get("action")
+    if action == "issue":
+        token = feeds.feed_token_issue(peer=peer)
+        # The secret is stored only as a hash: show it now, once, in this response.
+        return _my_sessions_page(request, peer, new_feed_url=invites.feed_url(token))
+    if action == "revoke":
+        feeds.feed_token_revoke(peer=peer)
+        messages.success(request, "Your calendar feed is turned off: its link no longer works.")
+        return redirect("my-sessions")
+    raise Http404("No such action.")
+
+
+def answer(request, token: str):
+    """The page behind an answer link: what the seat is, and one button to confirm."""
+    try:
+        ticket = invites.answer_ticket(token)
+    except invites.AnswerLinkInvalid as invalid:
+        return render(
+            request,
+            "sessions/answer.html",
+            {"problem": invalid.message, "heading": "This link cannot be used"},
+            status=410 if invalid.expired else 400,
+        )
+    try:
+        problem = invites.answer_problem(ticket)
+    except invites.AnswerRefused as refused:
+        problem = refused
+    if problem is not None:
+        return _answer_page(request, ticket, problem=problem.message, status=409)
+    if request.method == "POST":
+        try:
+            invites.seat_answer(
+                seat_id=ticket.seat_id, accept=ticket.accept, sequence=ticket.sequence
+            )
+        except invites.AnswerRefused as refused:
+            return _answer_page(request, ticket, problem=refused.message, status=409)
+        return _answer_page(request, ticket, done=True)
+    return _answer_page(request, ticket)
+
+
+def _answer_page(request, ticket, *, problem: str = "", done: bool = False, status: int = 200):
+    seat = (
+        Seat.objects.select_related("peer", "session__offer", "session__booking__council")
+        .filter(pk=ticket.seat_id)
+        .first()
+    )
+    if problem:
+        heading = "This invitation cannot be answered here"
+    elif done:
+        heading = "Thank you: seat accepted" if ticket.accept else "Thank you: seat declined"
+    else:
+        heading = "Accept this seat?" if ticket.accept else "Decline this seat?"
+    return render(
+        request,
+        "sessions/answer.html",
+        {
+            "ticket": ticket,
+            "row": invites.peer_seat(seat) if seat is not None else None,
+            "problem": problem,
+            "done": done,
+            "heading": heading,
+        },
+        status=status,
+    )
+
+
+@login_required
+def session_joining_link(request, session_id: int):
+    """Set the online meeting's joining link (staff, and those who manage the booking)."""
+    caller = caller_for(request.user)
+    session = get_object_or_404(
+        Session.objects.select_related("offer", "booking__council"), pk=session_id
+    )
+    if session.booking is None or not caller.may_act_for(session.booking.council):
+        raise PermissionDenied("You cannot change this session.")
+    form = JoiningLinkForm(
+        request.POST if request.method == "POST" else None,
+        initial={"joining_url": session.joining_url},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_joining_url_set(
+                caller=caller, session=session, joining_url=form.cleaned_data["joining_url"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "The joining link is saved; everyone concerned is sent an update."
+            )
+            return redirect("booking-detail", booking_id=session.booking_id)
+    return render(
+        request,
+        "sessions/joining_link.html",
+        {
+            "session": session,
+            "title": invites.session_title(session),
+            "form": form,
+            "invalid": form if form.errors else None,
+        },
+    )
+
+
+urlpatterns = [
+    path("my-sessions/", my_sessions, name="my-sessions"),
+    path(
+        "my-sessions/seats/<int:seat_id>/<str:answer>/",
+        my_session_answer,
+        name="my-session-answer",
+    ),
+    path("my-sessions/feed/", my_feed, name="my-feed"),
+    path("answer/<str:token>/", answer, name="answer"),
+    path("sessions/<int:session_id>/joining-link/", session_joining_link, name="joining-link"),
+]

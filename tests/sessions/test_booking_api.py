@@ -137,7 +137,7 @@ def test_book_a_panel(api_client, pool):
     assert seats["Lead member peer"]["peer"]["political_group"] == "labour"
     assert seats["Lead member peer"]["peer"]["id"] == pool.lead.id
     assert seats["Officer peer"]["why"]["skill"] > 0  # recovery planning matched
-    assert {s["status"] for s in seats.values()} == {"proposed"}
+    assert {s["status"] for s in seats.values()} == {"invited"}
     assert Seat.objects.filter(peer=pool.lead, held_from=start).exists()
 
 
@@ -281,7 +281,7 @@ def test_reschedule_keeps_the_panel_and_raises_the_sequence(api_client, pool):
     assert session["start"] == z(new_start)
     assert session["sequence"] == 1
     assert session["uid"] == booking["sessions"][0]["uid"]
-    held = {s["role"]: s["peer"]["id"] for s in session["seats"] if s["status"] == "proposed"}
+    held = {s["role"]: s["peer"]["id"] for s in session["seats"] if s["status"] == "invited"}
     assert held == seats_before
     # The old time is free again for someone else.
     assert (

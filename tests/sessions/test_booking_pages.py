@@ -270,7 +270,7 @@ def test_booking_a_time_shows_the_booking_and_its_panel(client, panel):
     for name in ("Lead Labour", "Member Green", "Officer Recovery"):
         assert name in text
     assert "Officer Recovery , Officer peer (Chief executive), Cardiff Council" in text
-    assert "Proposed" in text
+    assert "Invited" in text
     assert "Why chosen: has 1 of the skills wanted (+2); seniority +3" in text
     assert "senior enough to lead the panel (+2)" in text
     assert "Next best: no other eligible peer was free" in text

@@ -1,0 +1,19 @@
+"""Background work for sessions: the invite outbox and reminders. Tasks take ids and call services."""
+
+from sessions.services import invites, mail
+
+
+def send_invite(invite_id: int) -> str:
+    """Send one outbox row (queued on commit of the change that wrote it)."""
+    return mail.invite_deliver(invite_id=invite_id)
+
+
+def retry_due_invites() -> dict:
+    """Queue again failed rows that are due and pending rows whose task was lost (every minute)."""
+    result = mail.invites_requeue()
+    return {"queued": len(result.queued), "outcome_unknown": len(result.unknown)}
+
+
+def send_reminders() -> int:
+    """Reminders 48 hours and 2 hours before each session (every 15 minutes)."""
+    return invites.reminders_send()

@@ -1,0 +1,137 @@
+"""A peer answers an invitation in a real browser: the link's page and its button (without
+signing in), a used and a tampered link, and the My sessions page with the calendar feed."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from peers.models import Region
+from peers.selectors import caller_for
+from sessions.models import Offer, Seat, SeatStatus
+from sessions.services import booking_create, invites
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import make_booker, make_council, make_peer, make_user
+from tests.sessions.conftest import bookable_day, london, make_available
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "correct horse battery"  # the factories' password
+OFFER = "recovery-and-renewal-panel"
+
+
+def a_booked_panel():
+    """A panel booked for Wigan, each peer with a sign-in; a reserve member peer free too."""
+    council = make_council(
+        "Wigan Council",
+        region=Region.NORTH_WEST,
+        leader_group="labour",
+        council_type="metropolitan",
+    )
+    home = make_council("Cardiff Council", region=Region.WALES, leader_group="labour")
+    peers = {
+        "lead": make_peer(
+            name="Ann Lead", political_group="labour", home_council=home, user=make_user("ann")
+        ),
+        "member": make_peer(
+            name="Gwen Member", political_group="green", home_council=home, user=make_user("gwen")
+        ),
+        "officer": make_peer(
+            kind="officer",
+            name="Owen Officer",
+            home_council=home,
+            skills=["recovery-planning"],
+            user=make_user("owen"),
+        ),
+    }
+    for peer in peers.values():
+        make_available(peer)
+    reserve = make_available(
+        make_peer(name="Rhys Reserve", political_group="conservative", home_council=home)
+    )
+    booker = make_booker(council, "booker9")
+    booking_create(
+        caller=caller_for(booker),
+        offer=Offer.objects.get(slug=OFFER),
+        council=council,
+        start=london(bookable_day(), 10),
+    )
+    return peers, reserve
+
+
+def seat_of(peer) -> Seat:
+    return Seat.objects.filter(peer=peer).latest("id")
+
+
+def link(live_server, peer, answer: str) -> str:
+    seat = seat_of(peer)
+    token = invites.answer_token(
+        seat_id=seat.pk, sequence=invites.latest_request_sequence(seat), answer=answer
+    )
+    return f"{live_server.url}{reverse('answer', kwargs={'token': token})}"
+
+
+def test_a_peer_answers_with_the_links_in_the_invitation(page, live_server, axe):
+    peers, reserve = a_booked_panel()
+
+    # Accept: the link shows the seat and a button; only the button changes anything.
+    accept = link(live_server, peers["lead"], "accept")
+    page.goto(accept)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accept this seat?")
+    expect(page.locator(".summary-list")).to_contain_text("Lead member peer")
+    expect(page.locator(".summary-list")).to_contain_text("Gwen Member")
+    assert_accessible(axe, page)
+    assert seat_of(peers["lead"]).status == SeatStatus.INVITED
+    page.get_by_role("button", name="Accept the seat").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: seat accepted")
+    assert_accessible(axe, page)
+    assert seat_of(peers["lead"]).status == SeatStatus.ACCEPTED
+
+    # The same link again: a clear page, no button.
+    page.goto(accept)
+    expect(page.get_by_role("alert")).to_contain_text("You have already accepted this invitation")
+    expect(page.get_by_role("button", name="Accept the seat")).to_have_count(0)
+    assert_accessible(axe, page)
+
+    # Decline: the seat goes at once to the reserve.
+    page.goto(link(live_server, peers["member"], "decline"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decline this seat?")
+    page.get_by_role("button", name="Decline the seat").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: seat declined")
+    assert seat_of(peers["member"]).status == SeatStatus.DECLINED
+    assert seat_of(reserve).status == SeatStatus.INVITED
+
+    # A link cut short or changed.
+    tampered = accept[:-6] + ("x" if accept[-6] != "x" else "y") + accept[-5:]
+    page.goto(tampered)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link cannot be used")
+    expect(page.get_by_role("alert")).to_contain_text("This link is not valid")
+    assert_accessible(axe, page)
+
+
+def test_a_peer_answers_on_my_sessions_and_gets_a_feed_link(page, live_server, axe):
+    peers, _ = a_booked_panel()
+    sign_in(page, live_server, "owen", PASSWORD)
+    page.get_by_role("link", name="My sessions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
+    session = page.locator("section.seat")
+    expect(session).to_have_count(1)
+    expect(session).to_contain_text("LGA Recovery & Renewal Panel for Wigan Council")
+    expect(session).to_contain_text("Invited")
+    assert_accessible(axe, page)
+
+    session.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("status")).to_contain_text("You have accepted the Officer peer seat")
+    expect(page.locator("section.seat")).to_contain_text("Accepted")
+    assert seat_of(peers["officer"]).status == SeatStatus.ACCEPTED
+    assert_accessible(axe, page)
+
+    page.get_by_role("button", name="Create a feed link").click()
+    feed = page.locator("code.token")
+    expect(feed).to_contain_text("/calendars/u/")
+    expect(page.get_by_role("link", name="Open it in your calendar app")).to_have_attribute(
+        "href", (feed.inner_text()).replace("http://", "webcal://").replace("https://", "webcal://")
+    )
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Turn off the feed").click()
+    expect(page.get_by_role("status")).to_contain_text("Your calendar feed is turned off")
+    expect(page.get_by_role("button", name="Create a feed link")).to_be_visible()

@@ -1,0 +1,463 @@
+"""Invites for bookings: one iMIP e-mail per recipient, read back from the real message bytes
+and by ical.js and libical; moves and cancellations keep the UID and raise the SEQUENCE.
+
+The helpers at the top (booking through the API, running the queued tasks as a worker would,
+reading the sent mail) serve the other invite, outbox and reply tests too.
+"""
+
+import email
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.utils.module_loading import import_string
+from django_q.brokers import get_broker
+from django_q.signing import SignedPackage
+
+from sessions.models import Invite, InviteStatus, Seat, SeatStatus, Session
+from sessions.tasks import send_invite
+from tests.factories import bearer, make_peer
+from tests.scheduling.test_calendar_interop import icaljs, libical
+from tests.sessions.conftest import london, make_available
+
+pytestmark = pytest.mark.django_db
+
+PANEL = "recovery-and-renewal-panel"
+FROM = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+# Helpers shared by the invite tests ---------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def empty_broker():
+    """Each test starts with an empty task queue (a Redis queue outlives the test database)."""
+    get_broker().purge_queue()
+    yield
+    get_broker().purge_queue()
+
+
+def book(
+    api_client, pool, start: datetime, *, capture, booker=None, council=None, offer=PANEL
+) -> dict:
+    """Book an offer through the API and run the transaction's on-commit work (the queueing)."""
+    with capture(execute=True):
+        response = api_client.post(
+            "/bookings",
+            json={
+                "offer": offer,
+                "council": (council or pool.council).id,
+                "start": start.isoformat(),
+                "notes": "",
+            },
+            headers=bearer(booker or pool.booker),
+        )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def run_queued_tasks() -> list:
+    """Do what a worker does: take every queued task off the broker and run it."""
+    broker = get_broker()
+    results = []
+    while broker.queue_size():  # (asking first: the Redis broker blocks a second when empty)
+        for ack_id, payload in broker.dequeue() or []:
+            task = SignedPackage.loads(payload)
+            results.append(import_string(task["func"])(*task["args"], **task["kwargs"]))
+            broker.acknowledge(ack_id)
+    return results
+
+
+@dataclass
+class Mail:
+    """One sent message, parsed back from the bytes that went to the mail server."""
+
+    raw: bytes
+    message: EmailMessage
+
+    @classmethod
+    def of(cls, sent) -> "Mail":
+        raw = sent.message().as_bytes()
+        return cls(raw=raw, message=email.message_from_bytes(raw, policy=policy.default))
+
+    @property
+    def to(self) -> str:
+        return parseaddr(str(self.message["To"]))[1].lower()
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"]).strip()
+
+    def part(self, content_type: str):
+        (found,) = [p for p in self.message.iter_parts() if p.get_content_type() == content_type]
+        return found
+
+    @property
+    def text(self) -> str:
+        return self.part("text/plain").get_content()
+
+    @property
+    def html(self) -> str:
+        return self.part("text/html").get_content()
+
+    @property
+    def calendar(self) -> bytes:
+        return self.part("text/calendar").get_payload(decode=True)
+
+    @property
+    def method(self) -> str:
+        return self.part("text/calendar").get_param("method")
+
+
+def sent_mail() -> list[Mail]:
+    return [Mail.of(message) for message in mail.outbox]
+
+
+def deliver() -> list[Mail]:
+    """Run the queued sends; the mail sent by them."""
+    before = len(mail.outbox)
+    run_queued_tasks()
+    return [Mail.of(message) for message in mail.outbox[before:]]
+
+
+def by_recipient(mails: list[Mail]) -> dict[str, Mail]:
+    found = {m.to: m for m in mails}
+    assert len(found) == len(mails), "someone got two messages"
+    return found
+
+
+def links(text: str) -> dict[str, str]:
+    """The answer links in a message's text, by answer."""
+    return {
+        answer: url
+        for url in re.findall(r"https?://\S+/answer/\S+/", text)
+        for answer in ("accept", "decline")
+        if _answer_of(url) == answer
+    }
+
+
+def _answer_of(url: str) -> str:
+    from sessions.services.invites import answer_ticket
+
+    return answer_ticket(url.rstrip("/").rsplit("/", 1)[1]).answer
+
+
+def path_of(url: str) -> str:
+    return url.removeprefix(settings.SITE_URL)
+
+
+def assert_imip(message: Mail, method: str) -> dict:
+    """The structure every invite must have; returns ical.js's reading of its event."""
+    msg = message.message
+    assert msg.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in msg.iter_parts()] == [
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
+    calendar_part = message.part("text/calendar")
+    assert calendar_part.get_param("method") == method
+    assert calendar_part.get_content_charset() == "utf-8"
+    assert f"text/calendar; method={method}; charset=UTF-8" in message.raw.decode()
+    body = message.calendar.decode()
+    assert f"METHOD:{method}" in body.splitlines()
+    assert body.count("BEGIN:VTIMEZONE") == 1 and "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in body
+    from_address = parseaddr(str(msg["From"]))[1]
+    assert from_address == FROM
+    assert msg["Message-ID"].endswith(f"@{FROM.rpartition('@')[2]}>")
+
+    read = icaljs(message.calendar)
+    assert read["method"] == method
+    (event,) = read["events"]
+    assert event["organizer"]["value"] == f"mailto:{from_address}"
+    (attendee,) = event["attendees"]
+    assert attendee["value"].lower() == f"mailto:{message.to}"
+    assert attendee["partstat"] == "NEEDS-ACTION"
+    assert attendee["role"] in {"CHAIR", "REQ-PARTICIPANT", "NON-PARTICIPANT"}
+    assert attendee["cn"] and '"' not in attendee["cn"]
+
+    status, checked = libical(message.calendar)
+    assert status == 0, checked["parse_errors"] + checked["restriction_errors"]
+    assert checked["method"] == method
+    (component,) = checked["components"]
+    assert component["uid"] == event["uid"] and component["sequence"] == event["sequence"]
+    return event
+
+
+def emails(pool) -> dict[str, str]:
+    return {
+        "lead": pool.lead.email,
+        "member": pool.member.email,
+        "officer": pool.officer.email,
+        "booker": pool.booker.email,
+    }
+
+
+def utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Booking --------------------------------------------------------------------------------------
+
+
+def test_a_booking_sends_each_peer_and_the_booker_one_invite(
+    api_client, pool, django_capture_on_commit_callbacks
+):
+    start = london(pool.day, 10)
+    booking = book(api_client, pool, start, capture=django_capture_on_commit_callbacks)
+    (session,) = booking["sessions"]
+    assert {seat["status"] for seat in session["seats"]} == {"invited"}
+    assert Invite.objects.filter(status=InviteStatus.PENDING).count() == 4
+
+    mails = by_recipient(deliver())
+    assert set(mails) == set(emails(pool).values())
+    events = {to: assert_imip(message, "REQUEST") for to, message in mails.items()}
+    for event in events.values():
+        assert event["uid"] == session["uid"] and event["sequence"] == 0
+        assert event["start"]["utc"] == utc(start)
+        assert event["end"]["utc"] == utc(start + timedelta(hours=3))
+        assert event["summary"] == "LGA Recovery & Renewal Panel for Wigan Council"
+        assert event["status"] == "CONFIRMED"
+    roles = {to: event["attendees"][0]["role"] for to, event in events.items()}
+    assert roles == {
+        pool.lead.email: "CHAIR",
+        pool.member.email: "REQ-PARTICIPANT",
+        pool.officer.email: "REQ-PARTICIPANT",
+        pool.booker.email: "REQ-PARTICIPANT",
+    }
+    assert all(event["attendees"][0]["rsvp"] == "TRUE" for event in events.values())
+    assert events[pool.lead.email]["attendees"][0]["cn"] == "Lead Labour"
+
+    # A peer's invite: the offer, the council, the panel, the answer links, their sessions page.
+    lead = mails[pool.lead.email]
+    assert lead.subject.startswith("Invitation: LGA Recovery & Renewal Panel for Wigan Council")
+    for words in (
+        "You are invited to take the Lead member peer seat",
+        "Council: Wigan Council",
+        "- Member peer: Member Green",
+        "- Officer peer: Officer Recovery",
+        "Joining link: to follow (you will be sent an update)",
+        f"{settings.SITE_URL}/my-sessions/",
+    ):
+        assert words in lead.text
+    answer_links = links(lead.text)
+    assert set(answer_links) == {"accept", "decline"}
+    assert f'href="{answer_links["accept"]}"' in lead.html
+    assert events[pool.lead.email]["url"] == f"{settings.SITE_URL}/my-sessions/"
+    assert "Accept the seat" in events[pool.lead.email]["description"]
+
+    # The booker's: the booking's page, and the panel with each seat's answer.
+    booker = mails[pool.booker.email]
+    page = f"{settings.SITE_URL}/bookings/{booking['id']}/"
+    assert booker.subject.startswith("Booked: ")
+    assert page in booker.text and f'href="{page}"' in booker.html
+    assert "- Lead member peer: Lead Labour (invited)" in booker.text
+    assert "/answer/" not in booker.text
+    assert events[pool.booker.email]["url"] == page
+
+    assert set(Invite.objects.values_list("status", flat=True)) == {InviteStatus.SENT}
+    # Nothing is sent twice: a second run of the same tasks finds nothing to do.
+    for invite in Invite.objects.all():
+        assert send_invite(invite.pk) == "not-claimed"
+    assert len(mail.outbox) == 4
+
+
+def test_names_with_quotes_and_commas_survive_into_cn(
+    api_client, pool, django_capture_on_commit_callbacks
+):
+    pool.lead.name = 'Bloggs, "Jo": Leader'
+    pool.lead.save()
+    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    lead = by_recipient(deliver())[pool.lead.email]
+    event = assert_imip(lead, "REQUEST")
+    assert event["attendees"][0]["cn"] == "Bloggs, Jo: Leader"
+    assert parseaddr(str(lead.message["To"])) == ("Bloggs, Jo: Leader", pool.lead.email)
+
+
+# Moving and cancelling -----------------------------------------------------------------------------
+
+
+def move(api_client, pool, booking: dict, start: datetime, capture) -> dict:
+    with capture(execute=True):
+        response = api_client.post(
+            f"/bookings/{booking['id']}/reschedule",
+            json={"start": start.isoformat()},
+            headers=bearer(pool.booker),
+        )
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def test_a_move_sends_everyone_an_update_with_the_same_uid_and_a_higher_sequence(
+    api_client, pool, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    booking = book(api_client, pool, london(pool.day, 10), capture=capture)
+    deliver()
+    lead_seat = Seat.objects.get(peer=pool.lead)
+    lead_seat.status = SeatStatus.ACCEPTED
+    lead_seat.save()
+
+    new_start = london(pool.day + timedelta(days=1), 11)
+    moved = move(api_client, pool, booking, new_start, capture)
+    (session,) = moved["sessions"]
+    assert session["sequence"] == 1
+    # The time changed: every peer is asked again.
+    assert {seat["status"] for seat in session["seats"] if seat["status"] != "withdrawn"} == {
+        "invited"
+    }
+    mails = by_recipient(deliver())
+    assert set(mails) == set(emails(pool).values())
+    for message in mails.values():
+        event = assert_imip(message, "REQUEST")
+        assert event["uid"] == booking["sessions"][0]["uid"]
+        assert event["sequence"] == 1
+        assert event["start"]["utc"] == utc(new_start)
+    assert mails[pool.lead.email].subject.startswith("Updated invitation: ")
+    assert mails[pool.booker.email].subject.startswith("Updated: ")
+
+
+def test_a_peer_left_out_by_a_move_gets_a_cancel_and_the_replacement_a_request(
+    api_client, pool, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    tuesday, wednesday = pool.day, pool.day + timedelta(days=1)
+    assert tuesday.weekday() == 1
+    make_available(pool.member, weekly=[{"weekday": 1, "start": "09:00", "end": "17:00"}])
+    reserve = make_available(
+        make_peer(
+            name="Reserve Member",
+            political_group="conservative",
+            home_council=pool.member.home_council,
+        ),
+        weekly=[{"weekday": 2, "start": "09:00", "end": "17:00"}],
+    )
+    booking = book(api_client, pool, london(tuesday, 10), capture=capture)
+    first = by_recipient(deliver())
+    assert reserve.email not in first
+
+    move(api_client, pool, booking, london(wednesday, 10), capture)
+    mails = by_recipient(deliver())
+    assert set(mails) == {
+        pool.lead.email,
+        pool.officer.email,
+        pool.booker.email,
+        pool.member.email,
+        reserve.email,
+    }
+    cancel = mails[pool.member.email]
+    event = assert_imip(cancel, "CANCEL")
+    assert event["status"] == "CANCELLED" and event["sequence"] == 1
+    assert event["uid"] == booking["sessions"][0]["uid"]
+    assert cancel.subject.startswith("No longer needed: ")
+    request = mails[reserve.email]
+    event = assert_imip(request, "REQUEST")
+    assert event["sequence"] == 1 and "You are invited to take the Member peer seat" in request.text
+    assert Seat.objects.get(peer=reserve).status == SeatStatus.INVITED
+    assert Seat.objects.get(peer=pool.member).status == SeatStatus.WITHDRAWN
+
+
+def test_cancelling_sends_everyone_a_cancel(api_client, pool, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
+    booking = book(api_client, pool, london(pool.day, 10), capture=capture)
+    deliver()
+    with capture(execute=True):
+        response = api_client.post(
+            f"/bookings/{booking['id']}/cancel",
+            json={"reason": "The leader is unwell"},
+            headers=bearer(pool.booker),
+        )
+    assert response.status_code == 200
+    mails = by_recipient(deliver())
+    assert set(mails) == set(emails(pool).values())
+    for message in mails.values():
+        event = assert_imip(message, "CANCEL")
+        assert event["uid"] == booking["sessions"][0]["uid"]
+        assert event["sequence"] == 1 and event["status"] == "CANCELLED"
+        assert message.subject.startswith("Cancelled: ")
+        assert "The reason given: The leader is unwell" in message.text
+        assert "/answer/" not in message.text
+        assert "rsvp" not in event["attendees"][0]  # a cancellation asks for no answer
+
+
+def test_a_new_joining_link_sends_an_update_and_keeps_the_answers(
+    client, api_client, pool, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    booking = book(api_client, pool, london(pool.day, 10), capture=capture)
+    deliver()
+    Seat.objects.filter(peer=pool.officer).update(status=SeatStatus.ACCEPTED)
+    session = Session.objects.get()
+    client.force_login(pool.booker)
+
+    page = client.get(f"/bookings/{booking['id']}/")
+    assert f'href="/sessions/{session.pk}/joining-link/"' in page.content.decode()
+    url = f"/sessions/{session.pk}/joining-link/"
+    form = client.get(url)
+    assert form.status_code == 200 and "Joining link" in form.content.decode()
+
+    refused = client.post(url, {"joining_url": "not a link"})
+    assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
+    session.refresh_from_db()
+    assert (session.joining_url, session.sequence) == ("", 0)
+
+    teams = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc"
+    with capture(execute=True):
+        response = client.post(url, {"joining_url": teams})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.joining_url, session.sequence) == (teams, 1)
+    mails = by_recipient(deliver())
+    assert set(mails) == set(emails(pool).values())
+    for message in mails.values():
+        event = assert_imip(message, "REQUEST")
+        assert event["sequence"] == 1 and event["location"] == teams
+        assert f"Joining link: {teams}" in message.text
+    assert Seat.objects.get(peer=pool.officer).status == SeatStatus.ACCEPTED  # kept
+    assert teams in client.get(f"/bookings/{booking['id']}/").content.decode()
+
+    # The same link again changes nothing and sends nothing.
+    with capture(execute=True):
+        client.post(url, {"joining_url": teams})
+    assert deliver() == []
+    # Someone who does not manage the booking cannot change it.
+    client.force_login(pool.other_booker)
+    assert client.post(url, {"joining_url": "https://example.org/x"}).status_code == 403
+
+
+def test_the_sequence_never_goes_down_and_the_uid_never_changes(
+    client, api_client, pool, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    booking = book(api_client, pool, london(pool.day, 10), capture=capture)
+    move(api_client, pool, booking, london(pool.day, 13), capture)
+    client.force_login(pool.booker)
+    session = Session.objects.get()
+    with capture(execute=True):
+        client.post(
+            f"/sessions/{session.pk}/joining-link/", {"joining_url": "https://zoom.us/j/123"}
+        )
+    with capture(execute=True):
+        api_client.post(
+            f"/bookings/{booking['id']}/cancel",
+            json={"reason": "Postponed"},
+            headers=bearer(pool.booker),
+        )
+    mails = deliver()
+    seen: dict[str, list[tuple[str, int]]] = {}
+    for message in mails:
+        event = icaljs(message.calendar)["events"][0]
+        assert event["uid"] == session.uid
+        seen.setdefault(message.to, []).append((message.method, event["sequence"]))
+    for to, sequence in seen.items():
+        numbers = [n for _, n in sequence]
+        assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers), (to, sequence)
+        assert sequence[-1] == ("CANCEL", 3)
+    session.refresh_from_db()
+    assert session.sequence == 3
