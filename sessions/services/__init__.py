@@ -98,6 +98,15 @@ def _conflict(explanation: StartExplanation, *, offer: Offer, council: Council) 
     )
 
 
+def _taken_meanwhile(*, offer: Offer, council: Council, start: datetime) -> BookingConflict:
+    """The database refused an overlapping hold: someone else took a peer's time first."""
+    return BookingConflict(
+        detail="That time can no longer be staffed.",
+        reasons=["a peer on the proposed panel was booked by someone else a moment ago"],
+        alternatives=_alternatives(offer=offer, council=council, near=start),
+    )
+
+
 def _match(
     *,
     offer: Offer,
@@ -220,12 +229,7 @@ def booking_create(
     except _Unstaffable:
         raise _conflict(explanation, offer=offer, council=council) from None
     except IntegrityError:
-        # The database refused an overlapping hold: someone else took a peer's time first.
-        raise BookingConflict(
-            detail="That time can no longer be staffed.",
-            reasons=["a peer on the proposed panel was booked by someone else a moment ago"],
-            alternatives=_alternatives(offer=offer, council=council, near=start),
-        ) from None
+        raise _taken_meanwhile(offer=offer, council=council, start=start) from None
     return booking
 
 
@@ -319,11 +323,7 @@ def booking_reschedule(*, caller: Caller, booking: Booking, start: datetime) -> 
     except _Unstaffable:
         raise _conflict(explanation, offer=offer, council=council) from None
     except IntegrityError:
-        raise BookingConflict(
-            detail="That time can no longer be staffed.",
-            reasons=["a peer on the proposed panel was booked by someone else a moment ago"],
-            alternatives=_alternatives(offer=offer, council=council, near=start),
-        ) from None
+        raise _taken_meanwhile(offer=offer, council=council, start=start) from None
     return booking
 
 
