@@ -357,6 +357,7 @@ class InviteStatus(models.TextChoices):
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed (will retry)"
+    SUPERSEDED = "superseded", "Not sent: a later message carries everything"
     GAVE_UP = "gave-up", "Gave up"
 
 

@@ -24,7 +24,7 @@ Delivery is a small state machine on the row, every step a conditional UPDATE:
   A staff resend keeps the Message-ID, so a mailbox that already holds the message can drop
   the copy.
 - A row that a later message for the same session and recipient supersedes is not sent (the
-  later one carries everything); it is marked gave-up with the reason "superseded".
+  later one carries everything); it is marked superseded.
 - `invites_requeue()` (every minute) queues again failed rows that are due, pending rows whose
   task was lost (queued before a crash, or the broker was down), and rows whose sending lease
   ran out before the hand over.
@@ -228,7 +228,7 @@ def invite_deliver(*, invite_id: int, now: datetime | None = None) -> str:
     if later is not None:
         _finish(
             invite,
-            status=InviteStatus.GAVE_UP,
+            status=InviteStatus.SUPERSEDED,
             next_attempt_at=None,
             last_error=f"Superseded: not sent, as the later {later.method} "
             f"(SEQUENCE {later.sequence}) to the same person carries everything.",

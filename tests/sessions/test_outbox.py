@@ -301,7 +301,7 @@ def test_a_message_a_later_one_supersedes_is_not_sent(
     mails = by_recipient(deliver())
     assert len(mails) == 4 and {m.method for m in mails.values()} == {"CANCEL"}
     requests = Invite.objects.filter(method="REQUEST")
-    assert {i.status for i in requests} == {InviteStatus.GAVE_UP}
+    assert {i.status for i in requests} == {InviteStatus.SUPERSEDED}
     assert all(i.last_error.startswith("Superseded") for i in requests)
 
 
