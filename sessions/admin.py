@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from sessions import admin_webinars  # noqa: F401  (registers the webinar sessions admin)
 from sessions.models import Invite, Offer, Reminder, RoleSlot
 from sessions.services.mail import invites_resend
 

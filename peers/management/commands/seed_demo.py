@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from peers.demo_data import DEMO_PASSWORD, seed_demo
+from sessions.demo_webinars import seed_webinars
 
 
 class Command(BaseCommand):
@@ -8,7 +9,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = seed_demo()
+        webinars = seed_webinars()
         self.stdout.write(f"Demo data: {summary['councils']} councils, {summary['peers']} peers.")
+        self.stdout.write(
+            f"Webinars: {webinars['webinar_sessions']} sessions scheduled, "
+            f"{webinars['registrations']} registrations added."
+        )
         self.stdout.write(f"Demo sign-ins (password '{DEMO_PASSWORD}'):")
         for username, description in summary["users"]:
             self.stdout.write(f"  {username:11} {description}")

@@ -1,0 +1,92 @@
+"""Demo webinar sessions: a few upcoming sessions of every available webinar offer, one of
+them nearly full, and the demo councillor registered for one. Deterministic and idempotent:
+a session is found by its UID and left alone if it exists (running it again never moves a
+webinar people may have registered for)."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from sessions.models import Delivery, Offer, OfferStatus, Registration, RegistrationStatus, Session
+
+UK = ZoneInfo("Europe/London")
+UID_DOMAIN = "peers.local.gov.uk"
+SESSIONS_PER_OFFER = 3
+# (weekday, UK start time): councillors' evenings and officers' lunchtimes.
+SLOTS = [(1, time(18, 30)), (3, time(12, 30)), (2, time(10, 0)), (4, time(14, 0))]
+NEARLY_FULL = 8  # places on the first session of the first offer, with six taken
+DEMO_PEOPLE = [
+    ("Aisha Khan", "Bolton Council", "Ward councillor"),
+    ("Gareth Evans", "Cardiff Council", "Cabinet member for finance"),
+    ("Helen Clarke", "Leeds City Council", "Opposition group leader"),
+    ("Tom Briggs", "Cornwall Council", "Ward councillor"),
+    ("Nia Roberts", "Swansea Council", "Scrutiny chair"),
+    ("Priya Shah", "Leicester City Council", "Cabinet member"),
+]
+
+
+def _working_day_from(day: date, weekday: int) -> date:
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    england = holidays.country_holidays("GB", subdiv="ENG", years=[day.year, day.year + 1])
+    while day in england:
+        day += timedelta(days=7)
+    return day
+
+
+@transaction.atomic
+def seed_webinars(*, today: date | None = None) -> dict:
+    """Schedule the demo webinars; returns how many sessions and registrations were added."""
+    today = today or timezone.localdate()
+    offers = list(
+        Offer.objects.filter(delivery=Delivery.WEBINAR, status=OfferStatus.AVAILABLE).order_by(
+            "order", "title"
+        )
+    )
+    added_sessions = added_registrations = 0
+    first_sessions = []
+    for index, offer in enumerate(offers):
+        for number in range(SESSIONS_PER_OFFER):
+            weekday, at = SLOTS[(index + number) % len(SLOTS)]
+            day = _working_day_from(today + timedelta(days=7 + 4 * index + 21 * number), weekday)
+            start = datetime.combine(day, at, UK)
+            session, created = Session.objects.get_or_create(
+                uid=f"demo-{offer.slug}-{number + 1}@{UID_DOMAIN}",
+                defaults={
+                    "offer": offer,
+                    "start": start,
+                    "end": start + timedelta(minutes=offer.duration_minutes),
+                    "capacity": NEARLY_FULL if index == number == 0 else offer.seats,
+                    "joining_url": f"https://meet.example.org/lga/{offer.slug}-{number + 1}",
+                },
+            )
+            added_sessions += created
+            if number == 0:
+                first_sessions.append(session)
+    if first_sessions:
+        for name, council_name, role in DEMO_PEOPLE:
+            email = name.lower().replace(" ", ".") + "@councillors.example.org"
+            _, created = Registration.objects.get_or_create(
+                session=first_sessions[0],
+                email=email,
+                defaults={"name": name, "council_name": council_name, "role": role},
+            )
+            added_registrations += created
+        councillor = get_user_model().objects.filter(username="councillor").first()
+        if councillor is not None and councillor.email:
+            target = first_sessions[1] if len(first_sessions) > 1 else first_sessions[0]
+            _, created = Registration.objects.get_or_create(
+                session=target,
+                email=councillor.email.lower(),
+                defaults={
+                    "name": councillor.get_full_name() or councillor.username,
+                    "council": getattr(getattr(councillor, "councillor", None), "council", None),
+                    "role": getattr(getattr(councillor, "councillor", None), "role", ""),
+                    "status": RegistrationStatus.REGISTERED,
+                },
+            )
+            added_registrations += created
+    return {"webinar_sessions": added_sessions, "registrations": added_registrations}

@@ -1,0 +1,593 @@
+"""Writes about webinars: scheduling, moving and cancelling sessions; registrations with a
+waiting list; private calendar links.
+
+Every change a registrant's calendar must hear about queues an invite in the outbox in the
+same transaction as the change (a REQUEST at the session's SEQUENCE, or a CANCEL after
+raising it). A place that frees is given to the first person waiting, with an invite, in
+the transaction that frees it. Registration and cancellation lock the session row first
+(SQLite's IMMEDIATE transactions already hold the write lock), so two people can never
+take the last place at once.
+
+Private calendar links: a person's link (a FeedToken for their address) is issued the first
+time they register, and shown then; later registrations add to the same feed and do not
+replace the link, since its secret is stored only as a hash and cannot be shown again. Every
+e-mail carries a signed link to a page where they can get a new link or turn it off.
+"""
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from peers.models import Council
+from sessions.models import (
+    Delivery,
+    Invite,
+    InviteMethod,
+    InviteStatus,
+    Offer,
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+)
+from sessions.selectors import webinars as selectors
+from sessions.services import UID_DOMAIN
+from sessions.services.feeds import feed_token_issue, feed_token_revoke
+from sessions.services.outbox import InviteContent, invite_queue
+
+# Registrations (and requests for a calendar link) allowed per minute, per client address and
+# per e-mail address; settings.WEBINAR_THROTTLE overrides these.
+THROTTLE = {"client": 20, "address": 5}
+THROTTLE_WINDOW = 60  # seconds
+LONGEST_NAME = 200
+
+
+class WebinarClosed(Exception):
+    """Nobody can register for (or leave) this webinar now (409): the reason says why."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class TooManyRequests(Exception):
+    """Too many attempts from one client or for one address (429)."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("Too many requests. Wait a minute and try again.")
+        self.detail = str(self)
+        self.retry_after = retry_after
+
+
+# Throttling ------------------------------------------------------------------------------------
+
+
+def throttle_check(*, action: str, client: str, email: str = "") -> None:
+    """Count one attempt at `action` by `client` (an IP address) for `email`; raise
+    TooManyRequests past the limits. Counters live in the cache (per process with the
+    default local-memory cache; shared when CACHES points at Redis)."""
+    limits = {**THROTTLE, **getattr(settings, "WEBINAR_THROTTLE", {})}
+    now = time.time()
+    window = int(now // THROTTLE_WINDOW)
+    retry_after = THROTTLE_WINDOW - int(now) % THROTTLE_WINDOW
+    for scope, who in (("client", client), ("address", email.strip().lower())):
+        if not who:
+            continue
+        digest = hashlib.sha256(who.encode()).hexdigest()[:24]
+        key = f"throttle:{action}:{scope}:{digest}:{window}"
+        cache.add(key, 0, timeout=THROTTLE_WINDOW * 2)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=THROTTLE_WINDOW * 2)
+            count = 1
+        if count > limits[scope]:
+            raise TooManyRequests(retry_after=retry_after)
+
+
+# Scheduling (LGA staff) --------------------------------------------------------------------------
+
+_url = URLValidator(schemes=["https", "http"])
+
+
+def _checked_url(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if value:
+        try:
+            _url(value)
+        except ValidationError:
+            raise ValidationError({field: "Enter a full web address, starting https://"}) from None
+    return value
+
+
+def _checked_start(start: datetime, now: datetime) -> None:
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValidationError({"start": "Give the start with its time zone."})
+    if start <= now:
+        raise ValidationError({"start": "The start is in the past."})
+
+
+def webinar_schedule(
+    *,
+    offer: Offer,
+    start: datetime,
+    duration_minutes: int | None = None,
+    capacity: int | None = None,
+    joining_url: str = "",
+    title: str = "",
+    now: datetime | None = None,
+) -> Session:
+    """A new session of a webinar offer; its capacity defaults to the offer's seats."""
+    now = now or timezone.now()
+    if offer.delivery != Delivery.WEBINAR:
+        raise ValidationError({"offer": f"{offer.title} is not a webinar."})
+    _checked_start(start, now)
+    minutes = duration_minutes or offer.duration_minutes
+    if minutes < 1:
+        raise ValidationError({"duration_minutes": "A webinar lasts at least a minute."})
+    if capacity is not None and capacity < 1:
+        raise ValidationError({"capacity": "A webinar has at least one place."})
+    return Session.objects.create(
+        offer=offer,
+        booking=None,
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        capacity=capacity if capacity is not None else offer.seats,
+        joining_url=_checked_url(joining_url, "joining_url"),
+        title=(title or "").strip(),
+        uid=f"{uuid.uuid4()}@{UID_DOMAIN}",
+    )
+
+
+def _locked_webinar(session: Session) -> Session:
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("offer").get(pk=session.pk)
+    )
+    if session.booking_id is not None or session.offer.delivery != Delivery.WEBINAR:
+        raise ValidationError({"session": "This session is not a webinar."})
+    return session
+
+
+def _holders(session: Session):
+    return session.registrations.filter(status=RegistrationStatus.REGISTERED).order_by(
+        "created_at", "id"
+    )
+
+
+def _invite(session: Session, registration: Registration, method: str) -> Invite:
+    if (
+        method == InviteMethod.REQUEST
+        and Invite.objects.filter(
+            session=session,
+            recipient_email=registration.email,
+            sequence__gte=session.sequence,
+        ).exists()
+    ):
+        # They were sent something at this SEQUENCE already (say the cancellation of their
+        # earlier place): the new invite must outrank it, or a calendar may keep the older one.
+        session.sequence += 1
+        session.save(update_fields=["sequence", "updated_at"])
+    return invite_queue(
+        session=session,
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        method=method,
+        registration=registration,
+    )
+
+
+def _promote_waiting(session: Session, *, now: datetime) -> list[Registration]:
+    """Give free places to the people waiting longest, each with an invite."""
+    if session.status != SessionStatus.SCHEDULED or session.start <= now:
+        return []
+    free = selectors.capacity_of(session) - _holders(session).count()
+    if free <= 0:
+        return []
+    # A waiting row is saved only when it joins the queue, so updated_at is its place in it.
+    promoted = list(
+        session.registrations.filter(status=RegistrationStatus.WAITING).order_by(
+            "updated_at", "id"
+        )[:free]
+    )
+    for registration in promoted:
+        registration.status = RegistrationStatus.REGISTERED
+        registration.save(update_fields=["status", "updated_at"])
+        _invite(session, registration, InviteMethod.REQUEST)
+    return promoted
+
+
+def webinar_update(
+    *,
+    session: Session,
+    start: datetime | None = None,
+    duration_minutes: int | None = None,
+    capacity: int | None = None,
+    joining_url: str | None = None,
+    recording_url: str | None = None,
+    title: str | None = None,
+    now: datetime | None = None,
+) -> Session:
+    """Change a webinar. A new time, joining link or title raises SEQUENCE and sends every
+    registrant an updated invite; more places go to the people waiting."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _locked_webinar(session)
+        if session.status == SessionStatus.CANCELLED:
+            raise ValidationError({"status": "This webinar is cancelled; schedule a new one."})
+        changed = False
+        if start is not None or duration_minutes is not None:
+            new_start = start if start is not None else session.start
+            minutes = duration_minutes or round((session.end - session.start).total_seconds() / 60)
+            if minutes < 1:
+                raise ValidationError({"duration_minutes": "A webinar lasts at least a minute."})
+            new_end = new_start + timedelta(minutes=minutes)
+            if (new_start, new_end) != (session.start, session.end):
+                _checked_start(new_start, now)
+                session.start, session.end = new_start, new_end
+                changed = True
+        if joining_url is not None:
+            joining_url = _checked_url(joining_url, "joining_url")
+            if joining_url != session.joining_url:
+                session.joining_url = joining_url
+                changed = True
+        if title is not None and title.strip() != session.title:
+            session.title = title.strip()
+            changed = True
+        if recording_url is not None:
+            session.recording_url = _checked_url(recording_url, "recording_url")
+        if capacity is not None:
+            holding = _holders(session).count()
+            if capacity < max(holding, 1):
+                raise ValidationError(
+                    {
+                        "capacity": f"{holding} people have places; the capacity cannot be lower."
+                        if holding
+                        else "A webinar has at least one place."
+                    }
+                )
+            session.capacity = capacity
+        if changed:
+            session.sequence += 1
+        session.save()
+        if changed:
+            for registration in _holders(session):
+                _invite(session, registration, InviteMethod.REQUEST)
+        _promote_waiting(session, now=now)
+    return session
+
+
+def webinar_cancel(*, session: Session, now: datetime | None = None) -> Session:
+    """Cancel a webinar: SEQUENCE goes up and everyone with a place is sent a CANCEL.
+    It stays in the feeds, as cancelled, for 30 days so calendars remove it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _locked_webinar(session)
+        if session.status == SessionStatus.CANCELLED:
+            raise ValidationError({"status": "This webinar is already cancelled."})
+        if session.end <= now:
+            raise ValidationError({"status": "This webinar has already taken place."})
+        session.status = SessionStatus.CANCELLED
+        session.sequence += 1
+        session.save()
+        for registration in _holders(session):
+            _invite(session, registration, InviteMethod.CANCEL)
+    return session
+
+
+# Registration (anyone) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    created: bool  # False: the address was already registered (nothing changed)
+    feed_token: str  # a private feed token issued now, or "" (see the module's docstring)
+
+
+def _clean_registration(
+    *, name: str, email: str, council: Council | int | None, council_name: str, role: str
+) -> dict:
+    errors = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = "Enter your name."
+    elif len(name) > LONGEST_NAME:
+        errors["name"] = f"Your name must be {LONGEST_NAME} characters or fewer."
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = (
+            "Enter your e-mail address, such as name@council.gov.uk."
+            if not email
+            else "Enter an e-mail address in the right form, such as name@council.gov.uk."
+        )
+    council_name = " ".join((council_name or "").split())
+    if isinstance(council, int):
+        found = Council.objects.filter(pk=council).first()
+        if found is None:
+            errors["council"] = "Choose a council from the list, or type its name."
+        council = found
+    if council is None and council_name:
+        # A typed name that is in the directory is the directory's council.
+        council = Council.objects.filter(name__iexact=council_name).first()
+    if council is None and not council_name and "council" not in errors:
+        errors["council"] = "Choose your council from the list, or type its name."
+    if len(council_name) > LONGEST_NAME:
+        errors["council_name"] = f"The council's name must be {LONGEST_NAME} characters or fewer."
+    role = " ".join((role or "").split())
+    if not role:
+        errors["role"] = "Enter your role, such as ward councillor or cabinet member."
+    elif len(role) > LONGEST_NAME:
+        errors["role"] = f"Your role must be {LONGEST_NAME} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "name": name,
+        "email": email,
+        "council": council,
+        "council_name": "" if council is not None else council_name,
+        "role": role,
+    }
+
+
+def registration_create(
+    *,
+    session: Session,
+    name: str,
+    email: str,
+    council: Council | int | None = None,
+    council_name: str = "",
+    role: str = "",
+    now: datetime | None = None,
+) -> RegistrationResult:
+    """Register for a webinar: a place and an invite, or a place on the waiting list.
+
+    Registering again with the same address changes nothing and returns the same
+    registration. Raises ValidationError (bad input) or WebinarClosed; writes nothing then.
+    """
+    now = now or timezone.now()
+    fields = _clean_registration(
+        name=name, email=email, council=council, council_name=council_name, role=role
+    )
+    email = fields["email"]
+    try:
+        with transaction.atomic():
+            session = _locked_webinar(session)
+            reason = selectors.closed_reason(session, now=now)
+            if reason:
+                raise WebinarClosed(reason)
+            existing = Registration.objects.filter(session=session, email=email).first()
+            if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+                return RegistrationResult(registration=existing, created=False, feed_token="")
+            full = _holders(session).count() >= selectors.capacity_of(session)
+            status = RegistrationStatus.WAITING if full else RegistrationStatus.REGISTERED
+            if existing is not None:  # they cancelled before; they come back at the end
+                for field, value in fields.items():
+                    setattr(existing, field, value)
+                existing.status = status
+                existing.save()
+                registration = existing
+            else:
+                registration = Registration.objects.create(session=session, status=status, **fields)
+            if status == RegistrationStatus.REGISTERED:
+                _invite(session, registration, InviteMethod.REQUEST)
+            feed_token = ""
+            first_time = not (
+                Registration.objects.filter(email=email)
+                .exclude(pk=registration.pk)
+                .exclude(status=RegistrationStatus.CANCELLED)
+                .exists()
+            )
+            # Issued only to someone with no link and no other registration, so a link
+            # handed to whoever posted this shows nothing they did not register for.
+            if first_time and not selectors.has_live_feed(email):
+                feed_token = feed_token_issue(email=email)
+    except IntegrityError:
+        # The same address registered a moment ago in another request: that one stands.
+        registration = Registration.objects.get(session=session, email=email)
+        return RegistrationResult(registration=registration, created=False, feed_token="")
+    return RegistrationResult(registration=registration, created=True, feed_token=feed_token)
+
+
+def registration_cancel(*, registration: Registration, now: datetime | None = None) -> Registration:
+    """Give up a place (or leave the waiting list). Someone who had a place is sent a
+    CANCEL, and the first person waiting gets the place and an invite, in this transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _locked_webinar(registration.session)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == RegistrationStatus.CANCELLED:
+            return registration
+        if session.end <= now:
+            raise WebinarClosed("This webinar has already taken place.")
+        had_place = registration.status == RegistrationStatus.REGISTERED
+        registration.status = RegistrationStatus.CANCELLED
+        registration.save(update_fields=["status", "updated_at"])
+        if had_place and session.status == SessionStatus.SCHEDULED:
+            # The CANCEL must carry a SEQUENCE above the invite it withdraws.
+            session.sequence += 1
+            session.save(update_fields=["sequence", "updated_at"])
+            _invite(session, registration, InviteMethod.CANCEL)
+            _promote_waiting(session, now=now)
+    registration.session = session
+    return registration
+
+
+# What registrants' e-mails say -------------------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def registration_links(registration: Registration) -> dict[str, str]:
+    """The absolute links a registrant's e-mails carry."""
+    return {
+        "page": _absolute(
+            reverse("webinar-detail", kwargs={"webinar_id": registration.session_id})
+        ),
+        "cancel": _absolute(
+            reverse(
+                "webinar-registration-cancel",
+                kwargs={"key": selectors.registration_cancel_key(registration)},
+            )
+        ),
+        "calendar": _absolute(
+            reverse("feed-manage", kwargs={"key": selectors.calendar_manage_key(registration)})
+        ),
+        "calendars": _absolute(reverse("feed-list")),
+    }
+
+
+def registration_invite_content(invite: Invite) -> InviteContent:
+    """What a registrant's invite or cancellation says, besides the calendar data.
+
+    The joining link goes in LOCATION and the body of a REQUEST; a CANCEL says whether the
+    webinar or only the person's place was cancelled.
+    """
+    registration = invite.registration
+    session = Session.objects.select_related("offer").get(pk=invite.session_id)
+    webinar = selectors.webinar_view(session, now=timezone.now())
+    links = registration_links(registration)
+    title = webinar.title
+    when = webinar.when_text
+    earlier_request = (
+        Invite.objects.filter(
+            session_id=invite.session_id,
+            recipient_email=invite.recipient_email,
+            sequence__lt=invite.sequence,
+            status=InviteStatus.SENT,
+        )
+        .order_by("-sequence", "-created_at")
+        .values_list("method", flat=True)
+        .first()
+    )
+    if invite.method == InviteMethod.CANCEL:
+        if session.status == SessionStatus.CANCELLED:
+            subject = f"Cancelled: {title}, {webinar.start:%-d %B %Y}"
+            opening = f"The LGA has cancelled the webinar {title}, {when}. We are sorry."
+        else:
+            subject = f"Your place is cancelled: {title}, {webinar.start:%-d %B %Y}"
+            opening = f"Your place on {title}, {when}, is cancelled. Someone waiting will have it."
+        lines = [opening]
+        joining = ""
+    else:
+        if earlier_request == InviteMethod.REQUEST:
+            subject = f"Updated: {title}, {webinar.start:%-d %B %Y}"
+            opening = f"The webinar {title} has changed. It is now on {when}."
+        else:
+            subject = f"Your place: {title}, {webinar.start:%-d %B %Y}"
+            opening = f"You have a place on the LGA webinar {title}, {when}."
+        joining = session.joining_url
+        lines = [
+            opening,
+            f"Join it here: {joining}"
+            if joining
+            else "The joining link will be sent to you before the webinar.",
+            f"If you can no longer come, give up your place so someone waiting can have it: "
+            f"{links['cancel']}",
+        ]
+    lines += [
+        f"About the webinar: {links['page']}",
+        "Your private calendar link lists every webinar you register for, with the joining "
+        "links. To get a new link (if you have lost it, or think someone else has it) or to "
+        f"turn it off: {links['calendar']}",
+        f"Public calendars of all LGA webinars: {links['calendars']}",
+    ]
+    description = "\n\n".join(
+        part
+        for part in (
+            session.offer.summary,
+            f"Joining link: {joining}" if joining else "",
+            f"To give up your place: {links['cancel']}"
+            if invite.method == InviteMethod.REQUEST
+            else "",
+        )
+        if part
+    )
+    html = render_to_string(
+        "sessions/webinar_email.html",
+        {
+            "subject": subject,
+            "opening": lines[0],
+            "method": invite.method,
+            "joining": joining,
+            "links": links,
+            "webinar": webinar,
+            "name": registration.name,
+        },
+    )
+    return InviteContent(
+        subject=subject,
+        text=f"Dear {registration.name},\n\n" + "\n\n".join(lines) + "\n\nLGA peer support\n",
+        html=html,
+        description=description,
+        url=links["page"],
+        location=joining,
+    )
+
+
+# Private calendar links --------------------------------------------------------------------------
+
+
+def feed_link_renew(*, email: str) -> str:
+    """A new private feed token for the address; the old link stops working."""
+    return feed_token_issue(email=email)
+
+
+def feed_link_revoke(*, email: str) -> int:
+    return feed_token_revoke(email=email)
+
+
+def feed_link_request(*, email: str) -> None:
+    """Send the address a link to manage its private calendar link, if it ever registered.
+
+    The caller says the same whatever the answer, and the mail is sent by a task, so
+    neither the page nor its timing tells whether the address is registered.
+    """
+    email = (email or "").strip().lower()
+    transaction.on_commit(
+        lambda: async_task("sessions.services.webinars.feed_manage_link_send", email)
+    )
+
+
+def feed_manage_link_send(email: str) -> bool:
+    """The task: mail the manage link to an address that has registered; True if sent."""
+    registration = selectors.latest_registration(email)
+    if registration is None:
+        return False
+    link = _absolute(
+        reverse("feed-manage", kwargs={"key": selectors.calendar_manage_key(registration)})
+    )
+    text = (
+        f"Dear {registration.name},\n\n"
+        "Someone (we hope you) asked for a link to your private LGA webinar calendar.\n\n"
+        f"Open this page to get a new private calendar link, or to turn it off: {link}\n\n"
+        "Getting a new link stops the old one working. If you did not ask, you can ignore "
+        "this e-mail.\n\nLGA peer support\n"
+    )
+    html = render_to_string(
+        "sessions/webinar_link_email.html", {"name": registration.name, "link": link}
+    )
+    send_mail(
+        "Your LGA webinar calendar link",
+        text,
+        None,
+        [registration.email],
+        html_message=html,
+    )
+    return True

@@ -1,0 +1,82 @@
+"""People registering for the last places at the same moment: never more registered than
+there are places, the rest wait, and each person has one registration. Real threads, real
+database connections."""
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connections
+from django.test import Client
+from django.utils import timezone
+
+from sessions.models import Invite, Offer, Registration, RegistrationStatus
+from sessions.services.webinars import webinar_schedule
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalogue")]
+
+
+def register_at_once(session, emails):
+    barrier = threading.Barrier(len(emails))
+    responses = [None] * len(emails)
+
+    def attempt(i, email):
+        try:
+            barrier.wait(timeout=30)
+            responses[i] = Client(REMOTE_ADDR=f"10.0.0.{i + 1}").post(
+                f"/api/webinars/{session.pk}/registrations",
+                data=json.dumps(
+                    {
+                        "name": f"Person {i}",
+                        "email": email,
+                        "council_name": "Anytown Borough Council",
+                        "role": "Ward councillor",
+                    }
+                ),
+                content_type="application/json",
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(i, e)) for i, e in enumerate(emails)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(not t.is_alive() for t in threads)
+    return responses
+
+
+def test_the_last_places_go_to_as_many_people_as_there_are_places():
+    cache.clear()
+    start = timezone.now() + timedelta(days=14)
+    session = webinar_schedule(
+        offer=Offer.objects.get(slug="webinar-role-of-the-ward-councillor"),
+        start=start,
+        capacity=2,
+    )
+    emails = [f"person{n}@example.org" for n in range(6)]
+    responses = register_at_once(session, emails)
+    assert [r.status_code for r in responses] == [201] * 6
+    statuses = sorted(r.json()["status"] for r in responses)
+    assert statuses == ["registered"] * 2 + ["waiting"] * 4
+    assert Registration.objects.filter(status=RegistrationStatus.REGISTERED).count() == 2
+    assert Invite.objects.count() == 2
+    positions = sorted(
+        r.json()["waiting_position"] for r in responses if r.json()["waiting_position"]
+    )
+    assert positions == [1, 2, 3, 4]
+
+
+def test_one_address_registering_twice_at_once_gets_one_registration():
+    cache.clear()
+    session = webinar_schedule(
+        offer=Offer.objects.get(slug="webinar-importance-of-opposition"),
+        start=timezone.now() + timedelta(days=14),
+    )
+    responses = register_at_once(session, ["same@example.org"] * 3)
+    assert sorted(r.status_code for r in responses) == [200, 200, 201]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert Registration.objects.count() == 1 and Invite.objects.count() == 1
