@@ -141,20 +141,25 @@ def _mark_invited(seats: list[Seat], *, reset_answers: bool) -> None:
     )
 
 
+def _queue_for_seat(session: Session, seat: Seat, method: str, lead_roles) -> None:
+    """A message about `session` to the peer in `seat`."""
+    invite_queue(
+        session=session,
+        recipient_email=seat.peer.email,
+        recipient_name=seat.peer.name,
+        method=method,
+        seat=seat,
+        role=_seat_role(seat, lead_roles),
+    )
+
+
 def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
     """REQUEST at the session's SEQUENCE to everyone concerned; CANCEL to peers left out."""
     holding = _holding(session)
     lead_roles = _lead_roles(session)
     seated = {seat.peer.email.strip().lower() for seat in holding}
     for seat in holding:
-        invite_queue(
-            session=session,
-            recipient_email=seat.peer.email,
-            recipient_name=seat.peer.name,
-            method=REQUEST,
-            seat=seat,
-            role=_seat_role(seat, lead_roles),
-        )
+        _queue_for_seat(session, seat, REQUEST, lead_roles)
     _mark_invited(holding, reset_answers=reset_answers)
     booker = _booker(session.booking)
     if booker is not None:
@@ -556,26 +561,12 @@ def _queue_restaffed(
         if seat.peer_id is None:
             outcome.unfilled.append(seat)
             continue
-        invite_queue(
-            session=session,
-            recipient_email=seat.peer.email,
-            recipient_name=seat.peer.name,
-            method=REQUEST,
-            seat=seat,
-            role=_seat_role(seat, lead_roles),
-        )
+        _queue_for_seat(session, seat, REQUEST, lead_roles)
         outcome.invited.append(seat)
     for seat in withdrawn:
         if seat.session_id != session.id or seat.peer_id is None or seat.peer_id in seated:
             continue
-        invite_queue(
-            session=session,
-            recipient_email=seat.peer.email,
-            recipient_name=seat.peer.name,
-            method=CANCEL,
-            seat=seat,
-            role=_seat_role(seat, lead_roles),
-        )
+        _queue_for_seat(session, seat, CANCEL, lead_roles)
         outcome.removed.append(seat)
     booker = _booker(session.booking)
     if booker is not None:

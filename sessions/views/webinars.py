@@ -68,20 +68,28 @@ def _initial_for(user) -> dict:
     return initial
 
 
+def _throttled(request, form, *, action: str) -> int | None:
+    """None when this request may go on; else the seconds to wait, with the reason on the form."""
+    try:
+        services.throttle_check(
+            action=action, client=_client(request), email=request.POST.get("email", "")
+        )
+    except services.TooManyRequests as refusal:
+        form.is_valid()
+        form.add_error(None, refusal.detail)
+        return refusal.retry_after
+    return None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def webinar_detail(request, webinar_id: int):
     webinar = selectors.webinar_get(webinar_id=webinar_id)
     status, retry_after = 200, None
     if request.method == "POST":
         form = RegistrationForm(request.POST)
-        try:
-            services.throttle_check(
-                action="register", client=_client(request), email=request.POST.get("email", "")
-            )
-        except services.TooManyRequests as refusal:
-            form.is_valid()
-            form.add_error(None, refusal.detail)
-            status, retry_after = 429, refusal.retry_after
+        retry_after = _throttled(request, form, action="register")
+        if retry_after is not None:
+            status = 429
         else:
             if form.is_valid():
                 response, status = _register(request, webinar, form)
@@ -209,14 +217,9 @@ def feed_list(request):
     form = FeedLinkRequestForm(request.POST if request.method == "POST" else None)
     status, retry_after = 200, None
     if request.method == "POST":
-        try:
-            services.throttle_check(
-                action="feed-link", client=_client(request), email=request.POST.get("email", "")
-            )
-        except services.TooManyRequests as refusal:
-            form.is_valid()
-            form.add_error(None, refusal.detail)
-            status, retry_after = 429, refusal.retry_after
+        retry_after = _throttled(request, form, action="feed-link")
+        if retry_after is not None:
+            status = 429
         else:
             if form.is_valid():
                 services.feed_link_request(email=form.cleaned_data["email"])
