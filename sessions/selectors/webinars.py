@@ -4,9 +4,9 @@ registrants' e-mails, and the subscribable calendar feeds.
 Feeds (DESIGN.md §5) keep their bytes stable while nothing changes: each event's DTSTAMP is
 its row's last change. A public feed's ETag is computed from one aggregate query (how many
 rows it shows, their last change, the newest row), so a conditional request is answered
-without building anything; the built body is kept per process under that ETag. Building a
-feed with icalendar costs about half a millisecond an event, so each event's VEVENT is also
-kept (keyed by the event itself) and a feed after one change rebuilds only that event.
+without building anything; the built body is kept per process under that ETag. Each event's
+VEVENT text is also kept (keyed by the event itself), so a feed after one change rebuilds
+only that event.
 """
 
 import hashlib
