@@ -18,6 +18,12 @@ def add_service_errors(form, error: ValidationError, field_for=None) -> None:
             form.add_error(target if target in form.fields else None, message)
 
 
+class CalendarDateField(forms.DateField):
+    """A date picked with the browser's date control, which takes its value only as YYYY-MM-DD."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
@@ -132,9 +138,8 @@ class AvailabilitySettingsForm(forms.Form):
 
 
 class DateOverrideForm(forms.Form):
-    date = forms.DateField(
+    date = CalendarDateField(
         label="Date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the date.",
             "invalid": "Enter a real date, such as 2026-12-24.",
@@ -148,17 +153,15 @@ class DateOverrideForm(forms.Form):
 
 
 class LeaveForm(forms.Form):
-    first_day = forms.DateField(
+    first_day = CalendarDateField(
         label="First day",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the first day of leave.",
             "invalid": "Enter a real date.",
         },
     )
-    last_day = forms.DateField(
+    last_day = CalendarDateField(
         label="Last day",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the last day of leave.",
             "invalid": "Enter a real date.",

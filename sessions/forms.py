@@ -3,6 +3,7 @@ from datetime import date, datetime, time
 
 from django import forms
 
+from peers.forms import CalendarDateField
 from peers.models import Council
 from sessions.models import Programme
 
@@ -28,9 +29,8 @@ class TimeSearchForm(forms.Form):
             "invalid_choice": "Choose one of the councils in the list.",
         },
     )
-    start = forms.DateField(
+    start = CalendarDateField(
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the first date to look from.",
             "invalid": "Enter a real date, such as 2026-12-08.",
@@ -86,9 +86,8 @@ class TimeSearchForm(forms.Form):
 class StartQuestionForm(forms.Form):
     """'Why can't I have a time?': one date and time of day in UK time."""
 
-    date = forms.DateField(
+    date = CalendarDateField(
         label="Date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the date you wanted.",
             "invalid": "Enter a real date, such as 2026-12-08.",
