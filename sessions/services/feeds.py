@@ -4,7 +4,6 @@ The token in the URL is "<id>-<secret>": the id finds the row, and the secret's 
 compared in constant time, so response times say nothing about how close a guess was.
 """
 
-import hashlib
 import hmac
 import secrets
 
@@ -12,11 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from peers.models import Peer
+from peers.services import token_hash
 from sessions.models import FeedToken
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -28,7 +24,7 @@ def feed_token_issue(*, email: str = "", peer: Peer | None = None) -> str:
     feed_token_revoke(email=email, peer=peer)
     secret = secrets.token_urlsafe(32)
     token = FeedToken.objects.create(
-        email="" if peer else email, peer=peer, token_hash=_digest(secret)
+        email="" if peer else email, peer=peer, token_hash=token_hash(secret)
     )
     return f"{token.id}-{secret}"
 
@@ -52,7 +48,7 @@ def feed_token_owner(token: str) -> FeedToken | None:
         .filter(pk=int(token_id), revoked_at__isnull=True)
         .first()
     )
-    expected = found.token_hash if found else _digest("no such token")
-    if not hmac.compare_digest(expected, _digest(secret)) or found is None:
+    expected = found.token_hash if found else token_hash("no such token")
+    if not hmac.compare_digest(expected, token_hash(secret)) or found is None:
         return None
     return found
