@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from sessions.models import RegistrationStatus, Topic
+from sessions.selectors import private_feed_path
 from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services
 
@@ -159,7 +160,7 @@ def registration_create(request, webinar_id: int, payload: RegistrationIn, respo
     if result.feed_token:
         feed = _links(
             request,
-            selectors.private_feed_path(result.feed_token),
+            private_feed_path(result.feed_token),
             "LGA webinars: your registrations",
         )
     if result.feed_token:

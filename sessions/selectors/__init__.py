@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from peers.models import Accreditation, BusyCalendar, BusyEvent, Council, Peer, PeerKind
@@ -80,6 +82,19 @@ def seat_busy_blocks(*, peer_id: int, start: datetime, end: datetime) -> list[Bu
         )
         for seat in seats
     ]
+
+
+# Addresses ---------------------------------------------------------------------------------------
+
+
+def absolute_url(path: str = "") -> str:
+    """This site's public address for `path`, as e-mails and feeds give it (SITE_URL has no
+    trailing slash)."""
+    return settings.SITE_URL + path
+
+
+def private_feed_path(token: str) -> str:
+    return reverse("feed-private", kwargs={"token": token})
 
 
 # The engine's view of the pool -----------------------------------------------------------------

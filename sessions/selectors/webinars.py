@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -44,6 +43,7 @@ from sessions.models import (
     SessionStatus,
     Topic,
 )
+from sessions.selectors import absolute_url
 from sessions.services.feeds import feed_token_owner
 
 UK = ZoneInfo("Europe/London")
@@ -311,10 +311,6 @@ def public_feed_path(topic: str = "") -> str:
     return reverse("feed-webinars")
 
 
-def private_feed_path(token: str) -> str:
-    return reverse("feed-private", kwargs={"token": token})
-
-
 # Feeds -----------------------------------------------------------------------------------------
 
 
@@ -443,10 +439,6 @@ class FeedAnswer:
     build: Callable[[], bytes]
 
 
-def _site() -> str:
-    return settings.SITE_URL.rstrip("/")
-
-
 def _last_change(*moments: datetime | None) -> datetime:
     return max(m for m in moments if m is not None)
 
@@ -466,7 +458,7 @@ def _topic_category(session: Session) -> tuple[str, ...]:
 
 
 def _webinar_url(webinar_id: int) -> str:
-    return _site() + reverse("webinar-detail", kwargs={"webinar_id": webinar_id})
+    return absolute_url() + reverse("webinar-detail", kwargs={"webinar_id": webinar_id})
 
 
 # The columns of a session that its public VEVENT shows (with its offer's words).
@@ -509,7 +501,7 @@ def _public_pieces(sessions: QuerySet[Session]) -> list[tuple[tuple, bytes]]:
     shown = {
         pk: (o.title, o.summary, o.description, o.topic, o.updated_at) for pk, o in offers.items()
     }
-    site = _site()
+    site = absolute_url()
     page_prefix = reverse("webinar-list")  # a webinar's page is this plus "<id>/"
     pieces, missing = [], []
     for *values, offer_id in rows:
@@ -546,7 +538,7 @@ def public_feed(*, topic: str = "", now: datetime | None = None) -> FeedAnswer:
     """
     if now is not None:
         return _public_feed(topic, now)
-    key = (topic, _site())
+    key = (topic, absolute_url())
     kept = _FEED_STATES.get(key)
     if kept is not None and time.monotonic() - kept[0] < STATE_SECONDS:
         return kept[1]
@@ -638,7 +630,7 @@ def _public_feed(topic: str, now: datetime) -> FeedAnswer:
         str(part)
         for part in (
             FEED_FORMAT,
-            _site(),
+            absolute_url(),
             topic,
             state["count"],
             state["newest"],
@@ -650,7 +642,7 @@ def _public_feed(topic: str, now: datetime) -> FeedAnswer:
     name = public_feed_name(topic)
     description = (
         "Webinars for councillors from the Local Government Association. Times are UK time. "
-        f"Register at {_site()}{reverse('webinar-list')}"
+        f"Register at {absolute_url()}{reverse('webinar-list')}"
     )
 
     def build() -> bytes:

@@ -58,7 +58,7 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.selectors import offer_format, peer_pool
+from sessions.selectors import absolute_url, offer_format, peer_pool
 from sessions.services.outbox import InviteContent, invite_queue
 
 logger = logging.getLogger(__name__)
@@ -78,10 +78,6 @@ REMINDERS = (  # (kind, how long before the start it is due), latest first
 
 
 # Who is who -------------------------------------------------------------------------------------
-
-
-def _site(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _booker(booking: Booking | None) -> tuple[str, str] | None:
@@ -282,7 +278,7 @@ def answer_token(*, seat_id: int, sequence: int, answer: str) -> str:
 
 def answer_url(*, seat_id: int, sequence: int, answer: str) -> str:
     token = answer_token(seat_id=seat_id, sequence=sequence, answer=answer)
-    return _site(reverse("answer", kwargs={"token": token}))
+    return absolute_url(reverse("answer", kwargs={"token": token}))
 
 
 def answer_ticket(token: str) -> AnswerTicket:
@@ -768,7 +764,7 @@ def _cancel_letter(invite: Invite, name: str) -> Letter:
 def _peer_content(invite: Invite) -> InviteContent:
     session, seat = invite.session, invite.seat
     name = invite.recipient_name or invite.recipient_email
-    my_sessions = _site(reverse("my-sessions"))
+    my_sessions = absolute_url(reverse("my-sessions"))
     if invite.method == CANCEL:
         letter = _cancel_letter(invite, name)
         return _content(letter, url=my_sessions, location="")
@@ -842,7 +838,7 @@ def _booker_content(invite: Invite) -> InviteContent:
     session = invite.session
     booking = session.booking
     name = invite.recipient_name or invite.recipient_email
-    page = _site(reverse("booking-detail", kwargs={"booking_id": booking.pk}))
+    page = absolute_url(reverse("booking-detail", kwargs={"booking_id": booking.pk}))
     if invite.method == CANCEL:
         return _content(_cancel_letter(invite, name), url=page, location="")
     title = session_title(session)
@@ -879,7 +875,7 @@ def _adviser_content(invite: Invite) -> InviteContent:
     session = invite.session
     booking = session.booking
     name = invite.recipient_name or invite.recipient_email
-    page = _site(reverse("booking-detail", kwargs={"booking_id": booking.pk}))
+    page = absolute_url(reverse("booking-detail", kwargs={"booking_id": booking.pk}))
     if invite.method == CANCEL:
         return _content(_cancel_letter(invite, name), url=page, location="")
     title = session_title(session)
@@ -1000,12 +996,14 @@ def reminders_send(*, now: datetime | None = None) -> int:
         if kind is None:
             continue
         recipients = [
-            (seat.peer.email, seat.peer.name, _site(reverse("my-sessions")))
+            (seat.peer.email, seat.peer.name, absolute_url(reverse("my-sessions")))
             for seat in session.holding
         ]
         booker = _booker(session.booking)
         if booker is not None:
-            page = _site(reverse("booking-detail", kwargs={"booking_id": session.booking_id}))
+            page = absolute_url(
+                reverse("booking-detail", kwargs={"booking_id": session.booking_id})
+            )
             recipients.append((*booker, page))
         for email, name, url in recipients:
             sent += _reminder_send(session, kind, email.strip().lower(), name, url)
@@ -1090,7 +1088,3 @@ def peer_seat(seat: Seat, *, now: datetime | None = None) -> PeerSeat:
 def feed_is_live(*, peer: Peer) -> bool:
     """Whether the peer has a private feed link that still works."""
     return FeedToken.objects.filter(peer=peer, revoked_at__isnull=True).exists()
-
-
-def feed_url(token: str) -> str:
-    return f"{settings.SITE_URL}/calendars/u/{token}.ics"

@@ -43,6 +43,7 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
+from sessions.selectors import absolute_url
 from sessions.selectors import webinars as selectors
 from sessions.services import UID_DOMAIN
 from sessions.services.feeds import feed_token_issue, feed_token_revoke
@@ -430,26 +431,22 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
 # What registrants' e-mails say -------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def registration_links(registration: Registration) -> dict[str, str]:
     """The absolute links a registrant's e-mails carry."""
     return {
-        "page": _absolute(
+        "page": absolute_url(
             reverse("webinar-detail", kwargs={"webinar_id": registration.session_id})
         ),
-        "cancel": _absolute(
+        "cancel": absolute_url(
             reverse(
                 "webinar-registration-cancel",
                 kwargs={"key": selectors.registration_cancel_key(registration)},
             )
         ),
-        "calendar": _absolute(
+        "calendar": absolute_url(
             reverse("feed-manage", kwargs={"key": selectors.calendar_manage_key(registration)})
         ),
-        "calendars": _absolute(reverse("feed-list")),
+        "calendars": absolute_url(reverse("feed-list")),
     }
 
 
@@ -570,7 +567,7 @@ def feed_manage_link_send(email: str) -> bool:
     registration = selectors.latest_registration(email)
     if registration is None:
         return False
-    link = _absolute(
+    link = absolute_url(
         reverse("feed-manage", kwargs={"key": selectors.calendar_manage_key(registration)})
     )
     text = (

@@ -4,8 +4,6 @@ An answer link only ever shows a page: mail scanners and link previews open link
 page's button (a POST) changes anything.
 """
 
-from urllib.parse import quote
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +18,8 @@ from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from sessions import services
 from sessions.models import Seat, Session
+from sessions.selectors import absolute_url, private_feed_path
+from sessions.selectors.webinars import subscribe_links
 from sessions.services import feeds, invites
 
 
@@ -47,19 +47,15 @@ def my_sessions(request):
 
 
 def _my_sessions_page(request, peer, *, new_feed_url: str = ""):
-    webcal = "webcal://" + new_feed_url.split("://", 1)[-1] if new_feed_url else ""
     response = render(
         request,
         "sessions/my_sessions.html",
         {
             "rows": invites.peer_seats(peer=peer),
             "feed_is_live": invites.feed_is_live(peer=peer),
-            "new_feed_url": new_feed_url,
-            "new_feed_webcal": webcal,
-            "new_feed_google": "https://calendar.google.com/calendar/r?cid="
-            + quote(webcal, safe="")
-            if webcal
-            else "",
+            "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
+            if new_feed_url
+            else None,
         },
     )
     if new_feed_url:
@@ -100,7 +96,7 @@ def my_feed(request):
     if action == "issue":
         token = feeds.feed_token_issue(peer=peer)
         # The secret is stored only as a hash: show it now, once, in this response.
-        return _my_sessions_page(request, peer, new_feed_url=invites.feed_url(token))
+        return _my_sessions_page(request, peer, new_feed_url=absolute_url(private_feed_path(token)))
     if action == "revoke":
         feeds.feed_token_revoke(peer=peer)
         messages.success(request, "Your calendar feed is turned off: its link no longer works.")

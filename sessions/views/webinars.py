@@ -15,6 +15,7 @@ from peers.forms import add_service_errors
 from scheduling.calendar import content_type
 from sessions.forms_webinars import FeedLinkRequestForm, RegistrationForm, TopicFilterForm
 from sessions.models import Delivery, Offer, RegistrationStatus, Topic
+from sessions.selectors import private_feed_path
 from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services
 
@@ -34,7 +35,7 @@ def _public_links(request, topic: str = "") -> selectors.SubscribeLinks:
 
 def _private_links(request, token: str) -> selectors.SubscribeLinks:
     return selectors.subscribe_links(
-        request.build_absolute_uri(selectors.private_feed_path(token)),
+        request.build_absolute_uri(private_feed_path(token)),
         "LGA webinars: your registrations",
     )
 
