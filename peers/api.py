@@ -147,7 +147,7 @@ def busy_calendar_delete(request):
     summary="A peer's free and busy intervals (the peer, or staff)",
 )
 def freebusy(request, peer_id: int, when: Query[RangeQuery]):
-    peer = selectors.peer_for_freebusy(caller=selectors.caller_for(request.user), peer_id=peer_id)
+    peer = selectors.peer_get(caller=selectors.caller_for(request.user), peer_id=peer_id)
     availability = selectors.peer_availability(peer, when.start, when.end)
     return {
         "free": availability.free,
@@ -160,7 +160,7 @@ def freebusy(request, peer_id: int, when: Query[RangeQuery]):
 
 @router.get("/peers/{int:peer_id}/freebusy.ics", summary="The same as a VFREEBUSY calendar")
 def freebusy_ics(request, peer_id: int, when: Query[RangeQuery]):
-    peer = selectors.peer_for_freebusy(caller=selectors.caller_for(request.user), peer_id=peer_id)
+    peer = selectors.peer_get(caller=selectors.caller_for(request.user), peer_id=peer_id)
     availability = selectors.peer_availability(peer, when.start, when.end)
     body = build_freebusy(
         peer.email,

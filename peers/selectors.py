@@ -161,15 +161,11 @@ def busy_blocks(peer: Peer, start: datetime, end: datetime) -> list[engine.BusyB
             calendar__peer=peer, start__lt=end, end__gt=start
         ).order_by("start")
     ]
-    blocks.extend(seat_blocks_for(peer, start, end))
-    return blocks
-
-
-def seat_blocks_for(peer: Peer, start: datetime, end: datetime) -> list[engine.BusyBlock]:
     # Seats live in the sessions app; import here so peers does not depend on it at load time.
     from sessions.selectors import seat_busy_blocks
 
-    return seat_busy_blocks(peer_id=peer.id, start=start, end=end)
+    blocks.extend(seat_busy_blocks(peer_id=peer.id, start=start, end=end))
+    return blocks
 
 
 def check_range(start: datetime, end: datetime, *, longest: timedelta = MAX_FREEBUSY_RANGE) -> None:
@@ -186,11 +182,6 @@ def check_range(start: datetime, end: datetime, *, longest: timedelta = MAX_FREE
 def peer_availability(peer: Peer, start: datetime, end: datetime) -> engine.Availability:
     check_range(start, end)
     return engine.expand(availability_rules(peer), start, end, busy=busy_blocks(peer, start, end))
-
-
-def peer_for_freebusy(*, caller: Caller, peer_id: int) -> Peer:
-    """Free/busy is for the peer themselves and LGA staff."""
-    return peer_get(caller=caller, peer_id=peer_id)
 
 
 def busy_calendar_for(peer: Peer) -> BusyCalendar | None:

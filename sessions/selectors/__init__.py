@@ -160,9 +160,6 @@ class PeerPool:
     loads: dict[int, dict[tuple[int, int], MonthLoad]]
     held: tuple[HeldSeat, ...]
 
-    def index_of(self, peer_id: int) -> int:
-        return next(i for i, p in enumerate(self.profiles) if p.id == peer_id)
-
     def free_for(self, start: datetime, end: datetime) -> set[int]:
         """Ids of peers free for the whole of [start, end)."""
         first, last = self.grid.index_of(start), self.grid.index_of(end)
