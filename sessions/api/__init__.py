@@ -91,18 +91,12 @@ def slot_explain(request, slug: str, query: Query[ExplainQuery]):
 @router.post("/bookings", response={201: BookingOut, 409: ConflictOut}, summary="Book an offer")
 def booking_create(request, payload: BookingIn):
     offer, council = _bookable_offer(payload.offer), _council(payload.council)
+    caller = _caller(request)
     booking = services.booking_create(
-        caller=_caller(request),
-        offer=offer,
-        council=council,
-        start=payload.start,
-        notes=payload.notes,
+        caller=caller, offer=offer, council=council, start=payload.start, notes=payload.notes
     )
     return Status(
-        201,
-        selectors.booking_out(
-            selectors.booking_get(caller=_caller(request), booking_id=booking.id)
-        ),
+        201, selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking.id))
     )
 
 
