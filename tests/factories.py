@@ -1,11 +1,14 @@
 """Small factories for tests: real rows in the real database, named in the domain's words."""
 
 import itertools
+import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from peers.models import Booker, Council, Councillor, Peer, PeerKind, Region, Skill
 from peers.services import api_token_issue, availability_replace
@@ -101,3 +104,27 @@ def bookable_day(weekday: int = 1, weeks_ahead: int = 3) -> date:
 
 def london(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
+
+
+def at_once(calls: list[Callable[[], object]]) -> list:
+    """Run each call in its own thread, all released at the same instant; return the results.
+
+    Each thread has its own database connection, closed when it is done.
+    """
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = call()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(not thread.is_alive() for thread in threads), "a thread did not finish"
+    return results

@@ -2,15 +2,14 @@
 alternatives, and no peer is ever double-booked. Real threads, real database connections."""
 
 import json
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Seat, Session
-from tests.factories import bearer, make_booker, make_council
+from tests.factories import at_once, bearer, make_booker, make_council
 from tests.sessions.conftest import bookable_day, london
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalogue")]
@@ -18,38 +17,22 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 def book_at_once(attempts, start):
     """Start every (user, council) booking at the same instant; return the responses."""
-    barrier = threading.Barrier(len(attempts))
-    responses = [None] * len(attempts)
     headers = [bearer(user) for user, _ in attempts]
 
-    def attempt(i, council):
-        try:
-            barrier.wait(timeout=30)
-            responses[i] = Client().post(
-                "/api/bookings",
-                data=json.dumps(
-                    {
-                        "offer": "recovery-and-renewal-panel",
-                        "council": council.id,
-                        "start": start.isoformat(),
-                    }
-                ),
-                content_type="application/json",
-                headers=headers[i],
-            )
-        finally:
-            connections.close_all()
+    def booking(i, council):
+        body = {
+            "offer": "recovery-and-renewal-panel",
+            "council": council.id,
+            "start": start.isoformat(),
+        }
+        return lambda: Client().post(
+            "/api/bookings",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers=headers[i],
+        )
 
-    threads = [
-        threading.Thread(target=attempt, args=(i, council))
-        for i, (_, council) in enumerate(attempts)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert all(not t.is_alive() for t in threads)
-    return responses
+    return at_once([booking(i, council) for i, (_, council) in enumerate(attempts)])
 
 
 def assert_no_peer_double_booked():

@@ -3,50 +3,35 @@ there are places, the rest wait, and each person has one registration. Real thre
 database connections."""
 
 import json
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from sessions.models import Invite, Offer, Registration, RegistrationStatus
 from sessions.services.webinars import webinar_schedule
+from tests.factories import at_once
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalogue")]
 
 
 def register_at_once(session, emails):
-    barrier = threading.Barrier(len(emails))
-    responses = [None] * len(emails)
+    def registration(i, email):
+        body = {
+            "name": f"Person {i}",
+            "email": email,
+            "council_name": "Anytown Borough Council",
+            "role": "Ward councillor",
+        }
+        return lambda: Client(REMOTE_ADDR=f"10.0.0.{i + 1}").post(
+            f"/api/webinars/{session.pk}/registrations",
+            data=json.dumps(body),
+            content_type="application/json",
+        )
 
-    def attempt(i, email):
-        try:
-            barrier.wait(timeout=30)
-            responses[i] = Client(REMOTE_ADDR=f"10.0.0.{i + 1}").post(
-                f"/api/webinars/{session.pk}/registrations",
-                data=json.dumps(
-                    {
-                        "name": f"Person {i}",
-                        "email": email,
-                        "council_name": "Anytown Borough Council",
-                        "role": "Ward councillor",
-                    }
-                ),
-                content_type="application/json",
-            )
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(i, e)) for i, e in enumerate(emails)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert all(not t.is_alive() for t in threads)
-    return responses
+    return at_once([registration(i, email) for i, email in enumerate(emails)])
 
 
 def test_the_last_places_go_to_as_many_people_as_there_are_places():
