@@ -23,7 +23,7 @@ from peers.schemas import (
     TokenIn,
     TokenOut,
 )
-from scheduling.calendar import build_freebusy, content_type
+from scheduling.engine.calendar import build_freebusy, content_type
 
 MAX_UPLOAD_BYTES = 2_000_000
 

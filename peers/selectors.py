@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from peers.models import ApiToken, BusyCalendar, BusyEvent, Council, Peer
-from scheduling import availability as engine
+from scheduling.engine import availability as engine
 
 STAFF = "staff"
 ADVISER = "adviser"

@@ -14,8 +14,8 @@ from django_q.tasks import async_task
 
 from peers.calendar_fetch import CalendarFetchError, fetch_calendar, validate_calendar_url
 from peers.models import ApiToken, BusyCalendar, BusyEvent, DateOverride, Leave, Peer, WeeklyWindow
-from scheduling import availability as engine
-from scheduling.busy_calendar import BusyCalendarError, import_window, parse_busy_calendar
+from scheduling.engine import availability as engine
+from scheduling.engine.busy_calendar import BusyCalendarError, import_window, parse_busy_calendar
 
 TOKEN_PREFIX = "lga_"  # noqa: S105 - a public marker, not a secret
 

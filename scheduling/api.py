@@ -10,10 +10,10 @@ from ninja.security import HttpBearer, SessionAuth
 
 from peers.api import router as peers_router
 from peers.services import api_token_authenticate
+from scheduling.engine.refusals import Refusal
 from sessions.api import router as sessions_router
 from sessions.api.invites import router as seats_router
 from sessions.api.webinars import router as webinars_router
-from sessions.services import BookingConflict
 
 
 class BearerToken(HttpBearer):
@@ -56,14 +56,12 @@ def on_permission_denied(request, exc: PermissionDenied):
     return api.create_response(request, {"detail": message}, status=403)
 
 
-@api.exception_handler(BookingConflict)
-def on_booking_conflict(request, exc: BookingConflict):
-    body = {
-        "detail": exc.detail,
-        "reasons": exc.reasons,
-        "alternatives": [t.isoformat() for t in exc.alternatives],
-    }
-    return api.create_response(request, body, status=409)
+@api.exception_handler(Refusal)
+def on_refusal(request, exc: Refusal):
+    response = api.create_response(request, exc.body(), status=exc.status)
+    for name, value in exc.headers().items():
+        response[name] = value
+    return response
 
 
 api.add_router("/", peers_router)

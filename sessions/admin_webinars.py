@@ -9,7 +9,6 @@ Imported by sessions/admin.py, which this module leaves alone.
 """
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,11 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from scheduling.engine.uk_time import LONDON as UK
 from sessions.models import Delivery, Offer, Registration, RegistrationStatus, Session
 from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services
-
-UK = ZoneInfo("Europe/London")
 
 
 class WebinarSessionForm(forms.ModelForm):

@@ -4,16 +4,15 @@ a session is found by its UID and left alone if it exists (running it again neve
 webinar people may have registered for)."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from scheduling.engine.uk_time import LONDON as UK
 from sessions.models import Delivery, Offer, OfferStatus, Registration, RegistrationStatus, Session
 
-UK = ZoneInfo("Europe/London")
 UID_DOMAIN = "peers.local.gov.uk"
 SESSIONS_PER_OFFER = 3
 # (weekday, UK start time): councillors' evenings and officers' lunchtimes.

@@ -4,7 +4,6 @@ import itertools
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 from django.contrib.auth import get_user_model
@@ -12,6 +11,7 @@ from django.db import connections
 
 from peers.models import Booker, Council, Councillor, Peer, PeerKind, Region, Skill
 from peers.services import api_token_issue, availability_replace
+from scheduling.engine.uk_time import LONDON
 
 _sequence = itertools.count(1)
 
@@ -72,7 +72,6 @@ def bearer(user) -> dict:
     return {"Authorization": f"Bearer {api_token_issue(user=user, name='tests').secret}"}
 
 
-LONDON = ZoneInfo("Europe/London")
 WEEKDAYS_9_TO_5 = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)]
 
 

@@ -14,8 +14,8 @@ import statistics
 import time
 from zoneinfo import ZoneInfo
 
-from scheduling import availability, grid
-from scheduling.availability import (
+from scheduling.engine import availability, grid
+from scheduling.engine.availability import (
     BUSY_CALENDAR,
     NATIONS,
     SEAT,
@@ -26,7 +26,7 @@ from scheduling.availability import (
     WeeklyWindow,
     expand,
 )
-from scheduling.grid import TimeGrid, availability_matrix, free_matrix, runs_free
+from scheduling.engine.grid import TimeGrid, availability_matrix, free_matrix, runs_free
 
 PEERS = 1_000
 WEEKS = 8

@@ -7,19 +7,18 @@ time, so sessions overlap; three seats each (lead member peer of the leader's gr
 peer, officer peer with the panel's theme as a skill). Caps: most peers take 4 sessions a
 month (some 2 or 6) and 3 hours per session. Case (b) adds 50 coaching series of three
 one-hour calls a week apart (one coach with the coaching skill, no one from the region).
-Every result is checked by `scheduling.checker` (`violations` counts what it found).
+Every result is checked by `scheduling.engine.checker` (`violations` counts what it found).
 """
 
 import random
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from scheduling.checker import check
-from scheduling.matching import (
+from scheduling.engine.checker import check
+from scheduling.engine.matching import (
     FILL_VALUE,
     HeldSeat,
     MatchProblem,
@@ -30,7 +29,7 @@ from scheduling.matching import (
     month_of,
     restaff,
 )
-from scheduling.panels import (
+from scheduling.engine.panels import (
     MEMBER,
     OFFICER,
     SAME_AS_LEADER,
@@ -38,8 +37,8 @@ from scheduling.panels import (
     PeerProfile,
     RoleRequirement,
 )
+from scheduling.engine.uk_time import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 REGIONS = [
     "North East",
     "North West",

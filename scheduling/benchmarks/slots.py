@@ -12,11 +12,10 @@ import gc
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from scheduling.panels import (
+from scheduling.engine.panels import (
     MEMBER,
     OFFICER,
     SAME_AS_LEADER,
@@ -25,7 +24,8 @@ from scheduling.panels import (
     PeerProfile,
     RoleRequirement,
 )
-from scheduling.staffing import MonthLoad, explain_start, find_staffable_starts
+from scheduling.engine.staffing import MonthLoad, explain_start, find_staffable_starts
+from scheduling.engine.uk_time import LONDON
 
 SEED = 20260907
 PEERS = 1_000
@@ -33,7 +33,6 @@ SEARCHES = 20
 WEEKS = 8
 RANGE_START = datetime(2026, 9, 7, tzinfo=UTC)  # a Monday; clocks go back on 25 October
 NOW = RANGE_START - timedelta(days=14)
-LONDON = ZoneInfo("Europe/London")
 SLOTS_PER_DAY = 96
 
 REGIONS = (

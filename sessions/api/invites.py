@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 
 from peers.selectors import caller_for
 from sessions.models import Seat
@@ -69,10 +69,7 @@ def _peer(request):
 def _answer(request, seat_id: int, *, accept: bool):
     peer = _peer(request)
     get_object_or_404(Seat, pk=seat_id)
-    try:
-        invites.seat_answer(seat_id=seat_id, accept=accept, peer=peer)
-    except invites.AnswerRefused as refused:
-        return Status(409, {"detail": refused.message, "code": refused.code})
+    invites.seat_answer(seat_id=seat_id, accept=accept, peer=peer)
     seat = Seat.objects.select_related("session__offer", "session__booking__council").get(
         pk=seat_id
     )

@@ -137,24 +137,17 @@ def webinar_detail(request, webinar_id: int):
 )
 def registration_create(request, webinar_id: int, payload: RegistrationIn, response: HttpResponse):
     webinar = selectors.webinar_get(webinar_id=webinar_id)
-    try:
-        services.throttle_check(
-            action="register", client=request.META.get("REMOTE_ADDR", ""), email=payload.email
-        )
-    except services.TooManyRequests as refusal:
-        response["Retry-After"] = str(refusal.retry_after)
-        return Status(429, {"detail": refusal.detail})
-    try:
-        result = services.registration_create(
-            session=webinar.session,
-            name=payload.name,
-            email=payload.email,
-            council=payload.council,
-            council_name=payload.council_name,
-            role=payload.role,
-        )
-    except services.WebinarClosed as closed:
-        return Status(409, {"detail": closed.detail})
+    services.throttle_check(
+        action="register", client=request.META.get("REMOTE_ADDR", ""), email=payload.email
+    )
+    result = services.registration_create(
+        session=webinar.session,
+        name=payload.name,
+        email=payload.email,
+        council=payload.council,
+        council_name=payload.council_name,
+        role=payload.role,
+    )
     registration = result.registration
     feed = None
     if result.feed_token:

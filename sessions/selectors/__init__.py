@@ -14,16 +14,23 @@ from django.utils import timezone
 
 from peers.models import Accreditation, BusyCalendar, BusyEvent, Council, Peer, PeerKind
 from peers.selectors import Caller, availability_rules, check_range, councils_for
-from scheduling.availability import BusyBlock
-from scheduling.grid import TimeGrid, availability_matrix, busy_mask
-from scheduling.matching import LONDON, HeldSeat, month_of
-from scheduling.panels import CouncilProfile, MonthLoad, OfferFormat, PeerProfile, RoleRequirement
-from scheduling.staffing import (
+from scheduling.engine.availability import BusyBlock
+from scheduling.engine.grid import TimeGrid, availability_matrix, busy_mask
+from scheduling.engine.matching import HeldSeat
+from scheduling.engine.panels import (
+    CouncilProfile,
+    MonthLoad,
+    OfferFormat,
+    PeerProfile,
+    RoleRequirement,
+)
+from scheduling.engine.staffing import (
     StaffableStart,
     StartExplanation,
     explain_start,
     find_staffable_starts,
 )
+from scheduling.engine.uk_time import LONDON, month_of
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from django.core import signing
 from django.db import connection
@@ -28,7 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peers.models import Peer
-from scheduling.calendar import CANCELLED, CONFIRMED, TENTATIVE, CalendarEvent, build_feed
+from scheduling.engine.calendar import CANCELLED, CONFIRMED, TENTATIVE, CalendarEvent, build_feed
+from scheduling.engine.uk_time import LONDON as UK
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Delivery,
@@ -46,7 +46,6 @@ from sessions.models import (
 from sessions.selectors import absolute_url
 from sessions.services.feeds import feed_token_owner
 
-UK = ZoneInfo("Europe/London")
 PAST_KEPT = timedelta(days=90)  # past webinars stay in feeds this long
 CANCELLED_KEPT = timedelta(days=30)  # cancelled ones stay (as STATUS:CANCELLED) this long
 MANAGE_LINK_AGE = timedelta(days=180)  # how long a "manage your calendar link" link works

@@ -7,7 +7,6 @@ inside the lock, and PostgreSQL also refuses overlapping holds of one peer in th
 """
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +16,9 @@ from django.utils import timezone
 
 from peers.models import Council
 from peers.selectors import Caller
-from scheduling.matching import MatchProblem, MatchResult, SeatKey, SessionToStaff, match
-from scheduling.staffing import StartExplanation, booking_rule_problems, session_times
+from scheduling.engine.matching import MatchProblem, MatchResult, SeatKey, SessionToStaff, match
+from scheduling.engine.refusals import Refusal
+from scheduling.engine.staffing import StartExplanation, booking_rule_problems, session_times
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -44,13 +44,20 @@ UID_DOMAIN = "peers.local.gov.uk"
 ALTERNATIVES = 5
 
 
-@dataclass
-class BookingConflict(Exception):
+class BookingConflict(Refusal):
     """The time can no longer be staffed (409): why, and other times that can."""
 
-    detail: str
-    reasons: list[str] = field(default_factory=list)
-    alternatives: list[datetime] = field(default_factory=list)
+    def __init__(self, detail: str, *, reasons: list[str] = (), alternatives: list[datetime] = ()):
+        super().__init__(detail, status=409)
+        self.reasons = list(reasons)
+        self.alternatives = list(alternatives)
+
+    def body(self) -> dict:
+        return {
+            "detail": self.detail,
+            "reasons": self.reasons,
+            "alternatives": [t.isoformat() for t in self.alternatives],
+        }
 
 
 def _serialise_bookings() -> None:

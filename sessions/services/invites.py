@@ -29,7 +29,6 @@ latest REQUEST the peer was sent is refused.
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -42,8 +41,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peers.models import Peer
-from scheduling.calendar import Reply
-from scheduling.matching import SeatKey
+from scheduling.engine.calendar import Reply
+from scheduling.engine.matching import SeatKey
+from scheduling.engine.refusals import Refusal
+from scheduling.engine.uk_time import LONDON as UK
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -63,7 +64,6 @@ from sessions.services.outbox import InviteContent, invite_queue
 
 logger = logging.getLogger(__name__)
 
-UK = ZoneInfo("Europe/London")
 REQUEST, CANCEL = InviteMethod.REQUEST, InviteMethod.CANCEL
 CHAIR, PARTICIPANT, FOR_INFORMATION = "CHAIR", "REQ-PARTICIPANT", "NON-PARTICIPANT"
 
@@ -237,15 +237,16 @@ def session_updated_invites_queue(*, session: Session) -> None:
 # Answers ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class AnswerRefused(Exception):
+class AnswerRefused(Refusal):
     """An answer that cannot be taken: why, in words for the peer; nothing was changed."""
 
-    code: str  # unknown, cancelled, started, withdrawn, declined, stale, answered
-    message: str
+    status = 409
 
-    def __str__(self) -> str:
-        return self.message
+    def __init__(self, code: str, message: str):
+        # code: unknown, cancelled, started, withdrawn, declined, stale, answered
+        super().__init__(message, code=code)
+        self.code = code
+        self.message = message
 
 
 @dataclass

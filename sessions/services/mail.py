@@ -1,7 +1,7 @@
 """Sending the outbox: each Invite row as one iMIP e-mail (RFC 6047), sent at most once.
 
 The message is multipart/alternative: plain text, HTML, and the iTIP calendar as
-`text/calendar; method=...; charset=UTF-8` (built by scheduling.calendar, with the METHOD
+`text/calendar; method=...; charset=UTF-8` (built by scheduling.engine.calendar, with the METHOD
 inside equal to the MIME one). The ORGANIZER is the From address. DTSTAMP is the sending time.
 
 Delivery is a small state machine on the row, every step a conditional UPDATE:
@@ -46,7 +46,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from scheduling.calendar import CalendarEvent, Person, build_cancel, build_request, content_type
+from scheduling.engine.calendar import (
+    CalendarEvent,
+    Person,
+    build_cancel,
+    build_request,
+    content_type,
+)
 from sessions.models import Invite, InviteMethod, InviteStatus
 from sessions.services.invites import FOR_INFORMATION, invite_content, session_title
 from sessions.services.outbox import InviteContent

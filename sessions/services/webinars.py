@@ -32,6 +32,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from peers.models import Council
+from scheduling.engine.refusals import Refusal
 from sessions.models import (
     Delivery,
     Invite,
@@ -56,21 +57,23 @@ THROTTLE_WINDOW = 60  # seconds
 LONGEST_NAME = 200
 
 
-class WebinarClosed(Exception):
+class WebinarClosed(Refusal):
     """Nobody can register for (or leave) this webinar now (409): the reason says why."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
+    status = 409
 
 
-class TooManyRequests(Exception):
+class TooManyRequests(Refusal):
     """Too many attempts from one client or for one address (429)."""
+
+    status = 429
 
     def __init__(self, retry_after: int):
         super().__init__("Too many requests. Wait a minute and try again.")
-        self.detail = str(self)
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 # Throttling ------------------------------------------------------------------------------------

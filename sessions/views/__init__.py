@@ -1,6 +1,5 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,8 +12,9 @@ from django.views.decorators.http import require_POST
 from peers.forms import add_service_errors
 from peers.models import Council, Peer, PeerKind, PoliticalGroup, Profession
 from peers.selectors import Caller, caller_for, councils_for
-from scheduling.matching import EXPERIENCE_LIMIT, SKILL_POINTS
-from scheduling.staffing import NOT_BOOKABLE
+from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
+from scheduling.engine.staffing import NOT_BOOKABLE
+from scheduling.engine.uk_time import LONDON as UK
 from sessions import selectors, services
 from sessions.forms import (
     BookForm,
@@ -25,7 +25,6 @@ from sessions.forms import (
 )
 from sessions.models import Booking, BookingStatus, Delivery, Offer
 
-UK = ZoneInfo("Europe/London")
 DEFAULT_WEEKS = 4
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from peers.forms import add_service_errors
-from scheduling.calendar import content_type
+from scheduling.engine.calendar import content_type
 from sessions.forms_webinars import FeedLinkRequestForm, RegistrationForm, TopicFilterForm
 from sessions.models import Delivery, Offer, RegistrationStatus, Topic
 from sessions.selectors import private_feed_path

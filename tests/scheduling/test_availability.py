@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduling.availability import (
+from scheduling.engine.availability import (
     BANK_HOLIDAY,
     BUSY_CALENDAR,
     LEAVE,
@@ -19,7 +19,7 @@ from scheduling.availability import (
     WeeklyWindow,
     expand,
 )
-from scheduling.intervals import Interval, intersect, merge, total_duration
+from scheduling.engine.intervals import Interval, intersect, merge, total_duration
 
 NINE, FIVE = dt.time(9), dt.time(17)
 

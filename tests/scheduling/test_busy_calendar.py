@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduling.busy_calendar import (
+from scheduling.engine.busy_calendar import (
     MAX_EVENTS,
     BusyCalendarError,
     BusyEvent,

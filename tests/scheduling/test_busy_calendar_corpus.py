@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduling.busy_calendar import BusyCalendarError, BusyEvent, parse_busy_calendar
+from scheduling.engine.busy_calendar import BusyCalendarError, BusyEvent, parse_busy_calendar
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "ical-corpus"
 FILES = sorted(CORPUS.glob("*.ics")) if CORPUS.is_dir() else []

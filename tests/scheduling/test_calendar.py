@@ -3,12 +3,11 @@
 import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar, Timezone
 
-from scheduling.calendar import (
+from scheduling.engine.calendar import (
     LONDON_VTIMEZONE,
     PRODID,
     CalendarEvent,
@@ -24,8 +23,8 @@ from scheduling.calendar import (
     content_type,
     parse_replies,
 )
+from scheduling.engine.uk_time import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 SENT = datetime(2026, 2, 10, 14, 5, 9, tzinfo=UTC)
 ORGANIZER = Person("peer.support@local.gov.uk", "LGA Peer Support")
 LEAD = Person("jo.bloggs@example-council.gov.uk", "Cllr Jo Bloggs", role="CHAIR")

@@ -1,6 +1,6 @@
 """The calendar text the service writes is byte for byte what icalendar 7 wrote.
 
-scheduling.calendar writes its calendars as text, because icalendar's serializer is too
+scheduling.engine.calendar writes its calendars as text, because icalendar's serializer is too
 slow for a feed of a thousand events. The reference here is the icalendar-based builder it
 replaced, kept as it was: random and chosen events, feeds, invites and free/busy must come
 out of both identically (escaping, parameter quoting, folding on UTF-8 boundaries, London
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar, Event, FreeBusy, Timezone
 from icalendar.prop import vCalAddress, vDuration, vPeriod, vText, vUri
 
-from scheduling.calendar import (
+from scheduling.engine.calendar import (
     CANCEL,
     CANCELLED,
     CONFIRMED,
@@ -41,8 +41,8 @@ from scheduling.calendar import (
     build_reply,
     build_request,
 )
+from scheduling.engine.uk_time import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
 SENT = datetime(2026, 2, 10, 14, 5, 9, tzinfo=UTC)
 

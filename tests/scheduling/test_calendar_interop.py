@@ -17,11 +17,10 @@ import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduling.calendar import (
+from scheduling.engine.calendar import (
     CalendarEvent,
     Person,
     build_cancel,
@@ -30,12 +29,12 @@ from scheduling.calendar import (
     build_reply,
     build_request,
 )
+from scheduling.engine.uk_time import LONDON
 
 INTEROP = Path(__file__).resolve().parents[1] / "interop"
 ICALJS_SCRIPT = INTEROP / "icaljs_parse.mjs"
 LIBICAL_SCRIPT = INTEROP / "libical_check.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
-LONDON = ZoneInfo("Europe/London")
 
 
 def _unavailable(reason: str):

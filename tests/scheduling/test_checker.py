@@ -1,10 +1,9 @@
 """The independent checker finds each kind of broken rule, and nothing in a valid plan."""
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from scheduling.checker import check
-from scheduling.matching import (
+from scheduling.engine.checker import check
+from scheduling.engine.matching import (
     HeldSeat,
     MatchResult,
     MonthLoad,
@@ -16,7 +15,8 @@ from scheduling.matching import (
     match,
     seat_fit,
 )
-from scheduling.panels import OFFICER, RoleRequirement
+from scheduling.engine.panels import OFFICER, RoleRequirement
+from scheduling.engine.uk_time import LONDON
 from tests.scheduling.test_matching import (
     KENT,
     LEAD_SEAT,
@@ -28,8 +28,6 @@ from tests.scheduling.test_matching import (
     problem,
     session,
 )
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def rules(violations) -> list[str]:

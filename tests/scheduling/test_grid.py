@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from scheduling.availability import (
+from scheduling.engine.availability import (
     BUSY_CALENDAR,
     SEAT,
     AvailabilityRules,
@@ -17,14 +17,14 @@ from scheduling.availability import (
     WeeklyWindow,
     expand,
 )
-from scheduling.grid import (
+from scheduling.engine.grid import (
     TimeGrid,
     _zone_layout,
     availability_matrix,
     free_matrix,
     runs_free,
 )
-from scheduling.intervals import Interval
+from scheduling.engine.intervals import Interval
 
 
 def utc(year, month, day, hour=0, minute=0, second=0) -> dt.datetime:
@@ -343,8 +343,8 @@ def test_busy_mask_agrees_with_busy_blocks():
     """The bulk path for imported events marks exactly what busy blocks would."""
     import random
 
-    from scheduling.availability import BusyBlock
-    from scheduling.grid import _busy_matrix, busy_mask
+    from scheduling.engine.availability import BusyBlock
+    from scheduling.engine.grid import _busy_matrix, busy_mask
 
     rng = random.Random(3)
     grid = TimeGrid(dt.datetime(2026, 10, 19, tzinfo=dt.UTC), 7 * 96)

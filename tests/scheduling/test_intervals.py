@@ -1,13 +1,12 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduling.intervals import Interval, clip, intersect, merge, subtract, total_duration
+from scheduling.engine.intervals import Interval, clip, intersect, merge, subtract, total_duration
+from scheduling.engine.uk_time import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 BASE = dt.datetime(2026, 3, 28, tzinfo=dt.UTC)
 
 

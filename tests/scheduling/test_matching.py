@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling.checker import check
-from scheduling.matching import (
+from scheduling.engine.checker import check
+from scheduling.engine.matching import (
     FILL_VALUE,
     HeldSeat,
     MatchProblem,
@@ -26,7 +26,7 @@ from scheduling.matching import (
     score_of,
     seat_fit,
 )
-from scheduling.panels import (
+from scheduling.engine.panels import (
     MEMBER,
     OFFICER,
     SAME_AS_LEADER,

@@ -4,13 +4,12 @@ import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import permutations
-from zoneinfo import ZoneInfo
 
 import holidays
 import numpy as np
 import pytest
 
-from scheduling.panels import (
+from scheduling.engine.panels import (
     MEMBER,
     OFFICER,
     SAME_AS_LEADER,
@@ -20,7 +19,7 @@ from scheduling.panels import (
     RoleRequirement,
     ineligibility,
 )
-from scheduling.staffing import (
+from scheduling.engine.staffing import (
     NOT_BOOKABLE,
     STAFFABLE,
     UNSTAFFABLE,
@@ -29,8 +28,8 @@ from scheduling.staffing import (
     explain_start,
     find_staffable_starts,
 )
+from scheduling.engine.uk_time import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 STEP = timedelta(minutes=15)
 
 COUNCIL = CouncilProfile(id=1, name="Exampleshire", region="North West", leader_group="Labour")

@@ -3,19 +3,18 @@
 import html
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from peers.models import Council, Peer
+from scheduling.engine.uk_time import LONDON as UK
 from sessions.models import Booking, BookingStatus, Seat, SeatStatus
 from tests.factories import make_council, make_peer, make_user
 from tests.sessions.conftest import Pool, london, make_available
 
 pytestmark = pytest.mark.django_db
 
-UK = ZoneInfo("Europe/London")
 OFFER = "recovery-and-renewal-panel"
 BOOK = f"/offers/{OFFER}/book/"
 

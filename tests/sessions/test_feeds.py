@@ -12,7 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from peers.models import PeerKind
-from scheduling.calendar import LONDON_VTIMEZONE, CalendarEvent, build_feed
+from scheduling.engine.calendar import LONDON_VTIMEZONE, CalendarEvent, build_feed
 from sessions.models import Booking, Offer, Registration, Seat, SeatStatus, Session
 from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services

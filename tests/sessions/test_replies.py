@@ -10,7 +10,7 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import CommandError, call_command
 
-from scheduling.calendar import CalendarEvent, Person, build_reply
+from scheduling.engine.calendar import CalendarEvent, Person, build_reply
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services.mail import organizer
 from tests.factories import bearer, make_peer

@@ -2,7 +2,6 @@
 registrants are sent (the invites queued in the outbox, and the e-mails they become)."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -10,6 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from scheduling.engine.uk_time import LONDON
 from sessions.models import (
     FeedToken,
     Invite,
@@ -29,7 +29,6 @@ from tests.factories import make_council
 
 pytestmark = pytest.mark.django_db
 
-LONDON = ZoneInfo("Europe/London")
 WARD = "webinar-role-of-the-ward-councillor"
 OPPOSITION = "webinar-importance-of-opposition"
 JOIN = "https://meet.example.org/j/ward-councillor"

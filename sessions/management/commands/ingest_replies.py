@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scheduling.calendar import InvalidReply, parse_replies
+from scheduling.engine.calendar import InvalidReply, parse_replies
 from sessions.services.invites import reply_apply
 
 logger = logging.getLogger("sessions.replies")

@@ -51,15 +51,19 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple, Protocol
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from scheduling.panels import CouncilProfile, MonthLoad, PeerProfile, RoleRequirement, ineligibility
-
-LONDON = ZoneInfo("Europe/London")
+from scheduling.engine.panels import (
+    CouncilProfile,
+    MonthLoad,
+    PeerProfile,
+    RoleRequirement,
+    ineligibility,
+)
+from scheduling.engine.uk_time import Month, month_of, require_aware
 
 FILL_VALUE = 1000  # per filled seat; well above any seat's fit, keep bonus and fairness swing
 KEEP_VALUE = 100  # per seat left with its current peer when re-staffing
@@ -78,7 +82,6 @@ _INTEGRAL = 1e-6
 PRICING_SLACK = 1e-3  # see _relaxation
 
 type SessionId = str | int
-type Month = tuple[int, int]
 
 
 class SeatKey(NamedTuple):
@@ -200,11 +203,6 @@ class MatchResult:
         return {a.seat: a.peer_id for a in self.assignments}
 
 
-def month_of(moment: datetime) -> Month:
-    local = moment.astimezone(LONDON)
-    return local.year, local.month
-
-
 def _fit_parts(matches, seniority, experience, lead_role: bool):
     """The fit formula, on numbers or numpy arrays alike (one statement for both uses)."""
     skill = SKILL_POINTS * np.minimum(matches, SKILL_MATCH_LIMIT)
@@ -255,9 +253,7 @@ def _existing(problem: MatchProblem, peer_id: int, month: Month) -> Load:
 
 
 def _utc_seconds(moment: datetime) -> int:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment!r}: times must be aware (UTC)")
-    return int(moment.timestamp())
+    return int(require_aware(moment).timestamp())
 
 
 # --- the model ----------------------------------------------------------------------------

@@ -11,14 +11,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from scheduling.matching import MatchProblem, MatchResult, SeatKey, SessionToStaff
-from scheduling.panels import ineligibility
-
-_LONDON = ZoneInfo("Europe/London")
+from scheduling.engine.matching import MatchProblem, MatchResult, SeatKey, SessionToStaff
+from scheduling.engine.panels import ineligibility
+from scheduling.engine.uk_time import LONDON
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +170,7 @@ def _caps(problem: MatchProblem, peer, taken: list[SessionToStaff]) -> list[Viol
     counts: Counter = Counter()
     minutes: Counter = Counter()
     for s in taken:
-        local = s.start.astimezone(_LONDON)
+        local = s.start.astimezone(LONDON)
         month = (local.year, local.month)
         counts[month] += 1
         minutes[month] += round((_utc(s.end) - _utc(s.start)).total_seconds() / 60)

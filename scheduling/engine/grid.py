@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from scheduling.availability import (
+from scheduling.engine.availability import (
     SEAT,
     AvailabilityRules,
     BusyBlock,
@@ -41,7 +41,7 @@ from scheduling.availability import (
     offset_spans,
     weekly_hours,
 )
-from scheduling.intervals import Interval, as_utc, merge
+from scheduling.engine.intervals import Interval, as_utc, merge
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 DAY_MICROSECONDS = 86_400_000_000

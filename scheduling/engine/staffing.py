@@ -38,8 +38,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
-from scheduling.grid import runs_free
-from scheduling.panels import (
+from scheduling.engine.grid import runs_free
+from scheduling.engine.panels import (
     SAME_AS_LEADER,
     CouncilProfile,
     MonthLoad,
@@ -48,6 +48,7 @@ from scheduling.panels import (
     RoleRequirement,
     ineligibility,
 )
+from scheduling.engine.uk_time import month_of, require_aware
 
 STAFFABLE = "staffable"
 NOT_BOOKABLE = "not-bookable"  # breaks a booking rule (office hours, notice, bank holiday, ...)
@@ -454,18 +455,13 @@ def _hall_counts(pool: _Pool, free: np.ndarray) -> np.ndarray:
     return pool.set_types @ per_type
 
 
-def _month(moment: datetime, zone: ZoneInfo) -> tuple[int, int]:
-    local = moment.astimezone(zone)
-    return local.year, local.month
-
-
 def _month_cached(
     moment: datetime, zone: ZoneInfo, cache: dict[int, tuple[int, int]]
 ) -> tuple[int, int]:
     # Zones' offsets are whole quarter hours, so a local month starts on a UTC quarter hour.
     key = int(moment.timestamp()) // 900
     if key not in cache:
-        cache[key] = _month(moment, zone)
+        cache[key] = month_of(moment, zone)
     return cache[key]
 
 
@@ -511,9 +507,9 @@ class _Search:
             self.free = np.zeros((starts.shape[1], len(pool.members), n), dtype=bool)
         else:
             self.free = _free_for_sessions(pool, starts, self.length)
-        month_of: dict[int, tuple[int, int]] = {}  # quarter hour since the epoch -> month
+        months_seen: dict[int, tuple[int, int]] = {}  # quarter hour since the epoch -> month
         self.months = [
-            [_month_cached(s.start, self.zone, month_of) for s in c] for c in self.candidates
+            [_month_cached(s.start, self.zone, months_seen) for s in c] for c in self.candidates
         ]
         self.per_month = [
             ((months[0], 1),) if len(months) == 1 else tuple(sorted(Counter(months).items()))
@@ -750,8 +746,7 @@ def _panel_of_ids(pool: _Pool, ids: list[int]) -> Panel:
 
 def _require_aware(**moments: datetime) -> None:
     for name, moment in moments.items():
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise ValueError(f"{name} must be an aware datetime")
+        require_aware(moment, name)
 
 
 # --- the search ------------------------------------------------------------------------

@@ -12,14 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from scheduling.engine.uk_time import require_aware
+
 
 def as_utc(moment: datetime, name: str = "datetime") -> datetime:
     """`moment` in UTC; a naive datetime is refused rather than guessed at."""
-    if not isinstance(moment, datetime):
-        raise TypeError(f"{name} must be a datetime, not {type(moment).__name__}")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware: {moment!r}")
-    return moment.astimezone(UTC)
+    return require_aware(moment, name).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -7,7 +7,7 @@ Busy times that are already instants (imported calendar events, seats) come in a
 `BusyBlock`s.
 
 `expand()` turns rules into `Availability`: the free intervals inside a window and the blocks
-that explain what took time away. `scheduling.grid.availability_matrix` computes the same free
+that explain what took time away. `scheduling.engine.grid.availability_matrix` computes the same free
 time straight into an array for many peers at once; the two must agree slot for slot.
 
 How a local window becomes instants. The window "09:00-17:00 on a date" means every instant
@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from scheduling.intervals import Interval, as_utc, clip, subtract
+from scheduling.engine.intervals import Interval, as_utc, clip, subtract
 
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-ireland": "NIR"}
 
