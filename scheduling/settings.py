@@ -73,26 +73,31 @@ TEMPLATES = [
     },
 ]
 
-# SQLite: WAL so readers do not block the writer, IMMEDIATE so a booking transaction takes the
-# write lock up front (no lock upgrade deadlock), and a busy timeout so writers queue.
+# SQLite (the default, or DATABASE_URL=sqlite:///...): WAL so readers do not block the writer,
+# IMMEDIATE so a booking transaction takes the write lock up front (no lock upgrade deadlock),
+# and a busy timeout so writers queue. Tests use a file beside the database, never memory, so
+# that concurrent requests share it.
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "var" / "db.sqlite3"))
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            "TEST": {
-                "NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))
-            },
-        }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    sqlite_file = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get(
+            "SQLITE_TEST_PATH",
+            str(BASE_DIR / "var" / "test.sqlite3")
+            if not DATABASE_URL
+            else str(sqlite_file.with_name(f"test_{sqlite_file.name}")),
+        )
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

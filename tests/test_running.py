@@ -1,5 +1,6 @@
 """The service's settings hold up in production and its task queue is real."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -47,6 +48,33 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", env_extra={"DEBUG": "0"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "database_url", ["", "sqlite:////tmp/lga-url-check/db.sqlite3"], ids=["default", "url"]
+)
+def test_sqlite_gets_its_concurrency_settings_however_it_is_named(database_url):
+    """WAL, IMMEDIATE transactions and a busy timeout, and tests on a file (never in memory),
+    whether SQLite is the default or named by DATABASE_URL."""
+    script = (
+        "import json; from django.conf import settings; "
+        "d = settings.DATABASES['default']; print(json.dumps([d['OPTIONS'], d['TEST']]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_TEST_PATH"}}
+    env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="scheduling.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    options, test = json.loads(result.stdout)
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 10
+    assert "journal_mode=WAL" in options["init_command"]
+    assert test["NAME"].endswith(".sqlite3")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -76,6 +76,19 @@ def test_five_councils_at_once_only_one_wins(pool):
     assert_no_peer_double_booked()
 
 
+def test_ten_councils_at_once_get_one_panel_and_nine_conflicts_never_a_server_error(pool):
+    attempts = [(pool.booker, pool.council), (pool.other_booker, pool.other_council)]
+    for n in range(8):
+        council = make_council(f"Crowded Council {n}", leader_group="labour")
+        attempts.append((make_booker(council), council))
+    responses = book_at_once(attempts, london(bookable_day(), 14))
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 9, [
+        r.content[:200] for r in responses if r.status_code >= 500
+    ]
+    assert Booking.objects.count() == 1
+    assert_no_peer_double_booked()
+
+
 def test_the_database_itself_refuses_overlapping_holds_on_postgresql(pool):
     if connection.vendor != "postgresql":
         pytest.skip(

@@ -65,3 +65,18 @@ def test_one_address_registering_twice_at_once_gets_one_registration():
     assert sorted(r.status_code for r in responses) == [200, 200, 201]
     assert len({r.json()["id"] for r in responses}) == 1
     assert Registration.objects.count() == 1 and Invite.objects.count() == 1
+
+
+def test_fifty_people_registering_at_once_never_meet_a_server_error():
+    cache.clear()
+    session = webinar_schedule(
+        offer=Offer.objects.get(slug="webinar-role-of-the-ward-councillor"),
+        start=timezone.now() + timedelta(days=14),
+        capacity=30,
+    )
+    responses = register_at_once(session, [f"crowd{n}@example.org" for n in range(50)])
+    assert [r.status_code for r in responses] == [201] * 50, [
+        r.content[:200] for r in responses if r.status_code != 201
+    ]
+    assert Registration.objects.filter(status=RegistrationStatus.REGISTERED).count() == 30
+    assert Registration.objects.filter(status=RegistrationStatus.WAITING).count() == 20
