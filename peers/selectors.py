@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from peers.held_time import held_times
 from peers.models import ApiToken, BusyCalendar, BusyEvent, Council, Peer
 from scheduling.engine import availability as engine
 
@@ -152,7 +153,7 @@ def availability_rules(peer: Peer) -> engine.AvailabilityRules:
 
 
 def busy_blocks(peer: Peer, start: datetime, end: datetime) -> list[engine.BusyBlock]:
-    """What already occupies the peer between start and end: imported events and seats."""
+    """What already occupies the peer between start and end: imported events and held time."""
     blocks = [
         engine.BusyBlock(
             start=e.start, end=e.end, reason="busy-calendar", label=e.summary or "Busy"
@@ -161,10 +162,8 @@ def busy_blocks(peer: Peer, start: datetime, end: datetime) -> list[engine.BusyB
             calendar__peer=peer, start__lt=end, end__gt=start
         ).order_by("start")
     ]
-    # Seats live in the sessions app; import here so peers does not depend on it at load time.
-    from sessions.selectors import seat_busy_blocks
-
-    blocks.extend(seat_busy_blocks(peer_id=peer.id, start=start, end=end))
+    # Seats and other commitments: whatever app holds them registered itself (peers.held_time).
+    blocks.extend(held.busy_block() for held in held_times(peer_id=peer.id, start=start, end=end))
     return blocks
 
 

@@ -6,3 +6,15 @@ class OfferSessionsConfig(AppConfig):
     name = "sessions"
     label = "offer_sessions"
     verbose_name = "Offers, bookings and sessions"
+
+    def ready(self):
+        # Seats hold peers' time: peers counts them, and says when a peer's availability
+        # no longer covers one, through its own hook (peers imports nothing from here).
+        from peers.held_time import held_time_released, held_time_source_register
+        from sessions.selectors import seat_held_times
+        from sessions.services.restaffing import seats_release_for_unavailable
+
+        held_time_source_register(seat_held_times)
+        held_time_released.connect(
+            seats_release_for_unavailable, dispatch_uid="sessions.seats_release_for_unavailable"
+        )

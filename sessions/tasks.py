@@ -1,6 +1,7 @@
-"""Background work for sessions: the invite outbox and reminders. Tasks take ids and call services."""
+"""Background work for sessions: the invite outbox, reminders and re-staffing. Tasks take ids and
+call services."""
 
-from sessions.services import invites, mail
+from sessions.services import invites, mail, restaffing
 
 
 def send_invite(invite_id: int) -> str:
@@ -17,3 +18,14 @@ def retry_due_invites() -> dict:
 def send_reminders() -> int:
     """Reminders 48 hours and 2 hours before each session (every 15 minutes)."""
     return invites.reminders_send()
+
+
+def restaff_booking(booking_id: int) -> dict:
+    """Fill the places peers gave up on a booking (queued by a decline or an availability
+    change); a no-op when none is open, so a retry is harmless."""
+    outcome = restaffing.booking_restaff(booking_id=booking_id)
+    return {
+        "invited": len(outcome.invited),
+        "removed": len(outcome.removed),
+        "unfilled": len(outcome.unfilled),
+    }

@@ -93,7 +93,7 @@ def seat_accept(request, seat_id: int):
 @router.post(
     "/seats/{int:seat_id}/decline",
     response={200: SeatOut, 409: DetailOut},
-    summary="Decline a seat; it is re-staffed at once",
+    summary="Decline a seat; a replacement is then found in the background and the council told",
 )
 def seat_decline(request, seat_id: int):
     return _answer(request, seat_id, accept=False)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from peers.held_time import HeldTime
 from peers.models import Accreditation, BusyCalendar, BusyEvent, Council, Peer, PeerKind
 from peers.selectors import Caller, availability_rules, check_range, councils_for
 from scheduling.engine.availability import BusyBlock
@@ -66,8 +67,9 @@ def offer_get(*, slug: str) -> Offer:
     return get_object_or_404(offer_list(), slug=slug)
 
 
-def seat_busy_blocks(*, peer_id: int, start: datetime, end: datetime) -> list[BusyBlock]:
-    """The sessions a peer sits on between start and end, as busy blocks (the engine adds the buffer)."""
+def seat_held_times(*, peer_id: int, start: datetime, end: datetime) -> list[HeldTime]:
+    """The seats a peer holds on scheduled sessions between start and end, as held time (the
+    engine adds the peer's buffer). Registered with peers.held_time when the app starts."""
     seats = (
         Seat.objects.filter(
             peer_id=peer_id,
@@ -77,13 +79,13 @@ def seat_busy_blocks(*, peer_id: int, start: datetime, end: datetime) -> list[Bu
             session__end__gt=start,
         )
         .select_related("session__offer", "session__booking__council")
-        .order_by("session__start")
+        .order_by("session__start", "id")
     )
     return [
-        BusyBlock(
+        HeldTime(
+            key=seat.pk,
             start=seat.session.start,
             end=seat.session.end,
-            reason="seat",
             label=f"{seat.session.offer.title}"
             + (f" for {seat.session.booking.council.name}" if seat.session.booking else ""),
         )

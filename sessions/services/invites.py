@@ -7,10 +7,11 @@ that causes it, at the session's SEQUENCE after that change:
 - a move: a REQUEST at the raised SEQUENCE to everyone still concerned, a CANCEL to a peer
   the new time left out; a cancellation: a CANCEL to everyone concerned;
 - a new joining link: a REQUEST (update) to everyone concerned;
-- a decline: the seat is re-staffed at once (everyone else kept where possible); the
-  replacement gets a REQUEST, a peer the re-solve moved off gets a CANCEL, the booker gets an
-  update saying what changed, and when no eligible peer is left the seat stays unfilled and the
-  council's principal adviser is sent the session for information (ROLE=NON-PARTICIPANT).
+- a re-staffing after a decline or leave (run by the worker, see restaffing.py; everyone else
+  kept where possible): the replacement gets a REQUEST, a peer the re-solve moved off gets a
+  CANCEL, the booker gets an update saying what changed, and when no eligible peer is left the
+  seat stays unfilled and the council's principal adviser is sent the session for information
+  (ROLE=NON-PARTICIPANT).
 
 Each message names only its recipient as ATTENDEE: peers' addresses are not handed to the
 council or to each other, and a replacement does not disturb the rest of the panel. The text
@@ -27,7 +28,7 @@ latest REQUEST the peer was sent is refused.
 """
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -42,7 +43,6 @@ from django.utils import timezone
 
 from peers.models import Peer
 from scheduling.engine.calendar import Reply
-from scheduling.engine.matching import SeatKey
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
 from sessions.models import (
@@ -59,8 +59,9 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.selectors import absolute_url, offer_format, peer_pool
+from sessions.selectors import absolute_url, offer_format
 from sessions.services.outbox import InviteContent, invite_queue
+from sessions.services.restaffing import booking_restaff_queue
 
 logger = logging.getLogger(__name__)
 
@@ -378,18 +379,16 @@ def seat_answer(
     once: bool = True,
     now: datetime | None = None,
 ) -> Seat:
-    """Accept or decline a seat; a decline re-staffs it at once.
+    """Accept or decline a seat; a decline queues the seat's re-staffing for the worker.
 
     `peer`: the signed-in peer answering (it must be their seat); None for a signed link or a
     calendar reply, which carry their own proof. `sequence`: the SEQUENCE the answer refers to
     (links and replies); None answers the latest. `once`: a link's answer can be taken once.
+    Only the seat's row is locked: the answer returns at once, and the worker finds the
+    replacement under the booking lock (`restaffing.booking_restaff`).
     """
-    from sessions.services import _serialise_bookings
-
     now = now or timezone.now()
     with transaction.atomic():
-        # A decline re-staffs through the matcher: serialise with bookings, as they do.
-        _serialise_bookings()
         seat = _seat_for_answer(seat_id, lock=True)
         if peer is not None and seat.peer_id != peer.id:
             raise PermissionDenied("This is not your seat.")
@@ -407,7 +406,8 @@ def seat_answer(
         seat.status = SeatStatus.DECLINED
         seat.answered_sequence = answered
         seat.save(update_fields=["status", "answered_sequence", "updated_at"])
-        restaff_after_decline(seat=seat, now=now)
+        if seat.session.booking_id is not None:
+            booking_restaff_queue(booking_id=seat.session.booking_id)
     return seat
 
 
@@ -415,156 +415,34 @@ def seat_answer(
 
 
 @dataclass
-class RestaffOutcome:
-    invited: list[Seat] = field(default_factory=list)
-    removed: list[Seat] = field(default_factory=list)
-    unfilled: list[Seat] = field(default_factory=list)
-    changed_sessions: list[Session] = field(default_factory=list)
+class RestaffMessages:
+    invited: list[Seat] = field(default_factory=list)  # sent a REQUEST
+    removed: list[Seat] = field(default_factory=list)  # moved off: sent a CANCEL
+    unfilled: list[Seat] = field(default_factory=list)  # no one found
 
 
-def _seated_peers_free(pool, sessions: list[Session], holding: list[Seat]):
-    """The pool with each seated peer free for their own session.
-
-    A peer's imported busy calendar often holds the very session they were invited to; that
-    must not push them off it. Everyone else keeps their seat unless the re-solve must move them.
-    """
-    index = {profile.id: i for i, profile in enumerate(pool.profiles)}
-    by_id = {session.id: session for session in sessions}
-    matrix = pool.matrix.copy()
-    for seat in holding:
-        session = by_id.get(seat.session_id)
-        if session is None or seat.peer_id not in index:
-            continue
-        first, last = pool.grid.index_of(session.start), pool.grid.index_of(session.end)
-        matrix[index[seat.peer_id], first:last] = True
-    return replace(pool, matrix=matrix)
-
-
-def restaff_after_decline(*, seat: Seat, now: datetime | None = None) -> RestaffOutcome:
-    """Fill the seat `seat`'s peer declined, keeping everyone else where the rules allow.
-
-    Runs inside the decline's transaction. Re-solves the booking's sessions still to come with
-    the matcher: the current seats as `current` (kept seats earn a bonus), every decline in
-    `declined`, the booking's own seats not counted as holds, so they cannot block themselves.
-    """
-    from sessions.services import _match, _seat_rows
-
-    now = now or timezone.now()
-    outcome = RestaffOutcome()
-    booking = seat.session.booking
-    if booking is None:
-        return outcome
-    booking = Booking.objects.select_related(
-        "offer", "council__principal_adviser", "booked_by"
-    ).get(pk=booking.pk)
-    sessions = list(
-        _sessions_of(booking)
-        .filter(status=SessionStatus.SCHEDULED, start__gt=now)
-        .select_for_update(of=("self",))
-    )
-    if not sessions:
-        return outcome
-    seats = list(Seat.objects.filter(session__in=sessions).select_related("peer").order_by("id"))
-    holding = [s for s in seats if s.status in HOLDING_SEAT_STATUSES]
-    current = {
-        SeatKey(s.session_id, s.role_name, s.position): s.peer_id for s in holding if s.peer_id
-    }
-    declined = frozenset(
-        (SeatKey(s.session_id, s.role_name, s.position), s.peer_id)
-        for s in seats
-        if s.status == SeatStatus.DECLINED and s.peer_id
-    )
-    pool = peer_pool(
-        start=min(s.start for s in sessions) - timedelta(hours=1),
-        end=max(s.end for s in sessions) + timedelta(hours=1),
-        council_type=booking.council.council_type,
-        ignore_booking_id=booking.pk,
-    )
-    pool = _seated_peers_free(pool, sessions, holding)
-    result = _match(
-        offer=booking.offer,
-        council=booking.council,
-        pool=pool,
-        times=sessions,
-        series_id=str(booking.pk),
-        session_ids=[s.id for s in sessions],
-        current=current,
-        declined=declined,
-    )
-    buffers = {peer.id: peer.buffer_minutes for peer in pool.peers}
-    reasons = {unfilled.seat: unfilled.reason for unfilled in result.unfilled}
-    now_at = {(s.session_id, s.role_name, s.position): s for s in holding}
-    roles = offer_format(booking.offer).roles
-    withdraw: list[Seat] = []
-    create: list[Seat] = []
-    changed: set[int] = set()
-    for session in sessions:
-        planned = {
-            (row.role_name, row.position): row
-            for row in _seat_rows(session, result, buffers, session.id)
-        }
-        for role in roles:
-            for position in range(role.count):
-                old = now_at.get((session.id, role.name, position))
-                new = planned.get((role.name, position))
-                if new is not None:
-                    if old is not None and old.peer_id == new.peer_id:
-                        continue
-                    new.status = SeatStatus.INVITED
-                else:
-                    reason = reasons.get(
-                        SeatKey(session.id, role.name, position), "no eligible peer is left"
-                    )
-                    if old is not None and old.peer_id is None:
-                        if old.unfilled_reason != reason:
-                            old.unfilled_reason = reason
-                            old.save(update_fields=["unfilled_reason", "updated_at"])
-                        continue
-                    new = Seat(
-                        session=session,
-                        role_name=role.name,
-                        position=position,
-                        peer=None,
-                        status=SeatStatus.PROPOSED,
-                        unfilled_reason=reason,
-                    )
-                if old is not None:
-                    withdraw.append(old)
-                create.append(new)
-                changed.add(session.id)
-    # Old rows go first, so a peer moving to another seat of the same session is never held twice.
-    Seat.objects.filter(pk__in=[s.pk for s in withdraw]).update(
-        status=SeatStatus.WITHDRAWN, updated_at=now
-    )
-    for row in create:
-        row.save()
-    for session in sessions:
-        if session.id not in changed:
-            continue
-        session.sequence += 1
-        session.save(update_fields=["sequence", "updated_at"])
-        outcome.changed_sessions.append(session)
-        _queue_restaffed(session, create, withdraw, outcome)
-    return outcome
-
-
-def _queue_restaffed(
-    session: Session, created: list[Seat], withdrawn: list[Seat], outcome: RestaffOutcome
-) -> None:
+def session_restaffed_invites_queue(
+    *, session: Session, created: list[Seat], withdrawn: list[Seat]
+) -> RestaffMessages:
+    """A session re-staffed (its SEQUENCE already raised): a REQUEST to each peer newly seated,
+    a CANCEL to a peer moved off it, an update to the booker saying what changed, and the
+    session to the adviser for information when a place stays empty (and after, while they
+    follow it)."""
+    told = RestaffMessages()
     lead_roles = _lead_roles(session)
     new_here = [s for s in created if s.session_id == session.id]
     seated = {s.peer_id for s in _holding(session)}
     for seat in new_here:
         if seat.peer_id is None:
-            outcome.unfilled.append(seat)
+            told.unfilled.append(seat)
             continue
         _queue_for_seat(session, seat, REQUEST, lead_roles)
-        outcome.invited.append(seat)
+        told.invited.append(seat)
     for seat in withdrawn:
         if seat.session_id != session.id or seat.peer_id is None or seat.peer_id in seated:
             continue
         _queue_for_seat(session, seat, CANCEL, lead_roles)
-        outcome.removed.append(seat)
+        told.removed.append(seat)
     booker = _booker(session.booking)
     if booker is not None:
         # The booker's update says what changed (see _booker_content).
@@ -579,7 +457,7 @@ def _queue_restaffed(
                 session.uid,
                 session.booking.council,
             )
-        return
+        return told
     latest = _latest_invites(session).get(adviser[0].strip().lower())
     told_before = latest is not None and latest.method == REQUEST
     if told_before or any(s.peer_id is None for s in new_here):
@@ -590,6 +468,7 @@ def _queue_restaffed(
             method=REQUEST,
             role=FOR_INFORMATION,
         )
+    return told
 
 
 # Calendar replies -------------------------------------------------------------------------------
@@ -805,7 +684,7 @@ def _peer_content(invite: Invite) -> InviteContent:
         actions=tuple(actions),
         notes=(
             "The accept and decline links work without signing in until "
-            f"{expires.day} {expires:%B %Y}. If you decline, another peer is asked at once.",
+            f"{expires.day} {expires:%B %Y}. If you decline, the LGA finds another peer.",
         ),
     )
     return _content(letter, url=my_sessions, location=session.joining_url)

@@ -83,7 +83,8 @@ def my_session_answer(request, seat_id: int, answer: str):
         else:
             messages.success(
                 request,
-                f"You have declined the {seat.role_name} seat: {title}. Another peer is asked.",
+                f"You have declined the {seat.role_name} seat: {title}. The LGA is finding a "
+                "replacement and will tell the council.",
             )
     return redirect("my-sessions")
 

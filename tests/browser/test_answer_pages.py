@@ -10,10 +10,11 @@ from peers.selectors import caller_for
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import booking_create, invites
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.conftest import run_queued_tasks
 from tests.factories import make_booker, make_council, make_peer, make_user
 from tests.sessions.conftest import bookable_day, london, make_available
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_broker")]
 
 PASSWORD = "correct horse battery"  # the factories' password
 OFFER = "recovery-and-renewal-panel"
@@ -92,12 +93,16 @@ def test_a_peer_answers_with_the_links_in_the_invitation(page, live_server, axe)
     expect(page.get_by_role("button", name="Accept the seat")).to_have_count(0)
     assert_accessible(axe, page)
 
-    # Decline: the seat goes at once to the reserve.
+    # Decline: the page answers at once; the worker then gives the seat to the reserve.
     page.goto(link(live_server, peers["member"], "decline"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Decline this seat?")
     page.get_by_role("button", name="Decline the seat").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: seat declined")
+    expect(page.get_by_role("main")).to_contain_text("The LGA is finding a replacement")
+    assert_accessible(axe, page)
     assert seat_of(peers["member"]).status == SeatStatus.DECLINED
+    assert not Seat.objects.filter(peer=reserve).exists()
+    run_queued_tasks()
     assert seat_of(reserve).status == SeatStatus.INVITED
 
     # A link cut short or changed.

@@ -1,12 +1,13 @@
 """A small, exact pool of peers for booking tests, and a bookable date well ahead."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from peers.models import Council, Peer, Region
 from tests.factories import (
+    bearer,
     bookable_day,
     london,
     make_available,
@@ -74,3 +75,25 @@ def pool(db) -> Pool:
         booker=make_booker(council),
         other_booker=make_booker(other),
     )
+
+
+PANEL = "recovery-and-renewal-panel"
+
+
+def book(
+    api_client, pool, start: datetime, *, capture, booker=None, council=None, offer=PANEL
+) -> dict:
+    """Book an offer through the API and run the transaction's on-commit work (the queueing)."""
+    with capture(execute=True):
+        response = api_client.post(
+            "/bookings",
+            json={
+                "offer": offer,
+                "council": (council or pool.council).id,
+                "start": start.isoformat(),
+                "notes": "",
+            },
+            headers=bearer(booker or pool.booker),
+        )
+    assert response.status_code == 201, response.json()
+    return response.json()

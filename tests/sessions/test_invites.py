@@ -1,135 +1,31 @@
 """Invites for bookings: one iMIP e-mail per recipient, read back from the real message bytes
 and by ical.js and libical; moves and cancellations keep the UID and raise the SEQUENCE.
 
-The helpers at the top (booking through the API, running the queued tasks as a worker would,
-reading the sent mail) serve the other invite, outbox and reply tests too.
+The helpers for booking through the API, running the queued tasks as a worker would and
+reading the sent mail are in the conftest modules.
 """
 
-import email
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email import policy
-from email.message import EmailMessage
 from email.utils import parseaddr
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.utils.module_loading import import_string
-from django_q.brokers import get_broker
-from django_q.signing import SignedPackage
 
 from sessions.models import Invite, InviteStatus, Seat, SeatStatus, Session
 from sessions.tasks import send_invite
+from tests.conftest import Mail, by_recipient, deliver
 from tests.factories import bearer, make_peer
 from tests.scheduling.test_calendar_interop import icaljs, libical
-from tests.sessions.conftest import london, make_available
+from tests.sessions.conftest import book, london, make_available
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 
-PANEL = "recovery-and-renewal-panel"
 FROM = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 # Helpers shared by the invite tests ---------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def empty_broker():
-    """Each test starts with an empty task queue (a Redis queue outlives the test database)."""
-    get_broker().purge_queue()
-    yield
-    get_broker().purge_queue()
-
-
-def book(
-    api_client, pool, start: datetime, *, capture, booker=None, council=None, offer=PANEL
-) -> dict:
-    """Book an offer through the API and run the transaction's on-commit work (the queueing)."""
-    with capture(execute=True):
-        response = api_client.post(
-            "/bookings",
-            json={
-                "offer": offer,
-                "council": (council or pool.council).id,
-                "start": start.isoformat(),
-                "notes": "",
-            },
-            headers=bearer(booker or pool.booker),
-        )
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def run_queued_tasks() -> list:
-    """Do what a worker does: take every queued task off the broker and run it."""
-    broker = get_broker()
-    results = []
-    while broker.queue_size():  # (asking first: the Redis broker blocks a second when empty)
-        for ack_id, payload in broker.dequeue() or []:
-            task = SignedPackage.loads(payload)
-            results.append(import_string(task["func"])(*task["args"], **task["kwargs"]))
-            broker.acknowledge(ack_id)
-    return results
-
-
-@dataclass
-class Mail:
-    """One sent message, parsed back from the bytes that went to the mail server."""
-
-    raw: bytes
-    message: EmailMessage
-
-    @classmethod
-    def of(cls, sent) -> "Mail":
-        raw = sent.message().as_bytes()
-        return cls(raw=raw, message=email.message_from_bytes(raw, policy=policy.default))
-
-    @property
-    def to(self) -> str:
-        return parseaddr(str(self.message["To"]))[1].lower()
-
-    @property
-    def subject(self) -> str:
-        return str(self.message["Subject"]).strip()
-
-    def part(self, content_type: str):
-        (found,) = [p for p in self.message.iter_parts() if p.get_content_type() == content_type]
-        return found
-
-    @property
-    def text(self) -> str:
-        return self.part("text/plain").get_content()
-
-    @property
-    def html(self) -> str:
-        return self.part("text/html").get_content()
-
-    @property
-    def calendar(self) -> bytes:
-        return self.part("text/calendar").get_payload(decode=True)
-
-    @property
-    def method(self) -> str:
-        return self.part("text/calendar").get_param("method")
-
-
-def sent_mail() -> list[Mail]:
-    return [Mail.of(message) for message in mail.outbox]
-
-
-def deliver() -> list[Mail]:
-    """Run the queued sends; the mail sent by them."""
-    before = len(mail.outbox)
-    run_queued_tasks()
-    return [Mail.of(message) for message in mail.outbox[before:]]
-
-
-def by_recipient(mails: list[Mail]) -> dict[str, Mail]:
-    found = {m.to: m for m in mails}
-    assert len(found) == len(mails), "someone got two messages"
-    return found
 
 
 def links(text: str) -> dict[str, str]:

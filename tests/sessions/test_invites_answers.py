@@ -12,20 +12,13 @@ from django.core import signing
 from peers.models import BusyCalendar, BusyEvent, Skill
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services import invites
+from tests.conftest import by_recipient, deliver
 from tests.factories import bearer, make_peer, make_user
 from tests.scheduling.test_calendar_interop import icaljs
-from tests.sessions.conftest import london, make_available
-from tests.sessions.test_invites import (
-    assert_imip,
-    book,
-    by_recipient,
-    deliver,
-    empty_broker,  # noqa: F401 (an autouse fixture)
-    links,
-    path_of,
-)
+from tests.sessions.conftest import book, london, make_available
+from tests.sessions.test_invites import assert_imip, links, path_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 
 
 @pytest.fixture
@@ -155,7 +148,7 @@ def test_an_answer_for_a_cancelled_session_says_so(
 
 
 def test_a_decline_through_the_link_invites_a_replacement_and_tells_the_booker(
-    client, pool, booked, django_capture_on_commit_callbacks
+    client, pool, booked, django_capture_on_commit_callbacks, run_worker
 ):
     reserve = reserve_member(pool)
     booking, mails = booked
@@ -167,7 +160,13 @@ def test_a_decline_through_the_link_invites_a_replacement_and_tells_the_booker(
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(decline)
     assert done.status_code == 200 and "Thank you: seat declined" in done.content.decode()
+    assert "The LGA is finding a replacement" in done.content.decode()
     assert seat_of(pool.member).status == SeatStatus.DECLINED
+    # The answer only records the decline: the worker finds the replacement.
+    assert not Seat.objects.filter(peer=reserve).exists()
+    assert Session.objects.get().sequence == 0
+
+    assert run_worker() == [{"invited": 1, "removed": 0, "unfilled": 0}]
     replacement = seat_of(reserve)
     assert (replacement.role_name, replacement.status) == ("Member peer", SeatStatus.INVITED)
     session = Session.objects.get()
@@ -196,7 +195,7 @@ def test_a_decline_through_the_link_invites_a_replacement_and_tells_the_booker(
 
 
 def test_a_decline_through_the_api_with_no_one_left_tells_the_adviser(
-    client, api_client, pool, booked, django_capture_on_commit_callbacks
+    client, api_client, pool, booked, django_capture_on_commit_callbacks, run_worker
 ):
     booking, _ = booked
     adviser = make_user("adviser1", first_name="Ada", last_name="Adviser")
@@ -211,7 +210,9 @@ def test_a_decline_through_the_api_with_no_one_left_tells_the_adviser(
         response = api_client.post(f"/seats/{seat.pk}/decline", headers=bearer(peer_user))
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "declined"
-    assert response.json()["sequence"] == 1  # the session's, raised by the re-staffing
+    assert response.json()["sequence"] == 0  # re-staffing is the worker's
+    assert run_worker() == [{"invited": 0, "removed": 0, "unfilled": 1}]
+    assert Session.objects.get().sequence == 1  # raised by the re-staffing
     unfilled = Seat.objects.get(session=seat.session, role_name="Member peer", peer=None)
     assert unfilled.status == SeatStatus.PROPOSED
     assert unfilled.unfilled_reason  # the matcher's account of why no one is left
@@ -256,6 +257,7 @@ def test_a_decline_through_the_api_with_no_one_left_tells_the_adviser(
             f"/seats/{seat_of(pool.officer).pk}/decline", headers=bearer(officer_user)
         )
     assert response.status_code == 200
+    run_worker()
     assert seat_of(reserve).status == SeatStatus.INVITED
     assert seat_of(backup).status == SeatStatus.INVITED
     assert Session.objects.get().sequence == 2
@@ -265,7 +267,7 @@ def test_a_decline_through_the_api_with_no_one_left_tells_the_adviser(
 
 
 def test_a_seated_peer_whose_calendar_holds_the_session_is_not_moved_by_a_decline(
-    api_client, pool, booked
+    api_client, pool, booked, django_capture_on_commit_callbacks, run_worker
 ):
     """Peers' own calendars soon hold the sessions they accepted; that is not a clash."""
     booking, _ = booked
@@ -278,16 +280,18 @@ def test_a_seated_peer_whose_calendar_holds_the_session_is_not_moved_by_a_declin
     peer_user = make_user()
     pool.member.user = peer_user
     pool.member.save()
-    response = api_client.post(
-        f"/seats/{seat_of(pool.member).pk}/decline", headers=bearer(peer_user)
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            f"/seats/{seat_of(pool.member).pk}/decline", headers=bearer(peer_user)
+        )
     assert response.status_code == 200
+    assert run_worker() == [{"invited": 1, "removed": 0, "unfilled": 0}]
     lead = seat_of(pool.lead)
     assert lead.status == SeatStatus.INVITED and lead.role_name == "Lead member peer"
 
 
 def test_a_decline_in_a_coaching_series_moves_every_call_to_one_new_facilitator(
-    api_client, pool, django_capture_on_commit_callbacks
+    api_client, pool, django_capture_on_commit_callbacks, run_worker
 ):
     coaching = Skill.objects.get(slug="leadership-coaching")
     pool.officer.skills.add(coaching)
@@ -318,6 +322,7 @@ def test_a_decline_in_a_coaching_series_moves_every_call_to_one_new_facilitator(
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(f"/seats/{call_2.pk}/decline", headers=bearer(first.user))
     assert response.status_code == 200, response.json()
+    run_worker()
     sessions = list(Session.objects.order_by("number"))
     assert [s.sequence for s in sessions] == [1, 1, 1]
     for session in sessions:

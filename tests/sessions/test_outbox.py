@@ -19,19 +19,11 @@ from sessions import tasks
 from sessions.models import Invite, InviteStatus, Reminder, Seat, SeatStatus, Session
 from sessions.services import invites
 from sessions.services.mail import MAX_ATTEMPTS, backoff, invite_message
+from tests.conftest import Mail, by_recipient, deliver, run_queued_tasks
 from tests.factories import bearer
-from tests.sessions.conftest import london
-from tests.sessions.test_invites import (
-    PANEL,
-    Mail,
-    book,
-    by_recipient,
-    deliver,
-    empty_broker,  # noqa: F401 (an autouse fixture)
-    run_queued_tasks,
-)
+from tests.sessions.conftest import PANEL, book, london
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 
 BACKEND = "tests.sessions.test_outbox"
 

@@ -13,16 +13,11 @@ from django.core.management import CommandError, call_command
 from scheduling.engine.calendar import CalendarEvent, Person, build_reply
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services.mail import organizer
+from tests.conftest import by_recipient, deliver
 from tests.factories import bearer, make_peer
-from tests.sessions.conftest import london, make_available
-from tests.sessions.test_invites import (
-    book,
-    by_recipient,
-    deliver,
-    empty_broker,  # noqa: F401 (an autouse fixture)
-)
+from tests.sessions.conftest import book, london, make_available
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 
 
 @pytest.fixture
@@ -72,7 +67,7 @@ def test_an_accept_saved_as_ics_accepts_the_seat(tmp_path, pool, booked):
 
 
 def test_a_decline_in_a_saved_message_re_staffs_the_seat(
-    tmp_path, pool, booked, django_capture_on_commit_callbacks
+    tmp_path, pool, booked, django_capture_on_commit_callbacks, run_worker
 ):
     reserve = make_available(
         make_peer(
@@ -95,6 +90,8 @@ def test_a_decline_in_a_saved_message_re_staffs_the_seat(
         output = ingest(path)
     assert f"declined: {pool.member.email}" in output
     assert status_of(pool.member) == SeatStatus.DECLINED
+    assert not Seat.objects.filter(peer=reserve).exists()  # the worker finds the replacement
+    run_worker()
     assert status_of(reserve) == SeatStatus.INVITED
     sent = by_recipient(deliver())
     assert set(sent) == {reserve.email, pool.booker.email}

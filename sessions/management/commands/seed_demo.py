@@ -5,6 +5,7 @@ from sessions.demo_webinars import seed_webinars
 
 
 class Command(BaseCommand):
+    # Here rather than in peers: the demo spans both apps, and peers imports nothing from sessions.
     help = "Load the deterministic demo data (councils, peers, demo sign-ins). Safe to run again."
 
     def handle(self, *args, **options):

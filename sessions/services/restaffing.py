@@ -1,0 +1,256 @@
+"""Re-staffing: filling the places on a booked panel that a peer has given up.
+
+A peer gives up a seat by declining it (a link, their sessions page, the API or a calendar
+reply) or by making themselves unavailable over it (leave, a date override or new hours). The
+answer or the availability change only records that, in the peer's own request, and queues
+`booking_restaff` for the booking; the worker runs it (`sessions.tasks.restaff_booking`), so a
+peer never waits for the matcher and never holds the booking lock.
+
+`booking_restaff` is the one way a booking is re-staffed. It takes the booking lock inside its
+own transaction (as booking and moving do), re-reads the booking, and re-solves its sessions
+still to come when a place on them is open; everyone else is kept where the rules allow. It is
+idempotent: a retried task, or a second task for the same booking, finds no place open and
+changes nothing, so no one is invited or told twice.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from peers.held_time import HeldTime
+from peers.models import Peer
+from scheduling.engine.matching import SeatKey
+from sessions.models import (
+    HOLDING_SEAT_STATUSES,
+    Booking,
+    BookingStatus,
+    Seat,
+    SeatStatus,
+    Session,
+    SessionStatus,
+)
+from sessions.selectors import offer_format, peer_pool
+
+RESTAFF_TASK = "sessions.tasks.restaff_booking"
+
+
+@dataclass
+class RestaffOutcome:
+    invited: list[Seat] = field(default_factory=list)
+    removed: list[Seat] = field(default_factory=list)
+    unfilled: list[Seat] = field(default_factory=list)
+    changed_sessions: list[Session] = field(default_factory=list)
+
+
+def booking_restaff_queue(*, booking_id: int) -> None:
+    """Re-staff the booking in the worker once the current transaction commits."""
+    transaction.on_commit(lambda: async_task(RESTAFF_TASK, booking_id))
+
+
+def seats_release_for_unavailable(
+    sender, *, peer: Peer, held: tuple[HeldTime, ...], **kwargs
+) -> list[Seat]:
+    """A peer's new availability no longer covers seats they hold: they give those seats up.
+
+    Connected to peers.held_time.held_time_released; runs inside the availability change's
+    transaction. The seats count as declined (so the re-solve does not offer them back to the
+    peer) and each booking concerned is re-staffed in the worker.
+    """
+    seats = list(
+        Seat.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .filter(
+            pk__in=[h.key for h in held],
+            peer=peer,
+            status__in=HOLDING_SEAT_STATUSES,
+            session__status=SessionStatus.SCHEDULED,
+        )
+        .order_by("id")
+    )
+    Seat.objects.filter(pk__in=[s.pk for s in seats]).update(
+        status=SeatStatus.DECLINED, updated_at=timezone.now()
+    )
+    for booking_id in sorted({s.session.booking_id for s in seats if s.session.booking_id}):
+        booking_restaff_queue(booking_id=booking_id)
+    return seats
+
+
+def _serialise_with_bookings() -> None:
+    # The booking writes' own lock: re-staffing reads and writes the same holds.
+    from sessions.services import _serialise_bookings
+
+    _serialise_bookings()
+
+
+def _open_places(sessions: list[Session], seats: list[Seat]) -> bool:
+    """Whether any role slot of these sessions lacks a seated peer."""
+    seated = {
+        (s.session_id, s.role_name, s.position)
+        for s in seats
+        if s.status in HOLDING_SEAT_STATUSES and s.peer_id is not None
+    }
+    for session in sessions:
+        for role in offer_format(session.offer).roles:
+            for position in range(role.count):
+                if (session.id, role.name, position) not in seated:
+                    return True
+    return False
+
+
+def booking_restaff(*, booking_id: int, now: datetime | None = None) -> RestaffOutcome:
+    """Fill the open places of a booking's sessions still to come; a no-op when none is open.
+
+    Re-solves with the matcher: the current seats as `current` (kept seats earn a bonus), every
+    decline in `declined`, the booking's own seats not counted as holds, so they cannot block
+    themselves. The replacement gets a REQUEST, a peer the re-solve moved off gets a CANCEL, the
+    booker an update saying what changed, and the adviser the session when a place stays empty.
+    """
+    now = now or timezone.now()
+    outcome = RestaffOutcome()
+    with transaction.atomic():
+        _serialise_with_bookings()
+        booking = (
+            Booking.objects.select_related("offer", "council__principal_adviser", "booked_by")
+            .filter(pk=booking_id)
+            .first()
+        )
+        if booking is None or booking.status == BookingStatus.CANCELLED:
+            return outcome
+        sessions = list(
+            Session.objects.filter(booking=booking, status=SessionStatus.SCHEDULED, start__gt=now)
+            .select_related("offer", "booking__council__principal_adviser", "booking__booked_by")
+            .select_for_update(of=("self",))
+            .order_by("number")
+        )
+        if not sessions:
+            return outcome
+        seats = list(
+            Seat.objects.filter(session__in=sessions).select_related("peer").order_by("id")
+        )
+        if not _open_places(sessions, seats):
+            return outcome
+        _restaff(booking, sessions, seats, now=now, outcome=outcome)
+    return outcome
+
+
+def _seated_peers_free(pool, sessions: list[Session], holding: list[Seat]):
+    """The pool with each seated peer free for their own session.
+
+    A peer's imported busy calendar often holds the very session they were invited to; that
+    must not push them off it. Everyone else keeps their seat unless the re-solve must move them.
+    """
+    index = {profile.id: i for i, profile in enumerate(pool.profiles)}
+    by_id = {session.id: session for session in sessions}
+    matrix = pool.matrix.copy()
+    for seat in holding:
+        session = by_id.get(seat.session_id)
+        if session is None or seat.peer_id not in index:
+            continue
+        first, last = pool.grid.index_of(session.start), pool.grid.index_of(session.end)
+        matrix[index[seat.peer_id], first:last] = True
+    return replace(pool, matrix=matrix)
+
+
+def _restaff(
+    booking: Booking,
+    sessions: list[Session],
+    seats: list[Seat],
+    *,
+    now: datetime,
+    outcome: RestaffOutcome,
+) -> None:
+    # The matcher path booking and moving use (to become the one panel plan).
+    from sessions.services import _match, _seat_rows
+    from sessions.services.invites import session_restaffed_invites_queue
+
+    holding = [s for s in seats if s.status in HOLDING_SEAT_STATUSES]
+    current = {
+        SeatKey(s.session_id, s.role_name, s.position): s.peer_id for s in holding if s.peer_id
+    }
+    declined = frozenset(
+        (SeatKey(s.session_id, s.role_name, s.position), s.peer_id)
+        for s in seats
+        if s.status == SeatStatus.DECLINED and s.peer_id
+    )
+    pool = peer_pool(
+        start=min(s.start for s in sessions) - timedelta(hours=1),
+        end=max(s.end for s in sessions) + timedelta(hours=1),
+        council_type=booking.council.council_type,
+        ignore_booking_id=booking.pk,
+    )
+    pool = _seated_peers_free(pool, sessions, holding)
+    result = _match(
+        offer=booking.offer,
+        council=booking.council,
+        pool=pool,
+        times=sessions,
+        series_id=str(booking.pk),
+        session_ids=[s.id for s in sessions],
+        current=current,
+        declined=declined,
+    )
+    buffers = {peer.id: peer.buffer_minutes for peer in pool.peers}
+    reasons = {unfilled.seat: unfilled.reason for unfilled in result.unfilled}
+    now_at = {(s.session_id, s.role_name, s.position): s for s in holding}
+    roles = offer_format(booking.offer).roles
+    withdraw: list[Seat] = []
+    create: list[Seat] = []
+    changed: set[int] = set()
+    for session in sessions:
+        planned = {
+            (row.role_name, row.position): row
+            for row in _seat_rows(session, result, buffers, session.id)
+        }
+        for role in roles:
+            for position in range(role.count):
+                old = now_at.get((session.id, role.name, position))
+                new = planned.get((role.name, position))
+                if new is not None:
+                    if old is not None and old.peer_id == new.peer_id:
+                        continue
+                    new.status = SeatStatus.INVITED
+                else:
+                    reason = reasons.get(
+                        SeatKey(session.id, role.name, position), "no eligible peer is left"
+                    )
+                    if old is not None and old.peer_id is None:
+                        if old.unfilled_reason != reason:
+                            old.unfilled_reason = reason
+                            old.save(update_fields=["unfilled_reason", "updated_at"])
+                        continue
+                    new = Seat(
+                        session=session,
+                        role_name=role.name,
+                        position=position,
+                        peer=None,
+                        status=SeatStatus.PROPOSED,
+                        unfilled_reason=reason,
+                    )
+                if old is not None:
+                    withdraw.append(old)
+                create.append(new)
+                changed.add(session.id)
+    # Old rows go first, so a peer moving to another seat of the same session is never held
+    # twice. A row the peer has declined since it was read keeps their answer.
+    Seat.objects.filter(pk__in=[s.pk for s in withdraw], status__in=HOLDING_SEAT_STATUSES).update(
+        status=SeatStatus.WITHDRAWN, updated_at=now
+    )
+    for row in create:
+        row.save()
+    for session in sessions:
+        if session.id not in changed:
+            continue
+        session.sequence += 1
+        session.save(update_fields=["sequence", "updated_at"])
+        outcome.changed_sessions.append(session)
+        told = session_restaffed_invites_queue(
+            session=session,
+            created=[s for s in create if s.session_id == session.id],
+            withdrawn=[s for s in withdraw if s.session_id == session.id],
+        )
+        outcome.invited += told.invited
+        outcome.removed += told.removed
+        outcome.unfilled += told.unfilled

@@ -1,0 +1,72 @@
+"""The arrows between the packages run one way: wiring -> apps -> engine, and peers never
+reaches into sessions. Read from the source (every import statement, at any depth, including
+those inside functions), so an import hidden in a function body is caught too."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(source: str, package: str) -> list[tuple[int, str]]:
+    """(line, module) for every import in `source`, a module of `package`; relative imports
+    resolved to absolute ones."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            found.append((node.lineno, module))
+            # `from x import y` may name a submodule y of x.
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def offending(folder: str, forbidden: tuple[str, ...]) -> list[str]:
+    files = sorted((ROOT / folder).rglob("*.py"))
+    assert files, f"no Python files under {folder}/"
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in files
+        for line, module in imported_modules(
+            path.read_text(encoding="utf-8"), ".".join(path.relative_to(ROOT).parts[:-1])
+        )
+        if any(module == name or module.startswith(f"{name}.") for name in forbidden)
+    ]
+
+
+def test_peers_imports_nothing_from_sessions():
+    # Held time (seats) reaches peers through peers.held_time, which sessions registers with.
+    assert offending("peers", ("sessions",)) == []
+
+
+@pytest.mark.parametrize("forbidden", ["django", "peers", "sessions"])
+def test_the_engine_imports_no_django_and_no_app(forbidden):
+    assert offending("scheduling/engine", (forbidden,)) == []
+
+
+def test_the_check_sees_imports_inside_functions_and_relative_ones():
+    # Otherwise the tests above would pass without looking.
+    source = (
+        "def f():\n"
+        "    from sessions.selectors import seat_held_times\n"
+        "    import django.db\n"
+        "from . import models\n"
+        "from ..sessions import api\n"
+    )
+    assert sorted(name for _, name in imported_modules(source, "peers")) == [
+        "django.db",
+        "peers",
+        "peers.models",
+        "sessions",
+        "sessions.api",
+        "sessions.selectors",
+        "sessions.selectors.seat_held_times",
+    ]
