@@ -9,6 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from peers import selectors, services
 from peers.models import Council
 from peers.schemas import (
+    AvailabilityChangeOut,
     AvailabilityIn,
     AvailabilityOut,
     BusyCalendarOut,
@@ -111,13 +112,21 @@ def availability_get(request):
 
 
 @router.put(
-    "/peers/me/availability", response=AvailabilityOut, summary="Replace the caller's availability"
+    "/peers/me/availability",
+    response=AvailabilityChangeOut,
+    summary="Replace the caller's availability; seats it no longer covers are released",
 )
 def availability_put(request, payload: AvailabilityIn):
     data = payload.model_dump()
     data["weekly"] = [dict(w) for w in data["weekly"]]
-    peer = services.availability_replace(peer=_own_peer(request), **data)
-    return _availability_out(peer)
+    change = services.availability_replace(peer=_own_peer(request), **data)
+    return {
+        **_availability_out(change.peer),
+        "released_seats": [
+            {"id": held.key, "start": held.start, "end": held.end, "title": held.label}
+            for held in change.released
+        ],
+    }
 
 
 @router.post(

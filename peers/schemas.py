@@ -159,6 +159,20 @@ class AvailabilityOut(Schema):
     busy_calendar: BusyCalendarOut | None
 
 
+class ReleasedSeatOut(Schema):
+    id: int = Field(description="The seat's id (as in GET /api/seats)")
+    start: datetime
+    end: datetime
+    title: str
+
+
+class AvailabilityChangeOut(AvailabilityOut):
+    released_seats: list[ReleasedSeatOut] = Field(
+        description="Seats you held that this change takes out of your available time. They "
+        "are released: the LGA finds a replacement for each and tells the council."
+    )
+
+
 class IntervalOut(Schema):
     start: datetime
     end: datetime

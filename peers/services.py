@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +13,9 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from peers.calendar_fetch import CalendarFetchError, fetch_calendar, validate_calendar_url
+from peers.held_time import HeldTime, held_time_released, held_times
 from peers.models import ApiToken, BusyCalendar, BusyEvent, DateOverride, Leave, Peer, WeeklyWindow
+from peers.selectors import availability_rules
 from scheduling.engine import availability as engine
 from scheduling.engine.busy_calendar import BusyCalendarError, import_window, parse_busy_calendar
 
@@ -137,6 +139,25 @@ def _check_caps(*, monthly_session_cap: int, monthly_hours_cap: int) -> None:
             raise ValidationError({field: f"Enter a whole number from 0 to {most}."})
 
 
+# How far ahead an availability change looks for held time it takes away (beyond any horizon).
+HELD_LOOKAHEAD = timedelta(days=400)
+
+
+@dataclass(frozen=True)
+class AvailabilityChange:
+    """A saved availability change, and the held time (seats) it took out of the peer's
+    available time: those are released, re-staffed and their bookers told (by the holder)."""
+
+    peer: Peer
+    released: tuple[HeldTime, ...] = ()
+
+
+def _covers(rules: engine.AvailabilityRules, held: HeldTime) -> bool:
+    """Whether the rules alone (hours, overrides, leave, bank holidays) leave all of it free."""
+    free = engine.expand(rules, held.start, held.end).free
+    return sum((i.end - i.start for i in free), timedelta()) >= held.end - held.start
+
+
 @transaction.atomic
 def availability_replace(
     *,
@@ -151,12 +172,16 @@ def availability_replace(
     bank_holidays_block: bool,
     nation: str,
     busy_calendar_url: str | None = None,
-) -> Peer:
+) -> AvailabilityChange:
     """Replace all of a peer's availability at once; anything invalid changes nothing.
 
     `weekly` items are {weekday, start "HH:MM", end}; `overrides` {date, windows: [{start, end}]}
     (no windows: not available that date); `leave` {first_day, last_day, note}.
     `busy_calendar_url` None leaves the calendar alone, "" disconnects a feed.
+
+    Held time still to come (seats) that the old rules covered and the new ones do not is
+    released: `held_time_released` tells its holder, in this transaction, and the answer
+    lists it.
     """
     _check_caps(monthly_session_cap=monthly_session_cap, monthly_hours_cap=monthly_hours_cap)
     rules = _engine_rules(
@@ -172,6 +197,11 @@ def availability_replace(
         busy_calendar_url = _checked_calendar_url(busy_calendar_url)
 
     peer = Peer.objects.select_for_update().get(pk=peer.pk)
+    now = timezone.now()
+    held = [
+        h for h in held_times(peer_id=peer.id, start=now, end=now + HELD_LOOKAHEAD) if h.start > now
+    ]
+    before = availability_rules(peer) if held else None
     peer.time_zone = rules.time_zone
     peer.nation = rules.nation
     peer.bank_holidays_block = rules.bank_holidays_block
@@ -204,7 +234,10 @@ def availability_replace(
     )
     if busy_calendar_url is not None:
         busy_calendar_connect(peer=peer, url=busy_calendar_url)
-    return peer
+    released = tuple(h for h in held if _covers(before, h) and not _covers(rules, h))
+    if released:
+        held_time_released.send(sender=Peer, peer=peer, held=released)
+    return AvailabilityChange(peer=peer, released=released)
 
 
 def availability_as_input(peer: Peer) -> dict:
@@ -235,7 +268,7 @@ def availability_as_input(peer: Peer) -> dict:
     }
 
 
-def availability_update(*, peer: Peer, **changes) -> Peer:
+def availability_update(*, peer: Peer, **changes) -> AvailabilityChange:
     """Change part of a peer's availability; the whole is validated as one."""
     return availability_replace(peer=peer, **{**availability_as_input(peer), **changes})
 

@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -104,11 +106,13 @@ def availability(request):
         forms_[action] = form
         if form.is_valid():
             try:
-                message = _availability_action(peer, action, form, current)
+                message, released = _availability_action(peer, action, form, current)
             except ValidationError as error:
                 add_service_errors(form, error, _error_field(action, form))
             else:
                 messages.success(request, message)
+                if released:
+                    messages.warning(request, _released_notice(peer, released))
                 return redirect("availability")
     return render(
         request,
@@ -140,29 +144,50 @@ def _error_field(action, form):
     return field_for
 
 
-def _availability_action(peer, action, form, current) -> str:
+def _availability_action(peer, action, form, current) -> tuple[str, tuple]:
+    """Do the form's change: the message to show, and the seats it released."""
     data = form.cleaned_data
     if action == "hours":
-        services.availability_update(peer=peer, weekly=form.weekly())
-        return "Your weekly hours are saved."
+        change = services.availability_update(peer=peer, weekly=form.weekly())
+        return "Your weekly hours are saved.", change.released
     if action == "settings":
-        services.availability_update(peer=peer, **data)
-        return "Your settings are saved."
+        change = services.availability_update(peer=peer, **data)
+        return "Your settings are saved.", change.released
     if action == "override":
         others = [o for o in current["overrides"] if o["date"] != data["date"]]
-        services.availability_update(
+        change = services.availability_update(
             peer=peer, overrides=[*others, {"date": data["date"], "windows": data["hours"]}]
         )
-        return f"Your hours for {data['date']:%-d %B %Y} are saved."
+        return f"Your hours for {data['date']:%-d %B %Y} are saved.", change.released
     if action == "leave":
-        services.availability_update(peer=peer, leave=[*current["leave"], data])
-        return "Your leave is saved."
+        change = services.availability_update(peer=peer, leave=[*current["leave"], data])
+        return "Your leave is saved.", change.released
     if action == "calendar_url":
         services.busy_calendar_connect(peer=peer, url=data["url"])
-        return "Your calendar feed is connected. Its busy times will appear within a few minutes."
+        return (
+            "Your calendar feed is connected. Its busy times will appear within a few minutes.",
+            (),
+        )
     upload = data["file"]
     calendar = services.busy_calendar_upload(peer=peer, data=upload.read(), filename=upload.name)
-    return f"Your calendar is imported: {calendar.event_count} busy times in the coming months."
+    return (
+        f"Your calendar is imported: {calendar.event_count} busy times in the coming months.",
+        (),
+    )
+
+
+def _released_notice(peer, released) -> str:
+    zone = ZoneInfo(peer.time_zone)
+    sessions = "; ".join(
+        f"{held.label}, {held.start.astimezone(zone):%A} {held.start.astimezone(zone).day} "
+        f"{held.start.astimezone(zone):%B %Y, %H:%M} to {held.end.astimezone(zone):%H:%M}"
+        for held in released
+    )
+    count = "a session" if len(released) == 1 else f"{len(released)} sessions"
+    return (
+        f"You were seated on {count} in that time, so your seat is released and the LGA is "
+        f"finding a replacement (the council is told): {sessions}."
+    )
 
 
 @login_required

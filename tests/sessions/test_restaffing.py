@@ -1,0 +1,290 @@
+"""Re-staffing runs in the worker: an answer only records the decline and queues the booking's
+re-staffing, which is idempotent (a retried task, or two declines in a row, staff each place
+once and tell the booker once) and serialised with bookings by the booking lock."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from sessions.models import HOLDING_SEAT_STATUSES, Invite, Seat, SeatStatus, Session
+from sessions.tasks import restaff_booking
+from tests.conftest import by_recipient, deliver, run_queued_tasks
+from tests.factories import at_once, bearer, make_peer, make_user
+from tests.sessions.conftest import book, london, make_available
+
+
+def reserves(pool):
+    """A free member peer and a free officer peer who could each take a place on the panel."""
+    home = pool.member.home_council
+    member = make_available(
+        make_peer(name="Reserve Member", political_group="conservative", home_council=home)
+    )
+    officer = make_available(
+        make_peer(
+            kind="officer", name="Reserve Officer", home_council=home, skills=["recovery-planning"]
+        )
+    )
+    return member, officer
+
+
+def signed_in(peer):
+    peer.user = make_user()
+    peer.save()
+    return peer.user
+
+
+def holding(peer):
+    return Seat.objects.filter(peer=peer, status__in=HOLDING_SEAT_STATUSES)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_broker")
+def test_two_declines_in_a_row_and_a_retry_staff_each_place_once_and_tell_the_booker_once(
+    api_client, pool, django_capture_on_commit_callbacks, run_worker
+):
+    booking = book(
+        api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks
+    )
+    deliver()
+    member, officer = reserves(pool)
+    for peer in (pool.member, pool.officer):
+        user = signed_in(peer)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_client.post(
+                f"/seats/{holding(peer).get().pk}/decline", headers=bearer(user)
+            )
+        assert response.status_code == 200 and response.json()["status"] == "declined"
+    # Nothing re-staffed yet, nothing sent: two tasks wait for the worker.
+    assert not Seat.objects.filter(peer__in=[member, officer]).exists()
+    assert Invite.objects.count() == 4  # the booking's own invitations
+    assert Session.objects.get().sequence == 0
+
+    # The first task fills both places; the second finds none open.
+    assert run_worker() == [
+        {"invited": 2, "removed": 0, "unfilled": 0},
+        {"invited": 0, "removed": 0, "unfilled": 0},
+    ]
+    assert holding(member).get().role_name == "Member peer"
+    assert holding(officer).get().role_name == "Officer peer"
+    assert holding(pool.lead).get().status == SeatStatus.INVITED  # kept
+    assert Session.objects.get().sequence == 1
+    sent = by_recipient(deliver())  # (no one twice)
+    assert set(sent) == {member.email, officer.email, pool.booker.email}
+    assert "Member Green declined the Member peer seat." in sent[pool.booker.email].text
+    assert "Officer Recovery declined the Officer peer seat." in sent[pool.booker.email].text
+
+    # A retry of the task (the worker died after its commit) changes and sends nothing.
+    assert restaff_booking(booking["id"]) == {"invited": 0, "removed": 0, "unfilled": 0}
+    assert Session.objects.get().sequence == 1
+    assert run_queued_tasks() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_broker")
+def test_a_decline_on_a_cancelled_booking_leaves_the_task_nothing_to_do(
+    api_client, pool, django_capture_on_commit_callbacks, run_worker
+):
+    booking = book(
+        api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks
+    )
+    reserves(pool)
+    user = signed_in(pool.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(f"/seats/{holding(pool.member).get().pk}/decline", headers=bearer(user))
+        api_client.post(
+            f"/bookings/{booking['id']}/cancel",
+            json={"reason": "Called off"},
+            headers=bearer(pool.booker),
+        )
+    deliver_before = Invite.objects.count()
+    results = [r for r in run_worker() if isinstance(r, dict) and "invited" in r]
+    assert results == [{"invited": 0, "removed": 0, "unfilled": 0}]
+    assert Invite.objects.count() == deliver_before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalogue", "empty_broker")
+def test_re_staffing_tasks_running_at_once_staff_the_place_once(pool):
+    """Two workers take the same booking's re-staffing (a retry overlapping the first run),
+    while a council books the reserve's time: the booking lock serialises them all."""
+    client = Client()
+    start = london(pool.day, 10)
+    response = client.post(
+        "/api/bookings",
+        data=json.dumps(
+            {
+                "offer": "recovery-and-renewal-panel",
+                "council": pool.council.id,
+                "start": start.isoformat(),
+            }
+        ),
+        content_type="application/json",
+        headers=bearer(pool.booker),
+    )
+    assert response.status_code == 201, response.json()
+    booking_id = response.json()["id"]
+    reserves(pool)
+    user = signed_in(pool.member)
+    seat = holding(pool.member).get()
+    assert Client().post(f"/api/seats/{seat.pk}/decline", headers=bearer(user)).status_code == 200
+
+    headers = bearer(pool.other_booker)
+
+    def book_other():
+        return Client().post(
+            "/api/bookings",
+            data=json.dumps(
+                {
+                    "offer": "recovery-and-renewal-panel",
+                    "council": pool.other_council.id,
+                    "start": start.isoformat(),
+                }
+            ),
+            content_type="application/json",
+            headers=headers,
+        )
+
+    first, second, other = at_once(
+        [lambda: restaff_booking(booking_id), lambda: restaff_booking(booking_id), book_other]
+    )
+    # One run re-staffed (the reserve, or, if the other council took them first, an
+    # unfilled seat); the other found nothing open.
+    changed = [r for r in (first, second) if r != {"invited": 0, "removed": 0, "unfilled": 0}]
+    assert len(changed) == 1 and changed[0]["invited"] + changed[0]["unfilled"] == 1
+    assert other.status_code in (201, 409)
+    session = Session.objects.get(booking_id=booking_id)
+    assert session.sequence == 1
+    assert Invite.objects.filter(session=session, recipient_email=pool.booker.email).count() == 2
+    # No peer holds two overlapping seats.
+    held = {}
+    for seat in Seat.objects.filter(status__in=HOLDING_SEAT_STATUSES, peer__isnull=False):
+        for other_seat in held.get(seat.peer_id, []):
+            assert not (
+                seat.held_from < other_seat.held_until and other_seat.held_from < seat.held_until
+            ), f"peer {seat.peer_id} holds two overlapping seats"
+        held.setdefault(seat.peer_id, []).append(seat)
+
+
+# Leave or an override over a held seat ------------------------------------------------------------
+
+
+def availability_body(**changes):
+    body = {
+        "time_zone": "Europe/London",
+        "weekly": [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)],
+        "overrides": [],
+        "leave": [],
+        "monthly_session_cap": 6,
+        "monthly_hours_cap": 30,
+        "buffer_minutes": 30,
+        "bank_holidays_block": True,
+        "nation": "england",
+    }
+    return {**body, **changes}
+
+
+@pytest.fixture
+def panel(api_client, pool, django_capture_on_commit_callbacks):
+    """The panel booked and its invitations sent; a reserve member and officer free to step in."""
+    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    deliver()
+    return Session.objects.get(), *reserves(pool)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_broker")
+def test_leave_over_a_held_seat_lists_it_re_staffs_it_and_tells_the_booker(
+    api_client, pool, panel, django_capture_on_commit_callbacks, run_worker
+):
+    session, reserve, _ = panel
+    user = signed_in(pool.member)
+    seat = holding(pool.member).get()
+    day = pool.day.isoformat()
+
+    # Leave on another day touches nothing.
+    other_day = pool.day.replace(day=1) if pool.day.day > 1 else pool.day.replace(day=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.put(
+            "/peers/me/availability",
+            json=availability_body(
+                leave=[{"first_day": other_day.isoformat(), "last_day": other_day.isoformat()}]
+            ),
+            headers=bearer(user),
+        )
+    assert response.status_code == 200, response.json()
+    assert response.json()["released_seats"] == []
+    assert run_queued_tasks() == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.put(
+            "/peers/me/availability",
+            json=availability_body(leave=[{"first_day": day, "last_day": day, "note": "Away"}]),
+            headers=bearer(user),
+        )
+    assert response.status_code == 200, response.json()
+    assert response.json()["leave"] == [{"first_day": day, "last_day": day, "note": "Away"}]
+    (released,) = response.json()["released_seats"]
+    assert released["id"] == seat.pk
+    assert released["title"] == "LGA Recovery & Renewal Panel for Wigan Council"
+    assert (released["start"], released["end"]) == (
+        session.start.isoformat().replace("+00:00", "Z"),
+        session.end.isoformat().replace("+00:00", "Z"),
+    )
+    # Released at once; the replacement is the worker's.
+    seat.refresh_from_db()
+    assert seat.status == SeatStatus.DECLINED
+    assert not Seat.objects.filter(peer=reserve).exists()
+    assert api_client.get("/seats", headers=bearer(user)).json()[0]["can_accept"] is False
+
+    assert run_worker() == [{"invited": 1, "removed": 0, "unfilled": 0}]
+    assert holding(reserve).get().role_name == "Member peer"
+    assert holding(pool.lead).exists() and holding(pool.officer).exists()
+    sent = by_recipient(deliver())
+    assert set(sent) == {reserve.email, pool.booker.email}
+    assert sent[reserve.email].method == "REQUEST"
+    booker = sent[pool.booker.email]
+    assert "Member Green declined the Member peer seat." in booker.text
+    assert "Reserve Member has been invited to the Member peer seat." in booker.text
+
+    # Saving the same availability again releases nothing more and queues nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = api_client.put(
+            "/peers/me/availability",
+            json=availability_body(leave=[{"first_day": day, "last_day": day, "note": "Away"}]),
+            headers=bearer(user),
+        )
+    assert again.json()["released_seats"] == []
+    assert run_queued_tasks() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_broker")
+def test_an_override_over_a_held_seat_on_the_page_says_so_and_re_staffs_it(
+    client, pool, panel, django_capture_on_commit_callbacks, run_worker
+):
+    session, reserve, officer = panel
+    client.force_login(signed_in(pool.officer))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/availability/",
+            {"action": "override", "date": pool.day.isoformat(), "hours": ""},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"Your hours for {pool.day:%-d %B %Y} are saved." in page
+    start = session.start.astimezone(london(pool.day, 0).tzinfo)
+    assert (
+        "You were seated on a session in that time, so your seat is released and the LGA is "
+        "finding a replacement (the council is told): LGA Recovery &amp; Renewal Panel for "
+        f"Wigan Council, {start:%A} {start.day} {start:%B %Y, %H:%M} to 13:00."
+    ) in page
+    assert Seat.objects.filter(peer=pool.officer).get().status == SeatStatus.DECLINED
+
+    run_worker()
+    assert holding(officer).get().role_name == "Officer peer"
+    assert not holding(reserve).exists()  # the member peer's place was never open
+    sent = by_recipient(deliver())
+    assert set(sent) == {officer.email, pool.booker.email}
+    assert "Officer Recovery declined the Officer peer seat." in sent[pool.booker.email].text
