@@ -465,6 +465,32 @@ class Registration(models.Model):
         return f"{self.name} on {self.session}"
 
 
+class RegistrationRequest(models.Model):
+    """A request to register an address for a webinar, waiting for the address to confirm it.
+
+    It holds no place and opens no calendar: the signed link e-mailed to the address turns
+    it into a Registration. Whoever asked chose the name and the rest, so nothing in it is
+    shown to anyone but the address's owner, and it never changes a Registration that exists.
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="registration_requests"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    council = models.ForeignKey("peers.Council", null=True, blank=True, on_delete=models.SET_NULL)
+    council_name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"Request for {self.session} (confirmed: {bool(self.confirmed_at)})"
+
+
 class FeedToken(models.Model):
     """The secret of a person's private calendar feed (stored hashed; revocable).
 

@@ -1,10 +1,15 @@
-"""Webinars and registrations: open to anyone, no sign-in."""
+"""Webinars and registrations: open to anyone (an address confirms by e-mail, unless its
+owner is signed in), and a signed-in councillor's own places."""
 
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
+from ninja.utils import check_csrf
 
+from peers.selectors import COUNCILLOR, caller_for
+from peers.services import api_token_authenticate
 from sessions.models import RegistrationStatus, Topic
 from sessions.selectors import private_feed_path
 from sessions.selectors import webinars as selectors
@@ -23,6 +28,7 @@ class SubscribeOut(Schema):
     webcal: str
     google: str
     outlook: str
+    microsoft365: str
 
 
 class WebinarOut(Schema):
@@ -67,6 +73,37 @@ class RegistrationOut(Schema):
     feed_url: str | None
     feed: SubscribeOut | None
     note: str
+
+
+class ConfirmationSentOut(Schema):
+    webinar: int
+    status: str
+    note: str
+
+
+class MyRegistrationOut(Schema):
+    id: int
+    webinar: int
+    title: str
+    start: datetime
+    end: datetime
+    when: str
+    status: str
+    status_text: str
+    waiting_position: int | None
+    joining_url: str
+    can_cancel: bool
+    url: str
+
+
+CONFIRMATION_SENT = {
+    "status": "confirmation-sent",
+    "note": (
+        "We have e-mailed a link to the address given. Open it within 48 hours to confirm the "
+        "registration: nothing is booked until then. Sign in first to register your own "
+        "address at once."
+    ),
+}
 
 
 def _webinar_out(request, webinar: selectors.Webinar) -> dict:
@@ -121,18 +158,39 @@ def webinar_detail(request, webinar_id: int):
     return _webinar_out(request, selectors.webinar_get(webinar_id=webinar_id))
 
 
+def _signed_in_email(request) -> str:
+    """The address of a caller signed in with a bearer token, or with the session and its CSRF
+    token; "" for anyone else, who then confirms the address by e-mail."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        user = api_token_authenticate(token.strip())
+    elif request.user.is_authenticated and check_csrf(request) is None:
+        user = request.user
+    else:
+        user = None
+    return user.email if user is not None else ""
+
+
 @router.post(
     "/webinars/{int:webinar_id}/registrations",
-    response={200: RegistrationOut, 201: RegistrationOut, 409: DetailOut, 429: DetailOut},
+    response={
+        200: RegistrationOut,
+        201: RegistrationOut,
+        202: ConfirmationSentOut,
+        409: DetailOut,
+        429: DetailOut,
+    },
     auth=None,
-    summary="Register for a webinar (no sign-in): a place and an invite, or the waiting list",
+    summary="Register for a webinar: the address confirms by e-mail, unless it is the caller's",
     description=(
-        "201 with the registration; 200 with the same registration if the address was "
-        "already registered. `feed_url` is the address's private calendar feed, given only "
-        "when it is first created: later registrations are added to the same feed, and every "
-        "invite e-mail links to a page where a new link can be had. 409 if the webinar is "
-        "cancelled, over, started or not open; 422 for invalid input; 429 when one client or "
-        "address tries too often."
+        "Signed out, or for an address other than the caller's own: 202, always with the same "
+        "body, whether or not the address is known; the address is sent a link that confirms "
+        "the registration (a place, or the waiting list when full) and holds nothing until "
+        "then. Signed in (bearer token or session) with the same address: 201 with the "
+        "registration, or 200 with the same registration if it was already there; `feed_url` "
+        "is the private calendar feed, given only when it is first created. 409 if the webinar "
+        "is cancelled, over, started or not open; 422 for invalid input; 429 when one client "
+        "or address tries too often."
     ),
 )
 def registration_create(request, webinar_id: int, payload: RegistrationIn, response: HttpResponse):
@@ -140,14 +198,17 @@ def registration_create(request, webinar_id: int, payload: RegistrationIn, respo
     services.throttle_check(
         action="register", client=request.META.get("REMOTE_ADDR", ""), email=payload.email
     )
-    result = services.registration_create(
+    result = services.registration_submit(
         session=webinar.session,
         name=payload.name,
         email=payload.email,
         council=payload.council,
         council_name=payload.council_name,
         role=payload.role,
+        signed_in_email=_signed_in_email(request),
     )
+    if result is None:
+        return Status(202, {"webinar": webinar.id, **CONFIRMATION_SENT})
     registration = result.registration
     feed = None
     if result.feed_token:
@@ -180,3 +241,59 @@ def registration_create(request, webinar_id: int, payload: RegistrationIn, respo
             "note": note,
         },
     )
+
+
+# A councillor's own places ---------------------------------------------------------------------
+
+
+def _councillor_email(request) -> str:
+    caller = caller_for(request.user)
+    if COUNCILLOR not in caller.roles:
+        raise PermissionDenied("Only councillors have webinars of their own here.")
+    if not request.user.email:
+        raise PermissionDenied("Your account has no e-mail address to find your webinars by.")
+    return request.user.email
+
+
+def _my_registration_out(request, row: selectors.MyRegistration) -> dict:
+    webinar = row.webinar
+    return {
+        "id": row.id,
+        "webinar": webinar.id,
+        "title": webinar.title,
+        "start": webinar.start,
+        "end": webinar.end,
+        "when": webinar.when_text,
+        "status": row.status,
+        "status_text": row.status_text,
+        "waiting_position": row.position,
+        "joining_url": row.joining_url,
+        "can_cancel": row.can_cancel,
+        "url": request.build_absolute_uri(webinar.path),
+    }
+
+
+@router.get(
+    "/me/registrations",
+    response={200: list[MyRegistrationOut], 403: DetailOut},
+    summary="The caller's webinar places and waiting-list places (councillors), soonest first",
+)
+def my_registration_list(request):
+    rows = selectors.my_registrations(email=_councillor_email(request))
+    return [_my_registration_out(request, row) for row in rows]
+
+
+@router.post(
+    "/me/registrations/{int:registration_id}/cancel",
+    response={200: MyRegistrationOut, 403: DetailOut, 404: DetailOut, 409: DetailOut},
+    summary="Give up one of the caller's places, or leave a waiting list",
+    description=(
+        "The place goes to the first person waiting. 404 for a registration that is not the "
+        "caller's; 409 once the webinar has taken place."
+    ),
+)
+def my_registration_cancel(request, registration_id: int):
+    registration = services.registration_cancel_mine(
+        email=_councillor_email(request), registration_id=registration_id
+    )
+    return _my_registration_out(request, selectors.my_registration_view(registration))

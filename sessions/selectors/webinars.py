@@ -36,6 +36,7 @@ from sessions.models import (
     Offer,
     OfferStatus,
     Registration,
+    RegistrationRequest,
     RegistrationStatus,
     Seat,
     SeatStatus,
@@ -49,9 +50,12 @@ from sessions.services.feeds import feed_token_owner
 PAST_KEPT = timedelta(days=90)  # past webinars stay in feeds this long
 CANCELLED_KEPT = timedelta(days=30)  # cancelled ones stay (as STATUS:CANCELLED) this long
 MANAGE_LINK_AGE = timedelta(days=180)  # how long a "manage your calendar link" link works
+CONFIRM_LINK_AGE = timedelta(hours=48)  # how long a "confirm your registration" link works
+CANCEL_LINK_AGE = timedelta(days=400)  # a cancel link's longest life (it ends with the webinar)
 FEED_FORMAT = "1"  # part of every public feed's key: raise it when the feed's content changes
 CANCEL_SALT = "webinar-registration-cancel"
 MANAGE_SALT = "webinar-calendar-manage"
+CONFIRM_SALT = "webinar-registration-confirm"
 PUBLIC_LOCATION = "Online: the joining link is sent to people who register"
 
 
@@ -224,13 +228,15 @@ def _address_digest(email: str) -> str:
 
 
 def registration_cancel_key(registration: Registration) -> str:
-    """The signed part of a registration's cancel link (no address in it)."""
+    """The signed, dated part of a registration's cancel link (no address in it). It works
+    until the webinar ends (see `cancel_link_state`), and never longer than CANCEL_LINK_AGE."""
     return signing.dumps([registration.pk, _address_digest(registration.email)], salt=CANCEL_SALT)
 
 
 def registration_for_cancel_key(key: str) -> Registration | None:
+    """The registration a cancel link names, or None (tampered, too old or unknown alike)."""
     try:
-        pk, digest = signing.loads(key, salt=CANCEL_SALT)
+        pk, digest = signing.loads(key, salt=CANCEL_SALT, max_age=CANCEL_LINK_AGE.total_seconds())
     except (signing.BadSignature, ValueError, TypeError):
         return None
     registration = (
@@ -241,6 +247,55 @@ def registration_for_cancel_key(key: str) -> Registration | None:
     if registration is None or _address_digest(registration.email) != digest:
         return None
     return registration
+
+
+def cancel_link_expired(registration: Registration, *, now: datetime | None = None) -> bool:
+    """A cancel link stops working when its webinar has ended: there is nothing left to give up."""
+    return registration.session.end <= (now or timezone.now())
+
+
+def registration_confirm_key(request: RegistrationRequest) -> str:
+    """The signed, dated part of the link that confirms a registration request."""
+    return signing.dumps([request.pk, _address_digest(request.email)], salt=CONFIRM_SALT)
+
+
+@dataclass(frozen=True)
+class ConfirmLink:
+    """What a confirmation link leads to: the request, or why it does not."""
+
+    request: RegistrationRequest | None
+    expired: bool = False  # genuine but too old
+
+
+def registration_request_for_key(key: str) -> ConfirmLink:
+    """The request behind a confirmation link. A genuine link older than CONFIRM_LINK_AGE is
+    expired; anything else that does not check out is not valid."""
+    try:
+        pk, digest = signing.loads(key, salt=CONFIRM_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return ConfirmLink(request=None)
+    request = (
+        RegistrationRequest.objects.select_related("session__offer").filter(pk=pk).first()
+        if isinstance(pk, int)
+        else None
+    )
+    if request is None or _address_digest(request.email) != digest:
+        return ConfirmLink(request=None)
+    try:
+        signing.loads(key, salt=CONFIRM_SALT, max_age=CONFIRM_LINK_AGE.total_seconds())
+    except signing.SignatureExpired:
+        return ConfirmLink(request=None, expired=True)
+    return ConfirmLink(request=request)
+
+
+def registration_of(request: RegistrationRequest) -> Registration | None:
+    """The address's live registration (a place or the waiting list) for the request's webinar."""
+    return (
+        Registration.objects.filter(session_id=request.session_id, email=request.email)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .select_related("session__offer")
+        .first()
+    )
 
 
 def calendar_manage_key(registration: Registration) -> str:
@@ -273,6 +328,102 @@ def has_live_feed(email: str) -> bool:
     return FeedToken.objects.filter(email=email.strip().lower(), revoked_at__isnull=True).exists()
 
 
+def feed_link_state(email: str) -> str:
+    """ "live" (a link works), "off" (every link it had is turned off) or "none" (never had one)."""
+    revoked = list(
+        FeedToken.objects.filter(email=email.strip().lower()).values_list("revoked_at", flat=True)
+    )
+    if None in revoked:
+        return "live"
+    return "off" if revoked else "none"
+
+
+# A councillor's own webinars ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyRegistration:
+    """One of a person's places (or waiting-list places), as "My webinars" shows it."""
+
+    registration: Registration
+    webinar: Webinar
+    position: int | None  # on the waiting list; None with a place
+
+    @property
+    def id(self) -> int:
+        return self.registration.pk
+
+    @property
+    def status(self) -> str:
+        return self.registration.status
+
+    @property
+    def status_text(self) -> str:
+        if self.registration.status == RegistrationStatus.CANCELLED:
+            return "You gave up this place"
+        if self.webinar.is_cancelled:
+            return "Cancelled by the LGA"
+        if self.position is not None:
+            return f"Waiting list: number {self.position}"
+        return "You have a place"
+
+    @property
+    def joining_url(self) -> str:
+        holding = self.registration.status == RegistrationStatus.REGISTERED
+        return self.webinar.session.joining_url if holding and not self.webinar.is_cancelled else ""
+
+    @property
+    def can_cancel(self) -> bool:
+        return (
+            self.registration.status != RegistrationStatus.CANCELLED
+            and not self.webinar.is_cancelled
+            and self.webinar.session.end > timezone.now()
+        )
+
+
+def my_registration_view(
+    registration: Registration, *, now: datetime | None = None
+) -> MyRegistration:
+    return MyRegistration(
+        registration=registration,
+        webinar=webinar_view(registration.session, now=now or timezone.now()),
+        position=waiting_position(registration),
+    )
+
+
+def my_registrations(*, email: str, now: datetime | None = None) -> list[MyRegistration]:
+    """The address's places and waiting-list places on webinars that have not ended, soonest
+    first (a webinar the LGA cancelled stays, marked, until its time has passed)."""
+    now = now or timezone.now()
+    email = (email or "").strip().lower()
+    if not email:
+        return []
+    registrations = (
+        Registration.objects.filter(
+            email=email,
+            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
+            session__end__gt=now,
+            session__booking__isnull=True,
+            session__offer__delivery=Delivery.WEBINAR,
+        )
+        .select_related("session__offer")
+        .order_by("session__start", "id")
+    )
+    return [my_registration_view(registration, now=now) for registration in registrations]
+
+
+def my_registration_get(*, email: str, registration_id: int) -> Registration:
+    """One of the address's registrations; anyone else's is not found (404)."""
+    registration = (
+        Registration.objects.select_related("session__offer")
+        .filter(pk=registration_id, email=(email or "").strip().lower())
+        .first()
+    )
+    if registration is None or not email:
+        raise Http404("No such registration.")
+    return registration
+
+
 # Subscribing -----------------------------------------------------------------------------------
 
 
@@ -284,19 +435,21 @@ class SubscribeLinks:
     https: str  # the feed itself, to copy
     webcal: str  # Apple Calendar, Outlook on the desktop, most phones
     google: str  # Google Calendar's "add by URL"
-    outlook: str  # Outlook.com's "add from web"
+    outlook: str  # Outlook.com's "add from web" (personal Microsoft accounts)
+    microsoft365: str  # Outlook on the web for Microsoft 365 work and school accounts
 
 
 def subscribe_links(url: str, name: str) -> SubscribeLinks:
     """`url` is the feed's absolute http(s) URL."""
     webcal = "webcal://" + url.split("://", 1)[1]
+    add_from_web = urlencode({"url": url, "name": name}, quote_via=quote)
     return SubscribeLinks(
         name=name,
         https=url,
         webcal=webcal,
         google="https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
-        outlook="https://outlook.live.com/calendar/0/addfromweb?"
-        + urlencode({"url": url, "name": name}, quote_via=quote),
+        outlook="https://outlook.live.com/calendar/0/addfromweb?" + add_from_web,
+        microsoft365="https://outlook.office.com/calendar/0/addfromweb?" + add_from_web,
     )
 
 

@@ -36,7 +36,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min, Prefetch
+from django.db.models import Max, Min, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -49,9 +49,12 @@ from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
     BookingStatus,
+    Delivery,
     FeedToken,
     Invite,
     InviteMethod,
+    Registration,
+    RegistrationStatus,
     Reminder,
     ReminderKind,
     Seat,
@@ -60,6 +63,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.selectors import absolute_url, offer_format
+from sessions.selectors import webinars as webinar_selectors
 from sessions.services.outbox import InviteContent, invite_queue
 from sessions.services.restaffing import booking_restaff_queue
 
@@ -545,6 +549,17 @@ class Letter:
     def html(self) -> str:
         return render_to_string("sessions/email/letter.html", {"letter": self})
 
+    def message(self, email: str) -> EmailMultiAlternatives:
+        """The letter as an e-mail to one address, from the service: plain text and HTML."""
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.text(),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email],
+        )
+        message.attach_alternative(self.html(), "text/html")
+        return message
+
     def description(self) -> str:
         """The calendar event's DESCRIPTION: the facts, the panel and the links."""
         lines = [f"{label}: {value}" for label, value in self.facts if value]
@@ -820,11 +835,19 @@ def _reminder_due(session: Session, now: datetime):
     return None
 
 
-def _reminder_message(session: Session, kind: str, email: str, name: str, url: str):
+def _reminder_message(
+    session: Session,
+    kind: str,
+    email: str,
+    name: str,
+    url: str,
+    more: tuple[tuple[str, str], ...] = (),
+):
     title = session_title(session)
     soon = "in 2 hours" if kind == ReminderKind.TWO_HOURS else "in 2 days"
     actions = [("Join the meeting", session.joining_url)] if session.joining_url else []
     actions.append(("The details", url))
+    actions.extend(more)
     letter = Letter(
         subject=f"Reminder: {title}, {soon}",
         greeting=f"Dear {name},",
@@ -833,19 +856,14 @@ def _reminder_message(session: Session, kind: str, email: str, name: str, url: s
         panel=_panel_lines(session, with_status=False),
         actions=tuple(actions),
     )
-    message = EmailMultiAlternatives(
-        subject=letter.subject,
-        body=letter.text(),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email],
-    )
-    message.attach_alternative(letter.html(), "text/html")
-    return message
+    return letter.message(email)
 
 
 def reminders_send(*, now: datetime | None = None) -> int:
     """Send the reminders due (48 hours and 2 hours before each session); returns how many.
 
+    Panels remind their seated peers and the booker; webinars remind everyone with a place
+    (not the waiting list), with the joining link and a link to give the place up.
     A reminder is keyed by the session's start, so a moved session is reminded anew and a
     cancelled one not at all. The row is written before sending (at most once: a worker that
     dies mid-send loses that reminder rather than sending it twice); a failed send removes it,
@@ -854,8 +872,9 @@ def reminders_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sessions = (
         Session.objects.filter(
+            Q(booking__status=BookingStatus.CONFIRMED)
+            | Q(booking__isnull=True, offer__delivery=Delivery.WEBINAR),
             status=SessionStatus.SCHEDULED,
-            booking__status=BookingStatus.CONFIRMED,
             start__gt=now,
             start__lte=now + REMINDERS[-1][1],
         )
@@ -867,7 +886,12 @@ def reminders_send(*, now: datetime | None = None) -> int:
                     status__in=HOLDING_SEAT_STATUSES, peer__isnull=False
                 ).select_related("peer"),
                 to_attr="holding",
-            )
+            ),
+            Prefetch(
+                "registrations",
+                queryset=Registration.objects.filter(status=RegistrationStatus.REGISTERED),
+                to_attr="places",
+            ),
         )
     )
     sent = 0
@@ -876,7 +900,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
         if kind is None:
             continue
         recipients = [
-            (seat.peer.email, seat.peer.name, absolute_url(reverse("my-sessions")))
+            (seat.peer.email, seat.peer.name, absolute_url(reverse("my-sessions")), ())
             for seat in session.holding
         ]
         booker = _booker(session.booking)
@@ -884,13 +908,26 @@ def reminders_send(*, now: datetime | None = None) -> int:
             page = absolute_url(
                 reverse("booking-detail", kwargs={"booking_id": session.booking_id})
             )
-            recipients.append((*booker, page))
-        for email, name, url in recipients:
-            sent += _reminder_send(session, kind, email.strip().lower(), name, url)
+            recipients.append((*booker, page, ()))
+        if session.booking_id is None:
+            page = absolute_url(reverse("webinar-detail", kwargs={"webinar_id": session.pk}))
+            for registration in session.places:
+                cancel = absolute_url(
+                    reverse(
+                        "webinar-registration-cancel",
+                        kwargs={"key": webinar_selectors.registration_cancel_key(registration)},
+                    )
+                )
+                more = (("Give up your place", cancel),)
+                recipients.append((registration.email, registration.name, page, more))
+        for email, name, url, more in recipients:
+            sent += _reminder_send(session, kind, email.strip().lower(), name, url, more)
     return sent
 
 
-def _reminder_send(session: Session, kind: str, email: str, name: str, url: str) -> int:
+def _reminder_send(
+    session: Session, kind: str, email: str, name: str, url: str, more: tuple = ()
+) -> int:
     try:
         with transaction.atomic():
             reminder = Reminder.objects.create(
@@ -899,7 +936,7 @@ def _reminder_send(session: Session, kind: str, email: str, name: str, url: str)
     except IntegrityError:
         return 0  # already sent (or being sent) for this start
     try:
-        _reminder_message(session, kind, email, name, url).send()
+        _reminder_message(session, kind, email, name, url, more).send()
     except Exception:
         logger.exception(
             "Reminder %s for %s to %s failed; retrying later", kind, session.uid, email

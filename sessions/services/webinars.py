@@ -1,6 +1,13 @@
 """Writes about webinars: scheduling, moving and cancelling sessions; registrations with a
 waiting list; private calendar links.
 
+Registering an address is confirmed by its owner: someone signed in with that address
+registers at once; anyone else's request (`registration_request`) holds no place and opens no
+calendar until the signed link mailed to the address is followed and its page's button
+pressed (`registration_confirm`). The answer to a request is the same whether or not the
+address is known, and the e-mail is sent by a task; it carries none of the words the
+requester typed, so the service cannot be used to send chosen text to a stranger.
+
 Every change a registrant's calendar must hear about queues an invite in the outbox in the
 same transaction as the change (a REQUEST at the session's SEQUENCE, or a CANCEL after
 raising it). A place that frees is given to the first person waiting, with an invite, in
@@ -40,6 +47,7 @@ from sessions.models import (
     InviteStatus,
     Offer,
     Registration,
+    RegistrationRequest,
     RegistrationStatus,
     Session,
     SessionStatus,
@@ -48,6 +56,7 @@ from sessions.selectors import absolute_url
 from sessions.selectors import webinars as selectors
 from sessions.services import UID_DOMAIN
 from sessions.services.feeds import feed_token_issue, feed_token_revoke
+from sessions.services.invites import Letter
 from sessions.services.outbox import InviteContent, invite_queue
 
 # Registrations (and requests for a calendar link) allowed per minute, per client address and
@@ -389,6 +398,13 @@ def registration_create(
                 registration = Registration.objects.create(session=session, status=status, **fields)
             if status == RegistrationStatus.REGISTERED:
                 _invite(session, registration, InviteMethod.REQUEST)
+            else:
+                waiting_id = registration.pk
+                transaction.on_commit(
+                    lambda: async_task(
+                        "sessions.services.webinars.waiting_list_mail_send", waiting_id
+                    )
+                )
             feed_token = ""
             first_time = not (
                 Registration.objects.filter(email=email)
@@ -405,6 +421,101 @@ def registration_create(
         registration = Registration.objects.get(session=session, email=email)
         return RegistrationResult(registration=registration, created=False, feed_token="")
     return RegistrationResult(registration=registration, created=True, feed_token=feed_token)
+
+
+def registration_submit(
+    *,
+    session: Session,
+    name: str,
+    email: str,
+    council: Council | int | None = None,
+    council_name: str = "",
+    role: str = "",
+    signed_in_email: str = "",
+    now: datetime | None = None,
+) -> RegistrationResult | None:
+    """Register from the public page or API: at once for someone signed in with this address
+    (the result), else a request whose confirmation link is mailed to the address (None,
+    whatever the address). Raises ValidationError or WebinarClosed; writes nothing then."""
+    fields = _clean_registration(
+        name=name, email=email, council=council, council_name=council_name, role=role
+    )
+    if signed_in_email and signed_in_email.strip().lower() == fields["email"]:
+        return registration_create(session=session, now=now, **fields)
+    registration_request(session=session, now=now, **fields)
+    return None
+
+
+def registration_request(
+    *,
+    session: Session,
+    name: str,
+    email: str,
+    council: Council | int | None = None,
+    council_name: str = "",
+    role: str = "",
+    now: datetime | None = None,
+) -> RegistrationRequest:
+    """Ask the address to confirm a registration: a request row and, by a task, an e-mail with
+    a signed link. Nothing about any registration of the address is read or changed here, so
+    the work done (and its time) is the same for a known address and an unknown one."""
+    now = now or timezone.now()
+    fields = _clean_registration(
+        name=name, email=email, council=council, council_name=council_name, role=role
+    )
+    if session.booking_id is not None or session.offer.delivery != Delivery.WEBINAR:
+        raise ValidationError({"session": "This session is not a webinar."})
+    reason = selectors.closed_reason(session, now=now)
+    if reason:
+        raise WebinarClosed(reason)
+    with transaction.atomic():
+        # Requests nobody confirmed are of no use once their links have expired.
+        RegistrationRequest.objects.filter(
+            created_at__lt=now - 2 * selectors.CONFIRM_LINK_AGE
+        ).delete()
+        request = RegistrationRequest.objects.create(session=session, **fields)
+        transaction.on_commit(
+            lambda: async_task(
+                "sessions.services.webinars.registration_confirmation_send", request.pk
+            )
+        )
+    return request
+
+
+def registration_confirm(
+    *, request: RegistrationRequest, now: datetime | None = None
+) -> RegistrationResult:
+    """The address confirmed its request: register it (a place or the waiting list, an invite,
+    and a private calendar link if it has none). Confirming again changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = RegistrationRequest.objects.select_for_update().get(pk=request.pk)
+        if request.confirmed_at is not None:
+            existing = Registration.objects.filter(
+                session_id=request.session_id, email=request.email
+            ).first()
+            if existing is not None:
+                return RegistrationResult(registration=existing, created=False, feed_token="")
+        result = registration_create(
+            session=request.session,
+            name=request.name,
+            email=request.email,
+            council=request.council,
+            council_name=request.council_name,
+            role=request.role,
+            now=now,
+        )
+        request.confirmed_at = now
+        request.save(update_fields=["confirmed_at"])
+    return result
+
+
+def registration_cancel_mine(
+    *, email: str, registration_id: int, now: datetime | None = None
+) -> Registration:
+    """A signed-in person gives up one of their own places, or leaves a waiting list."""
+    registration = selectors.my_registration_get(email=email, registration_id=registration_id)
+    return registration_cancel(registration=registration, now=now)
 
 
 def registration_cancel(*, registration: Registration, now: datetime | None = None) -> Registration:
@@ -590,4 +701,113 @@ def feed_manage_link_send(email: str) -> bool:
         [registration.email],
         html_message=html,
     )
+    return True
+
+
+# Registrants' other e-mails ----------------------------------------------------------------------
+
+
+def _webinar_words(session: Session) -> tuple[str, str, str]:
+    """(title, when, short date) as every registrant's e-mail writes them."""
+    webinar = selectors.webinar_view(session, now=timezone.now())
+    return webinar.title, webinar.when_text, f"{webinar.start.day} {webinar.start:%B %Y}"
+
+
+def registration_confirmation_send(request_id: int) -> bool:
+    """The task: mail a request's address its confirmation link, or, if the address already
+    has a place (or waiting-list place) on the webinar, say so. False if the request is gone.
+
+    The e-mail names no one: the name and the rest were typed by whoever asked."""
+    request = (
+        RegistrationRequest.objects.select_related("session__offer").filter(pk=request_id).first()
+    )
+    if request is None or request.confirmed_at is not None:
+        return False
+    title, when, day = _webinar_words(request.session)
+    asked = (
+        f"Someone (we hope you) asked to register this address for the LGA webinar {title}, {when}."
+    )
+    existing = selectors.registration_of(request)
+    if existing is not None:
+        links = registration_links(existing)
+        position = selectors.waiting_position(existing)
+        held = (
+            f"You are already number {position} on its waiting list"
+            if position
+            else "You already have a place on it"
+        )
+        letter = Letter(
+            subject=f"You are already registered: {title}, {day}",
+            greeting="Hello,",
+            paragraphs=(
+                asked,
+                f"{held}, so nothing has changed.",
+                "If you did not ask, you can ignore this e-mail: nobody else can see or change "
+                "your registration.",
+            ),
+            facts=(("Webinar", title), ("When", when)),
+            actions=(
+                (
+                    "Leave the waiting list" if position else "Give up your place",
+                    links["cancel"],
+                ),
+                ("About the webinar", links["page"]),
+            ),
+        )
+    else:
+        link = absolute_url(
+            reverse(
+                "webinar-registration-confirm",
+                kwargs={"key": selectors.registration_confirm_key(request)},
+            )
+        )
+        hours = int(selectors.CONFIRM_LINK_AGE.total_seconds() // 3600)
+        letter = Letter(
+            subject=f"Confirm your place: {title}, {day}",
+            greeting="Hello,",
+            paragraphs=(
+                asked,
+                "Confirm it to take a place, or a place on the waiting list if the webinar is "
+                "full. Nothing is booked until you do.",
+                f"The link works for {hours} hours.",
+            ),
+            facts=(("Webinar", title), ("When", when)),
+            actions=(("Confirm your place", link),),
+            notes=(
+                "If you did not ask, ignore this e-mail: the address is not registered and "
+                "nobody is sent a calendar for it.",
+            ),
+        )
+    letter.message(request.email).send()
+    return True
+
+
+def waiting_list_mail_send(registration_id: int) -> bool:
+    """The task: tell someone who joined a waiting list their number and how to leave it.
+    False if they are no longer waiting (a place freed first, or they left)."""
+    registration = (
+        Registration.objects.select_related("session__offer").filter(pk=registration_id).first()
+    )
+    if registration is None or registration.status != RegistrationStatus.WAITING:
+        return False
+    title, when, day = _webinar_words(registration.session)
+    position = selectors.waiting_position(registration)
+    links = registration_links(registration)
+    letter = Letter(
+        subject=f"You are on the waiting list: {title}, {day}",
+        greeting=f"Dear {registration.name},",
+        paragraphs=(
+            f"Every place on {title}, {when}, is taken, so you are on the waiting list: "
+            f"number {position}.",
+            "If a place frees, it is yours: we e-mail you an invitation with the joining link.",
+            "If you no longer want a place, leave the waiting list so the next person moves up.",
+        ),
+        facts=(("Webinar", title), ("When", when), ("Waiting list", f"Number {position}")),
+        actions=(("Leave the waiting list", links["cancel"]), ("About the webinar", links["page"])),
+        notes=(
+            "If you sign in to LGA peer support, your webinars are also listed on My webinars: "
+            + absolute_url(reverse("my-webinars")),
+        ),
+    )
+    letter.message(registration.email).send()
     return True

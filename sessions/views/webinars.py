@@ -1,17 +1,19 @@
 """Pages for webinars, registrations and calendar feeds, and the feeds themselves."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotFound
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from peers.forms import add_service_errors
+from peers.selectors import COUNCILLOR, caller_for
 from scheduling.engine.calendar import content_type
 from sessions.forms_webinars import FeedLinkRequestForm, RegistrationForm, TopicFilterForm
 from sessions.models import Delivery, Offer, RegistrationStatus, Topic
@@ -119,16 +121,21 @@ def webinar_detail(request, webinar_id: int):
 
 
 def _register(request, webinar, form):
-    """Register from the form: (a redirect to the confirmation, 302) or (None, status)."""
+    """Register from the form: (a redirect, 302) or (None, status).
+
+    Someone signed in with the address gets the place at once; for anyone else the address is
+    sent a link to confirm, and the next page says so, the same for every address."""
     data = form.cleaned_data
+    user = request.user
     try:
-        result = services.registration_create(
+        result = services.registration_submit(
             session=webinar.session,
             name=data["name"],
             email=data["email"],
             council=data["council"],
             council_name=data["council_name"],
             role=data["role"],
+            signed_in_email=user.email if user.is_authenticated else "",
         )
     except ValidationError as error:
         add_service_errors(form, error)
@@ -136,12 +143,74 @@ def _register(request, webinar, form):
     except services.WebinarClosed as closed:
         form.add_error(None, closed.detail)
         return None, 409
-    request.session[f"webinar-{webinar.id}"] = {
+    if result is None:
+        request.session[f"webinar-{webinar.id}-sent"] = data["email"].strip().lower()
+        return redirect("webinar-check-email", webinar_id=webinar.id), 302
+    _remember(request, webinar.id, result)
+    return redirect("webinar-registered", webinar_id=webinar.id), 302
+
+
+def _remember(request, webinar_id: int, result: services.RegistrationResult) -> None:
+    """What the "registered" page shows this browser (the feed link only once, here)."""
+    request.session[f"webinar-{webinar_id}"] = {
         "registration": result.registration.pk,
         "created": result.created,
         "feed_token": result.feed_token,
     }
-    return redirect("webinar-registered", webinar_id=webinar.id), 302
+
+
+@never_cache
+def webinar_check_email(request, webinar_id: int):
+    """After asking to register an address: look for the confirmation e-mail."""
+    webinar = selectors.webinar_get(webinar_id=webinar_id)
+    return render(
+        request,
+        "sessions/webinar_check_email.html",
+        {
+            "webinar": webinar,
+            "email": request.session.get(f"webinar-{webinar.id}-sent", ""),
+            "hours": int(selectors.CONFIRM_LINK_AGE.total_seconds() // 3600),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_confirm(request, key: str):
+    """The page a confirmation e-mail's link opens: a button that confirms the registration
+    (opening the link changes nothing, so a mail scanner that follows it does no harm)."""
+    link = selectors.registration_request_for_key(key)
+    if link.request is None:
+        return render(
+            request,
+            "sessions/webinar_confirm.html",
+            {"expired": link.expired, "invalid": not link.expired},
+            status=410 if link.expired else 404,
+        )
+    webinar = selectors.webinar_get(webinar_id=link.request.session_id)
+    problem = ""
+    if request.method == "POST":
+        try:
+            result = services.registration_confirm(request=link.request)
+        except services.WebinarClosed as closed:
+            problem = closed.detail
+        else:
+            _remember(request, webinar.id, result)
+            return redirect("webinar-registered", webinar_id=webinar.id)
+    existing = selectors.registration_of(link.request)
+    return render(
+        request,
+        "sessions/webinar_confirm.html",
+        {
+            "webinar": webinar,
+            "request_": link.request,
+            "existing": existing,
+            "position": selectors.waiting_position(existing) if existing else None,
+            "problem": problem,
+            "closed_reason": webinar.closed_reason,
+        },
+        status=409 if problem else 200,
+    )
 
 
 @never_cache
@@ -172,10 +241,19 @@ def webinar_registered(request, webinar_id: int):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def registration_cancel(request, key: str):
-    """The page a registrant's cancel link opens: a button that gives up the place."""
+    """The page a registrant's cancel link opens: a button that gives up the place. The link
+    stops working when the webinar has ended."""
     registration = selectors.registration_for_cancel_key(key)
     if registration is None:
-        raise Http404("This link is not valid.")
+        return render(request, "sessions/webinar_cancel.html", {"invalid": True}, status=404)
+    if selectors.cancel_link_expired(registration):
+        webinar = selectors.webinar_get(webinar_id=registration.session_id)
+        return render(
+            request,
+            "sessions/webinar_cancel.html",
+            {"expired": True, "webinar": webinar},
+            status=410,
+        )
     problem = ""
     if request.method == "POST":
         try:
@@ -200,6 +278,50 @@ def registration_cancel(request, key: str):
         },
         status=409 if problem else 200,
     )
+
+
+# A councillor's own webinars --------------------------------------------------------------------
+
+
+def _councillor_email(request) -> str:
+    if COUNCILLOR not in caller_for(request.user).roles:
+        raise PermissionDenied("Only councillors have webinars of their own here.")
+    if not request.user.email:
+        raise PermissionDenied("Your account has no e-mail address to find your webinars by.")
+    return request.user.email
+
+
+@never_cache
+@login_required
+def my_webinars(request):
+    """A signed-in councillor's places and waiting-list places, with a button to give each up."""
+    return render(
+        request,
+        "sessions/my_webinars.html",
+        {"rows": selectors.my_registrations(email=_councillor_email(request))},
+    )
+
+
+@login_required
+@require_POST
+def my_webinar_cancel(request, registration_id: int):
+    registration = selectors.my_registration_get(
+        email=_councillor_email(request), registration_id=registration_id
+    )
+    waiting = registration.status == RegistrationStatus.WAITING
+    try:
+        services.registration_cancel(registration=registration)
+    except services.WebinarClosed as closed:
+        messages.error(request, closed.detail)
+        return redirect("my-webinars")
+    title = registration.session.title or registration.session.offer.title
+    messages.success(
+        request,
+        f"You have left the waiting list for {title}."
+        if waiting
+        else f"Your place on {title} is cancelled. It goes to the first person waiting.",
+    )
+    return redirect("my-webinars")
 
 
 # Calendars -------------------------------------------------------------------------------------
@@ -271,13 +393,15 @@ def feed_manage(request, key: str):
             services.feed_link_revoke(email=email)
             messages.success(request, "Your private calendar link is turned off.")
             return redirect("feed-manage", key=key)
+    state = selectors.feed_link_state(email)
     return render(
         request,
         "sessions/feed_manage.html",
         {
             "expired": False,
             "private": private,
-            "live": selectors.has_live_feed(email),
+            "live": state == "live",
+            "state": state,
             "email": email,
         },
     )
@@ -332,6 +456,22 @@ urlpatterns = [
     path("webinars/", webinar_list, name="webinar-list"),
     path("webinars/<int:webinar_id>/", webinar_detail, name="webinar-detail"),
     path("webinars/<int:webinar_id>/registered/", webinar_registered, name="webinar-registered"),
+    path(
+        "webinars/<int:webinar_id>/check-your-email/",
+        webinar_check_email,
+        name="webinar-check-email",
+    ),
+    path("webinars/mine/", my_webinars, name="my-webinars"),
+    path(
+        "webinars/mine/<int:registration_id>/cancel/",
+        my_webinar_cancel,
+        name="my-webinar-cancel",
+    ),
+    path(
+        "webinars/places/<str:key>/confirm/",
+        registration_confirm,
+        name="webinar-registration-confirm",
+    ),
     path(
         "webinars/places/<str:key>/cancel/",
         registration_cancel,
