@@ -1,5 +1,6 @@
-"""A councillor finds a webinar, registers, gets the invitation, subscribes to their private
-calendar, renews its link and cancels their place from the e-mail, in a real browser."""
+"""A councillor finds a webinar, registers, confirms the address from the e-mail, gets the
+invitation, subscribes to their private calendar, renews its link and cancels their place from
+the e-mail; and, signed in, manages their places on "My webinars"; in a real browser."""
 
 import re
 from datetime import timedelta
@@ -10,10 +11,16 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sessions.models import Invite, Offer
-from sessions.services.webinars import webinar_schedule
+from sessions.models import Invite, Offer, RegistrationRequest
+from sessions.services.webinars import (
+    registration_confirmation_send,
+    registration_create,
+    waiting_list_mail_send,
+    webinar_schedule,
+)
 from sessions.tasks import send_invite
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import make_council, make_councillor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,6 +83,19 @@ def test_a_councillor_registers_subscribes_and_cancels(page, live_server, axe):
     page.get_by_label("Or type your council's name").fill("Vale of Glamorgan Council")
     page.get_by_label("Your role").fill("Cabinet member")
     page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    expect(page.get_by_role("status").first).to_contain_text(f"We have sent a link to {EMAIL}")
+    assert_accessible(axe, page)
+    assert not Invite.objects.exists()
+
+    # The e-mail's link opens a page with a button; the place is taken when it is pressed.
+    registration_confirmation_send(RegistrationRequest.objects.get(email=EMAIL).pk)
+    (confirmation,) = mail.outbox
+    assert confirmation.to == [EMAIL] and "Ceri Jones" not in confirmation.body
+    page.goto(link_in(confirmation.body, "/confirm/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your registration")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Confirm my place").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You have a place")
     expect(page.get_by_role("status").first).to_contain_text(f"invitation to {EMAIL}")
     assert_accessible(axe, page)
@@ -88,6 +108,10 @@ def test_a_councillor_registers_subscribes_and_cancels(page, live_server, axe):
     assert webcal == "webcal://" + private_url.split("://", 1)[1]
     google = page.get_by_role("link", name=f"Add to Google Calendar – {name}").get_attribute("href")
     assert unquote(google.split("cid=", 1)[1]) == webcal
+    work = page.get_by_role(
+        "link", name=f"Add to Outlook with a work account (Microsoft 365) – {name}"
+    ).get_attribute("href")
+    assert work.startswith("https://outlook.office.com/calendar/0/addfromweb?url=")
     outlook = page.get_by_role("link", name=f"Add to Outlook.com – {name}").get_attribute("href")
     assert outlook.startswith("https://outlook.live.com/calendar/0/addfromweb?url=")
     assert unquote(outlook.split("url=", 1)[1].split("&", 1)[0]) == private_url
@@ -107,7 +131,7 @@ def test_a_councillor_registers_subscribes_and_cancels(page, live_server, axe):
     invite = Invite.objects.get(recipient_email=EMAIL)
     assert (invite.method, invite.sequence) == ("REQUEST", 0)
     assert send_invite(invite.pk) == "sent"
-    (message,) = mail.outbox
+    message = mail.outbox[1]
     assert message.subject.startswith("Your place: The role of the ward councillor")
     assert JOIN in message.body
     calendar = next(body for body, kind in message.alternatives if kind == "text/calendar")
@@ -134,7 +158,7 @@ def test_a_councillor_registers_subscribes_and_cancels(page, live_server, axe):
     assert cancel.sequence == 1
     assert send_invite(cancel.pk) == "sent"
     assert "METHOD:CANCEL" in next(
-        b for b, k in mail.outbox[1].alternatives if k == "text/calendar"
+        b for b, k in mail.outbox[2].alternatives if k == "text/calendar"
     )
     after = page.request.get(new_url).text()
     assert "STATUS:CANCELLED" in after and ward.uid in after
@@ -158,3 +182,71 @@ def test_webinar_pages_fit_a_phone(phone_page, live_server):
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+
+
+def fits_the_width(page) -> None:
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_register_confirm_then_leave_the_waiting_list_from_my_webinars(
+    request, width, live_server, axe
+):
+    page = request.getfixturevalue("page" if width == "desktop" else "phone_page")
+    ward = schedule("webinar-role-of-the-ward-councillor", 14, joining_url=JOIN, capacity=1)
+    registration_create(
+        session=ward, name="Ann", email="ann@example.org", council_name="X", role="Leader"
+    )
+    user = make_councillor(make_council("Vale of Glamorgan Council"), "ceri")
+    user.set_password("a long enough password")
+    user.save()
+
+    # Signed out, the councillor registers their address: the webinar is full.
+    page.goto(f"{live_server.url}/webinars/{ward.pk}/")
+    page.get_by_label("Your name").fill("Ceri Jones")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Or type your council's name").fill("Vale of Glamorgan Council")
+    page.get_by_label("Your role").fill("Ward councillor")
+    page.get_by_role("button", name="Join the waiting list").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    fits_the_width(page)
+    assert_accessible(axe, page)
+
+    # The confirmation link: a page with a button.
+    registration_confirmation_send(RegistrationRequest.objects.get(email=user.email).pk)
+    page.goto(link_in(mail.outbox[-1].body, "/confirm/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your registration")
+    fits_the_width(page)
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Join the waiting list").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are on the waiting list")
+    expect(page.get_by_role("status").first).to_contain_text("You are number 1")
+
+    # The waiting-list e-mail says how to leave; signed in, so does "My webinars".
+    waiting = ward.registrations.get(email=user.email)
+    assert waiting_list_mail_send(waiting.pk) is True
+    assert "Leave the waiting list" in mail.outbox[-1].body
+    sign_in(page, live_server, "ceri", "a long enough password")
+    if width == "phone":
+        page.goto(f"{live_server.url}/webinars/mine/")
+    else:
+        nav = page.get_by_role("navigation", name="Main")
+        nav.get_by_role("link", name="My webinars").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My webinars")
+    place = page.get_by_role("region", name="The role of the ward councillor")
+    expect(place).to_contain_text("Waiting list: number 1")
+    fits_the_width(page)
+    assert_accessible(axe, page)
+    place.get_by_role("button", name="Leave the waiting list").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "You have left the waiting list for The role of the ward councillor."
+    )
+    expect(page.get_by_text("You have no upcoming webinars.")).to_be_visible()
+    fits_the_width(page)
+    assert_accessible(axe, page)
+    waiting.refresh_from_db()
+    assert waiting.status == "cancelled"

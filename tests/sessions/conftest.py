@@ -97,3 +97,22 @@ def book(
         )
     assert response.status_code == 201, response.json()
     return response.json()
+
+
+@pytest.fixture
+def read_mail():
+    """An e-mail as it goes out: its real bytes parsed back into headers and its text and HTML
+    parts (quoted-printable and base64 undone)."""
+    import email
+    from email import policy
+
+    def read(message) -> dict:
+        parsed = email.message_from_bytes(message.message().as_bytes(), policy=policy.default)
+        parts = {
+            part.get_content_type(): part.get_content()
+            for part in parsed.walk()
+            if not part.is_multipart()
+        }
+        return {"headers": parsed, "text": parts.get("text/plain", ""), **parts}
+
+    return read

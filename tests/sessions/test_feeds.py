@@ -444,6 +444,12 @@ def test_subscribe_links():
         "url=https%3A%2F%2Fpeers.local.gov.uk%2Fcalendars%2Fwebinars%2Fopposition.ics"
         "&name=LGA%20webinars%3A%20Opposition"
     )
+    # Microsoft 365 work accounts subscribe through Outlook on the web's own address.
+    assert links.microsoft365 == (
+        "https://outlook.office.com/calendar/0/addfromweb?"
+        "url=https%3A%2F%2Fpeers.local.gov.uk%2Fcalendars%2Fwebinars%2Fopposition.ics"
+        "&name=LGA%20webinars%3A%20Opposition"
+    )
 
 
 # Independent parsers -----------------------------------------------------------------------------

@@ -1,13 +1,21 @@
-"""The webinar API: browse by topic, register without signing in, clear refusals, throttling."""
+"""The webinar API: browse by topic, register (signed in with one's own address at once;
+otherwise the address confirms by e-mail), clear refusals, throttling."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from sessions.models import FeedToken, Invite, Offer, Registration, Session
+from sessions.models import (
+    FeedToken,
+    Invite,
+    Offer,
+    Registration,
+    RegistrationRequest,
+    Session,
+)
 from sessions.services import webinars as services
-from tests.factories import make_council
+from tests.factories import bearer, make_council, make_user
 from tests.sessions.test_feeds import feed_checking_client  # noqa: F401  (the `client`)
 from tests.sessions.test_webinars import (
     JOIN,
@@ -27,17 +35,27 @@ SAM = {
 }
 
 
-def post(api_client, session_id, body=None, ip="127.0.0.1"):
+def post(api_client, session_id, body=None, ip="127.0.0.1", headers=None):
     return api_client.post(
         f"/webinars/{session_id}/registrations",
         json=SAM if body is None else body,
         META={"REMOTE_ADDR": ip},
+        headers=headers or {},
     )
+
+
+@pytest.fixture
+def sam():
+    """Sam's own account (sam@example.org), signed in by a bearer token."""
+    return bearer(make_user("sam"))
 
 
 def nothing_written():
     return not (
-        Registration.objects.exists() or Invite.objects.exists() or FeedToken.objects.exists()
+        Registration.objects.exists()
+        or RegistrationRequest.objects.exists()
+        or Invite.objects.exists()
+        or FeedToken.objects.exists()
     )
 
 
@@ -60,6 +78,9 @@ def test_upcoming_webinars_by_topic_in_uk_time(api_client):
     assert ward["registration_open"] is True and ward["closed_reason"] == ""
     assert ward["url"].endswith(f"/webinars/{winter.pk}/")
     assert ward["feed"]["webcal"].startswith("webcal://")
+    assert ward["feed"]["microsoft365"].startswith(
+        "https://outlook.office.com/calendar/0/addfromweb?url="
+    )
     assert ward["feed"]["https"].endswith("/calendars/webinars/leadership.ics")
     assert JOIN not in response.content.decode()
 
@@ -93,9 +114,9 @@ def test_past_and_cancelled_webinars_are_not_listed(api_client):
     )
 
 
-def test_register_without_signing_in(api_client, client):
+def test_register_ones_own_address_signed_in(api_client, client, sam):
     session = a_webinar()
-    response = post(api_client, session.pk)
+    response = post(api_client, session.pk, headers=sam)
     assert response.status_code == 201, response.json()
     body = response.json()
     registration = Registration.objects.get()
@@ -117,30 +138,32 @@ def test_register_without_signing_in(api_client, client):
 
     # A second webinar: the same feed, no new link; the first link now shows both.
     other = a_webinar(OPPOSITION)
-    second = post(api_client, other.pk)
+    second = post(api_client, other.pk, headers=sam)
     assert second.status_code == 201
     assert second.json()["feed_url"] is None
     assert "private calendar feed" in second.json()["note"]
     assert client.get(feed_path).content.count(b"BEGIN:VEVENT") == 2
 
     # Registering again is harmless: the same registration.
-    again = post(api_client, session.pk, {**SAM, "email": "SAM@example.org"})
+    again = post(api_client, session.pk, {**SAM, "email": "SAM@example.org"}, headers=sam)
     assert again.status_code == 200
     assert again.json()["id"] == registration.pk and again.json()["feed_url"] is None
     assert Registration.objects.count() == 2 and Invite.objects.count() == 2
 
 
-def test_a_directory_council_can_be_chosen_by_id(api_client):
+def test_a_directory_council_can_be_chosen_by_id(api_client, sam):
     council = make_council("Wigan Council")
-    response = post(api_client, a_webinar().pk, {**SAM, "council": council.pk, "council_name": ""})
+    response = post(
+        api_client, a_webinar().pk, {**SAM, "council": council.pk, "council_name": ""}, headers=sam
+    )
     assert response.status_code == 201
     assert Registration.objects.get().council == council
 
 
-def test_a_full_webinar_puts_people_on_the_waiting_list(api_client):
+def test_a_full_webinar_puts_people_on_the_waiting_list(api_client, sam):
     session = a_webinar(capacity=1)
     register(session, "ann@example.org")
-    response = post(api_client, session.pk)
+    response = post(api_client, session.pk, headers=sam)
     assert response.status_code == 201
     body = response.json()
     assert (body["status"], body["invited"], body["waiting_position"]) == ("waiting", False, 1)
@@ -216,13 +239,13 @@ def test_too_many_registrations_from_one_client_or_for_one_address_are_429(api_c
     session = a_webinar()
     for n in range(3):
         ok = post(api_client, session.pk, {**SAM, "email": f"person{n}@example.org"})
-        assert ok.status_code == 201
+        assert ok.status_code == 202
     refused = post(api_client, session.pk, {**SAM, "email": "person9@example.org"})
     assert refused.status_code == 429
     assert refused.json()["detail"].startswith("Too many requests")
     assert 0 < int(refused["Retry-After"]) <= 60
-    assert not Registration.objects.filter(email="person9@example.org").exists()
+    assert not RegistrationRequest.objects.filter(email="person9@example.org").exists()
     # Another client is fine, until it tries the same address too often.
-    assert post(api_client, session.pk, ip="10.1.1.1").status_code == 201
-    assert post(api_client, session.pk, ip="10.1.1.2").status_code == 200
+    assert post(api_client, session.pk, ip="10.1.1.1").status_code == 202
+    assert post(api_client, session.pk, ip="10.1.1.2").status_code == 202
     assert post(api_client, session.pk, ip="10.1.1.3").status_code == 429

@@ -12,12 +12,21 @@ from django.utils import timezone
 
 from sessions.models import Invite, Offer, Registration, RegistrationStatus
 from sessions.services.webinars import webinar_schedule
-from tests.factories import at_once
+from tests.factories import at_once, bearer, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalogue")]
 
 
 def register_at_once(session, emails):
+    """Each person signed in with their own address, so each registers at once."""
+    users = {}
+    for email in emails:
+        if email not in users:
+            user = make_user(email.split("@")[0])
+            user.email = email
+            user.save(update_fields=["email"])
+            users[email] = bearer(user)["Authorization"]
+
     def registration(i, email):
         body = {
             "name": f"Person {i}",
@@ -29,6 +38,7 @@ def register_at_once(session, emails):
             f"/api/webinars/{session.pk}/registrations",
             data=json.dumps(body),
             content_type="application/json",
+            HTTP_AUTHORIZATION=users[email],
         )
 
     return at_once([registration(i, email) for i, email in enumerate(emails)])

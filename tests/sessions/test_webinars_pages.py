@@ -66,7 +66,8 @@ def test_the_list_shows_upcoming_webinars_in_uk_time_with_places_and_topic_filte
     assert client.get("/webinars/", {"topic": "astrology"}).status_code == 404
 
 
-def test_register_on_the_page_then_see_the_private_calendar(client):
+def test_register_ones_own_address_signed_in_then_see_the_private_calendar(client):
+    client.force_login(make_user("sam"))  # sam@example.org
     session = a_webinar()
     page = client.get(f"/webinars/{session.pk}/")
     assert page.status_code == 200
@@ -123,6 +124,7 @@ def test_form_errors_are_shown_and_nothing_is_written(client):
 
 
 def test_closed_and_full_webinars_say_so(client):
+    client.force_login(make_user("sam"))  # sam@example.org
     session = a_webinar(capacity=1)
     register(session, "ann@example.org")
     full = client.get(f"/webinars/{session.pk}/")
@@ -135,7 +137,7 @@ def test_closed_and_full_webinars_say_so(client):
     services.webinar_cancel(session=session)
     closed = client.get(f"/webinars/{session.pk}/")
     assert "This webinar is cancelled." in page_text(closed)
-    assert '<form method="post"' not in closed.content.decode()
+    assert 'class="register-form"' not in closed.content.decode()
     refused = client.post(f"/webinars/{session.pk}/", {**FORM, "email": "new@example.org"})
     assert refused.status_code == 409
     assert not Registration.objects.filter(email="new@example.org").exists()
@@ -261,3 +263,34 @@ def test_asking_for_links_too_often_is_429(client, settings):
     assert refused.status_code == 429
     assert "Too many requests" in page_text(refused)
     assert client.post("/calendars/", {"email": "kim@example.org"}).status_code == 302
+
+
+def test_the_link_page_does_not_say_turned_off_to_someone_who_never_had_a_link(client):
+    # A registration made without a calendar link (as the demo data and older rows are).
+    session = a_webinar()
+    registration = Registration.objects.create(
+        session=session, name="Sam Okafor", email="sam@example.org", role="Ward councillor"
+    )
+    path = urlsplit(services.registration_links(registration)["calendar"]).path
+    text = page_text(client.get(path))
+    assert "You do not have a private calendar link yet" in text
+    assert "turned off" not in text and "Turn off" not in text
+    assert "Get a link" in text
+
+    got = client.post(path, {"action": "renew"})
+    (feed,) = feed_paths(got)
+    assert client.get(feed).status_code == 200
+    client.post(path, {"action": "revoke"})
+    assert "Your private link is turned off" in page_text(client.get(path))
+
+
+def test_every_subscribe_list_offers_microsoft_365_work_accounts(client):
+    session = a_webinar()
+    html = client.get(f"/webinars/{session.pk}/").content.decode()
+    assert (
+        'href="https://outlook.office.com/calendar/0/addfromweb?url=http%3A%2F%2Ftestserver'
+        '%2Fcalendars%2Fwebinars%2Fleadership.ics&amp;name=LGA%20webinars%3A%20Leadership"'
+    ) in html
+    assert "Add to Outlook with a work account (Microsoft 365)" in page_text(
+        client.get("/calendars/")
+    )
