@@ -3,12 +3,10 @@ owner is signed in), and a signed-in councillor's own places."""
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.utils import check_csrf
 
-from peers.selectors import COUNCILLOR, caller_for
 from peers.services import api_token_authenticate
 from sessions.models import RegistrationStatus, Topic
 from sessions.selectors import private_feed_path
@@ -246,15 +244,6 @@ def registration_create(request, webinar_id: int, payload: RegistrationIn, respo
 # A councillor's own places ---------------------------------------------------------------------
 
 
-def _councillor_email(request) -> str:
-    caller = caller_for(request.user)
-    if COUNCILLOR not in caller.roles:
-        raise PermissionDenied("Only councillors have webinars of their own here.")
-    if not request.user.email:
-        raise PermissionDenied("Your account has no e-mail address to find your webinars by.")
-    return request.user.email
-
-
 def _my_registration_out(request, row: selectors.MyRegistration) -> dict:
     webinar = row.webinar
     return {
@@ -279,7 +268,7 @@ def _my_registration_out(request, row: selectors.MyRegistration) -> dict:
     summary="The caller's webinar places and waiting-list places (councillors), soonest first",
 )
 def my_registration_list(request):
-    rows = selectors.my_registrations(email=_councillor_email(request))
+    rows = selectors.my_registrations(email=selectors.councillor_email(request.user))
     return [_my_registration_out(request, row) for row in rows]
 
 
@@ -294,6 +283,6 @@ def my_registration_list(request):
 )
 def my_registration_cancel(request, registration_id: int):
     registration = services.registration_cancel_mine(
-        email=_councillor_email(request), registration_id=registration_id
+        email=selectors.councillor_email(request.user), registration_id=registration_id
     )
     return _my_registration_out(request, selectors.my_registration_view(registration))

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peers.models import Peer
+from peers.selectors import COUNCILLOR, caller_for
 from scheduling.engine.calendar import CANCELLED, CONFIRMED, TENTATIVE, CalendarEvent, build_feed
 from scheduling.engine.uk_time import LONDON as UK
 from sessions.models import (
@@ -389,6 +391,16 @@ def my_registration_view(
         webinar=webinar_view(registration.session, now=now or timezone.now()),
         position=waiting_position(registration),
     )
+
+
+def councillor_email(user) -> str:
+    """The address a signed-in councillor's webinars are found by; PermissionDenied for anyone
+    else (their account's address is set by LGA staff, so it is theirs)."""
+    if COUNCILLOR not in caller_for(user).roles:
+        raise PermissionDenied("Only councillors have webinars of their own here.")
+    if not user.email:
+        raise PermissionDenied("Your account has no e-mail address to find your webinars by.")
+    return user.email
 
 
 def my_registrations(*, email: str, now: datetime | None = None) -> list[MyRegistration]:

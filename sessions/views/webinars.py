@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peers.forms import add_service_errors
-from peers.selectors import COUNCILLOR, caller_for
 from scheduling.engine.calendar import content_type
 from sessions.forms_webinars import FeedLinkRequestForm, RegistrationForm, TopicFilterForm
 from sessions.models import Delivery, Offer, RegistrationStatus, Topic
@@ -283,14 +282,6 @@ def registration_cancel(request, key: str):
 # A councillor's own webinars --------------------------------------------------------------------
 
 
-def _councillor_email(request) -> str:
-    if COUNCILLOR not in caller_for(request.user).roles:
-        raise PermissionDenied("Only councillors have webinars of their own here.")
-    if not request.user.email:
-        raise PermissionDenied("Your account has no e-mail address to find your webinars by.")
-    return request.user.email
-
-
 @never_cache
 @login_required
 def my_webinars(request):
@@ -298,7 +289,7 @@ def my_webinars(request):
     return render(
         request,
         "sessions/my_webinars.html",
-        {"rows": selectors.my_registrations(email=_councillor_email(request))},
+        {"rows": selectors.my_registrations(email=selectors.councillor_email(request.user))},
     )
 
 
@@ -306,7 +297,7 @@ def my_webinars(request):
 @require_POST
 def my_webinar_cancel(request, registration_id: int):
     registration = selectors.my_registration_get(
-        email=_councillor_email(request), registration_id=registration_id
+        email=selectors.councillor_email(request.user), registration_id=registration_id
     )
     waiting = registration.status == RegistrationStatus.WAITING
     try:
