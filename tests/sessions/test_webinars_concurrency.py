@@ -90,3 +90,34 @@ def test_fifty_people_registering_at_once_never_meet_a_server_error():
     ]
     assert Registration.objects.filter(status=RegistrationStatus.REGISTERED).count() == 30
     assert Registration.objects.filter(status=RegistrationStatus.WAITING).count() == 20
+
+
+def test_confirmation_links_followed_at_once_give_out_only_the_places_there_are():
+    from sessions.selectors.webinars import registration_confirm_key
+    from sessions.services.webinars import registration_request
+
+    cache.clear()
+    session = webinar_schedule(
+        offer=Offer.objects.get(slug="webinar-role-of-the-ward-councillor"),
+        start=timezone.now() + timedelta(days=14),
+        capacity=2,
+    )
+    keys = [
+        registration_confirm_key(
+            registration_request(
+                session=session,
+                name=f"Person {n}",
+                email=f"person{n}@example.org",
+                council_name="Anytown Borough Council",
+                role="Ward councillor",
+            )
+        )
+        for n in range(6)
+    ]
+    responses = at_once(
+        [lambda key=key: Client().post(f"/webinars/places/{key}/confirm/") for key in keys]
+    )
+    assert [r.status_code for r in responses] == [302] * 6
+    assert Registration.objects.filter(status=RegistrationStatus.REGISTERED).count() == 2
+    assert Registration.objects.filter(status=RegistrationStatus.WAITING).count() == 4
+    assert Invite.objects.count() == 2
