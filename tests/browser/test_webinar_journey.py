@@ -11,10 +11,11 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sessions.models import Invite, Offer, RegistrationRequest
+from sessions.models import Invite, Offer, RegistrationRequest, Session
 from sessions.services.webinars import (
     registration_confirmation_send,
     registration_create,
+    registration_links,
     waiting_list_mail_send,
     webinar_schedule,
 )
@@ -250,3 +251,21 @@ def test_register_confirm_then_leave_the_waiting_list_from_my_webinars(
     assert_accessible(axe, page)
     waiting.refresh_from_db()
     assert waiting.status == "cancelled"
+
+
+def test_expired_and_broken_links_say_so_plainly(page, live_server, axe):
+    ward = schedule("webinar-role-of-the-ward-councillor", 14, joining_url=JOIN)
+    place = registration_create(
+        session=ward, name="Ann", email="ann@example.org", council_name="X", role="Leader"
+    ).registration
+    cancel = registration_links(place)["cancel"]
+    now = timezone.now()
+    Session.objects.filter(pk=ward.pk).update(
+        start=now - timedelta(hours=2), end=now - timedelta(hours=1)
+    )
+    page.goto(cancel)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link has expired")
+    assert_accessible(axe, page)
+    page.goto(f"{live_server.url}/webinars/places/not-a-key/confirm/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link is not valid")
+    assert_accessible(axe, page)
