@@ -381,6 +381,10 @@ class Invite(models.Model):
     role = models.CharField(max_length=20, default="REQ-PARTICIPANT", help_text="iCalendar ROLE")
     method = models.CharField(max_length=10, choices=InviteMethod.choices)
     sequence = models.PositiveIntegerField()
+    # The session's time as the message gives it: the time when queued, or for a CANCEL the
+    # time the recipient was last sent (a peer moved off a panel knew it at the old time).
+    session_start = models.DateTimeField(null=True, blank=True)
+    session_end = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=InviteStatus.choices, default=InviteStatus.PENDING
     )

@@ -64,7 +64,7 @@ from sessions.models import (
 )
 from sessions.selectors import absolute_url, offer_format
 from sessions.selectors import webinars as webinar_selectors
-from sessions.services.outbox import InviteContent, invite_queue
+from sessions.services.outbox import InviteContent, invite_queue, invite_time
 from sessions.services.restaffing import booking_restaff_queue
 
 logger = logging.getLogger(__name__)
@@ -579,13 +579,14 @@ def session_title(session: Session) -> str:
     return title
 
 
-def _when(session: Session) -> str:
-    start, end = session.start.astimezone(UK), session.end.astimezone(UK)
+def _when(session: Session, *, at: tuple[datetime, datetime] | None = None) -> str:
+    start, end = at or (session.start, session.end)
+    start, end = start.astimezone(UK), end.astimezone(UK)
     return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} (UK time)"
 
 
-def _day(session: Session) -> str:
-    start = session.start.astimezone(UK)
+def _day(session: Session, *, at: tuple[datetime, datetime] | None = None) -> str:
+    start = (at or (session.start, session.end))[0].astimezone(UK)
     return f"{start:%a} {start.day} {start:%b %Y}"
 
 
@@ -630,27 +631,31 @@ def _earlier(invite: Invite) -> Invite | None:
 
 
 def _cancel_letter(invite: Invite, name: str) -> Letter:
+    """A CANCEL names the session as its recipient knew it (a move may have changed its time)."""
     session = invite.session
     title = session_title(session)
     booking = session.booking
+    known = invite_time(invite)
     if session.status == SessionStatus.CANCELLED:
         reason = booking.cancel_reason if booking is not None else ""
-        paragraphs = [f"{title} on {_when(session)} is cancelled."]
+        paragraphs = [f"{title} on {_when(session, at=known)} is cancelled."]
         if reason:
             paragraphs.append(f"The reason given: {reason}")
         if invite.seat_id is not None:
             paragraphs.append("Your seat is released; there is nothing more to do.")
         return Letter(
-            subject=f"Cancelled: {title}, {_day(session)}",
+            subject=f"Cancelled: {title}, {_day(session, at=known)}",
             greeting=f"Dear {name},",
             paragraphs=tuple(paragraphs),
         )
+    moved = known != (session.start, session.end)
     return Letter(
-        subject=f"No longer needed: {title}, {_day(session)}",
+        subject=f"No longer needed: {title}, {_day(session, at=known)}",
         greeting=f"Dear {name},",
         paragraphs=(
-            f"You are no longer needed on the panel for {title}: the booking moved or the "
-            "panel changed, and your seat is released.",
+            f"You are no longer needed on the panel for {title} on {_when(session, at=known)}: "
+            + ("the booking moved" if moved else "the panel changed")
+            + ", and your seat is released.",
             "The session is taken out of your calendar; nothing more to do. Thank you.",
         ),
     )

@@ -55,7 +55,7 @@ from scheduling.engine.calendar import (
 )
 from sessions.models import Invite, InviteMethod, InviteStatus
 from sessions.services.invites import FOR_INFORMATION, invite_content, session_title
-from sessions.services.outbox import InviteContent
+from sessions.services.outbox import InviteContent, invite_time
 
 logger = logging.getLogger(__name__)
 
@@ -131,10 +131,11 @@ def invite_message(invite: Invite, *, now: datetime) -> InviteEmail:
     """The e-mail for one outbox row, as it would be sent at `now`."""
     session = invite.session
     content = _content(invite)
+    start, end = invite_time(invite)  # a CANCEL: the event as the recipient's calendar has it
     event = CalendarEvent(
         uid=session.uid,
-        start=session.start,
-        end=session.end,
+        start=start,
+        end=end,
         summary=session_title(session),
         description=content.description,
         location=content.location,

@@ -251,7 +251,16 @@ def test_a_peer_left_out_by_a_move_gets_a_cancel_and_the_replacement_a_request(
     event = assert_imip(cancel, "CANCEL")
     assert event["status"] == "CANCELLED" and event["sequence"] == 1
     assert event["uid"] == booking["sessions"][0]["uid"]
+    # It names the session as the peer knew it: Tuesday at 10:00, not the new Wednesday.
+    old_start = london(tuesday, 10)
+    assert cancel.subject.endswith(f"{old_start:%a} {old_start.day} {old_start:%b %Y}")
     assert cancel.subject.startswith("No longer needed: ")
+    known = f"{old_start:%A} {old_start.day} {old_start:%B %Y}, 10:00 to 13:00 (UK time)"
+    assert f"Wigan Council on {known}: the booking moved" in cancel.text
+    assert known in cancel.html
+    assert f"{wednesday:%A}" not in cancel.text + cancel.subject
+    assert event["start"]["utc"] == utc(old_start)  # the event as their calendar holds it
+    assert b"No longer needed" in cancel.raw  # (read back from the bytes that were sent)
     request = mails[reserve.email]
     event = assert_imip(request, "REQUEST")
     assert event["sequence"] == 1 and "You are invited to take the Member peer seat" in request.text
