@@ -29,3 +29,8 @@ def restaff_booking(booking_id: int) -> dict:
         "removed": len(outcome.removed),
         "unfilled": len(outcome.unfilled),
     }
+
+
+def restaff_lost() -> int:
+    """Queue again re-staffings whose task was lost (every 5 minutes)."""
+    return len(restaffing.restaff_lost_queue())

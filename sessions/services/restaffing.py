@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -45,9 +46,47 @@ class RestaffOutcome:
     changed_sessions: list[Session] = field(default_factory=list)
 
 
+# A decline this old whose place is still empty lost its task (e.g. the broker was down).
+LOST_AFTER = timedelta(minutes=5)
+
+
 def booking_restaff_queue(*, booking_id: int) -> None:
-    """Re-staff the booking in the worker once the current transaction commits."""
-    transaction.on_commit(lambda: async_task(RESTAFF_TASK, booking_id))
+    """Re-staff the booking in the worker once the current transaction commits.
+
+    Robust: the answer is already committed, so a broker that cannot take the task is logged
+    and `restaff_lost_queue` picks the booking up later.
+    """
+    transaction.on_commit(lambda: async_task(RESTAFF_TASK, booking_id), robust=True)
+
+
+def restaff_lost_queue(*, now: datetime | None = None) -> list[int]:
+    """Queue again the re-staffing of bookings with a place given up a while ago and never
+    re-staffed (its task was lost); returns their ids. Safe to repeat: re-staffing is
+    idempotent."""
+    now = now or timezone.now()
+    refilled = Seat.objects.filter(
+        session=OuterRef("session"),
+        role_name=OuterRef("role_name"),
+        position=OuterRef("position"),
+        status__in=HOLDING_SEAT_STATUSES,
+    )
+    booking_ids = sorted(
+        set(
+            Seat.objects.filter(
+                status=SeatStatus.DECLINED,
+                updated_at__lt=now - LOST_AFTER,
+                session__status=SessionStatus.SCHEDULED,
+                session__start__gt=now,
+                session__booking__isnull=False,
+            )
+            .exclude(session__booking__status=BookingStatus.CANCELLED)
+            .filter(~Exists(refilled))
+            .values_list("session__booking_id", flat=True)
+        )
+    )
+    for booking_id in booking_ids:
+        async_task(RESTAFF_TASK, booking_id)
+    return booking_ids
 
 
 def seats_release_for_unavailable(

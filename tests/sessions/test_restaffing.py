@@ -3,11 +3,15 @@ re-staffing, which is idempotent (a retried task, or two declines in a row, staf
 once and tell the booker once) and serialised with bookings by the booking lock."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from django_q.models import Schedule
 
 from sessions.models import HOLDING_SEAT_STATUSES, Invite, Seat, SeatStatus, Session
+from sessions.services import restaffing
 from sessions.tasks import restaff_booking
 from tests.conftest import by_recipient, deliver, run_queued_tasks
 from tests.factories import at_once, bearer, make_peer, make_user
@@ -288,3 +292,25 @@ def test_an_override_over_a_held_seat_on_the_page_says_so_and_re_staffs_it(
     sent = by_recipient(deliver())
     assert set(sent) == {officer.email, pool.booker.email}
     assert "Officer Recovery declined the Officer peer seat." in sent[pool.booker.email].text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_broker")
+def test_a_decline_whose_task_was_lost_is_re_staffed_by_the_sweep(
+    api_client, pool, panel, run_worker
+):
+    session, reserve, _ = panel
+    user = signed_in(pool.member)
+    # Not run on commit: as if the broker had been down when the decline was taken.
+    api_client.post(f"/seats/{holding(pool.member).get().pk}/decline", headers=bearer(user))
+    assert run_queued_tasks() == []
+    assert restaffing.restaff_lost_queue() == []  # too recent: its task may still be coming
+
+    later = timezone.now() + restaffing.LOST_AFTER + timedelta(minutes=1)
+    assert restaffing.restaff_lost_queue(now=later) == [session.booking_id]
+    assert run_worker() == [{"invited": 1, "removed": 0, "unfilled": 0}]
+    assert holding(reserve).get().role_name == "Member peer"
+    assert restaffing.restaff_lost_queue(now=later) == []  # the place is filled
+
+    schedule = Schedule.objects.get(func="sessions.tasks.restaff_lost")
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 5, -1)
