@@ -239,6 +239,13 @@ def session_updated_invites_queue(*, session: Session) -> None:
     _queue_to_concerned(session, reset_answers=False)
 
 
+def seat_released_invites_queue(*, seat: Seat) -> None:
+    """A peer's availability no longer covers their seat (the session's SEQUENCE already
+    raised): a CANCEL takes the session out of their calendar. Their replacement and the
+    booker are told by the re-staffing."""
+    _queue_for_seat(seat.session, seat, CANCEL, _lead_roles(seat.session))
+
+
 # Answers ----------------------------------------------------------------------------------------
 
 
@@ -648,14 +655,21 @@ def _cancel_letter(invite: Invite, name: str) -> Letter:
             greeting=f"Dear {name},",
             paragraphs=tuple(paragraphs),
         )
-    moved = known != (session.start, session.end)
+    if known != (session.start, session.end):
+        why = "the booking moved, and your seat is released"
+    elif invite.seat is not None and invite.seat.status == SeatStatus.DECLINED:
+        why = (
+            "you are no longer available then (your leave, a date or your hours changed), so "
+            "your seat is released and the LGA is finding another peer"
+        )
+    else:
+        why = "the panel changed, and your seat is released"
     return Letter(
         subject=f"No longer needed: {title}, {_day(session, at=known)}",
         greeting=f"Dear {name},",
         paragraphs=(
-            f"You are no longer needed on the panel for {title} on {_when(session, at=known)}: "
-            + ("the booking moved" if moved else "the panel changed")
-            + ", and your seat is released.",
+            f"You are no longer needed on the panel for {title} on "
+            f"{_when(session, at=known)}: {why}.",
             "The session is taken out of your calendar; nothing more to do. Thank you.",
         ),
     )

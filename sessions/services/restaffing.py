@@ -96,8 +96,11 @@ def seats_release_for_unavailable(
 
     Connected to peers.held_time.held_time_released; runs inside the availability change's
     transaction. The seats count as declined (so the re-solve does not offer them back to the
-    peer) and each booking concerned is re-staffed in the worker.
+    peer), the peer is sent a CANCEL for each (at a raised SEQUENCE), and each booking
+    concerned is re-staffed in the worker, which tells the booker.
     """
+    from sessions.services.invites import seat_released_invites_queue
+
     seats = list(
         Seat.objects.select_for_update(of=("self",))
         .select_related("session")
@@ -112,6 +115,12 @@ def seats_release_for_unavailable(
     Seat.objects.filter(pk__in=[s.pk for s in seats]).update(
         status=SeatStatus.DECLINED, updated_at=timezone.now()
     )
+    for seat in seats:
+        session = Session.objects.select_for_update().get(pk=seat.session_id)
+        session.sequence += 1
+        session.save(update_fields=["sequence", "updated_at"])
+        seat.session = session
+        seat_released_invites_queue(seat=seat)
     for booking_id in sorted({s.session.booking_id for s in seats if s.session.booking_id}):
         booking_restaff_queue(booking_id=booking_id)
     return seats

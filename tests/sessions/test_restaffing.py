@@ -6,14 +6,16 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 from django_q.models import Schedule
 
+from scheduling.engine.uk_time import LONDON
 from sessions.models import HOLDING_SEAT_STATUSES, Invite, Seat, SeatStatus, Session
 from sessions.services import restaffing
 from sessions.tasks import restaff_booking
-from tests.conftest import by_recipient, deliver, run_queued_tasks
+from tests.conftest import Mail, by_recipient, deliver, run_queued_tasks
 from tests.factories import at_once, bearer, make_peer, make_user
 from tests.sessions.conftest import book, london, make_available
 
@@ -241,9 +243,16 @@ def test_leave_over_a_held_seat_lists_it_re_staffs_it_and_tells_the_booker(
     assert not Seat.objects.filter(peer=reserve).exists()
     assert api_client.get("/seats", headers=bearer(user)).json()[0]["can_accept"] is False
 
-    assert run_worker() == [{"invited": 1, "removed": 0, "unfilled": 0}]
+    # The worker sends the peer a CANCEL (at a raised SEQUENCE) and finds the replacement.
+    before = len(mail.outbox)
+    assert run_worker() == ["sent", {"invited": 1, "removed": 0, "unfilled": 0}]
+    (cancel,) = [Mail.of(message) for message in mail.outbox[before:]]
+    assert (cancel.to, cancel.method) == (pool.member.email, "CANCEL")
+    assert "you are no longer available then" in cancel.text
+    assert f"Wigan Council on {session.start.astimezone(LONDON):%A}" in cancel.text
     assert holding(reserve).get().role_name == "Member peer"
     assert holding(pool.lead).exists() and holding(pool.officer).exists()
+    assert Session.objects.get().sequence == 2  # the CANCEL's, then the re-staffing's
     sent = by_recipient(deliver())
     assert set(sent) == {reserve.email, pool.booker.email}
     assert sent[reserve.email].method == "REQUEST"
@@ -286,7 +295,7 @@ def test_an_override_over_a_held_seat_on_the_page_says_so_and_re_staffs_it(
     ) in page
     assert Seat.objects.filter(peer=pool.officer).get().status == SeatStatus.DECLINED
 
-    run_worker()
+    assert run_worker() == ["sent", {"invited": 1, "removed": 0, "unfilled": 0}]
     assert holding(officer).get().role_name == "Officer peer"
     assert not holding(reserve).exists()  # the member peer's place was never open
     sent = by_recipient(deliver())
