@@ -4,10 +4,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from peers.models import Region
+from peers.selectors import caller_for
+from sessions.models import Offer, Seat, SeatStatus
+from sessions.services import booking_create
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import make_peer, make_user
+from tests.factories import make_booker, make_council, make_peer, make_user
+from tests.sessions.conftest import bookable_day, london, make_available
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_broker")]
 
 
 def next_weekday(weekday: int) -> date:
@@ -76,3 +81,49 @@ def test_the_page_fits_a_phone(phone_page, live_server, axe):
     phone_page.goto(live_server.url + "/availability/")
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert_accessible(axe, phone_page)
+
+
+def test_leave_over_a_held_seat_says_the_seat_is_released(page, live_server, axe):
+    council = make_council(
+        "Wigan Council",
+        region=Region.NORTH_WEST,
+        leader_group="labour",
+        council_type="metropolitan",
+    )
+    home = make_council("Cardiff Council", region=Region.WALES, leader_group="labour")
+    member = make_peer(
+        name="Gwen Member",
+        political_group="green",
+        home_council=home,
+        user=make_user("gwen", password="a long demo passphrase"),
+    )
+    for peer in (
+        make_peer(name="Ann Lead", political_group="labour", home_council=home),
+        member,
+        make_peer(
+            kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
+        ),
+    ):
+        make_available(peer)
+    day = bookable_day()
+    booking_create(
+        caller=caller_for(make_booker(council, "booker8")),
+        offer=Offer.objects.get(slug="recovery-and-renewal-panel"),
+        council=council,
+        start=london(day, 10),
+    )
+
+    sign_in(page, live_server, "gwen", "a long demo passphrase")
+    page.goto(live_server.url + "/availability/")
+    page.get_by_label("First day").fill(day.isoformat())
+    page.get_by_label("Last day").fill(day.isoformat())
+    page.get_by_role("button", name="Add leave").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Your leave is saved.")
+    expect(status).to_contain_text(
+        "You were seated on a session in that time, so your seat is released and the LGA is "
+        "finding a replacement (the council is told): LGA Recovery & Renewal Panel for Wigan "
+        f"Council, {day:%A} {day.day} {day:%B %Y}, 10:00 to 13:00."
+    )
+    assert_accessible(axe, page)
+    assert Seat.objects.get(peer=member).status == SeatStatus.DECLINED
