@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from scheduling.engine.intervals import Interval, as_utc, clip, subtract
+from scheduling.engine.panels import clash_interval
 
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-ireland": "NIR"}
 
@@ -452,9 +453,10 @@ def expand(
 
 
 def busy_interval(block: BusyBlock, buffer: dt.timedelta) -> Interval:
-    """The time a busy block takes: a seat also takes the buffer on both sides."""
+    """The time a busy block takes: a seat also takes the buffer on both sides
+    (`panels.clash_interval`: a new session there would bring two held ranges together)."""
     if block.reason == SEAT and buffer:
-        return Interval(block.start - buffer, block.end + buffer)
+        return Interval(*clash_interval(block.start, block.end, buffer // dt.timedelta(minutes=1)))
     return Interval(block.start, block.end)
 
 

@@ -9,13 +9,19 @@ months in Europe/London, a session counting in the month it starts, as the probl
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import combinations
 
 import numpy as np
 
-from scheduling.engine.matching import MatchProblem, MatchResult, SeatKey, SessionToStaff
-from scheduling.engine.panels import ineligibility
+from scheduling.engine.matching import (
+    MatchProblem,
+    MatchResult,
+    SeatKey,
+    SessionToStaff,
+    peer_buffers,
+)
+from scheduling.engine.panels import holds_clash, ineligibility
 from scheduling.engine.uk_time import LONDON
 
 
@@ -47,7 +53,7 @@ def check(
     position = {s.id: i for i, s in enumerate(problem.sessions)}
     peers = {p.id: p for p in problem.peers}
     peer_position = {p.id: i for i, p in enumerate(problem.peers)}
-    buffer = timedelta(minutes=problem.buffer_minutes)
+    buffers = peer_buffers(problem)
     found: list[Violation] = []
 
     # a decline covers the role slot: its seats are interchangeable
@@ -116,19 +122,21 @@ def check(
         held[h.peer_id].append((_utc(h.start), _utc(h.end)))
     for peer_id, taken in by_peer.items():
         for a, b in combinations(taken, 2):
-            if _clash(_utc(a.start), _utc(a.end), _utc(b.start), _utc(b.end), buffer):
+            if holds_clash(
+                _utc(a.start), _utc(a.end), _utc(b.start), _utc(b.end), buffers[peer_id]
+            ):
                 found.append(
                     Violation(
                         "overlap",
                         f"peer {peer_id} is in {a.id!r} and {b.id!r}, closer than "
-                        f"{problem.buffer_minutes} minutes",
+                        f"{buffers[peer_id]} minutes",
                         seat_of[peer_id, b.id],
                         peer_id,
                     )
                 )
         for s in taken:
             for start, end in held[peer_id]:
-                if _clash(_utc(s.start), _utc(s.end), start, end, buffer):
+                if holds_clash(_utc(s.start), _utc(s.end), start, end, buffers[peer_id]):
                     found.append(
                         Violation(
                             "overlap",
@@ -152,11 +160,6 @@ def _seat(seat: SeatKey) -> str:
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
-
-
-def _clash(a_start, a_end, b_start, b_end, buffer: timedelta) -> bool:
-    """Two stretches of time closer than the buffer (touching after the buffer is fine)."""
-    return a_start < b_end + buffer and b_start < a_end + buffer
 
 
 def _free(problem: MatchProblem, s_pos: int, session_id, p_pos: int, peer_id: int) -> bool:

@@ -347,6 +347,7 @@ def _busy_matrix(
         else:
             seats.extend([False] * len(blocks))
     rows = np.repeat(np.arange(len(busy), dtype=np.int64), counts)
+    # panels.clash_interval on arrays: a seat blocks [start - buffer, end + buffer).
     widen = np.asarray(seats, dtype=bool) * buffers[rows] * MINUTE_MICROSECONDS
     lows = (np.asarray(starts, dtype=np.int64) - widen) // step  # the step holding the start
     highs = -(-(np.asarray(ends, dtype=np.int64) + widen) // step)  # first step after the end

@@ -67,7 +67,6 @@ from scheduling.engine.uk_time import Month, month_of, require_aware
 
 FILL_VALUE = 1000  # per filled seat; well above any seat's fit, keep bonus and fairness swing
 KEEP_VALUE = 100  # per seat left with its current peer when re-staffing
-DEFAULT_BUFFER_MINUTES = 30
 DEFAULT_FAIRNESS_STEP = 2
 
 # Fit: points per wanted skill the peer has (at most SKILL_MATCH_LIMIT of them count),
@@ -127,8 +126,15 @@ class MatchProblem:
     # peer id -> (year, month) -> load already held (any object with `sessions` and `minutes`)
     existing_load: Mapping[int, Mapping[Month, Load]] = field(default_factory=dict)
     held: tuple[HeldSeat, ...] = ()
-    buffer_minutes: int = DEFAULT_BUFFER_MINUTES
+    # None: each peer's own `PeerProfile.buffer_minutes` (the service's rule, `held_range`);
+    # a number: that buffer for everyone. Between the problem's own sessions the largest
+    # buffer of the pool applies (sessions of one booking are days apart).
+    buffer_minutes: int | None = None
     fairness_step: int = DEFAULT_FAIRNESS_STEP  # 0 turns the fairness cost off
+    # peer id -> sessions held in the rolling window around the sessions planned
+    # (`Workload.around`); when given, the fairness cost counts from it instead of the
+    # month's load (the monthly caps still count the month).
+    fairness_load: Mapping[int, int] | None = None
     current: Mapping[SeatKey, int] = field(default_factory=dict)  # seat -> peer id, re-staffing
     # (seat, peer id) of declines: the peer takes no seat of that role slot in that session
     declined: frozenset[tuple[SeatKey, int]] = frozenset()
@@ -222,6 +228,35 @@ def seat_fit(peer: PeerProfile, role: RoleRequirement, session: SessionToStaff) 
     return FitBreakdown(*(int(p) for p in parts))
 
 
+def fit_totals(
+    peers: Iterable[PeerProfile], role: RoleRequirement, topics: frozenset[str] = frozenset()
+) -> np.ndarray:
+    """`seat_fit(...).total` of each peer for a seat of `role`, as one array."""
+    peers = list(peers)
+    wanted = topics | {role.skill} if role.skill else topics
+    matches = np.array([len(p.skills & wanted) for p in peers], dtype=np.int64)
+    seniority = np.array([p.seniority for p in peers], dtype=np.int64)
+    experience = np.array([p.experience for p in peers], dtype=np.int64)
+    return sum(
+        np.asarray(part, dtype=np.int64)
+        for part in _fit_parts(matches, seniority, experience, role.lead)
+    ) + np.zeros(len(peers), dtype=np.int64)
+
+
+def peer_buffers(problem: "MatchProblem") -> dict[int, int]:
+    """Each peer's buffer in minutes under the problem's rule."""
+    if problem.buffer_minutes is not None:
+        return {p.id: problem.buffer_minutes for p in problem.peers}
+    return {p.id: p.buffer_minutes for p in problem.peers}
+
+
+def fairness_base(problem: "MatchProblem", peer_id: int, month: Month) -> int:
+    """The sessions the fairness cost counts from for a peer's work in `month`."""
+    if problem.fairness_load is not None:
+        return problem.fairness_load.get(peer_id, 0)
+    return _existing(problem, peer_id, month).sessions
+
+
 def unfairness(existing_sessions: int, added_sessions: int, step: int) -> int:
     """The fairness cost of `added_sessions` more in a month already holding `existing_sessions`."""
     n, e = added_sessions, existing_sessions
@@ -242,7 +277,7 @@ def score_of(problem: MatchProblem, assignments: Iterable[tuple[SeatKey, int]]) 
         kept += problem.current.get(seat) == peer_id
         added[peer_id, month_of(session.start)] += 1
     cost = sum(
-        unfairness(_existing(problem, peer_id, month).sessions, n, problem.fairness_step)
+        unfairness(fairness_base(problem, peer_id, month), n, problem.fairness_step)
         for (peer_id, month), n in added.items()
     )
     return Score(filled=filled, fit=fit, kept=kept, unfairness=cost)
@@ -270,7 +305,9 @@ class _Model:
         self.n_peers, self.n_sessions = len(self.peers), len(self.sessions)
         self.peer_index = {p.id: i for i, p in enumerate(self.peers)}
         self.session_index = {s.id: i for i, s in enumerate(self.sessions)}
-        self.buffer = problem.buffer_minutes * 60
+        buffers = peer_buffers(problem)
+        self.peer_buffer = np.array([buffers[p.id] * 60 for p in self.peers], dtype=np.int64)
+        self.buffer = int(self.peer_buffer.max(initial=0))  # between the problem's sessions
         self.start = np.array([_utc_seconds(s.start) for s in self.sessions], dtype=np.int64)
         self.end = np.array([_utc_seconds(s.end) for s in self.sessions], dtype=np.int64)
         self.minutes = np.rint((self.end - self.start) / 60).astype(np.int64)
@@ -359,10 +396,17 @@ class _Model:
         minutes_cap = np.array([p.monthly_minutes_cap for p in self.peers], dtype=np.int64)
         self.left_sessions = session_cap[:, None] - self.load_sessions
         self.left_minutes = minutes_cap[:, None] - self.load_minutes
+        # what the fairness cost counts from: the month's load, or the rolling window's
+        self.fair_sessions = self.load_sessions
+        if self.problem.fairness_load is not None:
+            window = np.array(
+                [self.problem.fairness_load.get(p.id, 0) for p in self.peers], dtype=np.int64
+            )
+            self.fair_sessions = np.repeat(window[:, None], len(self.months), axis=1)
         # filling a seat must always beat the fairness cost of the busiest peer taking it
         step = self.problem.fairness_step
         busiest = int(
-            np.maximum(session_cap, self.load_sessions.max(axis=1, initial=0)).max(initial=0)
+            np.maximum(session_cap, self.fair_sessions.max(axis=1, initial=0)).max(initial=0)
         )
         if step < 0 or step * busiest >= FILL_VALUE // 2:
             raise ValueError(f"fairness_step {step} must be >= 0 and small beside FILL_VALUE")
@@ -389,8 +433,10 @@ class _Model:
             who = np.array([self.peer_index[h.peer_id] for h in part], dtype=np.int64)
             hs = np.array([_utc_seconds(h.start) for h in part], dtype=np.int64)
             he = np.array([_utc_seconds(h.end) for h in part], dtype=np.int64)
-            clash = (self.start[None, :] < he[:, None] + self.buffer) & (
-                hs[:, None] < self.end[None, :] + self.buffer
+            # held_range overlap, in seconds, with each holder's own buffer
+            buffer = self.peer_buffer[who][:, None]
+            clash = (self.start[None, :] < he[:, None] + buffer) & (
+                hs[:, None] < self.end[None, :] + buffer
             )
             h_idx, s_idx = np.nonzero(clash)
             blocked[s_idx, who[h_idx]] = True
@@ -688,7 +734,7 @@ class _Model:
         y_row = np.repeat(np.arange(n_rows), left)
         first = np.cumsum(left) - left
         k = np.arange(len(y_row)) - first[y_row]  # 0-based increment within its row
-        existing = self.load_sessions[peer, month]
+        existing = self.fair_sessions[peer, month]
         self.y_cost = (step * (existing[y_row] + k)).astype(np.int64)
         self.n_y = len(y_row)
         width = self.n_x + self.n_y
@@ -986,7 +1032,7 @@ class _Placement:
         """The objective of the seats placed: values less the fairness cost."""
         model = self.model
         cost = sum(
-            unfairness(int(model.load_sessions[p, m]), n, model.problem.fairness_step)
+            unfairness(int(model.fair_sessions[p, m]), n, model.problem.fairness_step)
             for (p, m), n in self.added.items()
         )
         return int(model.var_value @ self.x) - cost
@@ -1018,7 +1064,7 @@ def _greedy(model: _Model, first: np.ndarray | None = None, lp_x: np.ndarray | N
         gain = (model.var_fit[sl] + KEEP_VALUE * model.var_kept[sl]).astype(float)
         if step:
             m0 = int(model.session_month[unit[0]])
-            used = model.load_sessions[peers, m0] + np.array(
+            used = model.fair_sessions[peers, m0] + np.array(
                 [placement.added[int(p), m0] for p in peers], dtype=np.int64
             )
             gain -= step * used

@@ -5,11 +5,50 @@ The apps translate councils, peers and role slots into these dataclasses; the sl
 eligibility through `ineligibility()` here, so there is one statement of the role rules.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 MEMBER = "member"
 OFFICER = "officer"
 SAME_AS_LEADER = "same-as-leader"
+DEFAULT_BUFFER_MINUTES = 30
+FAIRNESS_WINDOW = timedelta(days=30)
+
+
+# --- the buffer between a peer's sessions: one policy ----------------------------------------
+
+
+def held_range(start: datetime, end: datetime, buffer_minutes: int) -> tuple[datetime, datetime]:
+    """The time a seat holds of its peer: [start, end + the peer's buffer).
+
+    Two holds of one peer that do not overlap are at least the buffer apart, whichever comes
+    first, so "a peer's held ranges never overlap" is the whole rule: availability (see
+    `clash_interval`), the matcher, the seat's stored range and the database's exclusion
+    constraint all apply it.
+    """
+    return start, end + timedelta(minutes=buffer_minutes)
+
+
+def clash_interval(
+    start: datetime, end: datetime, buffer_minutes: int
+) -> tuple[datetime, datetime]:
+    """The times a new session of the peer may not touch, given a session they hold.
+
+    A new session [s, e) has a held range overlapping the held one exactly when [s, e)
+    overlaps [start - buffer, end + buffer).
+    """
+    held_from, held_until = held_range(start, end, buffer_minutes)
+    return held_from - timedelta(minutes=buffer_minutes), held_until
+
+
+def holds_clash(
+    a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime, buffer_minutes: int
+) -> bool:
+    """Whether two sessions of one peer are closer than the peer's buffer."""
+    a_from, a_until = held_range(a_start, a_end, buffer_minutes)
+    b_from, b_until = held_range(b_start, b_end, buffer_minutes)
+    return a_from < b_until and b_from < a_until
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +77,7 @@ class PeerProfile:
     # Fit inputs: how many sessions of this kind of council (type) the peer has done before.
     experience: int = 0
     seniority: int = 0  # 0..3, e.g. leader / chief executive is 3
+    buffer_minutes: int = DEFAULT_BUFFER_MINUTES  # kept free after each session: see held_range
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +105,6 @@ class OfferFormat:
     min_notice_days: int = 10
     horizon_days: int = 182
     series_same_peers: bool = False  # a coaching series keeps one facilitator
-    buffer_minutes: int = 30
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -108,3 +147,26 @@ def ineligibility(
     if role.skill and role.skill not in peer.skills:
         return f"lacks the skill {role.skill}"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """What the fair spread of work looks at, beyond the monthly caps.
+
+    `seated`: peer id -> starts of the sessions they hold (at least the `FAIRNESS_WINDOW`
+    either side of the times planned); the fairness cost counts those within the window of a
+    session, so a January booking sees December's work. `last_seated`: peer id -> a number
+    that grows with each seat given (e.g. the latest seat's id); among equally good panels the
+    least recently seated peers are preferred, then lower ids.
+    """
+
+    seated: Mapping[int, Sequence[datetime]] = field(default_factory=dict)
+    last_seated: Mapping[int, int] = field(default_factory=dict)
+
+    def around(self, peer_id: int, moment: datetime) -> int:
+        """Sessions the peer holds within the fairness window either side of `moment`."""
+        return sum(
+            1
+            for start in self.seated.get(peer_id, ())
+            if moment - FAIRNESS_WINDOW <= start < moment + FAIRNESS_WINDOW
+        )

@@ -11,11 +11,16 @@ per role an eligible-peer mask from `panels.ineligibility()`, per start a "free 
 session" column, then Hall's condition over the role slots (for every set of roles, the free
 peers eligible for any of them must be at least the seats they need), which for a handful of
 roles decides a perfect seat matching exactly without a Python loop per start. Each start
-that passes gets a proposed panel, preferring peers with fewer sessions that month, then lower
-ids: a vectorised greedy fill (scarcest role first) for all starts at once, and for the few it
-cannot fill an exact seat assignment (`linear_sum_assignment`), or a max flow when sessions
-that may have different peers share monthly caps. A start is offered only once a panel is in
-hand. The optimiser picks the final panel at booking time.
+that passes gets the panel booking it seats. When one set of peers sits on the whole booking
+(a single session, or a series or several days with the same team) that panel is the optimum
+of the matcher's objective for that one booking: per seat its fit (plus the keep bonus when a
+booking is moved), less the convex fairness cost over the sessions each peer holds within
+`FAIRNESS_WINDOW` of the start; a small assignment problem solved exactly
+(`linear_sum_assignment` over each role's best few candidates), with ties broken towards the
+least recently seated peers, then lower ids, so the search and the booking make the same
+choice. Otherwise (sessions that may have different peers) a greedy fill with an exact seat
+assignment or a max flow as fallbacks proposes the panel. A start is offered only once a panel
+is in hand.
 
 Multi-session offers (coaching calls 14 days apart, consecutive days of bespoke support) take
 every session's time from the first start: the same London wall-clock time, `spacing_days`
@@ -25,8 +30,8 @@ apart. A start whose later session would land on a weekend or a bank holiday is 
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import combinations
@@ -39,13 +44,16 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
 from scheduling.engine.grid import runs_free
+from scheduling.engine.matching import DEFAULT_FAIRNESS_STEP, KEEP_VALUE, fit_totals, unfairness
 from scheduling.engine.panels import (
+    FAIRNESS_WINDOW,
     SAME_AS_LEADER,
     CouncilProfile,
     MonthLoad,
     OfferFormat,
     PeerProfile,
     RoleRequirement,
+    Workload,
     ineligibility,
 )
 from scheduling.engine.uk_time import month_of, require_aware
@@ -53,6 +61,8 @@ from scheduling.engine.uk_time import month_of, require_aware
 STAFFABLE = "staffable"
 NOT_BOOKABLE = "not-bookable"  # breaks a booking rule (office hours, notice, bank holiday, ...)
 UNSTAFFABLE = "unstaffable"  # bookable, but no complete panel can be staffed
+
+_KEY_STRIDE = 1 << 36  # peer position * stride + POSIX seconds: one sorted key per seat
 
 # Hall's condition is checked over every set of roles up to this many roles (2**n - 1 sets);
 # beyond it only single roles and the whole panel are counted and the matching decides.
@@ -117,6 +127,8 @@ class StartExplanation:
     sessions: tuple[SessionTime, ...]
     reasons: tuple[Reason, ...] = ()
     panels: tuple[Panel, ...] = ()
+    # role name -> the best other candidate for its seats (by fit), when the panel is one team
+    runners_up: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def staffable(self) -> bool:
@@ -323,6 +335,9 @@ class _Pool:
         peers: Sequence[PeerProfile],
         availability: np.ndarray,
         loads: Loads | None,
+        workload: Workload | None = None,
+        keep: Mapping[str, Collection[int]] | None = None,
+        fairness_step: int = DEFAULT_FAIRNESS_STEP,
     ):
         availability = np.asarray(availability, dtype=bool)
         if availability.ndim != 2 or availability.shape[0] != len(peers):
@@ -389,6 +404,25 @@ class _Pool:
         self._month_load: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._remaining: dict[tuple[int, int], np.ndarray] = {}
         self._rank: dict[tuple[int, int], np.ndarray] = {}
+        # What the panel's value counts: fit per (role, pool peer), the keep bonus when a
+        # booking moves, and the tie-break: least recently seated first, then lower ids.
+        self.workload = workload or Workload()
+        self.fairness_step = fairness_step
+        members = [peers[i] for i in self.members]
+        self.fit = np.array(
+            [fit_totals(members, role) for role in self.roles], dtype=np.int64
+        ).reshape(len(self.roles), len(members))
+        keep = keep or {}
+        self.keep = np.array(
+            [np.isin(self.peer_ids, list(keep.get(role.name, ()))) for role in self.roles],
+            dtype=bool,
+        ).reshape(len(self.roles), len(members))
+        last = np.array(
+            [self.workload.last_seated.get(int(i), -1) for i in self.peer_ids], dtype=np.int64
+        )
+        self.tiebreak = np.empty(len(members), dtype=np.int64)
+        self.tiebreak[np.lexsort((self.peer_ids, last))] = np.arange(len(members))
+        self._seated_keys: np.ndarray | None = None
 
     def month_load(self, month: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         """(sessions, minutes) each pool peer already has in `month`."""
@@ -412,11 +446,29 @@ class _Pool:
             )
         return self._remaining[month]
 
+    def window_load(self, seconds: np.ndarray) -> np.ndarray:
+        """(pool, starts): sessions each pool peer holds within `FAIRNESS_WINDOW` either side
+        of each start (POSIX seconds), as `Workload.around` counts them."""
+        if self._seated_keys is None:
+            keys = [
+                i * _KEY_STRIDE + int(start.timestamp())
+                for i, peer_id in enumerate(self.peer_ids.tolist())
+                for start in self.workload.seated.get(peer_id, ())
+            ]
+            self._seated_keys = np.sort(np.array(keys, dtype=np.int64))
+        window = int(FAIRNESS_WINDOW.total_seconds())
+        base = (np.arange(len(self.members), dtype=np.int64) * _KEY_STRIDE)[:, None]
+        seconds = np.asarray(seconds, dtype=np.int64)[None, :]
+        low = np.searchsorted(self._seated_keys, base + seconds - window)
+        high = np.searchsorted(self._seated_keys, base + seconds + window)
+        return high - low
+
     def rank(self, month: tuple[int, int]) -> np.ndarray:
-        """Preference of each pool peer for a seat: fewer sessions that month, then lower id."""
+        """Preference of each pool peer for a seat: fewer sessions that month, then the
+        tie-break (least recently seated, then lower id)."""
         if month not in self._rank:
             sessions, _ = self.month_load(month)
-            order = np.lexsort((self.peer_ids, sessions))
+            order = np.lexsort((self.tiebreak, sessions))
             rank = np.empty(len(order), dtype=np.int64)
             rank[order] = np.arange(len(order))
             self._rank[month] = rank
@@ -593,6 +645,94 @@ class _Search:
                 proposals[j] = [seats_k[i] for seats_k in per_session]
         return proposals
 
+    def best(self, chosen: np.ndarray) -> list[np.ndarray | None]:
+        """The optimal team (pool positions, one per seat) for each chosen start of a booking
+        whose peers sit on all its sessions, or None where no team exists.
+
+        Value of a peer in a seat of role r over the booking's n sessions: n * fit, plus
+        n * KEEP_VALUE when they hold that role in the booking being moved, less their share
+        of the convex fairness cost (`matching.unfairness` per month, counting from the
+        sessions they hold within FAIRNESS_WINDOW of the start). Every seat is filled, so
+        this is the matcher's objective for the one booking. The cost handed to
+        `linear_sum_assignment` is -value * scale + tie-break rank: the tie-break only decides
+        between panels of equal value, and costs of one role are all distinct, so the
+        candidates kept (each role's best `seats`, enough for an optimum by an exchange
+        argument) and the answer depend only on the start, never on the other starts searched.
+        """
+        pool = self.pool
+        n_sessions = self.free.shape[0]
+        ok = self.together(chosen)  # (pool, chosen)
+        seconds = np.array(
+            [int(self.candidates[c][0].start.timestamp()) for c in chosen], dtype=np.int64
+        )
+        load = pool.window_load(seconds).T  # (chosen, pool)
+        fair = np.zeros(load.shape, dtype=np.int64)
+        by_counts: dict[tuple[int, ...], list[int]] = {}
+        for j, c in enumerate(chosen.tolist()):
+            by_counts.setdefault(tuple(n for _, n in self.per_month[c]), []).append(j)
+        for counts, rows in by_counts.items():
+            for count in counts:
+                fair[rows] += unfairness(load[rows], count, pool.fairness_step)
+        scale = float(pool.seats * (len(pool.members) + 1) + 1)
+        # (roles, chosen, pool): -value * scale + tie-break, where the seat is allowed
+        static = -(n_sessions * (pool.fit + KEEP_VALUE * pool.keep)) * scale + pool.tiebreak
+        cost = static[:, None, :] + (fair * scale)[None, :, :]
+        cost[~(pool.eligible[:, None, :] & ok.T[None, :, :])] = np.inf
+        keep_k = min(pool.seats, len(pool.members))
+        if keep_k < len(pool.members):
+            top = np.argpartition(cost, keep_k - 1, axis=2)[:, :, :keep_k]
+        else:
+            top = np.broadcast_to(
+                np.arange(len(pool.members)), (len(pool.roles), len(chosen), keep_k)
+            )
+        rows_of_seats = pool.seat_roles[:, None]
+        found: list[np.ndarray | None] = []
+        for j in range(len(chosen)):
+            columns = np.unique(top[:, j, :])
+            if len(columns) < pool.seats:
+                found.append(None)
+                continue
+            matrix = cost[rows_of_seats, j, columns[None, :]]
+            try:
+                rows, picked = linear_sum_assignment(matrix)
+            except ValueError:  # no assignment avoids every forbidden pair
+                found.append(None)
+                continue
+            if not np.isfinite(matrix[rows, picked]).all():
+                found.append(None)
+                continue
+            seats = np.empty(pool.seats, dtype=np.int64)
+            seats[rows] = columns[picked]
+            found.append(seats)
+        return found
+
+    def runners_up(self, c: int, seats: np.ndarray) -> dict[str, int]:
+        """Per role, the best other candidate for start `c` (by fit, then the tie-break)."""
+        pool = self.pool
+        ok = self.together(np.array([c]))[:, 0].copy()
+        ok[seats] = False
+        found = {}
+        for r, role in enumerate(pool.roles):
+            candidates = np.flatnonzero(pool.eligible[r] & ok)
+            if len(candidates):
+                best = np.lexsort((pool.tiebreak[candidates], -pool.fit[r, candidates]))[0]
+                found[role.name] = int(pool.peer_ids[candidates[best]])
+        return found
+
+    def proposals(self, chosen: np.ndarray) -> list[tuple[Panel, ...] | None]:
+        """The panels of each chosen start: the optimal team when one team sits on the whole
+        booking, else the greedy fill with `propose` as its fallback."""
+        if self.joint:
+            n_sessions = self.free.shape[0]
+            return [
+                None if seats is None else _panels(self.pool, [seats] * n_sessions)
+                for seats in self.best(chosen)
+            ]
+        return [
+            _panels(self.pool, seats) if seats is not None else self.propose(int(c))
+            for c, seats in zip(chosen, self.seats_greedily(chosen), strict=True)
+        ]
+
     def propose(self, c: int) -> tuple[Panel, ...] | None:
         """A panel for every session of candidate `c`, or None when none can be staffed."""
         pool, sessions, months = self.pool, self.candidates[c], self.months[c]
@@ -766,18 +906,23 @@ def find_staffable_starts(
     loads: Loads | None = None,
     office_hours: OfficeHours = OFFICE_HOURS,
     limit: int | None = None,
+    workload: Workload | None = None,
+    keep: Mapping[str, Collection[int]] | None = None,
+    fairness_step: int = DEFAULT_FAIRNESS_STEP,
 ) -> list[StaffableStart]:
     """Starts in [range_start, range_end) at which a complete panel can be staffed.
 
     `availability[p, i]` is True when `peers[p]` is free to take a seat during slot i, the
     `step_minutes` from `grid_start + i * step`. A start whose sessions run outside the grid
     is not offered (nothing is known of the peers then). Results are in start order, at most
-    `limit` of them, each with a proposed panel.
+    `limit` of them, each with the panel booking it seats: `workload` (fairness and
+    tie-break) and `keep` (role name -> peers of the booking being moved) as `explain_start`
+    takes them.
     """
     _require_aware(grid_start=grid_start)
     if limit is not None and limit <= 0:
         return []
-    pool = _Pool(offer, council, peers, availability, loads)
+    pool = _Pool(offer, council, peers, availability, loads, workload, keep, fairness_step)
     candidates = candidate_starts(
         offer, now=now, range_start=range_start, range_end=range_end, office_hours=office_hours
     )
@@ -793,8 +938,7 @@ def find_staffable_starts(
     found = []
     for first in range(0, len(survivors), max(chunk, 1)):
         part = survivors[first : first + chunk]
-        for c, seats in zip(part, search.seats_greedily(part), strict=True):
-            panels = _panels(pool, seats) if seats is not None else search.propose(int(c))
+        for c, panels in zip(part, search.proposals(part), strict=True):
             if panels is None:
                 continue
             found.append(StaffableStart(search.candidates[c], panels))
@@ -916,8 +1060,12 @@ def explain_start(
     now: datetime,
     loads: Loads | None = None,
     office_hours: OfficeHours = OFFICE_HOURS,
+    workload: Workload | None = None,
+    keep: Mapping[str, Collection[int]] | None = None,
+    fairness_step: int = DEFAULT_FAIRNESS_STEP,
 ) -> StartExplanation:
-    """Whether `start` can be booked and staffed, and if not, why in plain words."""
+    """Whether `start` can be booked and staffed, and if not, why in plain words; when it
+    can, the panel `find_staffable_starts` shows for it (the same inputs give the same panel)."""
     _require_aware(grid_start=grid_start, start=start, now=now)
     start = start.astimezone(UTC)
     sessions = session_times(offer, start, office_hours)
@@ -926,7 +1074,7 @@ def explain_start(
         return StartExplanation(
             start, NOT_BOOKABLE, sessions, tuple(Reason(text) for text in problems)
         )
-    pool = _Pool(offer, council, peers, availability, loads)
+    pool = _Pool(offer, council, peers, availability, loads, workload, keep, fairness_step)
     if pool.seats == 0:
         return StartExplanation(start, STAFFABLE, sessions, panels=tuple({} for _ in sessions))
     search = _Search(pool, [sessions], grid_start, step_minutes, office_hours)
@@ -958,8 +1106,7 @@ def explain_start(
     if reasons:
         return StartExplanation(start, UNSTAFFABLE, sessions, tuple(reasons))
     # The same proposal the search makes for this start.
-    seats = search.seats_greedily(np.array([0]))[0]
-    panels = _panels(pool, seats) if seats is not None else search.propose(0)
+    panels = search.proposals(np.array([0]))[0]
     if panels is None:
         # Every role and set of roles has enough free peers, but caps shared across the
         # booking's sessions (or more roles than Hall's condition is checked for) still bite.
@@ -974,4 +1121,8 @@ def explain_start(
                 ),
             ),
         )
-    return StartExplanation(start, STAFFABLE, sessions, panels=panels)
+    runners_up = {}
+    if search.joint:
+        seats = search.best(np.array([0]))[0]
+        runners_up = search.runners_up(0, seats)
+    return StartExplanation(start, STAFFABLE, sessions, panels=panels, runners_up=runners_up)

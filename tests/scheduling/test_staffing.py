@@ -17,6 +17,7 @@ from scheduling.engine.panels import (
     OfferFormat,
     PeerProfile,
     RoleRequirement,
+    Workload,
     ineligibility,
 )
 from scheduling.engine.staffing import (
@@ -468,14 +469,26 @@ def test_a_peer_eligible_for_two_roles_takes_the_one_nobody_else_can_fill():
     assert grid.explain(offer, found[0].start, now=NOW).panels == found[0].panels
 
 
-def test_proposal_prefers_fewer_sessions_this_month_then_lower_id():
+def test_proposal_prefers_less_work_nearby_then_the_least_recently_seated():
     peers = [officer(30), officer(31), officer(32)]
     grid = Grid(peers, WEEK, 1)
     grid.free_all()
     offer = OfferFormat("call", 60, roles=(FINANCE,), min_notice_days=0)
     assert grid.search(offer, now=NOW)[0].panel == {FINANCE.name: (30,)}
-    loads = {30: {(2026, 5): MonthLoad(sessions=2)}, 31: {(2026, 5): MonthLoad(sessions=1)}}
-    assert grid.search(offer, now=NOW, loads=loads)[0].panel == {FINANCE.name: (32,)}
+    # 30 was seated last, then 31: 32 has waited longest.
+    recent = Workload(last_seated={30: 9, 31: 5})
+    assert grid.search(offer, now=NOW, workload=recent)[0].panel == {FINANCE.name: (32,)}
+    # Sessions held within the fairness window count, whichever calendar month they are in.
+    busy = Workload(seated={32: [WEEK - timedelta(days=20)], 31: [WEEK - timedelta(days=40)]})
+    assert grid.search(offer, now=NOW, workload=busy)[0].panel == {FINANCE.name: (30,)}
+    busy = Workload(seated={30: [WEEK - timedelta(days=20)], 31: [WEEK - timedelta(days=40)]})
+    assert grid.search(offer, now=NOW, workload=busy)[0].panel == {FINANCE.name: (31,)}
+    # Fit comes before fairness: the only peer with the skill a lead seat values more.
+    senior = [officer(40), officer(41, seniority=3)]
+    grid = Grid(senior, WEEK, 1)
+    grid.free_all()
+    busy = Workload(seated={41: [WEEK - timedelta(days=1)]})
+    assert grid.search(offer, now=NOW, workload=busy)[0].panel == {FINANCE.name: (41,)}
 
 
 def test_explanations_name_the_failing_role():
