@@ -11,9 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from scheduling.engine.uk_time import LONDON as UK
-from sessions.models import Delivery, Offer, OfferStatus, Registration, RegistrationStatus, Session
+from sessions.models import (
+    UID_DOMAIN,
+    Delivery,
+    Offer,
+    OfferStatus,
+    Registration,
+    RegistrationStatus,
+    Session,
+)
 
-UID_DOMAIN = "peers.local.gov.uk"
 SESSIONS_PER_OFFER = 3
 # (weekday, UK start time): councillors' evenings and officers' lunchtimes.
 SLOTS = [(1, time(18, 30)), (3, time(12, 30)), (2, time(10, 0)), (4, time(14, 0))]

@@ -213,7 +213,10 @@ class RoleSlot(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
+    """Whether a booking stands. How far its staffing has got is read from its seats
+    (`selectors.booking_state`: being staffed, confirmed, needs attention, cancelled)."""
+
+    CONFIRMED = "confirmed", "Live"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -230,6 +233,9 @@ class Booking(models.Model):
         related_name="bookings",
     )
     notes = models.TextField(blank=True)
+    start = models.DateTimeField(
+        null=True, blank=True, help_text="The start of its first session, as booked or moved."
+    )
     status = models.CharField(
         max_length=20, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
     )
@@ -239,9 +245,20 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # A client retrying after a timeout must not book the council twice.
+            models.UniqueConstraint(
+                fields=["offer", "council", "start"],
+                condition=Q(status="confirmed"),
+                name="booking_once_per_offer_council_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.offer} for {self.council}"
+
+
+UID_DOMAIN = "peers.local.gov.uk"  # the domain part of every session's iCalendar UID
 
 
 class SessionStatus(models.TextChoices):
@@ -315,10 +332,20 @@ class Seat(models.Model):
     status = models.CharField(
         max_length=20, choices=SeatStatus.choices, default=SeatStatus.PROPOSED
     )
-    # The peer's committed time: the session widened by their buffer. Kept on the row so the
-    # database itself can refuse two overlapping holds for one peer (PostgreSQL).
-    held_from = models.DateTimeField(null=True, blank=True)
-    held_until = models.DateTimeField(null=True, blank=True)
+    # The peer's committed time, `panels.held_range`: [start, end + the peer's buffer). Two
+    # held ranges of one peer that do not overlap are at least the buffer apart, so the
+    # database itself refuses sessions too close together (PostgreSQL's exclusion constraint).
+    held_from = models.DateTimeField(
+        null=True, blank=True, help_text="The session's start: the held range begins here."
+    )
+    held_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The session's end plus the peer's buffer. A peer's held ranges never overlap, "
+            "which keeps at least the buffer between any two of their sessions."
+        ),
+    )
     fit = models.JSONField(default=dict, blank=True, help_text="Why this peer: the fit breakdown.")
     runner_up = models.JSONField(default=dict, blank=True)
     unfilled_reason = models.TextField(blank=True)

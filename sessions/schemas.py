@@ -141,6 +141,21 @@ class ExplanationOut(Schema):
     status: str
     reasons: list[str]
     sessions: list[SessionTimeOut]
+    panel: list[PanelSeatOut] = Field(
+        default=[], description="When it can be staffed: the panel booking it would seat"
+    )
+
+
+class ShownSeatIn(Schema):
+    role: str
+    peer: int = Field(description="The peer's id, as the slot search showed it")
+
+
+PANEL_SHOWN = (
+    "The panel the slot search showed for this time (role and peer id per seat). When the "
+    "panel booking it would seat now differs, the answer is 409 with the new panel and why "
+    "each seat changed, and nothing is booked. Leave it out to book whatever panel is best now."
+)
 
 
 class BookingIn(Schema):
@@ -148,10 +163,12 @@ class BookingIn(Schema):
     council: int
     start: datetime
     notes: str = Field(default="", max_length=4000)
+    panel: list[ShownSeatIn] | None = Field(default=None, description=PANEL_SHOWN)
 
 
 class RescheduleIn(Schema):
     start: datetime
+    panel: list[ShownSeatIn] | None = Field(default=None, description=PANEL_SHOWN)
 
 
 class CancelIn(Schema):
@@ -186,14 +203,32 @@ class BookingOut(Schema):
     offer_title: str
     council: int
     council_name: str
-    status: str
+    status: str = Field(description="confirmed (live) or cancelled")
+    state: str = Field(
+        description='Where it stands, from its seats: "Being staffed (2 of 3 accepted)", '
+        '"Confirmed", "Needs attention" (a seat is unfilled) or "Cancelled"'
+    )
     notes: str
     cancel_reason: str
     created_at: datetime
     sessions: list[SessionOut]
 
 
+class SeatChangeOut(Schema):
+    role: str
+    shown: PeerBrief | None
+    now: PeerBrief | None
+    why: str
+
+
 class ConflictOut(Schema):
+    """A 409: the time can no longer be staffed (reasons, alternatives), the panel changed
+    since it was shown (start, panel, changes), or the booking exists already (booking)."""
+
     detail: str
-    reasons: list[str]
-    alternatives: list[datetime]
+    reasons: list[str] = []
+    alternatives: list[datetime] = []
+    start: datetime | None = None
+    panel: list[PanelSeatOut] = []
+    changes: list[SeatChangeOut] = []
+    booking: int | None = None

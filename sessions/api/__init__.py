@@ -4,7 +4,7 @@ from ninja import Query, Router, Status
 
 from peers.models import Council
 from peers.selectors import caller_for
-from sessions import selectors, services
+from sessions import panels, selectors, services
 from sessions.schemas import (
     BookingIn,
     BookingOut,
@@ -46,6 +46,10 @@ def _council(council_id: int) -> Council:
     return get_object_or_404(Council, pk=council_id)
 
 
+def _shown(panel) -> list[tuple[str, int]] | None:
+    return None if panel is None else [(seat.role, seat.peer) for seat in panel]
+
+
 def _bookable_offer(slug: str):
     return selectors.offer_get(slug=slug)
 
@@ -59,7 +63,7 @@ def slot_list(request, slug: str, query: Query[SlotQuery]):
     offer, council = _bookable_offer(slug), _council(query.council)
     if not _caller(request).may_act_for(council):
         raise PermissionDenied(f"You cannot book for {council.name}.")
-    starts, pool = selectors.staffable_starts(
+    starts, pool = panels.staffable_starts(
         offer=offer,
         council=council,
         range_start=query.start,
@@ -78,8 +82,13 @@ def slot_explain(request, slug: str, query: Query[ExplainQuery]):
     offer, council = _bookable_offer(slug), _council(query.council)
     if not _caller(request).may_act_for(council):
         raise PermissionDenied(f"You cannot book for {council.name}.")
-    explanation, _ = selectors.start_explanation(offer=offer, council=council, start=query.start)
+    explanation, pool = panels.start_explanation(offer=offer, council=council, start=query.start)
+    peers = {peer.id: peer for peer in pool.peers}
     return {
+        "panel": selectors.panel_out(
+            [(role, peer) for role, ids in (explanation.panels or [{}])[0].items() for peer in ids],
+            peers,
+        ),
         "start": explanation.start,
         "staffable": explanation.staffable,
         "status": explanation.status,
@@ -93,7 +102,12 @@ def booking_create(request, payload: BookingIn):
     offer, council = _bookable_offer(payload.offer), _council(payload.council)
     caller = _caller(request)
     booking = services.booking_create(
-        caller=caller, offer=offer, council=council, start=payload.start, notes=payload.notes
+        caller=caller,
+        offer=offer,
+        council=council,
+        start=payload.start,
+        notes=payload.notes,
+        panel=_shown(payload.panel),
     )
     return Status(
         201, selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking.id))
@@ -120,7 +134,9 @@ def booking_detail(request, booking_id: int):
 def booking_reschedule(request, booking_id: int, payload: RescheduleIn):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
-    services.booking_reschedule(caller=caller, booking=booking, start=payload.start)
+    services.booking_reschedule(
+        caller=caller, booking=booking, start=payload.start, panel=_shown(payload.panel)
+    )
     return selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))
 
 

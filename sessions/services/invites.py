@@ -62,7 +62,8 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.selectors import absolute_url, offer_format
+from sessions.panels import offer_format
+from sessions.selectors import absolute_url, booking_state
 from sessions.selectors import webinars as webinar_selectors
 from sessions.services.outbox import InviteContent, invite_queue, invite_time
 from sessions.services.restaffing import booking_restaff_queue
@@ -771,6 +772,7 @@ def _booker_content(invite: Invite) -> InviteContent:
             ("When", _when(session)),
             ("Council", booking.council.name),
             ("Offer", session.offer.title),
+            ("Booking", booking_state(booking)),
             (
                 "Joining link",
                 session.joining_url

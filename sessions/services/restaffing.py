@@ -13,8 +13,8 @@ idempotent: a retried task, or a second task for the same booking, finds no plac
 changes nothing, so no one is invited or told twice.
 """
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -33,7 +33,7 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.selectors import offer_format, peer_pool
+from sessions.panels import offer_format, plan_seat_rows, restaff_plan, seat_writes_serialise
 
 RESTAFF_TASK = "sessions.tasks.restaff_booking"
 
@@ -126,13 +126,6 @@ def seats_release_for_unavailable(
     return seats
 
 
-def _serialise_with_bookings() -> None:
-    # The booking writes' own lock: re-staffing reads and writes the same holds.
-    from sessions.services import _serialise_bookings
-
-    _serialise_bookings()
-
-
 def _open_places(sessions: list[Session], seats: list[Seat]) -> bool:
     """Whether any role slot of these sessions lacks a seated peer."""
     seated = {
@@ -151,15 +144,15 @@ def _open_places(sessions: list[Session], seats: list[Seat]) -> bool:
 def booking_restaff(*, booking_id: int, now: datetime | None = None) -> RestaffOutcome:
     """Fill the open places of a booking's sessions still to come; a no-op when none is open.
 
-    Re-solves with the matcher: the current seats as `current` (kept seats earn a bonus), every
-    decline in `declined`, the booking's own seats not counted as holds, so they cannot block
-    themselves. The replacement gets a REQUEST, a peer the re-solve moved off gets a CANCEL, the
+    Re-plans through the panel plan (`panels.restaff_plan`, the matcher): the current seats
+    kept where the rules allow, every decline honoured, the booking's own seats not counted as
+    holds, so they cannot block themselves. The replacement gets a REQUEST, a peer the re-solve moved off gets a CANCEL, the
     booker an update saying what changed, and the adviser the session when a place stays empty.
     """
     now = now or timezone.now()
     outcome = RestaffOutcome()
     with transaction.atomic():
-        _serialise_with_bookings()
+        seat_writes_serialise()  # the booking writes' lock: the same holds are read and written
         booking = (
             Booking.objects.select_related("offer", "council__principal_adviser", "booked_by")
             .filter(pk=booking_id)
@@ -184,24 +177,6 @@ def booking_restaff(*, booking_id: int, now: datetime | None = None) -> RestaffO
     return outcome
 
 
-def _seated_peers_free(pool, sessions: list[Session], holding: list[Seat]):
-    """The pool with each seated peer free for their own session.
-
-    A peer's imported busy calendar often holds the very session they were invited to; that
-    must not push them off it. Everyone else keeps their seat unless the re-solve must move them.
-    """
-    index = {profile.id: i for i, profile in enumerate(pool.profiles)}
-    by_id = {session.id: session for session in sessions}
-    matrix = pool.matrix.copy()
-    for seat in holding:
-        session = by_id.get(seat.session_id)
-        if session is None or seat.peer_id not in index:
-            continue
-        first, last = pool.grid.index_of(session.start), pool.grid.index_of(session.end)
-        matrix[index[seat.peer_id], first:last] = True
-    return replace(pool, matrix=matrix)
-
-
 def _restaff(
     booking: Booking,
     sessions: list[Session],
@@ -210,48 +185,31 @@ def _restaff(
     now: datetime,
     outcome: RestaffOutcome,
 ) -> None:
-    # The matcher path booking and moving use (to become the one panel plan).
-    from sessions.services import _match, _seat_rows
     from sessions.services.invites import session_restaffed_invites_queue
 
     holding = [s for s in seats if s.status in HOLDING_SEAT_STATUSES]
-    current = {
-        SeatKey(s.session_id, s.role_name, s.position): s.peer_id for s in holding if s.peer_id
-    }
     declined = frozenset(
         (SeatKey(s.session_id, s.role_name, s.position), s.peer_id)
         for s in seats
         if s.status == SeatStatus.DECLINED and s.peer_id
     )
-    pool = peer_pool(
-        start=min(s.start for s in sessions) - timedelta(hours=1),
-        end=max(s.end for s in sessions) + timedelta(hours=1),
-        council_type=booking.council.council_type,
-        ignore_booking_id=booking.pk,
-    )
-    pool = _seated_peers_free(pool, sessions, holding)
-    result = _match(
+    plan = restaff_plan(
         offer=booking.offer,
         council=booking.council,
-        pool=pool,
-        times=sessions,
-        series_id=str(booking.pk),
-        session_ids=[s.id for s in sessions],
-        current=current,
+        booking_id=booking.pk,
+        sessions=sessions,
+        holding=holding,
         declined=declined,
     )
-    buffers = {peer.id: peer.buffer_minutes for peer in pool.peers}
-    reasons = {unfilled.seat: unfilled.reason for unfilled in result.unfilled}
     now_at = {(s.session_id, s.role_name, s.position): s for s in holding}
     roles = offer_format(booking.offer).roles
     withdraw: list[Seat] = []
     create: list[Seat] = []
     changed: set[int] = set()
-    for session in sessions:
-        planned = {
-            (row.role_name, row.position): row
-            for row in _seat_rows(session, result, buffers, session.id)
-        }
+    for number, session in enumerate(sessions):
+        rows = plan_seat_rows(plan, session, number)
+        planned = {(row.role_name, row.position): row for row in rows if row.peer_id}
+        reasons = {(row.role_name, row.position): row.unfilled_reason for row in rows}
         for role in roles:
             for position in range(role.count):
                 old = now_at.get((session.id, role.name, position))
@@ -261,9 +219,7 @@ def _restaff(
                         continue
                     new.status = SeatStatus.INVITED
                 else:
-                    reason = reasons.get(
-                        SeatKey(session.id, role.name, position), "no eligible peer is left"
-                    )
+                    reason = reasons.get((role.name, position)) or "no eligible peer is left"
                     if old is not None and old.peer_id is None:
                         if old.unfilled_reason != reason:
                             old.unfilled_reason = reason

@@ -41,6 +41,7 @@ from django_q.tasks import async_task
 from peers.models import Council
 from scheduling.engine.refusals import Refusal
 from sessions.models import (
+    UID_DOMAIN,
     Delivery,
     Invite,
     InviteMethod,
@@ -54,7 +55,6 @@ from sessions.models import (
 )
 from sessions.selectors import absolute_url
 from sessions.selectors import webinars as selectors
-from sessions.services import UID_DOMAIN
 from sessions.services.feeds import feed_token_issue, feed_token_revoke
 from sessions.services.invites import Letter
 from sessions.services.outbox import InviteContent, invite_queue

@@ -15,7 +15,7 @@ from peers.selectors import Caller, caller_for, councils_for
 from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.staffing import NOT_BOOKABLE
 from scheduling.engine.uk_time import LONDON as UK
-from sessions import selectors, services
+from sessions import panels, selectors, services
 from sessions.forms import (
     BookForm,
     CancelForm,
@@ -57,6 +57,7 @@ class PanelSeat:
     role: str
     name: str
     description: str
+    shown: str = ""  # "peer id|role": sent back with the chosen time (see _shown_panel)
 
 
 @dataclass(frozen=True)
@@ -120,15 +121,28 @@ def _time_option(slot: dict) -> TimeOption:
         end=_uk(slot["end"]),
         value=start.isoformat(),
         later_sessions=[(_uk(s["start"]), _uk(s["end"])) for s in slot["sessions"][1:]],
-        panel=[
-            PanelSeat(
-                role=seat["role"],
-                name=seat["peer"]["name"],
-                description=peer_description(seat["peer"]),
-            )
-            for seat in slot["panel"]
-        ],
+        panel=[_panel_seat(seat) for seat in slot["panel"]],
     )
+
+
+def _panel_seat(seat: dict) -> PanelSeat:
+    return PanelSeat(
+        role=seat["role"],
+        name=seat["peer"]["name"],
+        description=peer_description(seat["peer"]),
+        shown=f"{seat['peer']['id']}|{seat['role']}",
+    )
+
+
+def _shown_panel(data, start_value: str) -> list[tuple[str, int]] | None:
+    """The panel the page showed with the chosen time: hidden fields named after the time."""
+    shown = []
+    for value in data.getlist(f"panel@{start_value}"):
+        peer_id, _, role = value.partition("|")
+        if not peer_id.isdigit() or not role:
+            return None
+        shown.append((role, int(peer_id)))
+    return shown or None
 
 
 def _days_of_times(starts, pool) -> list[DayOfTimes]:
@@ -318,12 +332,12 @@ class _BookingPage:
         council = form.cleaned_data["council"]
         first_day, weeks = form.cleaned_data["start"], form.cleaned_data["weeks"]
         last_day = first_day + timedelta(weeks=weeks)
-        starts, pool = selectors.staffable_starts(
+        starts, pool = panels.staffable_starts(
             offer=self.offer,
             council=council,
             range_start=_uk_midnight(first_day),
             range_end=_uk_midnight(last_day),
-            ignore_booking_id=self.moving.pk if self.moving else None,
+            **self._move(),
         )
         asked = any(key.startswith("why-") for key in self.request.GET)
         why_form = StartQuestionForm(self.request.GET if asked else None)
@@ -350,26 +364,40 @@ class _BookingPage:
             }
         )
 
+    def _move(self) -> dict:
+        """What a move asks of the plan: its own seats neither block nor count, and are kept."""
+        if self.moving is None:
+            return {}
+        return {"ignore_booking_id": self.moving.pk, "keep": services.booking_keep(self.moving)}
+
     def _explain(self, why_form: StartQuestionForm, council: Council) -> dict:
         when = datetime.combine(why_form.cleaned_data["date"], why_form.cleaned_data["time"], UK)
-        explanation, _ = selectors.start_explanation(
-            offer=self.offer, council=council, start=when.astimezone(UTC)
+        explanation, pool = panels.start_explanation(
+            offer=self.offer, council=council, start=when.astimezone(UTC), **self._move()
         )
+        peers = {peer.id: peer for peer in pool.peers}
+        panel = [
+            (role, peer_id)
+            for role, peer_ids in (explanation.panels or [{}])[0].items()
+            for peer_id in peer_ids
+        ]
         return {
             "start": when,
             "value": when.isoformat(),
             "staffable": explanation.staffable,
             "not_bookable": explanation.status == NOT_BOOKABLE,
             "reasons": [reason.text for reason in explanation.reasons],
+            "panel": [_panel_seat(seat) for seat in selectors.panel_out(panel, peers)],
         }
 
     def book(self, book_form: BookForm):
         if book_form.is_valid():
             council, start = book_form.cleaned_data["council"], book_form.cleaned_data["start"]
+            shown = _shown_panel(self.request.POST, self.request.POST.get("start", ""))
             try:
                 if self.moving is not None:
                     booking = services.booking_reschedule(
-                        caller=self.caller, booking=self.moving, start=start
+                        caller=self.caller, booking=self.moving, start=start, panel=shown
                     )
                     done = "The booking is moved to"
                 else:
@@ -379,10 +407,22 @@ class _BookingPage:
                         council=council,
                         start=start,
                         notes=book_form.cleaned_data["notes"],
+                        panel=shown,
                     )
                     done = f"{self.offer.title} is booked for {council.name}:"
             except services.BookingConflict as conflict:
                 return self._conflict(book_form, council, start, conflict)
+            except services.PanelChanged as changed:
+                return self._panel_changed(book_form, council, start, changed)
+            except services.AlreadyBooked as booked:
+                return self.render(
+                    {
+                        "search_form": self._search_form(council=council, start=_uk(start).date()),
+                        "problems": [booked.detail],
+                        "existing": booked.booking,
+                    },
+                    status=409,
+                )
             except ValidationError as error:
                 problems = [
                     message for messages_ in error.message_dict.values() for message in messages_
@@ -405,6 +445,39 @@ class _BookingPage:
                 ),
                 "problems": problems,
             }
+        )
+
+    def _panel_changed(self, book_form: BookForm, council: Council, start: datetime, changed):
+        """The panel shown is no longer the one booking would seat: show both, and why."""
+        start = _uk(start)
+        return self.render(
+            {
+                "search_form": self._search_form(council=council, start=start.date()),
+                "panel_changed": {
+                    "detail": changed.detail,
+                    "start": start,
+                    "value": start.isoformat(),
+                    "changes": [
+                        {
+                            "role": row["role"],
+                            "shown": row["shown"]["name"] if row["shown"] else "",
+                            "now": row["now"]["name"] if row["now"] else "",
+                            "why": row["why"],
+                        }
+                        for row in changed.change_rows
+                    ],
+                    "panel": [_panel_seat(seat) for seat in changed.panel],
+                },
+                "council": council,
+                "book_form": BookForm(
+                    initial={
+                        "council": council.pk,
+                        "notes": book_form.cleaned_data.get("notes", ""),
+                        "booking": self.moving.pk if self.moving else None,
+                    }
+                ),
+            },
+            status=409,
         )
 
     def _conflict(self, book_form: BookForm, council: Council, start: datetime, conflict):
@@ -444,7 +517,11 @@ def _first_start(booking: Booking | None) -> datetime | None:
 def booking_list(request):
     caller = caller_for(request.user)
     bookings = [
-        {"booking": booking, "first_start": _first_start(booking)}
+        {
+            "booking": booking,
+            "first_start": _first_start(booking),
+            "state": selectors.booking_state(booking),
+        }
         for booking in selectors.booking_list(caller=caller)
     ]
     return render(
@@ -496,6 +573,7 @@ def _booking_page(request, booking: Booking, cancel_form: CancelForm):
         "sessions/booking_detail.html",
         {
             "booking": booking,
+            "state": selectors.booking_state(booking),
             "sessions": sessions,
             "cancel_form": cancel_form,
             "invalid": cancel_form if cancel_form.errors else None,

@@ -364,7 +364,7 @@ def test_the_bookings_list_is_newest_first_with_uk_times(client, panel):
     assert page_html.index(f"/bookings/{later.pk}/") < page_html.index(f"/bookings/{earlier.pk}/")
     text = text_of(response)
     assert f"{panel.day:%a} {panel.day.day} {panel.day:%b %Y}, 14:00" in text
-    assert "Confirmed" in text
+    assert "Being staffed (0 of 3 accepted)" in text
 
 
 def test_moving_a_booking_to_another_time(client, panel):

@@ -1,0 +1,394 @@
+"""Writes about bookings: book, move, cancel, and a session's joining link.
+
+Booking and moving seat exactly the panel the slot search showed for the time (`panels`:
+`panel_plan`, then `seats_write`). A client that sends the panel it was shown learns when the
+world changed in between: a 409 with the fresh panel and, per changed seat, why; nothing is
+swapped silently. Without it the fresh plan is booked.
+
+Booking is safe under concurrency: every transaction that writes seats is serialised
+(`panels.seat_writes_serialise`: SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock), plans
+inside the lock, and PostgreSQL also refuses overlapping held ranges of one peer in the
+database (an exclusion constraint). One live booking per offer, council and start: checked
+here and enforced by a conditional unique constraint.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from peers.models import Council, Peer
+from peers.selectors import Caller
+from scheduling.engine.refusals import Refusal
+from scheduling.engine.staffing import StartExplanation, booking_rule_problems
+from scheduling.engine.uk_time import LONDON
+from sessions.models import (
+    HOLDING_SEAT_STATUSES,
+    UID_DOMAIN,
+    Booking,
+    BookingStatus,
+    Offer,
+    OfferStatus,
+    Seat,
+    SeatStatus,
+    Session,
+    SessionStatus,
+)
+from sessions.panels import (
+    PanelPlan,
+    SeatChange,
+    offer_format,
+    panel_plan,
+    plan_changes,
+    seat_writes_serialise,
+    seats_write,
+    staffable_starts,
+)
+from sessions.selectors import panel_out, peer_brief
+from sessions.services import invites
+
+ALTERNATIVES = 5
+
+
+class BookingConflict(Refusal):
+    """The time can no longer be staffed (409): why, and other times that can."""
+
+    def __init__(self, detail: str, *, reasons: list[str] = (), alternatives: list[datetime] = ()):
+        super().__init__(detail, status=409)
+        self.reasons = list(reasons)
+        self.alternatives = list(alternatives)
+
+    def body(self) -> dict:
+        return {
+            "detail": self.detail,
+            "reasons": self.reasons,
+            "alternatives": [t.isoformat() for t in self.alternatives],
+        }
+
+
+class PanelChanged(Refusal):
+    """The panel the client was shown is not the one booking the time would now seat (409)."""
+
+    def __init__(self, plan: PanelPlan, changes: list[SeatChange]):
+        super().__init__(
+            "The panel for that time has changed since it was shown: check the new panel and "
+            "book again to accept it.",
+            status=409,
+        )
+        self.start = plan.start
+        self.changes = changes
+        peers = {peer.id: peer for peer in plan.pool.peers} if plan.pool else {}
+        wanted = {c.shown_peer_id for c in changes} - set(peers) - {None}
+        peers |= {
+            p.id: p for p in Peer.objects.filter(pk__in=wanted).select_related("home_council")
+        }
+        self.panel = panel_out(plan.panel(), peers)
+        self.change_rows = [
+            {
+                "role": change.role,
+                "shown": peer_brief(peers[change.shown_peer_id]) if change.shown_peer_id else None,
+                "now": peer_brief(peers[change.peer_id]) if change.peer_id else None,
+                "why": change.why,
+            }
+            for change in changes
+        ]
+
+    def body(self) -> dict:
+        return {
+            "detail": self.detail,
+            "start": self.start.isoformat(),
+            "panel": self.panel,
+            "changes": self.change_rows,
+        }
+
+
+class AlreadyBooked(Refusal):
+    """The council already has a live booking of the offer at that start (409)."""
+
+    def __init__(self, booking: Booking):
+        start = booking.start.astimezone(LONDON)
+        super().__init__(
+            f"{booking.council.name} already has {booking.offer.title} booked at "
+            f"{start:%H:%M} on {start:%A %-d %B %Y} (booking {booking.pk}).",
+            status=409,
+            booking=booking.pk,
+        )
+        self.booking = booking
+
+
+def _check_bookable(*, caller: Caller, offer: Offer, council: Council, start: datetime) -> None:
+    if not caller.may_act_for(council):
+        raise PermissionDenied(f"You cannot book for {council.name}.")
+    if offer.is_webinar:
+        raise ValidationError({"offer": "Webinars are not booked: councillors register for them."})
+    if offer.status != OfferStatus.AVAILABLE:
+        raise ValidationError(
+            {"offer": f"{offer.title} cannot be booked: {offer.status_text.lower()}."}
+        )
+    if start.tzinfo is None:
+        raise ValidationError(
+            {"start": "Give the start with a UTC offset, e.g. 2026-12-01T10:00:00+00:00."}
+        )
+    if start <= timezone.now():
+        raise ValidationError({"start": "The start is in the past."})
+    problems = booking_rule_problems(offer_format(offer), start, now=timezone.now())
+    if problems:
+        raise ValidationError({"start": "; ".join(problems)})
+
+
+def _alternatives(*, offer: Offer, council: Council, near: datetime) -> list[datetime]:
+    starts, _ = staffable_starts(
+        offer=offer,
+        council=council,
+        range_start=max(near - timedelta(days=7), timezone.now()),
+        range_end=near + timedelta(days=21),
+    )
+    return sorted((s.start for s in starts), key=lambda t: abs(t - near))[:ALTERNATIVES]
+
+
+def _conflict(explanation: StartExplanation, *, offer: Offer, council: Council) -> BookingConflict:
+    return BookingConflict(
+        detail="That time can no longer be staffed.",
+        reasons=[reason.text for reason in explanation.reasons],
+        alternatives=sorted(_alternatives(offer=offer, council=council, near=explanation.start)),
+    )
+
+
+def _taken_meanwhile(*, offer: Offer, council: Council, start: datetime) -> BookingConflict:
+    """The database refused an overlapping hold: someone else took a peer's time first."""
+    return BookingConflict(
+        detail="That time can no longer be staffed.",
+        reasons=["a peer on the proposed panel was booked by someone else a moment ago"],
+        alternatives=_alternatives(offer=offer, council=council, near=start),
+    )
+
+
+def _live_duplicate(
+    *, offer: Offer, council: Council, start: datetime, other_than: int | None = None
+) -> Booking | None:
+    found = Booking.objects.filter(
+        offer=offer, council=council, start=start, status=BookingStatus.CONFIRMED
+    ).select_related("offer", "council")
+    if other_than is not None:
+        found = found.exclude(pk=other_than)
+    return found.first()
+
+
+class _Unstaffable(Exception):
+    def __init__(self, plan: PanelPlan):
+        super().__init__()
+        self.plan = plan
+
+
+def _planned(
+    *,
+    offer: Offer,
+    council: Council,
+    start: datetime,
+    shown: list[tuple[str, int]] | None,
+    keep: dict | None = None,
+    ignore_booking_id: int | None = None,
+) -> PanelPlan:
+    """The fresh plan for `start`; refused when it cannot be staffed or differs from `shown`."""
+    plan = panel_plan(
+        offer=offer, council=council, start=start, keep=keep, ignore_booking_id=ignore_booking_id
+    )
+    if not plan.staffable:
+        raise _Unstaffable(plan)
+    if shown is not None:
+        changes = plan_changes(plan, shown)
+        if changes:
+            raise PanelChanged(plan, changes)
+    return plan
+
+
+def booking_create(
+    *,
+    caller: Caller,
+    offer: Offer,
+    council: Council,
+    start: datetime,
+    notes: str = "",
+    panel: list[tuple[str, int]] | None = None,
+) -> Booking:
+    """Book `offer` for `council` at `start`, seating the panel the slot search shows for it.
+
+    `panel`: the (role, peer id) seats the client was shown; when the fresh plan differs,
+    PanelChanged (409) says how and why, and nothing is booked. Raises BookingConflict when
+    the time can no longer be staffed and AlreadyBooked for a second live booking of the same
+    offer, council and start.
+    """
+    _check_bookable(caller=caller, offer=offer, council=council, start=start)
+    start = start.astimezone(UTC)
+    try:
+        with transaction.atomic():
+            seat_writes_serialise()
+            existing = _live_duplicate(offer=offer, council=council, start=start)
+            if existing is not None:
+                raise AlreadyBooked(existing)
+            plan = _planned(offer=offer, council=council, start=start, shown=panel)
+            booking = Booking.objects.create(
+                offer=offer,
+                council=council,
+                booked_by=caller.user,
+                notes=notes.strip(),
+                start=plan.start,
+            )
+            sessions = [
+                Session.objects.create(
+                    offer=offer,
+                    booking=booking,
+                    number=number,
+                    start=t.start,
+                    end=t.end,
+                    uid=f"{uuid.uuid4()}@{UID_DOMAIN}",
+                )
+                for number, t in enumerate(plan.times, start=1)
+            ]
+            seats_write(plan=plan, sessions=sessions)
+            invites.booking_invites_queue(booking=booking)
+    except _Unstaffable as unstaffable:
+        raise _conflict(unstaffable.plan.explanation, offer=offer, council=council) from None
+    except IntegrityError:
+        existing = _live_duplicate(offer=offer, council=council, start=start)
+        if existing is not None:
+            raise AlreadyBooked(existing) from None
+        raise _taken_meanwhile(offer=offer, council=council, start=start) from None
+    return booking
+
+
+def _check_manageable(caller: Caller, booking: Booking) -> None:
+    if not caller.may_act_for(booking.council):
+        raise PermissionDenied("You cannot change this booking.")
+    if booking.status == BookingStatus.CANCELLED:
+        raise ValidationError({"booking": "This booking is cancelled."})
+
+
+def booking_keep(booking: Booking) -> dict[tuple[str, int], int]:
+    """(role, position) -> peer of the seats a booking holds in its first session: the seats a
+    move keeps where it can (the same for every session of a series)."""
+    first = booking.sessions.order_by("number").first()
+    if first is None:
+        return {}
+    return {
+        (seat.role_name, seat.position): seat.peer_id
+        for seat in first.seats.all()
+        if seat.status in HOLDING_SEAT_STATUSES and seat.peer_id
+    }
+
+
+def booking_cancel(*, caller: Caller, booking: Booking, reason: str) -> Booking:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the booking is cancelled; the peers are told."})
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        _check_manageable(caller, booking)
+        booking.status = BookingStatus.CANCELLED
+        booking.cancel_reason = reason
+        booking.save()
+        for session in booking.sessions.select_for_update():
+            session.status = SessionStatus.CANCELLED
+            session.sequence += 1
+            session.save()
+        Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES).update(
+            status=SeatStatus.WITHDRAWN, updated_at=timezone.now()
+        )
+        invites.booking_cancelled_invites_queue(booking=booking)
+    return booking
+
+
+def _refuse_same_time(booking: Booking, start: datetime) -> None:
+    first = booking.sessions.order_by("number").first()
+    if first is not None and first.start == start:
+        raise ValidationError({"start": "The booking is already at that time."})
+
+
+def booking_reschedule(
+    *,
+    caller: Caller,
+    booking: Booking,
+    start: datetime,
+    panel: list[tuple[str, int]] | None = None,
+) -> Booking:
+    """Move a booking to `start`, seating the panel the slot search shows for the move (its
+    current peers kept where the new time allows). `panel` as for `booking_create`."""
+    _check_manageable(caller, booking)
+    if start.tzinfo is not None:
+        _refuse_same_time(booking, start)
+    offer, council = booking.offer, booking.council
+    _check_bookable(caller=caller, offer=offer, council=council, start=start)
+    start = start.astimezone(UTC)
+    try:
+        with transaction.atomic():
+            seat_writes_serialise()
+            booking = Booking.objects.select_for_update().get(pk=booking.pk)
+            _check_manageable(caller, booking)
+            _refuse_same_time(booking, start)
+            existing = _live_duplicate(
+                offer=offer, council=council, start=start, other_than=booking.pk
+            )
+            if existing is not None:
+                raise AlreadyBooked(existing)
+            sessions = list(booking.sessions.order_by("number"))
+            plan = _planned(
+                offer=offer,
+                council=council,
+                start=start,
+                shown=panel,
+                keep=booking_keep(booking),
+                ignore_booking_id=booking.pk,
+            )
+            seats = list(
+                Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES)
+            )
+            previous = {seat: seat.status for seat in seats}
+            Seat.objects.filter(pk__in=[s.pk for s in seats]).update(status=SeatStatus.WITHDRAWN)
+            for session, t in zip(sessions, plan.times, strict=True):
+                session.start, session.end = t.start, t.end
+                session.sequence += 1
+                session.save()
+            booking.start = plan.start
+            booking.save(update_fields=["start", "updated_at"])
+            seats_write(plan=plan, sessions=sessions, previous=previous)
+            invites.booking_invites_queue(booking=booking)
+    except _Unstaffable as unstaffable:
+        raise _conflict(unstaffable.plan.explanation, offer=offer, council=council) from None
+    except IntegrityError:
+        existing = _live_duplicate(offer=offer, council=council, start=start)
+        if existing is not None and existing.pk != booking.pk:
+            raise AlreadyBooked(existing) from None
+        raise _taken_meanwhile(offer=offer, council=council, start=start) from None
+    return booking
+
+
+def session_joining_url_set(*, caller: Caller, session: Session, joining_url: str) -> Session:
+    """Set (or clear) the online meeting's joining link; everyone concerned is sent an update."""
+    joining_url = (joining_url or "").strip()
+    if joining_url:
+        try:
+            URLValidator(schemes=["https", "http"])(joining_url)
+        except ValidationError:
+            raise ValidationError(
+                {"joining_url": "Enter the full link, starting https://"}
+            ) from None
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update(of=("self",))
+            .select_related("booking__council")
+            .get(pk=session.pk)
+        )
+        if session.booking is None or not caller.may_act_for(session.booking.council):
+            raise PermissionDenied("You cannot change this session.")
+        if session.status == SessionStatus.CANCELLED:
+            raise ValidationError({"joining_url": "This session is cancelled."})
+        if session.joining_url == joining_url:
+            return session
+        session.joining_url = joining_url
+        session.sequence += 1
+        session.save(update_fields=["joining_url", "sequence", "updated_at"])
+        invites.session_updated_invites_queue(session=session)
+    return session
