@@ -82,7 +82,7 @@ def instances(draw):
     ids = [p.id for p in peers]
     seated = {
         i: [GRID_START + timedelta(days=draw(st.integers(-45, 45))) for _ in range(k)]
-        for i, k in zip(ids, draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)))
+        for i, k in zip(ids, draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), strict=True)
         if k
     }
     last = {i: draw(st.integers(0, 50)) for i in ids if draw(st.booleans())}
