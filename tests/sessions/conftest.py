@@ -16,7 +16,7 @@ from tests.factories import (
     make_peer,
 )
 
-__all__ = ["Pool", "bookable_day", "london", "make_available"]
+__all__ = ["Crowd", "Pool", "bookable_day", "london", "make_available"]
 
 
 @dataclass
@@ -116,3 +116,67 @@ def read_mail():
         return {"headers": parsed, "text": parts.get("text/plain", ""), **parts}
 
     return read
+
+
+@dataclass
+class Crowd:
+    """Several councils and a pool with several suitable peers for every seat of three offers."""
+
+    councils: list[Council]
+    bookers: dict[int, object]  # council id -> its booker
+    peers: list[Peer]
+
+
+@pytest.fixture
+def crowd(db) -> Crowd:
+    """Labour- and Conservative-led councils; members of both groups and officers of several
+    professions and skills (recovery planning, leadership coaching, commercial), all free on
+    weekdays 09:00-17:00, so every offer has many possible panels to choose from."""
+    councils = [
+        make_council("Wigan Council", region=Region.NORTH_WEST, leader_group="labour"),
+        make_council("Kent County Council", region=Region.SOUTH_EAST, leader_group="conservative"),
+        make_council("Leeds City Council", region=Region.YORKSHIRE_HUMBER, leader_group="labour"),
+    ]
+    homes = [
+        make_council(f"Home Council {n}", region=region, leader_group="labour")
+        for n, region in enumerate([Region.WALES, Region.LONDON, Region.EAST_MIDLANDS])
+    ]
+    peers = []
+    for n in range(8):
+        group = "labour" if n % 2 == 0 else "conservative"
+        peers.append(
+            make_available(
+                make_peer(
+                    name=f"Cllr {group.title()} {n}",
+                    political_group=group,
+                    home_council=homes[n % 3],
+                    skills=["leadership-coaching"] if n < 2 else [],
+                )
+            )
+        )
+    for n, (profession, skills) in enumerate(
+        [
+            ("chief-executive", ["recovery-planning"]),
+            ("s151-finance", ["recovery-planning", "commercial"]),
+            ("planning", ["recovery-planning", "commercial"]),
+            ("communications", ["recovery-planning"]),
+            ("monitoring-officer", ["commercial", "leadership-coaching"]),
+            ("chief-executive", ["recovery-planning", "leadership-coaching"]),
+        ]
+    ):
+        peers.append(
+            make_available(
+                make_peer(
+                    kind="officer",
+                    name=f"Officer {profession} {n}",
+                    profession=profession,
+                    home_council=homes[n % 3],
+                    skills=skills,
+                )
+            )
+        )
+    return Crowd(
+        councils=councils,
+        bookers={council.id: make_booker(council) for council in councils},
+        peers=peers,
+    )
