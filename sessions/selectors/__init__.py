@@ -91,6 +91,7 @@ def private_feed_path(token: str) -> str:
 
 def _bookings() -> QuerySet[Booking]:
     return Booking.objects.select_related("offer", "council").prefetch_related(
+        "offer__role_slots",
         Prefetch(
             "sessions",
             queryset=Session.objects.prefetch_related(
@@ -99,7 +100,7 @@ def _bookings() -> QuerySet[Booking]:
                     queryset=Seat.objects.select_related("peer__home_council").order_by("id"),
                 )
             ),
-        )
+        ),
     )
 
 
@@ -173,24 +174,26 @@ def booking_out(booking: Booking) -> dict:
 def booking_state(booking: Booking) -> str:
     """Where a booking stands, from its seats: the one wording the API, pages and e-mails use.
 
-    "Cancelled"; "Needs attention" while a seat of a session to come has nobody in it;
-    "Confirmed" once every seat is accepted; otherwise "Being staffed (2 of 3 accepted)".
+    Counting every place (a role slot's seat) of its sessions still scheduled: "Cancelled";
+    "Needs attention" while a place has been left unfilled (no eligible peer was found);
+    "Confirmed" once every place is accepted; otherwise "Being staffed (2 of 3 accepted)"
+    (a place a peer gave up counts as being staffed until the re-staffing fills it).
     """
     if booking.status == BookingStatus.CANCELLED:
         return "Cancelled"
-    seats = [
-        seat
-        for session in booking.sessions.all()
-        if session.status == SessionStatus.SCHEDULED
-        for seat in session.seats.all()
-        if seat.status in HOLDING_SEAT_STATUSES
-    ]
-    if any(seat.peer_id is None for seat in seats):
-        return "Needs attention"
-    accepted = sum(seat.status == SeatStatus.ACCEPTED for seat in seats)
-    if accepted == len(seats):
+    per_session = sum(slot.count for slot in booking.offer.role_slots.all())
+    places = accepted = 0
+    for session in booking.sessions.all():
+        if session.status != SessionStatus.SCHEDULED:
+            continue
+        holding = [seat for seat in session.seats.all() if seat.status in HOLDING_SEAT_STATUSES]
+        if any(seat.peer_id is None for seat in holding):
+            return "Needs attention"
+        places += per_session
+        accepted += sum(seat.status == SeatStatus.ACCEPTED for seat in holding)
+    if accepted >= places:
         return "Confirmed"
-    return f"Being staffed ({accepted} of {len(seats)} accepted)"
+    return f"Being staffed ({accepted} of {places} accepted)"
 
 
 def slot_out(start: StaffableStart, pool: PeerPool) -> dict:

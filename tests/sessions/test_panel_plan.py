@@ -268,7 +268,10 @@ def test_the_same_offer_council_and_start_cannot_be_booked_twice(api_client, cro
     assert book(api_client, booker, council, start.isoformat()).status_code == 201
 
 
-def test_the_booking_state_follows_its_seats(api_client, pool):
+@pytest.mark.usefixtures("empty_broker")
+def test_the_booking_state_follows_its_seats(
+    api_client, pool, run_worker, django_capture_on_commit_callbacks
+):
     start = london(pool.day, 10)
     booking = book(api_client, pool.booker, pool.council, start.isoformat()).json()
     assert booking["state"] == "Being staffed (0 of 3 accepted)"
@@ -293,11 +296,13 @@ def test_the_booking_state_follows_its_seats(api_client, pool):
         api_client.post(f"/seats/{seat.pk}/accept", headers=bearer(officer_user)).status_code == 200
     )
     assert state() == "Confirmed"
-    # The officer then declines and nobody else can take the seat.
-    assert (
-        api_client.post(f"/seats/{seat.pk}/decline", headers=bearer(officer_user)).status_code
-        == 200
-    )
+    # The officer then declines: the place is being staffed again until the worker has
+    # looked, and needs attention once nobody else can take it.
+    with django_capture_on_commit_callbacks(execute=True):
+        declined = api_client.post(f"/seats/{seat.pk}/decline", headers=bearer(officer_user))
+    assert declined.status_code == 200
+    assert state() == "Being staffed (2 of 3 accepted)"
+    run_worker()
     assert Seat.objects.filter(peer=None, status=SeatStatus.PROPOSED).exists()
     assert state() == "Needs attention"
     api_client.post(
