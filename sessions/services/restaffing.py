@@ -14,7 +14,7 @@ changes nothing, so no one is invited or told twice.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
