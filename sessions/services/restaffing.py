@@ -101,14 +101,21 @@ def seats_release_for_unavailable(
     """
     from sessions.services.invites import seat_released_invites_queue
 
+    # Sessions before seats, the order re-staffing locks them in (so neither waits on the other).
+    session_ids = Seat.objects.filter(pk__in=[h.key for h in held]).values("session_id")
+    sessions = {
+        session.pk: session
+        for session in Session.objects.select_for_update()
+        .filter(pk__in=session_ids, status=SessionStatus.SCHEDULED)
+        .order_by("id")
+    }
     seats = list(
-        Seat.objects.select_for_update(of=("self",))
-        .select_related("session")
+        Seat.objects.select_for_update()
         .filter(
             pk__in=[h.key for h in held],
             peer=peer,
             status__in=HOLDING_SEAT_STATUSES,
-            session__status=SessionStatus.SCHEDULED,
+            session_id__in=list(sessions),
         )
         .order_by("id")
     )
@@ -116,10 +123,9 @@ def seats_release_for_unavailable(
         status=SeatStatus.DECLINED, updated_at=timezone.now()
     )
     for seat in seats:
-        session = Session.objects.select_for_update().get(pk=seat.session_id)
+        session = seat.session = sessions[seat.session_id]
         session.sequence += 1
         session.save(update_fields=["sequence", "updated_at"])
-        seat.session = session
         seat_released_invites_queue(seat=seat)
     for booking_id in sorted({s.session.booking_id for s in seats if s.session.booking_id}):
         booking_restaff_queue(booking_id=booking_id)
@@ -146,8 +152,9 @@ def booking_restaff(*, booking_id: int, now: datetime | None = None) -> RestaffO
 
     Re-plans through the panel plan (`panels.restaff_plan`, the matcher): the current seats
     kept where the rules allow, every decline honoured, the booking's own seats not counted as
-    holds, so they cannot block themselves. The replacement gets a REQUEST, a peer the re-solve moved off gets a CANCEL, the
-    booker an update saying what changed, and the adviser the session when a place stays empty.
+    holds, so they cannot block themselves. The replacement gets a REQUEST, a peer the
+    re-solve moved off gets a CANCEL, the booker an update saying what changed, and the
+    adviser the session when a place stays empty.
     """
     now = now or timezone.now()
     outcome = RestaffOutcome()
