@@ -15,16 +15,25 @@ Reading rules:
 - without DTEND an event lasts its DURATION, else one day (date) or no time at all (date-time);
   zero-length events block nothing; an end before the start is read as the swapped interval;
 - the result holds every occurrence that overlaps the window, unclipped, sorted by start,
-  without duplicates.
+  without duplicates; `coalesce_busy()` then merges overlapping and touching busy times into
+  the fewest intervals, which is what is stored.
+
+Only the window is expanded. A repeating event that began long ago is first moved forward by
+a whole number of its periods to just before the window (`_skip_the_past`), so the years
+before the window cost nothing; occurrences are then generated lazily, and none after the
+window is ever made.
 
 The input comes from outside, so every limit is checked before the work it protects: size,
-nesting depth, number of events, time-zone rules the parser would expand, and how many dates a
-repeat rule can produce up to the end of the window (estimated from the rule itself, then
-checked by walking the rule lazily). Anything unreadable or over a limit raises
-`BusyCalendarError` with a message a peer can act on. Plain Python, no ORM, no network.
+nesting depth, number of events, dates listed in RDATE and EXDATE, time-zone rules the parser
+would expand, how many dates a repeat rule can produce up to the end of the window (estimated
+from the rule itself, then checked by walking the rule lazily), the occurrence budget in the
+window (`MAX_OCCURRENCES`) and the time the whole reading may take (`MAX_SECONDS`). Anything
+unreadable or over a limit raises `BusyCalendarError` with a message a peer can act on that
+names the limit. Plain Python, no ORM, no network.
 """
 
 import re
+import time as clock
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -43,15 +52,23 @@ from recurring_ical_events import ComponentsWithName, EventAdapter, Occurrence
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 10
 MAX_EVENTS = 5_000
+# Events with a repeat rule: each is a series to set up and check, whatever its dates.
+MAX_REPEATING_EVENTS = 1_000
 MAX_TIME_ZONES = 100
 MAX_CUSTOM_ZONE_RULES = 20
-# Occurrences that overlap the window: per repeating event and for the whole calendar.
-MAX_OCCURRENCES_PER_EVENT = 5_000
-MAX_OCCURRENCES = 50_000
-# Dates a repeat rule can produce from its first date to the end of the window (upper bound,
-# computed from FREQ/INTERVAL/BY* before any expansion): this is the work the expansion does.
-MAX_RULE_DATES_PER_EVENT = 50_000
-MAX_RULE_DATES = 300_000
+# Dates listed one by one in RDATE and EXDATE properties, in the whole file.
+MAX_LISTED_DATES = 20_000
+# The occurrence budget: occurrences that overlap the window (about 27 weeks), per repeating
+# event and for the whole calendar. A full diary has a few hundred; 5,000 is some 26 a day.
+# A longer window than the import window (reports, tests over years) has a budget in proportion.
+MAX_OCCURRENCES_PER_EVENT = 2_000
+MAX_OCCURRENCES = 5_000
+# Dates a repeat rule can produce from its (moved) first date to the end of the window (upper
+# bound, computed from FREQ/INTERVAL/BY* before any expansion): the work the expansion does.
+MAX_RULE_DATES_PER_EVENT = 20_000
+MAX_RULE_DATES = 100_000
+# The most time reading one calendar may take, whatever its content.
+MAX_SECONDS = 20
 # Periods a rule may pass without producing a date (a 29 February rule skips about 1,460 days),
 # and the periods a search for the next date may cover before it is known to find none.
 MAX_RULE_GAP = 12_000
@@ -130,6 +147,45 @@ def import_window(now: datetime) -> tuple[datetime, datetime]:
     return now - WINDOW_BEFORE, now + WINDOW_AFTER
 
 
+def coalesce_busy(events: list[BusyEvent]) -> list[BusyEvent]:
+    """The same busy time as `events` in the fewest intervals: overlapping and touching events
+    become one (its summary lists the distinct summaries, its UID is the first event's)."""
+    merged: list[BusyEvent] = []
+    summaries: list[list[str]] = []
+    for event in sorted(events):
+        if merged and event.start <= merged[-1].end:
+            last = merged[-1]
+            if event.summary and event.summary not in summaries[-1]:
+                summaries[-1].append(event.summary)
+            merged[-1] = BusyEvent(
+                start=last.start,
+                end=max(last.end, event.end),
+                summary=last.summary,
+                uid=last.uid,
+                all_day=last.all_day and event.all_day,
+            )
+        else:
+            merged.append(event)
+            summaries.append([event.summary] if event.summary else [])
+    return [
+        BusyEvent(
+            start=event.start,
+            end=event.end,
+            summary=_summaries(names),
+            uid=event.uid,
+            all_day=event.all_day,
+        )
+        for event, names in zip(merged, summaries, strict=True)
+    ]
+
+
+def _summaries(names: list[str]) -> str:
+    text = "; ".join(names[:3])
+    if len(names) > 3:
+        text += f" and {len(names) - 3} more"
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def parse_busy_calendar(
     data: bytes,
     *,
@@ -137,11 +193,13 @@ def parse_busy_calendar(
     window_start: datetime,
     window_end: datetime,
     max_bytes: int = MAX_BYTES,
+    max_seconds: float = MAX_SECONDS,
 ) -> list[BusyEvent]:
     """The busy times in `data` that overlap [window_start, window_end), sorted by start.
 
     `time_zone` is the peer's zone (all-day and floating times). Raises `BusyCalendarError`
-    when the calendar cannot be read or exceeds a limit; nothing is returned half-read.
+    when the calendar cannot be read or exceeds a limit (including taking more than
+    `max_seconds`); nothing is returned half-read.
     """
     zone = _peer_zone(time_zone)
     if window_start.tzinfo is None or window_end.tzinfo is None:
@@ -154,15 +212,30 @@ def parse_busy_calendar(
     data = bytes(data)
     if len(data) > max_bytes:
         raise BusyCalendarError(f"The calendar is larger than {_size(max_bytes)}.")
+    deadline = _Deadline(max_seconds)
     try:
         text = _decode(data)
         _check_structure(text)
         calendar = _read_calendar(text)
-        return _busy_events(calendar, zone, window_start, window_end)
+        deadline.check()
+        return _busy_events(calendar, zone, window_start, window_end, deadline)
     except BusyCalendarError:
         raise
     except _DATA_ERRORS as error:
         raise BusyCalendarError(f"The calendar could not be read: {_reason(error)}") from error
+
+
+class _Deadline:
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.at = clock.monotonic() + seconds
+
+    def check(self) -> None:
+        if clock.monotonic() > self.at:
+            raise BusyCalendarError(
+                f"The calendar took longer than {self.seconds:g} seconds to read; remove old "
+                "repeating events or export a shorter period."
+            )
 
 
 def _peer_zone(name: str) -> ZoneInfo:
@@ -224,12 +297,14 @@ def _check_structure(text: str) -> None:
     # and a component popped by END:VTIMEZONE that has a TZID becomes a time zone. Each frame
     # keeps its TZIDs and the RRULEs of its whole subtree.
     stack: list[tuple[list[str], list[str]]] = []
-    events = time_zones = custom_rules = 0
+    events = time_zones = custom_rules = listed_dates = repeating = 0
+    names: list[str] = []  # the open components' names, innermost last
     for line in lines:
         name, _, value = _split_line(line)
         component = value.strip().upper()
         if name == "BEGIN":
             stack.append(([], []))
+            names.append(component)
             if len(stack) > MAX_DEPTH:
                 raise BusyCalendarError(
                     f"The calendar nests components more than {MAX_DEPTH} levels deep."
@@ -246,6 +321,7 @@ def _check_structure(text: str) -> None:
                     )
         elif name == "END" and stack:
             zone_ids, rules = stack.pop()
+            names.pop()
             if component == "VTIMEZONE" and zone_ids and rules and not _known_zone(zone_ids[-1]):
                 custom_rules += len(rules)
                 if custom_rules > MAX_CUSTOM_ZONE_RULES:
@@ -261,6 +337,20 @@ def _check_structure(text: str) -> None:
             stack[-1][0].append(value.strip())
         elif name == "RRULE" and stack:
             stack[-1][1].append(value.strip())
+            if names[-1] == "VEVENT":
+                repeating += 1
+                if repeating > MAX_REPEATING_EVENTS:
+                    raise BusyCalendarError(
+                        f"The calendar has more than {MAX_REPEATING_EVENTS:,} repeating events; "
+                        "remove old repeating events or export a shorter period."
+                    )
+        elif name in ("RDATE", "EXDATE"):
+            listed_dates += value.count(",") + 1
+            if listed_dates > MAX_LISTED_DATES:
+                raise BusyCalendarError(
+                    f"The calendar lists more than {MAX_LISTED_DATES:,} dates in RDATE and "
+                    "EXDATE; remove old repeating events or export a shorter period."
+                )
     if stack:
         raise BusyCalendarError(
             "The calendar file is incomplete (it does not end with END:VCALENDAR); "
@@ -275,6 +365,9 @@ def _split_line(line: str) -> tuple[str, str, str]:
         return "", "", ""
     name = match.group(0).upper()
     rest = line[match.end() :]
+    colon = rest.find(":")
+    if colon >= 0 and '"' not in rest[:colon]:
+        return name, rest[:colon], rest[colon + 1 :]  # no quoted parameter: the usual line
     in_quotes = False
     for index, char in enumerate(rest):
         if char == '"':
@@ -395,13 +488,20 @@ def _check_event(event) -> None:
 
 
 def _busy_events(
-    calendar: icalendar.Calendar, zone: ZoneInfo, window_start: datetime, window_end: datetime
+    calendar: icalendar.Calendar,
+    zone: ZoneInfo,
+    window_start: datetime,
+    window_end: datetime,
+    deadline: _Deadline,
 ) -> list[BusyEvent]:
     events = calendar.walk("VEVENT")
     for event in events:
         _check_event(event)
     if str(calendar.get("METHOD", "")).upper() == "CANCEL":
         return []
+    span_start, span_end = window_start - _MARGIN, window_end + _MARGIN
+    for event in events:
+        _skip_the_past(event, span_start)
     selection = ComponentsWithName("VEVENT", adapter=_BusyEventAdapter, occurrence=_BusyOccurrence)
     try:
         query = recurring_ical_events.of(calendar, components=(selection,))
@@ -413,6 +513,7 @@ def _busy_events(
         raise BusyCalendarError(f"The calendar could not be read: {error.message}") from error
     rule_dates = 0
     for series in query.series:
+        deadline.check()
         rule_dates += _check_series(series, window_end)
         if rule_dates > MAX_RULE_DATES:
             raise BusyCalendarError(
@@ -420,27 +521,126 @@ def _busy_events(
                 f"in all up to {_day(window_end)}; remove old repeating events or export a "
                 "shorter period."
             )
-    span_start, span_end = window_start - _MARGIN, window_end + _MARGIN
+    scale = max(1.0, (window_end - window_start) / (WINDOW_BEFORE + WINDOW_AFTER))
+    most, most_per_event = int(MAX_OCCURRENCES * scale), int(MAX_OCCURRENCES_PER_EVENT * scale)
     busy: set[BusyEvent] = set()
     occurrences = 0
     for series in query.series:
+        deadline.check()
         for taken, occurrence in enumerate(series.between(span_start, span_end), start=1):
-            if taken > MAX_OCCURRENCES_PER_EVENT:
+            if taken > most_per_event:
                 raise BusyCalendarError(
                     f"{occurrence.event.name} repeats more than "
-                    f"{MAX_OCCURRENCES_PER_EVENT:,} times between {_day(window_start)} and "
+                    f"{most_per_event:,} times between {_day(window_start)} and "
                     f"{_day(window_end)}."
                 )
             occurrences += 1
-            if occurrences > MAX_OCCURRENCES:
+            if occurrences > most:
                 raise BusyCalendarError(
-                    f"The calendar has more than {MAX_OCCURRENCES:,} events between "
-                    f"{_day(window_start)} and {_day(window_end)}."
+                    f"The calendar has more than {most:,} events between "
+                    f"{_day(window_start)} and {_day(window_end)} (the most that is read); "
+                    "remove repeating events you do not attend, or export fewer."
                 )
+            if occurrences % 500 == 0:
+                deadline.check()
             event = _busy_event(occurrence, zone)
             if event is not None and event.start < window_end and event.end > window_start:
                 busy.add(event)
     return sorted(busy)
+
+
+_FIXED_PERIOD_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY")
+
+
+def _skip_the_past(event, earliest: datetime) -> None:
+    """Move a repeating event that began long before `earliest` forward by whole periods of
+    its rule, so that expanding it does not walk the years before the window.
+
+    The occurrences from the new start on are exactly those of the original rule: the pattern
+    of a rule repeats every INTERVAL periods (counted in wall-clock time, as the expansion
+    does; months and years by whole years with the same date). The new start itself always
+    counts as an occurrence, so it is put early enough (`earliest` less the event's length and
+    a margin) that it cannot reach the window. A COUNT is reduced by the periods skipped when
+    each period gives exactly one date; other counted rules, several rules, moved occurrences
+    and mixed time zones are left as they are (the rule budget bounds them).
+    """
+    rule = event.get("RRULE")
+    start_prop, end_prop = event.get("DTSTART"), event.get("DTEND")
+    if (
+        not isinstance(rule, vRecur)
+        or "RECURRENCE-ID" in event
+        or start_prop is None
+        or not isinstance(start_prop.dt, date)
+    ):
+        return
+    start = start_prop.dt
+    end = end_prop.dt if end_prop is not None else None
+    if end is not None and (
+        type(end) is not type(start)
+        or getattr(end, "tzinfo", None) is not getattr(start, "tzinfo", None)
+    ):
+        return
+    freqs = rule.get("FREQ") or [""]
+    freq = str(freqs[0]).upper()
+    try:
+        interval = int((rule.get("INTERVAL") or [1])[0])
+    except (TypeError, ValueError):
+        return
+    if interval < 1 or freq not in _FREQ_UNIT:
+        return
+    if end is not None:
+        length = abs(end - start)
+    elif "DURATION" in event and isinstance(event["DURATION"].dt, timedelta):
+        length = abs(event["DURATION"].dt)
+    else:
+        length = timedelta(days=1)
+    target = _wall(earliest - length - _MARGIN, getattr(start, "tzinfo", None))
+    first = _wall(start, getattr(start, "tzinfo", None))
+    if target <= first:
+        return
+    counted = rule.get("COUNT")
+    if freq in _FIXED_PERIOD_FREQS:
+        step = _FREQ_UNIT[freq] * interval
+        if not isinstance(start, datetime) and step % timedelta(days=1):
+            return  # dates repeating more often than daily: left to the rule budget
+        periods = (target - first) // step
+        if counted:
+            if any(key.startswith("BY") for key in rule):
+                return
+            remaining = int(counted[0]) - periods
+            if remaining <= 0:
+                return  # ends before the window: nothing to expand anyway
+            rule["COUNT"] = [remaining]
+        moved = first + periods * step
+    else:
+        if counted:
+            return
+        cycle = interval if freq == "YEARLY" else interval // gcd(interval, 12)
+        years = (target.year - first.year - 1) // cycle * cycle
+        if years <= 0:
+            return
+        try:
+            moved = first.replace(year=first.year + years)
+        except ValueError:  # 29 February in a year without one
+            return
+    shift = moved - first
+    if shift <= timedelta(0):
+        return
+    _move(event, "DTSTART", start_prop, shift)
+    if end_prop is not None:
+        _move(event, "DTEND", end_prop, shift)
+
+
+def _move(event, name: str, prop, shift: timedelta) -> None:
+    """Put `prop` `shift` later in wall-clock time, keeping its zone and parameters."""
+    value = prop.dt
+    if isinstance(value, datetime):
+        moved = (value.replace(tzinfo=None) + shift).replace(tzinfo=value.tzinfo)
+    else:
+        moved = value + shift
+    new_prop = icalendar.prop.vDDDTypes(moved)
+    new_prop.params = prop.params
+    event[name] = new_prop
 
 
 class _BusyEventAdapter(EventAdapter):

@@ -2,6 +2,7 @@
 
 import random
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -9,8 +10,15 @@ from hypothesis import strategies as st
 
 from scheduling.engine.busy_calendar import (
     MAX_EVENTS,
+    MAX_LISTED_DATES,
+    MAX_OCCURRENCES,
+    MAX_OCCURRENCES_PER_EVENT,
+    MAX_REPEATING_EVENTS,
+    MAX_RULE_DATES,
+    MAX_RULE_DATES_PER_EVENT,
     BusyCalendarError,
     BusyEvent,
+    coalesce_busy,
     import_window,
     parse_busy_calendar,
 )
@@ -291,8 +299,9 @@ def test_very_deep_nesting_is_refused_before_parsing():
 
 def test_a_million_recurrences_are_refused():
     every_second = ics(vevent("DTSTART:20260302T090000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY"))
-    assert "repeats too often: its rule (every second) gives more than 50,000 dates" in refused(
-        every_second
+    assert (
+        f"repeats too often: its rule (every second) gives more than "
+        f"{MAX_RULE_DATES_PER_EVENT:,} dates" in refused(every_second)
     )
     a_million_minutes = ics(
         vevent("DTSTART:20260302T090000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY;COUNT=1000000")
@@ -301,37 +310,50 @@ def test_a_million_recurrences_are_refused():
 
 
 def test_too_many_occurrences_of_one_event_in_the_window():
-    # Every half hour: under the rule limit, but over 5,000 occurrences in the window.
+    # Every two hours: under the rule limit, but over the budget of occurrences in the window.
     data = ics(
         vevent(
             "SUMMARY:Drip",
             "DTSTART:20260302T090000Z",
             "DURATION:PT5M",
-            "RRULE:FREQ=MINUTELY;INTERVAL=30",
+            "RRULE:FREQ=HOURLY;INTERVAL=2",
         )
     )
-    assert (
-        refused(data)
-        == 'The event "Drip" repeats more than 5,000 times between 1 March 2026 and 1 September 2026.'
+    assert refused(data) == (
+        f'The event "Drip" repeats more than {MAX_OCCURRENCES_PER_EVENT:,} times between '
+        "1 March 2026 and 1 September 2026."
     )
 
 
 def test_too_many_occurrences_in_all():
-    hourly = [
-        vevent("DTSTART:20260302T090000Z", "DURATION:PT5M", "RRULE:FREQ=HOURLY", uid=f"h{number}")
-        for number in range(12)
+    every_four_hours = [
+        vevent(
+            "DTSTART:20260302T090000Z",
+            "DURATION:PT5M",
+            "RRULE:FREQ=HOURLY;INTERVAL=4",
+            uid=f"h{number}",
+        )
+        for number in range(5)
     ]
-    assert refused(ics(*hourly)).startswith("The calendar has more than 50,000 events between")
+    assert refused(ics(*every_four_hours)).startswith(
+        f"The calendar has more than {MAX_OCCURRENCES:,} events between"
+    )
 
 
 def test_too_much_expansion_in_all():
-    # Seven daily events since 1900: each under the per-event limit, too many together.
+    # Six daily events since 1975 that end on a date, so cannot skip their past: each under
+    # the per-event limit, too many together.
     daily = [
-        vevent("DTSTART:19000101T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY", uid=f"d{number}")
-        for number in range(7)
+        vevent(
+            "DTSTART:19750101T090000Z",
+            "DURATION:PT1H",
+            "RRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=15000",
+            uid=f"d{number}",
+        )
+        for number in range(6)
     ]
-    assert "give more than 300,000 dates in all" in refused(ics(*daily))
-    assert len(busy(ics(*daily[:6]))) == 6 * 184
+    assert f"give more than {MAX_RULE_DATES:,} dates in all" in refused(ics(*daily))
+    assert len(busy(ics(*daily[:4]))) == 4 * 131  # weekdays from 2 March to 31 August
 
 
 def test_rule_that_never_gives_a_date_is_refused():
@@ -516,3 +538,112 @@ def test_any_bytes_import_or_are_refused(data):
         busy(b"BEGIN:VCALENDAR\r\n" + data)
     except BusyCalendarError as error:
         assert error.message
+
+
+# Only the window is expanded -------------------------------------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+# (DTSTART, its zone, length, RRULE); the event's length is given as DURATION.
+LONG_AGO_RULES = [
+    ("20000103T090000Z", UTC, timedelta(hours=1), "FREQ=DAILY"),
+    ("20000103T090000Z", UTC, timedelta(hours=1), "FREQ=DAILY;BYDAY=MO,WE,FR"),
+    ("20050107T183000", LONDON, timedelta(hours=2), "FREQ=WEEKLY;INTERVAL=3"),
+    ("20190101T003000Z", UTC, timedelta(minutes=20), "FREQ=HOURLY;INTERVAL=7;BYHOUR=9,10,16"),
+    ("20010131T100000", LONDON, timedelta(hours=1), "FREQ=MONTHLY"),
+    ("20040229T100000", LONDON, timedelta(hours=1), "FREQ=YEARLY"),
+    ("20030315T100000", LONDON, timedelta(hours=1), "FREQ=MONTHLY;INTERVAL=5"),
+    ("20100101T120000Z", UTC, timedelta(hours=1), "FREQ=DAILY;INTERVAL=9;COUNT=100000"),
+    ("20100101T120000Z", UTC, timedelta(hours=1), "FREQ=DAILY;COUNT=5900"),  # ends in 2026
+    ("20150329T003000", LONDON, timedelta(hours=3), "FREQ=WEEKLY"),  # over the clock change
+    ("20200101T090000Z", UTC, timedelta(hours=1), "FREQ=DAILY;UNTIL=20260501T000000Z"),
+    ("19990101T090000", LONDON, timedelta(minutes=30), "FREQ=DAILY;BYSETPOS=1;BYHOUR=9,17"),
+]
+
+
+@pytest.mark.parametrize("start, zone, length, rule", LONG_AGO_RULES, ids=lambda v: str(v))
+def test_a_rule_begun_long_ago_gives_what_walking_it_from_its_start_gives(
+    start, zone, length, rule
+):
+    """The years before the window are skipped by whole periods of the rule: the occurrences in
+    the window are exactly those of the rule walked from its first date."""
+    from dateutil.rrule import rrulestr as walk
+
+    if zone is UTC:
+        line = f"DTSTART:{start}"
+    elif start == "19990101T090000":
+        line = f"DTSTART:{start}"  # floating: the peer's zone, London
+    else:
+        line = f"DTSTART;TZID=Europe/London:{start}"
+    minutes = int(length.total_seconds() // 60)
+    data = ics(vevent(line, f"DURATION:PT{minutes}M", f"RRULE:{rule}"))
+    first = datetime.strptime(start.rstrip("Z"), "%Y%m%dT%H%M%S")
+    if zone is UTC:
+        first = first.replace(tzinfo=UTC)
+    expected = []
+    for moment in walk(rule, dtstart=first):
+        begin = moment.replace(tzinfo=zone).astimezone(UTC)
+        if begin >= WINDOW["window_end"]:
+            break
+        finish = (moment + length).replace(tzinfo=zone).astimezone(UTC)
+        if finish > WINDOW["window_start"]:
+            expected.append((begin, finish))
+    assert spans(busy(data)) == expected
+
+
+def test_too_many_listed_dates_are_refused_before_parsing():
+    dates = ",".join(
+        f"2026{month:02d}{day:02d}T090000Z" for month in range(1, 13) for day in range(1, 29)
+    )
+    lines = [f"EXDATE:{dates}"] * (MAX_LISTED_DATES // (12 * 28) + 1)
+    data = ics(vevent("DTSTART:20260105T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY", *lines))
+    assert refused(data).startswith(
+        f"The calendar lists more than {MAX_LISTED_DATES:,} dates in RDATE and EXDATE"
+    )
+
+
+def test_too_many_repeating_events_are_refused_before_parsing():
+    weekly = [
+        vevent("DTSTART:20260302T090000Z", "RRULE:FREQ=WEEKLY", uid=f"w{number}")
+        for number in range(MAX_REPEATING_EVENTS + 1)
+    ]
+    assert refused(ics(*weekly)).startswith(
+        f"The calendar has more than {MAX_REPEATING_EVENTS:,} repeating events"
+    )
+
+
+def test_reading_is_bounded_in_time():
+    data = ics(vevent("DTSTART:20260302T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY"))
+    assert refused(data, max_seconds=0) == (
+        "The calendar took longer than 0 seconds to read; remove old repeating events or "
+        "export a shorter period."
+    )
+
+
+def busy_event(start, end, summary="", all_day=False, uid="u"):
+    return BusyEvent(start=start, end=end, summary=summary, uid=uid, all_day=all_day)
+
+
+def test_overlapping_and_touching_busy_times_are_stored_as_one():
+    events = [
+        busy_event(utc(2026, 3, 2, 10), utc(2026, 3, 2, 11), "Cabinet", uid="a"),
+        busy_event(utc(2026, 3, 2, 9), utc(2026, 3, 2, 10), "Briefing", uid="b"),
+        busy_event(utc(2026, 3, 2, 10, 30), utc(2026, 3, 2, 10, 45), "Cabinet", uid="c"),
+        busy_event(utc(2026, 3, 2, 13), utc(2026, 3, 2, 14), "Lunch", uid="d"),
+        busy_event(utc(2026, 3, 3), utc(2026, 3, 4), "Away", all_day=True),
+        busy_event(utc(2026, 3, 4), utc(2026, 3, 5), "Away", all_day=True),
+    ]
+    assert coalesce_busy(events) == [
+        busy_event(utc(2026, 3, 2, 9), utc(2026, 3, 2, 11), "Briefing; Cabinet", uid="b"),
+        busy_event(utc(2026, 3, 2, 13), utc(2026, 3, 2, 14), "Lunch", uid="d"),
+        busy_event(utc(2026, 3, 3), utc(2026, 3, 5), "Away", all_day=True),
+    ]
+    assert coalesce_busy([]) == []
+
+
+def test_a_busy_time_of_many_events_names_a_few():
+    events = [
+        busy_event(utc(2026, 3, 2, 9, minute), utc(2026, 3, 2, 10), f"Item {minute}")
+        for minute in range(6)
+    ]
+    (merged,) = coalesce_busy(events)
+    assert merged.summary == "Item 0; Item 1; Item 2 and 3 more"
