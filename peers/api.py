@@ -24,9 +24,8 @@ from peers.schemas import (
     TokenIn,
     TokenOut,
 )
+from scheduling.engine.busy_calendar import MAX_BYTES, oversize_refusal
 from scheduling.engine.calendar import build_freebusy, content_type
-
-MAX_UPLOAD_BYTES = 2_000_000
 
 router = Router(tags=["people"])
 
@@ -131,15 +130,18 @@ def availability_put(request, payload: AvailabilityIn):
 
 @router.post(
     "/peers/me/busy-calendar",
-    response=BusyCalendarOut,
+    response={202: BusyCalendarOut},
     summary="Upload an .ics of the caller's own commitments (replaces the last one)",
+    description="The file is kept and read by the task queue: the answer (202) says `pending`; "
+    "`GET /peers/me/availability` then shows it `imported` or `refused` with the reason. "
+    "At most 2 MB; uploads and changes of feed are limited per hour (429 with Retry-After).",
 )
 def busy_calendar_upload(request, file: File[UploadedFile]):
-    if file.size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": "The calendar is larger than 2 MB."})
-    return services.busy_calendar_upload(
-        peer=_own_peer(request), data=file.read(), filename=file.name or ""
-    )
+    peer = _own_peer(request)
+    if file.size > MAX_BYTES:
+        raise ValidationError({"file": oversize_refusal().message})
+    calendar = services.busy_calendar_upload(peer=peer, data=file.read(), filename=file.name or "")
+    return Status(202, calendar)
 
 
 @router.delete(

@@ -3,8 +3,10 @@ import re
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from peers.models import TIME_ZONE_CHOICES, CouncilType, Nation, Region
+from scheduling.engine.busy_calendar import MAX_BYTES, oversize_refusal
 
 
 def add_service_errors(form, error: ValidationError, field_for=None) -> None:
@@ -179,8 +181,50 @@ class BusyCalendarUrlForm(forms.Form):
     )
 
 
+class CalendarFileLimit(FileUploadHandler):
+    """Counts an upload's bytes as they arrive and drops the file once it passes the calendar
+    size limit, so a huge file is never held whole (the rest of it is read and discarded).
+
+    Put it first in `request.upload_handlers` before the form data is read; the fields whose
+    file was dropped are in `oversized`.
+    """
+
+    def __init__(self, request=None, limit: int = MAX_BYTES):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.oversized: set[str] = set()
+
+    def new_file(self, field_name, *args, **kwargs):
+        super().new_file(field_name, *args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.oversized.add(self.field_name)
+            raise SkipFile
+        return raw_data  # on to the handler that keeps it
+
+    def file_complete(self, file_size):
+        return None
+
+
 class BusyCalendarUploadForm(forms.Form):
     file = forms.FileField(
         label="Calendar file (.ics)",
+        help_text="At most 2 MB.",
         error_messages={"required": "Choose an .ics file exported from your calendar."},
     )
+
+    def __init__(self, *args, oversized: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oversized = oversized
+        if oversized:
+            self.fields["file"].required = False
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if self.oversized or (upload is not None and upload.size > MAX_BYTES):
+            raise forms.ValidationError(oversize_refusal().message)
+        return upload

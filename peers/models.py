@@ -266,11 +266,21 @@ class Leave(models.Model):
 
 
 class BusyCalendar(models.Model):
-    """A peer's own calendar of commitments: a feed we poll, or the last file they uploaded."""
+    """A peer's own calendar of commitments: a feed we poll, or the last file they uploaded.
+
+    Calendars are read by the task queue, never in a web request: an upload or a new feed is
+    `pending` until the worker has read it, then `imported` (its busy times replace the old
+    ones) or `refused` (`last_error` says why; the last good busy times stay).
+    """
 
     class Source(models.TextChoices):
         URL = "url", "Calendar feed"
         UPLOAD = "upload", "Uploaded file"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Being read"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused"
 
     peer = models.OneToOneField(Peer, on_delete=models.CASCADE, related_name="busy_calendar")
     source = models.CharField(max_length=10, choices=Source.choices)
@@ -279,6 +289,11 @@ class BusyCalendar(models.Model):
     # The last good calendar as received: recurrences are expanded over a moving window, so
     # the busy times are re-expanded from it every day.
     content = models.BinaryField(blank=True, default=b"")
+    # An uploaded file waiting for the worker (the last good one stays in `content` till then).
+    pending_content = models.BinaryField(blank=True, default=b"")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # Bumped by every upload and change of feed, so a reading of older input is not stored.
+    revision = models.PositiveIntegerField(default=0)
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
     imported_at = models.DateTimeField(
@@ -287,7 +302,12 @@ class BusyCalendar(models.Model):
     checked_at = models.DateTimeField(
         null=True, blank=True, help_text="When the feed was last polled."
     )
-    event_count = models.PositiveIntegerField(default=0)
+    event_count = models.PositiveIntegerField(
+        default=0, help_text="Busy times stored (overlapping and touching events merged)."
+    )
+    occurrence_count = models.PositiveIntegerField(
+        default=0, help_text="Events (occurrences of repeating ones counted) in the window."
+    )
     last_error = models.TextField(blank=True)
 
     def __str__(self) -> str:

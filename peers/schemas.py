@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -140,7 +141,16 @@ class BusyCalendarOut(Schema):
     source: str
     url: str
     filename: str
-    event_count: int
+    state: Literal["pending", "imported", "refused"] = Field(
+        description="pending: queued to be read; imported: its busy times are in use; "
+        "refused: it could not be read (last_error says why; the last good busy times stay)."
+    )
+    event_count: int = Field(
+        description="Busy times stored (overlapping and touching events merged into one)."
+    )
+    occurrence_count: int = Field(
+        description="Events in the coming months, each occurrence of a repeating one counted."
+    )
     imported_at: datetime | None
     checked_at: datetime | None
     last_error: str

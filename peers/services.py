@@ -4,8 +4,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import time, timedelta
+from time import time as time_now
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -17,7 +19,14 @@ from peers.held_time import HeldTime, held_time_released, held_times
 from peers.models import ApiToken, BusyCalendar, BusyEvent, DateOverride, Leave, Peer, WeeklyWindow
 from peers.selectors import availability_rules
 from scheduling.engine import availability as engine
-from scheduling.engine.busy_calendar import BusyCalendarError, import_window, parse_busy_calendar
+from scheduling.engine.busy_calendar import (
+    BusyCalendarError,
+    check_busy_calendar,
+    coalesce_busy,
+    import_window,
+    parse_busy_calendar,
+)
+from scheduling.engine.refusals import Refusal
 
 TOKEN_PREFIX = "lga_"  # noqa: S105 - a public marker, not a secret
 
@@ -275,6 +284,44 @@ def availability_update(*, peer: Peer, **changes) -> AvailabilityChange:
 
 # Busy calendars ------------------------------------------------------------------------------
 
+# Uploads and changes of feed allowed per peer per hour (each queues a reading of a calendar);
+# settings.BUSY_CALENDAR_CHANGES_PER_HOUR overrides it.
+BUSY_CALENDAR_CHANGES_PER_HOUR = 10
+_HOUR = 3600
+
+
+class TooManyCalendarChanges(Refusal):
+    """The peer has uploaded or changed their calendar too often this hour (429)."""
+
+    status = 429
+
+    def __init__(self, *, limit: int, retry_after: int):
+        super().__init__(
+            f"You can upload or change your calendar {limit} times an hour. "
+            f"Try again in {max(1, retry_after // 60)} minutes."
+        )
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def busy_calendar_change_count(*, peer: Peer) -> None:
+    """Count one upload or change of feed by `peer`; raise TooManyCalendarChanges past the
+    hourly limit. The count lives in the cache (shared by every process when the cache is)."""
+    limit = getattr(settings, "BUSY_CALENDAR_CHANGES_PER_HOUR", BUSY_CALENDAR_CHANGES_PER_HOUR)
+    now = time_now()
+    window = int(now // _HOUR)
+    key = f"throttle:busy-calendar:{peer.pk}:{window}"
+    cache.add(key, 0, timeout=_HOUR * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=_HOUR * 2)
+        count = 1
+    if count > limit:
+        raise TooManyCalendarChanges(limit=limit, retry_after=_HOUR - int(now) % _HOUR)
+
 
 def _checked_calendar_url(url: str) -> str:
     try:
@@ -285,38 +332,23 @@ def _checked_calendar_url(url: str) -> str:
         raise ValidationError({"busy_calendar_url": str(error)}) from None
 
 
-def _parse_for(peer: Peer, data: bytes) -> list:
-    window_start, window_end = import_window(timezone.now())
-    return parse_busy_calendar(
-        data, time_zone=peer.time_zone, window_start=window_start, window_end=window_end
-    )
-
-
-def _replace_events(calendar: BusyCalendar, events, content: bytes) -> None:
-    calendar.content = content
-    calendar.events.all().delete()
-    BusyEvent.objects.bulk_create(
-        BusyEvent(
-            calendar=calendar,
-            start=e.start,
-            end=e.end,
-            summary=e.summary[:500],
-            uid=e.uid[:500],
-            all_day=e.all_day,
-        )
-        for e in events
-    )
-    calendar.event_count = len(events)
-    calendar.imported_at = timezone.now()
-    calendar.last_error = ""
+def _queue_reading(calendar: BusyCalendar) -> None:
+    calendar_id = calendar.id
+    transaction.on_commit(lambda: async_task("peers.tasks.refresh_busy_calendar", calendar_id))
 
 
 def busy_calendar_upload(*, peer: Peer, data: bytes, filename: str = "") -> BusyCalendar:
-    """Replace the peer's busy times with those of an uploaded .ics; a bad file changes nothing."""
+    """Keep an uploaded .ics and queue its reading; the answer comes at once, as `pending`.
+
+    The cheap checks (size, that it is an iCalendar file, its counts of events and dates) are
+    made here; a file that fails them changes nothing. The worker expands it and replaces the
+    busy times, or marks it refused and keeps the last good busy times.
+    """
     try:
-        events = _parse_for(peer, data)
+        check_busy_calendar(data)
     except BusyCalendarError as error:
         raise ValidationError({"file": error.message}) from None
+    busy_calendar_change_count(peer=peer)
     with transaction.atomic():
         calendar, _ = BusyCalendar.objects.select_for_update().get_or_create(
             peer=peer, defaults={"source": BusyCalendar.Source.UPLOAD}
@@ -324,8 +356,12 @@ def busy_calendar_upload(*, peer: Peer, data: bytes, filename: str = "") -> Busy
         calendar.source = BusyCalendar.Source.UPLOAD
         calendar.url = calendar.etag = calendar.last_modified = ""
         calendar.filename = filename[:255]
-        _replace_events(calendar, events, data)
+        calendar.pending_content = bytes(data)
+        calendar.state = BusyCalendar.State.PENDING
+        calendar.revision += 1
+        calendar.last_error = ""
         calendar.save()
+        _queue_reading(calendar)
     return calendar
 
 
@@ -340,16 +376,20 @@ def busy_calendar_connect(*, peer: Peer, url: str) -> BusyCalendar | None:
     url = _checked_calendar_url(url)
     if calendar is not None and calendar.source == BusyCalendar.Source.URL and calendar.url == url:
         return calendar
+    busy_calendar_change_count(peer=peer)
     if calendar is None:
         calendar = BusyCalendar(peer=peer)
     # Busy times from an earlier file or feed stay until the new feed's first import succeeds.
     calendar.source = BusyCalendar.Source.URL
     calendar.url = url
     calendar.filename = calendar.etag = calendar.last_modified = ""
+    calendar.pending_content = b""
     calendar.checked_at = None
+    calendar.state = BusyCalendar.State.PENDING
+    calendar.revision += 1
+    calendar.last_error = ""
     calendar.save()
-    calendar_id = calendar.id
-    transaction.on_commit(lambda: async_task("peers.tasks.refresh_busy_calendar", calendar_id))
+    _queue_reading(calendar)
     return calendar
 
 
@@ -359,39 +399,89 @@ def busy_calendar_disconnect(*, peer: Peer) -> None:
 
 
 def busy_calendar_refresh(*, calendar_id: int) -> BusyCalendar | None:
-    """Poll a feed (conditional GET), or re-expand an uploaded file over today's window.
+    """Read a calendar in the worker: a pending upload, a feed (conditional GET), or the last
+    good file re-expanded over today's window (recurrences move into it day by day).
 
-    A failure is recorded on the calendar; the last good busy times stay.
+    Only the window is expanded, within the engine's budget; overlapping and touching busy
+    times are merged before they are stored. A refusal is recorded on the calendar with its
+    reason and the last good busy times stay; so does a feed that cannot be fetched for now.
     """
     calendar = BusyCalendar.objects.select_related("peer").filter(pk=calendar_id).first()
     if calendar is None:
         return None
-    content = bytes(calendar.content)
+    revision, pending = calendar.revision, bytes(calendar.pending_content)
+    content, fetched = pending or bytes(calendar.content), None
     try:
-        if calendar.source == BusyCalendar.Source.URL:
-            result = fetch_calendar(
+        if not pending and calendar.source == BusyCalendar.Source.URL:
+            fetched = fetch_calendar(
                 calendar.url,
                 etag=calendar.etag or None,
                 last_modified=calendar.last_modified or None,
                 allow_loopback=settings.BUSY_CALENDAR_ALLOW_LOOPBACK,
             )
-            if result.status != "not-modified":
-                content = result.body
-        # Re-expanded even when unchanged: recurrences move into the window day by day.
-        events = _parse_for(calendar.peer, content) if content else []
-    except (CalendarFetchError, BusyCalendarError) as error:
-        BusyCalendar.objects.filter(pk=calendar.pk).update(
-            checked_at=timezone.now(), last_error=getattr(error, "message", str(error))
+            if fetched.status != "not-modified":
+                content = fetched.body
+        window_start, window_end = import_window(timezone.now())
+        events = (
+            parse_busy_calendar(
+                content,
+                time_zone=calendar.peer.time_zone,
+                window_start=window_start,
+                window_end=window_end,
+            )
+            if content
+            else []
         )
-        return BusyCalendar.objects.get(pk=calendar.pk)
+    except (CalendarFetchError, BusyCalendarError) as error:
+        return _reading_failed(calendar.pk, revision, error, new_input=bool(pending))
+    busy = coalesce_busy(events)
+    new_input = bool(pending) or (fetched is not None and fetched.status != "not-modified")
     with transaction.atomic():
         calendar = BusyCalendar.objects.select_for_update().get(pk=calendar.pk)
+        if calendar.revision != revision:
+            return calendar  # a newer upload or feed came meanwhile; its own reading is queued
         calendar.checked_at = timezone.now()
-        if calendar.source == BusyCalendar.Source.URL and result.status != "not-modified":
-            calendar.etag = result.etag or ""
-            calendar.last_modified = result.last_modified or ""
-        if content:
-            _replace_events(calendar, events, content)
-        calendar.last_error = ""
+        if fetched is not None and fetched.status != "not-modified":
+            calendar.etag = fetched.etag or ""
+            calendar.last_modified = fetched.last_modified or ""
+        if content or calendar.state == BusyCalendar.State.PENDING:
+            calendar.content = content
+            calendar.pending_content = b""
+            calendar.events.all().delete()
+            BusyEvent.objects.bulk_create(
+                BusyEvent(
+                    calendar=calendar,
+                    start=e.start,
+                    end=e.end,
+                    summary=e.summary[:500],
+                    uid=e.uid[:500],
+                    all_day=e.all_day,
+                )
+                for e in busy
+            )
+            calendar.event_count = len(busy)
+            calendar.occurrence_count = len(events)
+            calendar.imported_at = timezone.now()
+        # Re-expanding the last good calendar does not hide why a newer one was refused.
+        if new_input or calendar.state != BusyCalendar.State.REFUSED:
+            calendar.state = BusyCalendar.State.IMPORTED
+            calendar.last_error = ""
+        calendar.save()
+    return calendar
+
+
+def _reading_failed(calendar_id: int, revision: int, error: Exception, *, new_input: bool):
+    """Record why a calendar could not be read. New input that cannot be read is refused; a
+    feed that cannot be fetched just now keeps its state (and busy times) and says why."""
+    with transaction.atomic():
+        calendar = BusyCalendar.objects.select_for_update().get(pk=calendar_id)
+        if calendar.revision != revision:
+            return calendar
+        calendar.checked_at = timezone.now()
+        calendar.last_error = getattr(error, "message", None) or str(error)
+        if isinstance(error, BusyCalendarError) or calendar.state == BusyCalendar.State.PENDING:
+            calendar.state = BusyCalendar.State.REFUSED
+        if new_input:
+            calendar.pending_content = b""  # refused: the last good file stays in `content`
         calendar.save()
     return calendar

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from peers import selectors, services
@@ -14,6 +15,7 @@ from peers.forms import (
     AvailabilitySettingsForm,
     BusyCalendarUploadForm,
     BusyCalendarUrlForm,
+    CalendarFileLimit,
     CouncilSearchForm,
     DateOverrideForm,
     LeaveForm,
@@ -22,6 +24,7 @@ from peers.forms import (
     add_service_errors,
     hours_text,
 )
+from peers.services import TooManyCalendarChanges
 
 
 class SignInView(auth_views.LoginView):
@@ -85,8 +88,16 @@ def _peer_or_403(request):
     return caller.peer
 
 
+@csrf_exempt  # checked by _availability, once the upload's size is watched as it streams
 @login_required
 def availability(request):
+    limit = CalendarFileLimit(request)
+    request.upload_handlers.insert(0, limit)
+    return _availability(request, limit)
+
+
+@csrf_protect
+def _availability(request, limit: CalendarFileLimit):
     peer = _peer_or_403(request)
     current = services.availability_as_input(peer)
     by_day = {day: [] for day in range(7)}
@@ -101,20 +112,25 @@ def availability(request):
         "calendar_file": BusyCalendarUploadForm(),
     }
     action = request.POST.get("action") if request.method == "POST" else None
+    status, retry_after = 200, None
     if action in forms_:
-        form = forms_[action].__class__(request.POST, request.FILES)
+        extra = {"oversized": "file" in limit.oversized} if action == "calendar_file" else {}
+        form = forms_[action].__class__(request.POST, request.FILES, **extra)
         forms_[action] = form
         if form.is_valid():
             try:
                 message, released = _availability_action(peer, action, form, current)
             except ValidationError as error:
                 add_service_errors(form, error, _error_field(action, form))
+            except TooManyCalendarChanges as refusal:
+                form.add_error(None, refusal.detail)
+                status, retry_after = refusal.status, refusal.retry_after
             else:
                 messages.success(request, message)
                 if released:
                     messages.warning(request, _released_notice(peer, released))
                 return redirect("availability")
-    return render(
+    response = render(
         request,
         "peers/availability.html",
         {
@@ -126,7 +142,11 @@ def availability(request):
             "calendar": selectors.busy_calendar_for(peer),
             "preview": selectors.availability_preview(peer),
         },
+        status=status,
     )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _error_field(action, form):
@@ -169,9 +189,10 @@ def _availability_action(peer, action, form, current) -> tuple[str, tuple]:
             (),
         )
     upload = data["file"]
-    calendar = services.busy_calendar_upload(peer=peer, data=upload.read(), filename=upload.name)
+    services.busy_calendar_upload(peer=peer, data=upload.read(), filename=upload.name)
     return (
-        f"Your calendar is imported: {calendar.event_count} busy times in the coming months.",
+        "Your calendar file is received and is being read. Its busy times will appear below "
+        "within a few minutes; reload this page to see them.",
         (),
     )
 

@@ -207,15 +207,9 @@ def parse_busy_calendar(
     window_start, window_end = window_start.astimezone(UTC), window_end.astimezone(UTC)
     if window_end <= window_start:
         raise ValueError("window_end must be after window_start")
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    data = bytes(data)
-    if len(data) > max_bytes:
-        raise BusyCalendarError(f"The calendar is larger than {_size(max_bytes)}.")
     deadline = _Deadline(max_seconds)
+    text = check_busy_calendar(data, max_bytes=max_bytes)
     try:
-        text = _decode(data)
-        _check_structure(text)
         calendar = _read_calendar(text)
         deadline.check()
         return _busy_events(calendar, zone, window_start, window_end, deadline)
@@ -236,6 +230,31 @@ class _Deadline:
                 f"The calendar took longer than {self.seconds:g} seconds to read; remove old "
                 "repeating events or export a shorter period."
             )
+
+
+def check_busy_calendar(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
+    """The cheap checks, before any parsing: size, encoding, and a scan of the content lines
+    for nesting, events, repeating events, listed dates and time zones. Linear in the size
+    (a few milliseconds for a large file), so a web request can make them before it queues the
+    real reading. Returns the text; raises `BusyCalendarError` like `parse_busy_calendar`."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    data = bytes(data)
+    if len(data) > max_bytes:
+        raise oversize_refusal(max_bytes)
+    try:
+        text = _decode(data)
+        _check_structure(text)
+    except BusyCalendarError:
+        raise
+    except _DATA_ERRORS as error:
+        raise BusyCalendarError(f"The calendar could not be read: {_reason(error)}") from error
+    return text
+
+
+def oversize_refusal(max_bytes: int = MAX_BYTES) -> BusyCalendarError:
+    """What a peer is told about a file over the size limit (also before it is read whole)."""
+    return BusyCalendarError(f"The calendar is larger than {_size(max_bytes)}.")
 
 
 def _peer_zone(name: str) -> ZoneInfo:
