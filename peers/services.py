@@ -20,6 +20,7 @@ from peers.models import ApiToken, BusyCalendar, BusyEvent, DateOverride, Leave,
 from peers.selectors import availability_rules
 from scheduling.engine import availability as engine
 from scheduling.engine.busy_calendar import (
+    MAX_SECONDS,
     BusyCalendarError,
     check_busy_calendar,
     coalesce_busy,
@@ -428,6 +429,7 @@ def busy_calendar_refresh(*, calendar_id: int) -> BusyCalendar | None:
                 time_zone=calendar.peer.time_zone,
                 window_start=window_start,
                 window_end=window_end,
+                max_seconds=getattr(settings, "BUSY_CALENDAR_READ_SECONDS", MAX_SECONDS),
             )
             if content
             else []
