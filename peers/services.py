@@ -439,9 +439,9 @@ def busy_calendar_refresh(*, calendar_id: int) -> BusyCalendar | None:
     busy = coalesce_busy(events)
     new_input = bool(pending) or (fetched is not None and fetched.status != "not-modified")
     with transaction.atomic():
-        calendar = BusyCalendar.objects.select_for_update().get(pk=calendar.pk)
-        if calendar.revision != revision:
-            return calendar  # a newer upload or feed came meanwhile; its own reading is queued
+        calendar = BusyCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
+        if calendar is None or calendar.revision != revision:
+            return calendar  # disconnected, or a newer upload or feed (its reading is queued)
         calendar.checked_at = timezone.now()
         if fetched is not None and fetched.status != "not-modified":
             calendar.etag = fetched.etag or ""
@@ -476,8 +476,8 @@ def _reading_failed(calendar_id: int, revision: int, error: Exception, *, new_in
     """Record why a calendar could not be read. New input that cannot be read is refused; a
     feed that cannot be fetched just now keeps its state (and busy times) and says why."""
     with transaction.atomic():
-        calendar = BusyCalendar.objects.select_for_update().get(pk=calendar_id)
-        if calendar.revision != revision:
+        calendar = BusyCalendar.objects.select_for_update().filter(pk=calendar_id).first()
+        if calendar is None or calendar.revision != revision:
             return calendar
         calendar.checked_at = timezone.now()
         calendar.last_error = getattr(error, "message", None) or str(error)
