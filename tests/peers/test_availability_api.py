@@ -440,10 +440,12 @@ def test_a_connected_feed_is_queued_fetched_and_polled_conditionally(
     assert response.status_code == 200, response.json()
     calendar = BusyCalendar.objects.get(peer=peer_user.peer)
     assert broker.queue_size() == 1  # the first fetch is queued for the worker
+    assert response.json()["busy_calendar"]["state"] == "pending"
 
     tasks.refresh_busy_calendar(calendar.id)
     calendar.refresh_from_db()
     assert (calendar.event_count, calendar.etag, calendar.last_error) == (2, '"v1"', "")
+    assert calendar.state == "imported"
 
     # Unchanged feed: a conditional GET and a 304; the stored calendar is re-expanded as it was.
     before = list(BusyEvent.objects.filter(calendar=calendar).values_list("start", "end"))
@@ -458,7 +460,7 @@ def test_a_connected_feed_is_queued_fetched_and_polled_conditionally(
     tasks.refresh_busy_calendar(calendar.id)
     calendar.refresh_from_db()
     assert calendar.event_count == 2 and BusyEvent.objects.filter(calendar=calendar).count() == 2
-    assert calendar.last_error
+    assert calendar.last_error and calendar.state == "refused"
 
     assert tasks.refresh_busy_calendars() == 1
     broker.purge_queue()
