@@ -109,6 +109,7 @@ _TIME_PARTS_BY_FREQ = {
     "MINUTELY": ("BYSECOND",),
     "SECONDLY": (),
 }
+_SCANNED_NAMES = ("BEGIN", "END", "TZID", "RRULE", "RDATE", "EXDATE")
 _RULE_VALUE_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _WEEKDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
@@ -319,6 +320,8 @@ def _check_structure(text: str) -> None:
     events = time_zones = custom_rules = listed_dates = repeating = 0
     names: list[str] = []  # the open components' names, innermost last
     for line in lines:
+        if not line[:6].upper().startswith(_SCANNED_NAMES):
+            continue  # most lines (SUMMARY, DTSTART, ...) matter only to the parser
         name, _, value = _split_line(line)
         component = value.strip().upper()
         if name == "BEGIN":
