@@ -12,6 +12,7 @@ from peers.api import router as peers_router
 from peers.services import api_token_authenticate
 from scheduling.engine.refusals import Refusal
 from sessions.api import router as sessions_router
+from sessions.api.history import router as history_router
 from sessions.api.invites import router as seats_router
 from sessions.api.webinars import router as webinars_router
 
@@ -68,3 +69,4 @@ api.add_router("/", peers_router)
 api.add_router("/", sessions_router)
 api.add_router("/", seats_router)
 api.add_router("/", webinars_router)
+api.add_router("/", history_router)

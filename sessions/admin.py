@@ -1,6 +1,9 @@
 from django.contrib import admin, messages
 
-from sessions import admin_webinars  # noqa: F401  (registers the webinar sessions admin)
+from sessions import (
+    admin_bookings,  # noqa: F401  (registers bookings, their sessions and seats)
+    admin_webinars,  # noqa: F401  (registers the webinar sessions admin)
+)
 from sessions.models import Invite, Offer, Reminder, RoleSlot
 from sessions.services.mail import invites_resend
 

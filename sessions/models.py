@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from peers.models import PeerKind, PoliticalGroup, Profession, Skill
 
@@ -212,6 +215,27 @@ class RoleSlot(models.Model):
         return " ".join(parts)
 
 
+class HistoryActor(models.Model):
+    """What every history record adds to the library's own fields: who acted when it was not a
+    signed-in user, e.g. a peer answering by the link in their e-mail. No user and no actor
+    means the service itself (a task, a command)."""
+
+    history_actor = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def history(**options) -> HistoricalRecords:
+    """The record of every change to a model: who, when, and the row before and after."""
+    return HistoricalRecords(bases=[HistoryActor], excluded_fields=["updated_at"], **options)
+
+
+@receiver(pre_create_historical_record)
+def _history_actor_record(sender, instance, history_instance, **kwargs):
+    history_instance.history_actor = getattr(instance, "_history_actor", "")[:200]
+
+
 class BookingStatus(models.TextChoices):
     """Whether a booking stands. How far its staffing has got is read from its seats
     (`selectors.booking_state`: being staffed, confirmed, needs attention, cancelled)."""
@@ -242,6 +266,7 @@ class Booking(models.Model):
     cancel_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = history()
 
     class Meta:
         ordering = ["-created_at"]
@@ -292,6 +317,7 @@ class Session(models.Model):
         max_length=200, blank=True, help_text="A webinar's own title, if not the offer's."
     )
     updated_at = models.DateTimeField(auto_now=True)
+    history = history()
 
     class Meta:
         ordering = ["start", "id"]
@@ -304,6 +330,14 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer} {self.start:%Y-%m-%d %H:%M}"
+
+
+class BookedSession(Session):
+    """A session of a council's booking, as the admin lists them (webinars have their own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "booked session"
 
 
 class SeatStatus(models.TextChoices):
@@ -353,6 +387,7 @@ class Seat(models.Model):
         null=True, blank=True, help_text="The session SEQUENCE the peer last answered."
     )
     updated_at = models.DateTimeField(auto_now=True)
+    history = history()
 
     class Meta:
         ordering = ["session", "id"]
@@ -483,6 +518,7 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = history()
 
     class Meta:
         ordering = ["session", "created_at", "id"]

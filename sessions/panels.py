@@ -23,6 +23,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from peers.models import Accreditation, BusyCalendar, BusyEvent, Council, Peer, PeerKind
 from peers.selectors import availability_rules, check_range
@@ -621,7 +622,7 @@ def seats_write(
     history."""
     previous = previous or {}
     old_by_key = {(s.session_id, s.role_name, s.position): s for s in previous}
-    new_rows = []
+    new_rows, kept = [], set()
     for number, session in enumerate(sessions):
         for row in plan_seat_rows(plan, session, number):
             old = old_by_key.get((session.id, row.role_name, row.position))
@@ -630,9 +631,16 @@ def seats_write(
                 old.held_from, old.held_until = row.held_from, row.held_until
                 old.fit, old.runner_up = row.fit, row.runner_up
                 old.save()
+                kept.add(old.pk)
             else:
                 new_rows.append(row)
-    Seat.objects.bulk_create(new_rows)
+    bulk_create_with_history(new_rows, Seat)
+    # The history records as withdrawn only the seats the move left out: the kept ones were
+    # released for the search alone.
+    left_out = [seat for seat in previous if seat.pk not in kept]
+    for seat in left_out:
+        seat.status = SeatStatus.WITHDRAWN
+    Seat.history.bulk_history_create(left_out, update=True)
 
 
 # Re-staffing -----------------------------------------------------------------------------------

@@ -232,3 +232,22 @@ class ConflictOut(Schema):
     panel: list[PanelSeatOut] = []
     changes: list[SeatChangeOut] = []
     booking: int | None = None
+
+
+class JoiningLinkIn(Schema):
+    joining_url: str = Field(
+        "", max_length=1000, description="The online meeting's link; empty clears it."
+    )
+
+
+class FieldChangeOut(Schema):
+    field: str
+    before: str | None
+    after: str | None
+
+
+class HistoryEntryOut(Schema):
+    when: datetime
+    who: str = Field(description="The user, the peer an e-mailed link spoke for, or 'system'.")
+    what: str
+    changes: list[FieldChangeOut]

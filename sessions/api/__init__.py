@@ -5,6 +5,7 @@ from ninja import Query, Router, Status
 from peers.models import Council
 from peers.selectors import caller_for
 from sessions import panels, selectors, services
+from sessions.models import Session
 from sessions.schemas import (
     BookingIn,
     BookingOut,
@@ -12,10 +13,12 @@ from sessions.schemas import (
     ConflictOut,
     ExplainQuery,
     ExplanationOut,
+    JoiningLinkIn,
     OfferDetailOut,
     OfferFilter,
     OfferOut,
     RescheduleIn,
+    SessionOut,
     SlotOut,
     SlotQuery,
 )
@@ -150,3 +153,20 @@ def booking_cancel(request, booking_id: int, payload: CancelIn):
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     services.booking_cancel(caller=caller, booking=booking, reason=payload.reason)
     return selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))
+
+
+@router.put(
+    "/sessions/{int:session_id}/joining-link",
+    response=SessionOut,
+    summary="Set or clear a booked session's joining link; everyone concerned is sent an update",
+)
+def session_joining_link(request, session_id: int, payload: JoiningLinkIn):
+    caller = _caller(request)
+    session = get_object_or_404(Session.objects.select_related("booking__council"), pk=session_id)
+    services.session_joining_url_set(
+        caller=caller, session=session, joining_url=payload.joining_url
+    )
+    booking = selectors.booking_out(
+        selectors.booking_get(caller=caller, booking_id=session.booking_id)
+    )
+    return next(s for s in booking["sessions"] if s["id"] == session_id)

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from peers.models import Council, Peer
 from peers.selectors import Caller
@@ -294,9 +295,12 @@ def booking_cancel(*, caller: Caller, booking: Booking, reason: str) -> Booking:
             session.status = SessionStatus.CANCELLED
             session.sequence += 1
             session.save()
-        Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES).update(
-            status=SeatStatus.WITHDRAWN, updated_at=timezone.now()
+        seats = list(
+            Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES)
         )
+        for seat in seats:
+            seat.status, seat.updated_at = SeatStatus.WITHDRAWN, timezone.now()
+        bulk_update_with_history(seats, Seat, ["status", "updated_at"])
         invites.booking_cancelled_invites_queue(booking=booking)
     return booking
 

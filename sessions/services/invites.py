@@ -40,6 +40,7 @@ from django.db.models import Max, Min, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from peers.models import Peer
 from scheduling.engine.calendar import Reply
@@ -138,9 +139,10 @@ def latest_request_sequence(seat: Seat) -> int | None:
 def _mark_invited(seats: list[Seat], *, reset_answers: bool) -> None:
     # A new time needs a new answer; an update that leaves the time alone keeps the answer.
     statuses = HOLDING_SEAT_STATUSES if reset_answers else (SeatStatus.PROPOSED,)
-    Seat.objects.filter(pk__in=[s.pk for s in seats], status__in=statuses).update(
-        status=SeatStatus.INVITED, updated_at=timezone.now()
-    )
+    changed = [s for s in seats if s.status in statuses]
+    for seat in changed:
+        seat.status, seat.updated_at = SeatStatus.INVITED, timezone.now()
+    bulk_update_with_history(changed, Seat, ["status", "updated_at"])
 
 
 def _queue_for_seat(session: Session, seat: Seat, method: str, lead_roles) -> None:
@@ -409,6 +411,10 @@ def seat_answer(
             raise problem
         latest = latest_request_sequence(seat)
         answered = sequence if sequence is not None else latest
+        if peer is None and seat.peer is not None:
+            # No one is signed in: the link or the calendar reply speaks for the seat's peer.
+            how = "the link in their e-mail" if once else "a calendar reply"
+            seat._history_actor = f"{seat.peer.name} (by {how})"
         if accept:
             if seat.status != SeatStatus.ACCEPTED or seat.answered_sequence != answered:
                 seat.status = SeatStatus.ACCEPTED

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_q.tasks import async_task
+from simple_history.utils import bulk_update_with_history
 
 from peers.held_time import HeldTime
 from peers.models import Peer
@@ -119,9 +120,9 @@ def seats_release_for_unavailable(
         )
         .order_by("id")
     )
-    Seat.objects.filter(pk__in=[s.pk for s in seats]).update(
-        status=SeatStatus.DECLINED, updated_at=timezone.now()
-    )
+    for seat in seats:
+        seat.status, seat.updated_at = SeatStatus.DECLINED, timezone.now()
+    bulk_update_with_history(seats, Seat, ["status", "updated_at"])
     for seat in seats:
         session = seat.session = sessions[seat.session_id]
         session.sequence += 1
@@ -246,9 +247,15 @@ def _restaff(
                 changed.add(session.id)
     # Old rows go first, so a peer moving to another seat of the same session is never held
     # twice. A row the peer has declined since it was read keeps their answer.
-    Seat.objects.filter(pk__in=[s.pk for s in withdraw], status__in=HOLDING_SEAT_STATUSES).update(
-        status=SeatStatus.WITHDRAWN, updated_at=now
+    still_held = set(
+        Seat.objects.select_for_update(of=("self",))
+        .filter(pk__in=[s.pk for s in withdraw], status__in=HOLDING_SEAT_STATUSES)
+        .values_list("pk", flat=True)
     )
+    withdrawn_now = [s for s in withdraw if s.pk in still_held]
+    for seat in withdrawn_now:
+        seat.status, seat.updated_at = SeatStatus.WITHDRAWN, now
+    bulk_update_with_history(withdrawn_now, Seat, ["status", "updated_at"])
     for row in create:
         row.save()
     for session in sessions:

@@ -24,6 +24,7 @@ from sessions.forms import (
     TimeSearchForm,
 )
 from sessions.models import Booking, BookingStatus, Delivery, Offer
+from sessions.selectors.history import booking_history, history_rows, history_visible
 
 DEFAULT_WEEKS = 4
 
@@ -568,6 +569,7 @@ def _booking_page(request, booking: Booking, cancel_form: CancelForm):
         }
         for session in booking.sessions.all()
     ]
+    caller = caller_for(request.user)
     return render(
         request,
         "sessions/booking_detail.html",
@@ -578,5 +580,8 @@ def _booking_page(request, booking: Booking, cancel_form: CancelForm):
             "cancel_form": cancel_form,
             "invalid": cancel_form if cancel_form.errors else None,
             "is_open": booking.status == BookingStatus.CONFIRMED,
+            "history": history_rows(booking_history(caller=caller, booking=booking))
+            if history_visible(caller, booking.council)
+            else None,
         },
     )

@@ -13,10 +13,12 @@ from tests.factories import (
     make_available,
     make_booker,
     make_council,
+    make_councillor,
     make_peer,
+    make_user,
 )
 
-__all__ = ["Crowd", "Pool", "bookable_day", "london", "make_available"]
+__all__ = ["Crowd", "Pool", "Roles", "bookable_day", "london", "make_available"]
 
 
 @dataclass
@@ -179,4 +181,37 @@ def crowd(db) -> Crowd:
         councils=councils,
         bookers={council.id: make_booker(council) for council in councils},
         peers=peers,
+    )
+
+
+@dataclass
+class Roles:
+    """One signed-in person of each kind around the pool's council (Wigan, North West)."""
+
+    staff: object
+    adviser: object  # the Principal Adviser of the pool's councils (Wigan and Bolton)
+    other_adviser: object  # the Principal Adviser of a council in another region (Wales)
+    booker: object  # books for Wigan
+    peer: object  # the user of the lead peer
+    councillor: object
+
+
+@pytest.fixture
+def roles(pool) -> Roles:
+    adviser = make_user("pa-north-west", first_name="Priya", last_name="Shah")
+    Council.objects.filter(pk__in=[pool.council.pk, pool.other_council.pk]).update(
+        principal_adviser=adviser
+    )
+    pool.council.refresh_from_db()
+    other_adviser = make_user("pa-wales")
+    make_council("Swansea Council", region=Region.WALES, principal_adviser=other_adviser)
+    peer_user = make_user("lead-peer")
+    Peer.objects.filter(pk=pool.lead.pk).update(user=peer_user)
+    return Roles(
+        staff=make_user("lga-staff", is_staff=True, first_name="Sam", last_name="Staff"),
+        adviser=adviser,
+        other_adviser=other_adviser,
+        booker=pool.booker,
+        peer=peer_user,
+        councillor=make_councillor(pool.council, "wigan-councillor"),
     )

@@ -1,0 +1,206 @@
+"""Reads of the record of changes: who changed what in a booking, when, before and after.
+
+The record itself is kept by django-simple-history (see `history()` in sessions/models.py): a
+row per save of a booking, session, seat or registration, with the user signed in at the time
+(the browser session or the API token's user), or the peer an e-mailed link or calendar reply
+spoke for, or nobody: the service itself (a task in the worker, a command).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+from peers.models import Council, Peer
+from peers.selectors import Caller
+from scheduling.engine.uk_time import LONDON
+from sessions.models import Booking, Seat, Session
+
+SYSTEM = "system"
+
+# What each record shows of a change: the fields a programme manager cares about, in order.
+SHOWN_FIELDS = {
+    Booking: ("status", "offer", "council", "booked_by", "notes", "cancel_reason"),
+    Session: ("start", "end", "status", "joining_url", "title", "capacity", "recording_url"),
+    Seat: ("role_name", "peer", "status", "unfilled_reason"),
+}
+_ADDED, _CHANGED, _REMOVED = "+", "~", "-"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    before: object  # a display value: text, a datetime, a number, or None
+    after: object
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: str
+    what: str
+    changes: tuple[FieldChange, ...]
+
+
+def history_visible(caller: Caller, council: Council) -> bool:
+    """LGA staff and the council's Principal Adviser see a booking's history."""
+    return caller.is_staff or council.id in caller.advised_council_ids
+
+
+def history_who(record) -> str:
+    user = record.history_user
+    if user is not None:
+        return user.get_full_name() or user.username
+    return record.history_actor or SYSTEM
+
+
+def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
+    """Every recorded change to the booking, its sessions and their seats, oldest first."""
+    if not history_visible(caller, booking.council):
+        raise PermissionDenied(
+            "Only LGA staff and the council's Principal Adviser can see a booking's history."
+        )
+    bookings = list(
+        Booking.history.filter(id=booking.pk).select_related("history_user", "offer", "council")
+    )
+    sessions = list(Session.history.filter(booking_id=booking.pk).select_related("history_user"))
+    session_ids = {record.id for record in sessions}
+    seats = list(Seat.history.filter(session_id__in=session_ids).select_related("history_user"))
+    numbers = {record.id: record.number for record in sessions}
+    several = len(numbers) > 1
+    names = _names(seats, bookings)
+
+    def session_label(session_id: int) -> str:
+        return f"session {numbers.get(session_id, '?')}" if several else "the session"
+
+    entries: list[tuple[tuple, HistoryEntry]] = []
+    for rank, records, describe in (
+        (0, bookings, lambda r, verb: f"Booking {verb}"),
+        (
+            1,
+            sessions,
+            lambda r, verb: f"{session_label(r.id).capitalize()} {verb}",
+        ),
+        (
+            2,
+            seats,
+            lambda r, verb: (
+                f"{r.role_name} seat of {session_label(r.session_id)} {verb}"
+                + (f" ({names['peer'].get(r.peer_id)})" if r.peer_id else " (no peer)")
+            ),
+        ),
+    ):
+        for record, changes in _changes(records, names):
+            verb = {_ADDED: "added", _CHANGED: "changed", _REMOVED: "removed"}[record.history_type]
+            if record.history_type == _ADDED and rank == 0:
+                verb = "made"
+            entry = HistoryEntry(
+                when=record.history_date,
+                who=history_who(record),
+                what=describe(record, verb),
+                changes=tuple(changes),
+            )
+            entries.append(((record.history_date, rank, record.history_id), entry))
+    return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
+
+
+def _names(seats, bookings) -> dict[str, dict]:
+    """Display names for the foreign keys the records hold, fetched once."""
+    peer_ids = {r.peer_id for r in seats if r.peer_id}
+    users = {r.booked_by_id for r in bookings if r.booked_by_id}
+    return {
+        "peer": dict(Peer.objects.filter(id__in=peer_ids).values_list("id", "name")),
+        "booked_by": {
+            u.id: u.get_full_name() or u.username
+            for u in get_user_model().objects.filter(id__in=users)
+        },
+        "offer": {r.offer_id: r.offer.title for r in bookings},
+        "council": {r.council_id: r.council.name for r in bookings},
+    }
+
+
+def _value(field: models.Field, value, names: dict[str, dict]):
+    if value is None or value == "":
+        return None
+    if field.is_relation:
+        return names.get(field.name, {}).get(value, str(value))
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def _changes(records, names):
+    """Each record with the shown fields it changed against the record before it."""
+    if not records:
+        return
+    model = records[0].instance_type
+    fields = [model._meta.get_field(name) for name in SHOWN_FIELDS[model]]
+    previous: dict[int, object] = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        before = record if record.history_type == _REMOVED else previous.get(record.id)
+        after = None if record.history_type == _REMOVED else record
+        changes = []
+        for field in fields:
+            old = _value(field, getattr(before, field.attname), names) if before else None
+            new = _value(field, getattr(after, field.attname), names) if after else None
+            if old != new:
+                changes.append(
+                    FieldChange(
+                        field=field.name,
+                        label=field.verbose_name.capitalize(),
+                        before=old,
+                        after=new,
+                    )
+                )
+        previous[record.id] = record
+        if changes or record.history_type != _CHANGED:
+            yield record, changes
+
+
+def change_text(value, *, iso: bool) -> str | None:
+    """A change's value as the API (ISO 8601) or a page (UK time, in words) shows it."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat() if iso else f"{value.astimezone(LONDON):%a %-d %b %Y, %H:%M}"
+    return str(value)
+
+
+def history_out(entries: list[HistoryEntry]) -> list[dict]:
+    return [
+        {
+            "when": entry.when,
+            "who": entry.who,
+            "what": entry.what,
+            "changes": [
+                {
+                    "field": change.field,
+                    "before": change_text(change.before, iso=True),
+                    "after": change_text(change.after, iso=True),
+                }
+                for change in entry.changes
+            ],
+        }
+        for entry in entries
+    ]
+
+
+def history_rows(entries: list[HistoryEntry]) -> list[dict]:
+    """The entries as a page shows them: times in UK time, each change in words."""
+    rows = []
+    for entry in entries:
+        changes = []
+        for change in entry.changes:
+            before = change_text(change.before, iso=False)
+            after = change_text(change.after, iso=False)
+            if before is None:
+                changes.append(f"{change.label}: {after}")
+            elif after is None:
+                changes.append(f"{change.label}: {before} (cleared)")
+            else:
+                changes.append(f"{change.label}: from {before} to {after}")
+        rows.append({"when": entry.when, "who": entry.who, "what": entry.what, "changes": changes})
+    return rows
