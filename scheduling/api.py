@@ -14,6 +14,7 @@ from scheduling.engine.refusals import Refusal
 from sessions.api import router as sessions_router
 from sessions.api.history import router as history_router
 from sessions.api.invites import router as seats_router
+from sessions.api.programme import router as programme_router
 from sessions.api.webinars import router as webinars_router
 
 
@@ -70,3 +71,4 @@ api.add_router("/", sessions_router)
 api.add_router("/", seats_router)
 api.add_router("/", webinars_router)
 api.add_router("/", history_router)
+api.add_router("/", programme_router)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from sessions import views
-from sessions.views import invites, webinars
+from sessions.views import invites, programme, webinars
 
 urlpatterns = [
     path("", views.offer_list, name="home"),
@@ -11,4 +11,4 @@ urlpatterns = [
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking-detail"),
     path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking-cancel"),
 ]
-urlpatterns += invites.urlpatterns + webinars.urlpatterns
+urlpatterns += invites.urlpatterns + webinars.urlpatterns + programme.urlpatterns

@@ -1,0 +1,143 @@
+"""The programme's figures for LGA staff (every council) and Principal Advisers (theirs)."""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from peers.selectors import caller_for
+from scheduling.engine.uk_time import LONDON
+from sessions.selectors.programme import programme_period, programme_summary
+
+router = Router(tags=["programme"])
+
+
+class PeriodQuery(Schema):
+    start: date | None = Field(
+        None, description="First UK date (YYYY-MM-DD); default: the 1st of this month"
+    )
+    end: date | None = Field(
+        None, description="Last UK date, included; default: the end of the third month"
+    )
+
+
+class PeriodOut(Schema):
+    start: date
+    end: date
+
+
+class SessionBrief(Schema):
+    session: int
+    booking: int
+    number: int
+    offer: str
+    council: str
+    start: datetime
+
+
+class UnfilledSessionOut(SessionBrief):
+    seats: int
+    unfilled: int
+    roles: list[str]
+    reasons: list[str]
+
+
+class UnansweredSeatOut(SessionBrief):
+    seat: int
+    role: str
+    peer: str
+    invited_at: datetime
+    days_waiting: int
+
+
+class DeclineOut(SessionBrief):
+    seat: int
+    role: str
+    declined_by: str
+    declined_at: datetime
+    recorded_as: str = Field(description="Who the history records as declining")
+    replaced_by: str | None
+    replacement_status: str
+
+
+class HistogramBarOut(Schema):
+    sessions: str
+    peers: int
+
+
+class LoadedPeerOut(Schema):
+    peer: int
+    name: str
+    sessions: int
+    busiest_month: str
+    busiest_month_sessions: int
+    monthly_cap: int
+    share_of_cap: float | None
+
+
+class LoadOut(Schema):
+    eligible_peers: int
+    peers_used: int
+    share_used: float
+    gini: float
+    histogram: list[HistogramBarOut]
+    most_loaded: list[LoadedPeerOut]
+
+
+class TakeUpRowOut(Schema):
+    key: str
+    label: str
+    bookings: int
+    cancelled: int
+
+
+class TakeUpOut(Schema):
+    by_offer: list[TakeUpRowOut]
+    by_region: list[TakeUpRowOut]
+    by_council_type: list[TakeUpRowOut]
+
+
+class WebinarRowOut(Schema):
+    session: int
+    title: str
+    start: datetime
+    capacity: int
+    registered: int
+    waiting: int
+    fill: float | None
+
+
+class WebinarsOut(Schema):
+    sessions: list[WebinarRowOut]
+    capacity: int
+    registered: int
+    waiting: int
+    fill: float | None
+
+
+class SummaryOut(Schema):
+    period: PeriodOut
+    councils: str | int = Field(description='"all", or how many councils the adviser has')
+    sessions: int
+    requests_waiting: list[dict]
+    unfilled_sessions: list[UnfilledSessionOut]
+    unanswered_seats: list[UnansweredSeatOut]
+    declines: list[DeclineOut]
+    load: LoadOut
+    take_up: TakeUpOut
+    webinars: WebinarsOut
+
+
+@router.get(
+    "/programme/summary",
+    response=SummaryOut,
+    summary="The programme's figures over a period (staff: every council; advisers: theirs)",
+)
+def programme_summary_get(request, query: Query[PeriodQuery]):
+    caller = caller_for(request.user)
+    period = programme_period(
+        first_day=query.start,
+        last_day=query.end,
+        today=timezone.now().astimezone(LONDON).date(),
+    )
+    return programme_summary(caller=caller, period=period)

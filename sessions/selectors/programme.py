@@ -1,0 +1,548 @@
+"""Reads for running the programme: the figures of the dashboard and its CSV export.
+
+Everything is counted over a period of UK dates (first and last day included) and over the
+councils the caller may see: LGA staff all of them, a Principal Adviser their own. One rule
+places a thing in the period: the start of its session (for a booking, its first session).
+
+- Sessions with unfilled seats: booked sessions still going ahead with fewer peers seated
+  than their role slots need.
+- Seats unanswered: invited, and still not answered more than `UNANSWERED_AFTER` after the
+  peer was invited (from the history).
+- Declines: each seat a peer declined, when (from the history), and who took the place after
+  it (the next seat row for the same place), or that nobody could.
+- The load across the pool: the sessions each eligible peer (active and accredited) sits on,
+  as a histogram, the share of eligible peers used at least once, the peers most loaded
+  against their monthly caps (their busiest UK month), and the Gini coefficient of the load
+  (0: everyone sits equally often; near 1: a few peers do it all).
+- Take-up: live bookings by offer, by region and by council type (cancelled ones beside).
+- Webinars: places taken, waiting lists and places taken against capacity. Webinars are the
+  LGA's own events, so their figures are the same whoever looks; only LGA staff see the names
+  of registrants from every council in the export.
+- Requests waiting for approval: none yet (bookings are confirmed at once).
+"""
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from peers.models import Accreditation, CouncilType, Peer, Region
+from peers.selectors import Caller
+from scheduling.engine.uk_time import LONDON, month_of
+from sessions.models import (
+    HOLDING_SEAT_STATUSES,
+    Booking,
+    BookingStatus,
+    Delivery,
+    Offer,
+    Registration,
+    RegistrationStatus,
+    Seat,
+    SeatStatus,
+    Session,
+    SessionStatus,
+)
+from sessions.selectors.history import history_who
+from sessions.selectors.webinars import capacity_of, webinar_sessions
+
+UNANSWERED_AFTER = timedelta(days=3)
+LONGEST_PERIOD = timedelta(days=366)
+HISTOGRAM_TOP = 5  # the last bar is "5 or more sessions"
+MOST_LOADED = 10
+
+
+# Who sees what, and when -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The councils a caller's figures cover: None for every council."""
+
+    council_ids: frozenset[int] | None
+
+    @property
+    def everything(self) -> bool:
+        return self.council_ids is None
+
+    def councils(self, lookup: str = "council") -> Q:
+        return Q() if self.council_ids is None else Q(**{f"{lookup}__in": self.council_ids})
+
+
+def programme_scope(caller: Caller) -> Scope:
+    if caller.is_staff:
+        return Scope(council_ids=None)
+    if caller.advised_council_ids:
+        return Scope(council_ids=frozenset(caller.advised_council_ids))
+    raise PermissionDenied(
+        "The programme's figures are for LGA staff and Principal Advisers (for their councils)."
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    first_day: date
+    last_day: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first_day, time(0), LONDON).astimezone(UTC)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.last_day + timedelta(days=1), time(0), LONDON).astimezone(UTC)
+
+
+def programme_period(*, first_day: date | None, last_day: date | None, today: date) -> Period:
+    """The period asked for; by default this month and the two after it."""
+    if first_day is None:
+        first_day = today.replace(day=1)
+    if last_day is None:
+        month = first_day.replace(day=1)
+        for _ in range(3):
+            month = (month + timedelta(days=32)).replace(day=1)
+        last_day = month - timedelta(days=1)
+    if last_day < first_day:
+        raise ValidationError({"end": "The end date must be on or after the start date."})
+    if last_day - first_day >= LONGEST_PERIOD:
+        raise ValidationError({"end": "Ask for at most a year at a time."})
+    return Period(first_day=first_day, last_day=last_day)
+
+
+# The rows counted -----------------------------------------------------------------------------
+
+
+def _booked_sessions(scope: Scope, period: Period) -> QuerySet[Session]:
+    return Session.objects.filter(
+        scope.councils("booking__council"),
+        booking__isnull=False,
+        start__gte=period.start,
+        start__lt=period.end,
+    ).select_related("offer", "booking__council")
+
+
+def _live(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    return sessions.filter(status=SessionStatus.SCHEDULED).exclude(
+        booking__status=BookingStatus.CANCELLED
+    )
+
+
+def _bookings(scope: Scope, period: Period) -> QuerySet[Booking]:
+    """Bookings whose first session starts in the period."""
+    return (
+        Booking.objects.filter(scope.councils())
+        .annotate(first_start=Min("sessions__start"))
+        .filter(first_start__gte=period.start, first_start__lt=period.end)
+        .select_related("offer", "council", "booked_by")
+    )
+
+
+def _session_brief(session: Session) -> dict:
+    return {
+        "session": session.id,
+        "booking": session.booking_id,
+        "number": session.number,
+        "offer": session.offer.title,
+        "council": session.booking.council.name,
+        "start": session.start,
+    }
+
+
+# Sessions, seats and declines ------------------------------------------------------------------
+
+
+def _role_counts(offers) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = {}
+    for offer in offers:
+        counts[offer.id] = {slot.name: slot.count for slot in offer.role_slots.all()}
+    return counts
+
+
+def unfilled_sessions(sessions: list[Session], seats: list[Seat]) -> list[dict]:
+    """Live sessions with fewer peers seated than their role slots need, earliest first."""
+    roles = _role_counts(
+        Offer.objects.filter(id__in={s.offer_id for s in sessions}).prefetch_related("role_slots")
+    )
+    seated: dict[int, Counter] = defaultdict(Counter)
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for seat in seats:
+        if seat.status not in HOLDING_SEAT_STATUSES:
+            continue
+        if seat.peer_id is not None:
+            seated[seat.session_id][seat.role_name] += 1
+        elif seat.unfilled_reason:
+            reasons[seat.session_id].append(f"{seat.role_name}: {seat.unfilled_reason}")
+    rows = []
+    for session in sessions:
+        needed = roles.get(session.offer_id, {})
+        missing = {
+            role: count - seated[session.id][role]
+            for role, count in needed.items()
+            if count > seated[session.id][role]
+        }
+        if not missing:
+            continue
+        rows.append(
+            {
+                **_session_brief(session),
+                "seats": sum(needed.values()),
+                "unfilled": sum(missing.values()),
+                "roles": [role if n == 1 else f"{role} ×{n}" for role, n in missing.items()],
+                "reasons": reasons[session.id],
+            }
+        )
+    return rows
+
+
+def _status_since(seat_ids, status: str) -> dict[int, object]:
+    """For each seat, the history record where its current run of `status` began."""
+    since: dict[int, object] = {}
+    previous: dict[int, str] = {}
+    records = Seat.history.filter(id__in=seat_ids).select_related("history_user")
+    for record in records.order_by("history_date", "history_id"):
+        if record.status == status and previous.get(record.id) != status:
+            since[record.id] = record
+        elif record.status != status:
+            since.pop(record.id, None)
+        previous[record.id] = record.status
+    return since
+
+
+def unanswered_seats(seats: list[Seat], sessions: dict[int, Session], now: datetime) -> list:
+    """Seats invited more than UNANSWERED_AFTER ago and not yet answered, longest waiting first."""
+    invited = [s for s in seats if s.status == SeatStatus.INVITED and s.peer_id is not None]
+    since = _status_since([s.id for s in invited], SeatStatus.INVITED)
+    rows = []
+    for seat in invited:
+        record = since.get(seat.id)
+        invited_at = record.history_date if record is not None else seat.updated_at
+        if now - invited_at <= UNANSWERED_AFTER:
+            continue
+        rows.append(
+            {
+                **_session_brief(sessions[seat.session_id]),
+                "seat": seat.id,
+                "role": seat.role_name,
+                "peer": seat.peer.name,
+                "invited_at": invited_at,
+                "days_waiting": (now - invited_at).days,
+            }
+        )
+    return sorted(rows, key=lambda row: row["invited_at"])
+
+
+def declines(seats: list[Seat], sessions: dict[int, Session]) -> list[dict]:
+    """Each declined seat, when and through whom, and who took the place next."""
+    declined = [s for s in seats if s.status == SeatStatus.DECLINED and s.peer_id is not None]
+    since = _status_since([s.id for s in declined], SeatStatus.DECLINED)
+    by_place: dict[tuple, list[Seat]] = defaultdict(list)
+    for seat in sorted(seats, key=lambda s: s.id):
+        by_place[(seat.session_id, seat.role_name, seat.position)].append(seat)
+    rows = []
+    for seat in declined:
+        place = by_place[(seat.session_id, seat.role_name, seat.position)]
+        after = next((s for s in place if s.id > seat.id), None)
+        record = since.get(seat.id)
+        rows.append(
+            {
+                **_session_brief(sessions[seat.session_id]),
+                "seat": seat.id,
+                "role": seat.role_name,
+                "declined_by": seat.peer.name,
+                "declined_at": record.history_date if record is not None else seat.updated_at,
+                "recorded_as": history_who(record) if record is not None else "",
+                "replaced_by": after.peer.name if after is not None and after.peer else None,
+                "replacement_status": (
+                    after.get_status_display()
+                    if after is not None and after.peer
+                    else ("Unfilled" if after is not None else "Not replaced")
+                ),
+            }
+        )
+    return sorted(rows, key=lambda row: row["declined_at"])
+
+
+# The pool -----------------------------------------------------------------------------------
+
+
+def gini(values) -> float:
+    """The Gini coefficient of non-negative values: 0 when all are equal, near 1 when one
+    value holds everything. 0 for no values or all zeros."""
+    ordered = sorted(values)
+    n, total = len(ordered), sum(ordered)
+    if n == 0 or total == 0:
+        return 0.0
+    weighted = sum((i + 1) * value for i, value in enumerate(ordered))
+    return 2 * weighted / (n * total) - (n + 1) / n
+
+
+def pool_load(sessions: list[Session], seats: list[Seat]) -> dict:
+    live = {s.id: s for s in sessions}
+    per_peer: dict[int, set[int]] = defaultdict(set)
+    per_month: dict[int, Counter] = defaultdict(Counter)
+    for seat in seats:
+        if seat.peer_id is None or seat.status not in HOLDING_SEAT_STATUSES:
+            continue
+        session = live.get(seat.session_id)
+        if session is None or session.id in per_peer[seat.peer_id]:
+            continue
+        per_peer[seat.peer_id].add(session.id)
+        per_month[seat.peer_id][month_of(session.start)] += 1
+    eligible = list(
+        Peer.objects.filter(is_active=True, accreditation=Accreditation.ACCREDITED).only(
+            "id", "name", "monthly_session_cap"
+        )
+    )
+    loads = [len(per_peer.get(peer.id, ())) for peer in eligible]
+    histogram = Counter(min(load, HISTOGRAM_TOP) for load in loads)
+    used = sum(1 for load in loads if load)
+    loaded = []
+    for peer in eligible:
+        months = per_month.get(peer.id)
+        if not months:
+            continue
+        (year, month), busiest = max(months.items(), key=lambda item: (item[1], item[0]))
+        cap = peer.monthly_session_cap
+        loaded.append(
+            {
+                "peer": peer.id,
+                "name": peer.name,
+                "sessions": len(per_peer[peer.id]),
+                "busiest_month": f"{year:04d}-{month:02d}",
+                "busiest_month_sessions": busiest,
+                "monthly_cap": cap,
+                "share_of_cap": round(busiest / cap, 3) if cap else None,
+            }
+        )
+    loaded.sort(key=lambda row: (-(row["share_of_cap"] or 0), -row["sessions"], row["name"]))
+    return {
+        "eligible_peers": len(eligible),
+        "peers_used": used,
+        "share_used": round(used / len(eligible), 3) if eligible else 0.0,
+        "gini": round(gini(loads), 3),
+        "histogram": [
+            {
+                "sessions": f"{n} or more" if n == HISTOGRAM_TOP else str(n),
+                "peers": histogram.get(n, 0),
+            }
+            for n in range(HISTOGRAM_TOP + 1)
+        ],
+        "most_loaded": loaded[:MOST_LOADED],
+    }
+
+
+# Take-up and webinars ------------------------------------------------------------------------
+
+
+def take_up(bookings: list[Booking]) -> dict:
+    def count(key, choices) -> list[dict]:
+        live, cancelled = Counter(), Counter()
+        for booking in bookings:
+            (cancelled if booking.status == BookingStatus.CANCELLED else live)[key(booking)] += 1
+        return [
+            {"key": value, "label": label, "bookings": live[value], "cancelled": cancelled[value]}
+            for value, label in choices
+        ]
+
+    offers = Offer.objects.exclude(delivery=Delivery.WEBINAR).order_by("order", "title")
+    return {
+        "by_offer": count(lambda b: b.offer.slug, [(o.slug, o.title) for o in offers]),
+        "by_region": count(lambda b: b.council.region, Region.choices),
+        "by_council_type": count(lambda b: b.council.council_type, CouncilType.choices),
+    }
+
+
+def webinar_figures(period: Period) -> dict:
+    sessions = (
+        webinar_sessions()
+        .filter(start__gte=period.start, start__lt=period.end, status=SessionStatus.SCHEDULED)
+        .select_related("offer")
+        .annotate(
+            registered=_count_registrations(RegistrationStatus.REGISTERED),
+            waiting=_count_registrations(RegistrationStatus.WAITING),
+        )
+        .order_by("start", "id")
+    )
+    rows = []
+    for session in sessions:
+        capacity = capacity_of(session)
+        rows.append(
+            {
+                "session": session.id,
+                "title": session.title or session.offer.title,
+                "start": session.start,
+                "capacity": capacity,
+                "registered": session.registered,
+                "waiting": session.waiting,
+                "fill": round(session.registered / capacity, 3) if capacity else None,
+            }
+        )
+    capacity = sum(row["capacity"] for row in rows)
+    registered = sum(row["registered"] for row in rows)
+    return {
+        "sessions": rows,
+        "capacity": capacity,
+        "registered": registered,
+        "waiting": sum(row["waiting"] for row in rows),
+        "fill": round(registered / capacity, 3) if capacity else None,
+    }
+
+
+def _count_registrations(status: str):
+    return Count("registrations", filter=Q(registrations__status=status))
+
+
+# The summary -------------------------------------------------------------------------------------
+
+
+def programme_summary(*, caller: Caller, period: Period, now: datetime | None = None) -> dict:
+    """The dashboard's figures for the caller's councils over the period."""
+    scope = programme_scope(caller)
+    now = now or timezone.now()
+    in_period = list(_booked_sessions(scope, period).order_by("start", "id"))
+    by_id = {s.id: s for s in in_period}
+    live_ids = set(_live(_booked_sessions(scope, period)).values_list("id", flat=True))
+    live = [s for s in in_period if s.id in live_ids]
+    seats = list(
+        Seat.objects.filter(session__in=[s.id for s in in_period])
+        .select_related("peer")
+        .order_by("id")
+    )
+    live_seats = [s for s in seats if s.session_id in live_ids]
+    bookings = list(_bookings(scope, period))
+    return {
+        "period": {"start": period.first_day, "end": period.last_day},
+        "councils": "all" if scope.everything else len(scope.council_ids),
+        "sessions": len(live),
+        "requests_waiting": [],
+        "unfilled_sessions": unfilled_sessions(live, live_seats),
+        "unanswered_seats": unanswered_seats(live_seats, by_id, now),
+        "declines": declines(seats, by_id),
+        "load": pool_load(live, live_seats),
+        "take_up": take_up(bookings),
+        "webinars": webinar_figures(period),
+    }
+
+
+# The export -----------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    "record",
+    "id",
+    "booking",
+    "offer",
+    "council",
+    "region",
+    "council_type",
+    "session",
+    "session_number",
+    "session_start_uk",
+    "status",
+    "role",
+    "peer",
+    "name",
+    "email",
+    "registered_council",
+    "created_at_uk",
+]
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A value as a spreadsheet will read it; text that would run as a formula is quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def programme_export(*, caller: Caller, period: Period) -> str:
+    """The period's bookings, seats and webinar registrations as one CSV (a `record` column
+    says which each row is)."""
+    scope = programme_scope(caller)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+
+    def write(**row):
+        writer.writerow({key: _cell(row.get(key)) for key in EXPORT_COLUMNS})
+
+    regions, types = dict(Region.choices), dict(CouncilType.choices)
+    for booking in _bookings(scope, period).order_by("first_start", "id"):
+        council = booking.council
+        write(
+            record="booking",
+            id=booking.id,
+            booking=booking.id,
+            offer=booking.offer.title,
+            council=council.name,
+            region=regions.get(council.region, council.region),
+            council_type=types.get(council.council_type, council.council_type),
+            session_start_uk=booking.first_start,
+            status=booking.get_status_display(),
+            name=booking.booked_by.get_full_name() or booking.booked_by.username
+            if booking.booked_by
+            else "",
+            created_at_uk=booking.created_at,
+        )
+    seats = (
+        Seat.objects.filter(
+            scope.councils("session__booking__council"),
+            session__booking__isnull=False,
+            session__start__gte=period.start,
+            session__start__lt=period.end,
+        )
+        .select_related("peer", "session__offer", "session__booking__council")
+        .order_by("session__start", "session_id", "role_name", "position", "id")
+    )
+    for seat in seats:
+        session, council = seat.session, seat.session.booking.council
+        write(
+            record="seat",
+            id=seat.id,
+            booking=session.booking_id,
+            offer=session.offer.title,
+            council=council.name,
+            region=regions.get(council.region, council.region),
+            council_type=types.get(council.council_type, council.council_type),
+            session=session.id,
+            session_number=session.number,
+            session_start_uk=session.start,
+            status=seat.get_status_display() if seat.peer_id else "Unfilled",
+            role=seat.role_name,
+            peer=seat.peer.name if seat.peer else "",
+        )
+    registrations = (
+        Registration.objects.filter(
+            session__in=webinar_sessions(),
+            session__start__gte=period.start,
+            session__start__lt=period.end,
+        )
+        .filter(scope.councils())
+        .select_related("session__offer", "council")
+        .order_by("session__start", "session_id", "created_at", "id")
+    )
+    for registration in registrations:
+        session = registration.session
+        write(
+            record="registration",
+            id=registration.id,
+            offer=session.title or session.offer.title,
+            session=session.id,
+            session_start_uk=session.start,
+            status=registration.get_status_display(),
+            role=registration.role,
+            name=registration.name,
+            email=registration.email,
+            registered_council=registration.council.name
+            if registration.council
+            else registration.council_name,
+            created_at_uk=registration.created_at,
+        )
+    return out.getvalue()
