@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from peers.demo_data import DEMO_PASSWORD, seed_demo
+from sessions.demo_bookings import seed_bookings
 from sessions.demo_webinars import seed_webinars
 
 
@@ -8,13 +9,24 @@ class Command(BaseCommand):
     # Here rather than in peers: the demo spans both apps, and peers imports nothing from sessions.
     help = "Load the deterministic demo data (councils, peers, demo sign-ins). Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-bookings",
+            action="store_true",
+            help="Leave out the demo bookings (they are made through the booking service).",
+        )
+
     def handle(self, *args, **options):
         summary = seed_demo()
         webinars = seed_webinars()
+        bookings = {"bookings": 0} if options["no_bookings"] else seed_bookings()
         self.stdout.write(f"Demo data: {summary['councils']} councils, {summary['peers']} peers.")
         self.stdout.write(
             f"Webinars: {webinars['webinar_sessions']} sessions scheduled, "
             f"{webinars['registrations']} registrations added."
+        )
+        self.stdout.write(
+            f"Bookings: {bookings['bookings']} demo bookings made through the booking service."
         )
         self.stdout.write(f"Demo sign-ins (password '{DEMO_PASSWORD}'):")
         for username, description in summary["users"]:

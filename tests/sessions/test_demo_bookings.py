@@ -1,0 +1,31 @@
+"""The demo bookings: made through the services, in several states, with a decline, a
+replacement and an unfilled seat, so the dashboard and each history show something."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from sessions.models import Booking, BookingStatus, Seat, SeatStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_books_panels_in_several_states_once():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Bookings: 5 demo bookings" in out.getvalue()
+    bookings = Booking.objects.all()
+    assert {b.status for b in bookings} == {BookingStatus.CONFIRMED, BookingStatus.CANCELLED}
+    statuses = set(Seat.objects.values_list("status", flat=True))
+    assert {SeatStatus.ACCEPTED, SeatStatus.INVITED, SeatStatus.DECLINED} <= statuses
+    assert {SeatStatus.WITHDRAWN} <= statuses
+    assert Seat.objects.filter(peer__isnull=True, status=SeatStatus.PROPOSED).exists()
+    # Declines are the peers' own, by the link in their e-mail; the replacements the system's.
+    declined = Seat.history.filter(status=SeatStatus.DECLINED).first()
+    assert declined.history_actor.endswith("(by the link in their e-mail)")
+    assert Seat.history.filter(history_user=None, history_actor="").exists()
+
+    seats = Seat.objects.count()
+    call_command("seed_demo", stdout=StringIO())
+    assert (Booking.objects.count(), Seat.objects.count()) == (5, seats)
