@@ -160,6 +160,10 @@ else:
 # Task queue: django-q2 on the ORM broker by default, Redis when REDIS_URL is set.
 # timeout must stay below retry, or a slow task is started twice.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The history of changes is read-only: a booking, seat or webinar changes through its services
+# (which send the invites that go with each change), never by reverting a row in the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 Q_CLUSTER = {
     "name": "lga-scheduling",
     "workers": int(os.environ.get("Q_WORKERS", "2")),

@@ -16,6 +16,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AdminTimeWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
 from scheduling.engine.uk_time import LONDON as UK
 from sessions.models import Delivery, Offer, Registration, RegistrationStatus, Session
@@ -107,7 +108,7 @@ def cancel_webinars(modeladmin, request, queryset):
 
 
 @admin.register(Session)
-class WebinarSessionAdmin(admin.ModelAdmin):
+class WebinarSessionAdmin(SimpleHistoryAdmin):
     form = WebinarSessionForm
     list_display = ["webinar", "uk_start", "status", "places", "waiting", "sequence"]
     list_filter = ["status", "offer__topic", "offer"]
@@ -181,3 +182,33 @@ class WebinarSessionAdmin(admin.ModelAdmin):
                 saved = services.webinar_update(session=saved, recording_url=data["recording_url"])
         for field in Session._meta.concrete_fields:
             setattr(obj, field.attname, getattr(saved, field.attname))
+
+
+@admin.register(Registration)
+class RegistrationAdmin(SimpleHistoryAdmin):
+    """Places on webinars, to find one and read its history (changes go through the pages)."""
+
+    list_display = ["name", "email", "session", "status", "council", "created_at"]
+    list_filter = ["status", "session__offer", ("session__start", admin.DateFieldListFilter)]
+    search_fields = ["name", "email", "council__name", "council_name"]
+    list_select_related = ["session__offer", "council"]
+    readonly_fields = [
+        "session",
+        "name",
+        "email",
+        "council",
+        "council_name",
+        "role",
+        "status",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

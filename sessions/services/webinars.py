@@ -392,10 +392,12 @@ def registration_create(
                 for field, value in fields.items():
                     setattr(existing, field, value)
                 existing.status = status
-                existing.save()
                 registration = existing
             else:
-                registration = Registration.objects.create(session=session, status=status, **fields)
+                registration = Registration(session=session, status=status, **fields)
+            # Whoever is signed in is recorded too; without a sign-in, the history names them.
+            registration._history_actor = f"{fields['name']} (the registrant)"
+            registration.save()
             if status == RegistrationStatus.REGISTERED:
                 _invite(session, registration, InviteMethod.REQUEST)
             else:
@@ -531,6 +533,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
             raise WebinarClosed("This webinar has already taken place.")
         had_place = registration.status == RegistrationStatus.REGISTERED
         registration.status = RegistrationStatus.CANCELLED
+        registration._history_actor = f"{registration.name} (the registrant)"
         registration.save(update_fields=["status", "updated_at"])
         if had_place and session.status == SessionStatus.SCHEDULED:
             # The CANCEL must carry a SEQUENCE above the invite it withdraws.

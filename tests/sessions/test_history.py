@@ -3,15 +3,16 @@ API token's user, the peer an e-mailed link spoke for, or the system), shown to 
 the council's Principal Adviser on the booking page and through the API."""
 
 import json
-from datetime import UTC
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 
 from peers.selectors import caller_for
 from sessions import services
-from sessions.models import Booking, Seat, SeatStatus, Session
-from sessions.services import invites
+from sessions.models import Booking, Delivery, Offer, Registration, Seat, SeatStatus, Session
+from sessions.services import invites, webinars
 from tests.factories import bearer, make_peer
 from tests.sessions.conftest import london, make_available
 
@@ -246,3 +247,32 @@ def test_the_booking_page_shows_the_history_to_staff_and_the_adviser_only(client
             assert "Booking made" in page
             assert "Status: Live" in page
             assert "Status: from Proposed to Invited" in page
+
+
+def test_a_webinar_place_is_recorded_as_the_registrants_and_shown_in_the_admin(client, roles):
+    start = timezone.now() + timedelta(days=10)
+    webinar = Session.objects.create(
+        offer=Offer.objects.filter(delivery=Delivery.WEBINAR).first(),
+        start=start,
+        end=start + timedelta(hours=1),
+        capacity=5,
+        uid="history-webinar@example.org",
+    )
+    place = webinars.registration_create(
+        session=webinar,
+        name="Ann Councillor",
+        email="ann@example.org",
+        council_name="Wigan Council",
+        role="Ward councillor",
+    ).registration
+    webinars.registration_cancel(registration=place)
+    records = list(Registration.history.filter(id=place.pk).order_by("history_date"))
+    assert [r.status for r in records] == ["registered", "cancelled"]
+    assert {r.history_actor for r in records} == {"Ann Councillor (the registrant)"}
+
+    client.force_login(roles.staff)
+    roles.staff.is_superuser = True
+    roles.staff.save()
+    page = client.get(f"/admin/offer_sessions/registration/{place.pk}/history/")
+    assert page.status_code == 200
+    assert "View history" in page.content.decode()  # reverting is turned off
