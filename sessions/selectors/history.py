@@ -24,7 +24,7 @@ SYSTEM = "system"
 SHOWN_FIELDS = {
     Booking: ("status", "offer", "council", "booked_by", "notes", "cancel_reason"),
     Session: ("start", "end", "status", "joining_url", "title", "capacity", "recording_url"),
-    Seat: ("role_name", "peer", "status", "unfilled_reason"),
+    Seat: ("peer", "status", "unfilled_reason"),  # the role is in the entry's words
 }
 _ADDED, _CHANGED, _REMOVED = "+", "~", "-"
 
