@@ -25,6 +25,7 @@ from peers.forms import (
     hours_text,
 )
 from peers.services import TooManyCalendarChanges
+from scheduling.engine.uk_time import clock_text, day_text
 
 
 class SignInView(auth_views.LoginView):
@@ -178,7 +179,7 @@ def _availability_action(peer, action, form, current) -> tuple[str, tuple]:
         change = services.availability_update(
             peer=peer, overrides=[*others, {"date": data["date"], "windows": data["hours"]}]
         )
-        return f"Your hours for {data['date']:%-d %B %Y} are saved.", change.released
+        return f"Your hours for {day_text(data['date'])} are saved.", change.released
     if action == "leave":
         change = services.availability_update(peer=peer, leave=[*current["leave"], data])
         return "Your leave is saved.", change.released
@@ -200,8 +201,8 @@ def _availability_action(peer, action, form, current) -> tuple[str, tuple]:
 def _released_notice(peer, released) -> str:
     zone = ZoneInfo(peer.time_zone)
     sessions = "; ".join(
-        f"{held.label}, {held.start.astimezone(zone):%A} {held.start.astimezone(zone).day} "
-        f"{held.start.astimezone(zone):%B %Y, %H:%M} to {held.end.astimezone(zone):%H:%M}"
+        f"{held.label}, {day_text(held.start, zone)}, {clock_text(held.start, zone)} to "
+        f"{clock_text(held.end, zone)}"
         for held in released
     )
     count = "a session" if len(released) == 1 else f"{len(released)} sessions"
@@ -220,7 +221,7 @@ def override_remove(request, override_id: int):
     services.availability_update(
         peer=peer, overrides=[o for o in current["overrides"] if o["date"] != override.date]
     )
-    messages.success(request, f"Your usual hours apply again on {override.date:%-d %B %Y}.")
+    messages.success(request, f"Your usual hours apply again on {day_text(override.date)}.")
     return redirect("availability")
 
 

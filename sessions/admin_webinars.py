@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from scheduling.engine.uk_time import LONDON as UK
+from scheduling.engine.uk_time import clock_text, day_text
 from sessions.models import Delivery, Offer, Registration, RegistrationStatus, Session
 from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services
@@ -144,7 +145,7 @@ class WebinarSessionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Start (UK time)", ordering="start")
     def uk_start(self, obj):
-        return f"{obj.start.astimezone(UK):%a %-d %b %Y %H:%M}"
+        return f"{day_text(obj.start)}, {clock_text(obj.start)}"
 
     @admin.display(description="Places taken")
     def places(self, obj):

@@ -5,6 +5,7 @@ from django import forms
 
 from peers.forms import CalendarDateField
 from peers.models import Council
+from scheduling.engine.uk_time import day_text
 from sessions.models import Programme
 
 MOST_WEEKS = 8
@@ -66,7 +67,7 @@ class TimeSearchForm(forms.Form):
         if fixed_council:
             # A booker books for their own council only: shown as text, carried as a hidden field.
             self.fields["council"].widget = forms.HiddenInput()
-        notice = f"The earliest you can book is {earliest:%A %-d %B %Y}, to give the peers notice."
+        notice = f"The earliest you can book is {day_text(earliest)}, to give the peers notice."
         self.fields["start"].help_text = notice
         self.fields["start"].widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
         self.fields["start"].widget.attrs["aria-describedby"] = "id_start-hint"
@@ -76,7 +77,7 @@ class TimeSearchForm(forms.Form):
         start = self.cleaned_data["start"]
         if start > self.latest:
             raise forms.ValidationError(
-                f"Bookings open only up to {self.latest:%-d %B %Y}: choose an earlier date."
+                f"Bookings open only up to {day_text(self.latest)}: choose an earlier date."
             )
         if start < self.today:
             raise forms.ValidationError("The date is in the past: choose today or a later date.")

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from peers.models import PeerKind, PoliticalGroup, Profession, Skill
+from scheduling.engine.uk_time import day_text
 
 
 class Programme(models.TextChoices):
@@ -124,7 +125,7 @@ class Offer(models.Model):
     @property
     def status_text(self) -> str:
         if self.status == OfferStatus.SUSPENDED and self.suspended_until:
-            return f"Suspended until {self.suspended_until:%-d %B %Y}"
+            return f"Suspended until {day_text(self.suspended_until)}"
         return self.get_status_display()
 
     @property

@@ -126,11 +126,29 @@ def sent_mail() -> list[Mail]:
     return [Mail.of(message) for message in mail.outbox]
 
 
-def deliver() -> list[Mail]:
-    """Run the queued sends; the mail sent by them."""
+def deliver(*, gathered: bool = True) -> list[Mail]:
+    """Run the queued sends; the mail sent by them. `gathered`: then let the few minutes that
+    gathered updates wait go by (the booker's, see outbox.invite_queue), and send those too."""
     before = len(mail.outbox)
     run_queued_tasks()
+    if gathered:
+        gathering_over()
     return [Mail.of(message) for message in mail.outbox[before:]]
+
+
+def gathering_over() -> None:
+    """As if the gathered updates' wait were over: they are due, and the worker's minute
+    requeue sends them."""
+    from django.utils import timezone
+
+    from sessions.models import Invite, InviteStatus
+    from sessions.services.mail import invites_requeue
+
+    now = timezone.now()
+    waiting = Invite.objects.filter(status=InviteStatus.PENDING, next_attempt_at__gt=now)
+    if waiting.update(next_attempt_at=now):
+        invites_requeue(now=now)
+        run_queued_tasks()
 
 
 def by_recipient(mails: list[Mail]) -> dict[str, Mail]:

@@ -56,7 +56,7 @@ from scheduling.engine.panels import (
     Workload,
     ineligibility,
 )
-from scheduling.engine.uk_time import month_of, require_aware
+from scheduling.engine.uk_time import day_text, month_of, require_aware
 
 STAFFABLE = "staffable"
 NOT_BOOKABLE = "not-bookable"  # breaks a booking rule (office hours, notice, bank holiday, ...)
@@ -181,7 +181,7 @@ def _booking_window(
 def _session_label(k: int, session: SessionTime, count: int, zone: ZoneInfo) -> str:
     if count == 1:
         return ""
-    return f"session {k + 1} ({session.start.astimezone(zone):%a %d %b}): "
+    return f"session {k + 1} ({day_text(session.start, zone)}): "
 
 
 def _day_problems(
@@ -199,12 +199,12 @@ def _day_problems(
     if first_day < earliest:
         problems.append(
             f"inside the {offer.min_notice_days}-day minimum notice "
-            f"(the earliest date is {earliest:%a %d %b %Y})"
+            f"(the earliest date is {day_text(earliest)})"
         )
     if last_day > latest:
         problems.append(
             f"beyond the {offer.horizon_days}-day booking horizon "
-            f"(the latest date is {latest:%a %d %b %Y})"
+            f"(the latest date is {day_text(latest)})"
         )
     for k, session in enumerate(sessions):
         day = session.start.astimezone(zone).date()
@@ -1100,7 +1100,7 @@ def explain_start(
         reasons += [] if reasons else _hall_reasons(pool, units[0], when, None)
     else:
         for k, session in enumerate(sessions):
-            when = f"for session {k + 1} ({session.start.astimezone(zone):%a %d %b})"
+            when = f"for session {k + 1} ({day_text(session.start, zone)})"
             found = _role_reasons(pool, search.free[k, :, 0], units[k], when, k)
             reasons += found or _hall_reasons(pool, units[k], when, k)
     if reasons:

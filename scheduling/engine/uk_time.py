@@ -1,7 +1,7 @@
 """UK time: the one zone the service shows by default, calendar months in it, and the one
 check that a datetime is aware (a naive datetime is refused rather than guessed at)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -22,3 +22,55 @@ def month_of(moment: datetime, zone: ZoneInfo = LONDON) -> Month:
     """The (year, month) that `moment` falls in, in `zone` (UK time by default)."""
     local = moment.astimezone(zone)
     return local.year, local.month
+
+
+# Dates and times as people read them, one way everywhere (e-mails, pages, calendar text):
+# "Monday 7 December 2026", "10:00", and a span as
+# "Monday 7 December 2026, 10:00 to 12:30 (UK time)".
+
+
+def day_text(moment: datetime | date, zone: ZoneInfo = LONDON) -> str:
+    """The day `moment` falls on in `zone` (a date as it is), e.g. 'Monday 7 December 2026'."""
+    local = (
+        require_aware(moment, "moment").astimezone(zone) if isinstance(moment, datetime) else moment
+    )
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def clock_text(moment: datetime, zone: ZoneInfo = LONDON) -> str:
+    """The time of day of `moment` in `zone`, on the 24-hour clock, e.g. '09:30'."""
+    return f"{require_aware(moment, 'moment').astimezone(zone):%H:%M}"
+
+
+def _span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    if first.date() == last.date():
+        return f"{day_text(start, zone)}, {clock_text(start, zone)} to {clock_text(end, zone)}"
+    return (
+        f"{day_text(start, zone)}, {clock_text(start, zone)} to "
+        f"{day_text(end, zone)}, {clock_text(end, zone)}"
+    )
+
+
+def when_text(start: datetime, end: datetime, own_zone: ZoneInfo | str | None = None) -> str:
+    """A session's time in UK time, e.g. 'Monday 7 December 2026, 10:00 to 12:30 (UK time)'.
+
+    For someone whose own zone shows other clock times, theirs follows: '..., 10:00 to 12:30
+    (UK time); 11:00 to 13:30 your time (Europe/Paris)', with the day too when it differs.
+    """
+    require_aware(start, "start")
+    require_aware(end, "end")
+    text = f"{_span(start, end, LONDON)} (UK time)"
+    if own_zone is None:
+        return text
+    zone = ZoneInfo(own_zone) if isinstance(own_zone, str) else own_zone
+    if all(
+        m.astimezone(zone).utcoffset() == m.astimezone(LONDON).utcoffset() for m in (start, end)
+    ):
+        return text
+    own = _span(start, end, zone)
+    if start.astimezone(zone).date() == start.astimezone(LONDON).date() and (
+        start.astimezone(zone).date() == end.astimezone(zone).date()
+    ):
+        own = f"{clock_text(start, zone)} to {clock_text(end, zone)}"
+    return f"{text}; {own} your time ({zone.key})"

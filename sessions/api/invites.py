@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from peers.selectors import caller_for
 from sessions.models import Seat
@@ -27,6 +27,9 @@ class SeatOut(Schema):
     start: datetime
     end: datetime
     joining_url: str
+    notes: str = Field(
+        description="What the council wants the panel to focus on, as its booker wrote it"
+    )
     answered_sequence: int | None
     can_accept: bool
     can_decline: bool
@@ -53,6 +56,7 @@ def _seat_out(row: invites.PeerSeat) -> dict:
         "start": session.start,
         "end": session.end,
         "joining_url": session.joining_url,
+        "notes": row.focus,
         "answered_sequence": seat.answered_sequence,
         "can_accept": row.can_accept,
         "can_decline": row.can_decline,

@@ -31,6 +31,7 @@ from peers.models import Peer
 from peers.selectors import COUNCILLOR, caller_for
 from scheduling.engine.calendar import CANCELLED, CONFIRMED, TENTATIVE, CalendarEvent, build_feed
 from scheduling.engine.uk_time import LONDON as UK
+from scheduling.engine.uk_time import when_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Delivery,
@@ -153,7 +154,7 @@ class Webinar:
     @property
     def when_text(self) -> str:
         """e.g. 'Tuesday 8 December 2026, 10:00 to 11:00 (UK time)'."""
-        return f"{self.start:%A} {self.start.day} {self.start:%B %Y}, {self.start:%H:%M} to {self.end:%H:%M} (UK time)"
+        return when_text(self.start, self.end)
 
     @property
     def places_text(self) -> str:

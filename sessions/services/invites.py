@@ -28,16 +28,13 @@ latest REQUEST the peer was sent is refused.
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Prefetch, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -46,6 +43,7 @@ from peers.models import Peer
 from scheduling.engine.calendar import Reply
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
+from scheduling.engine.uk_time import day_text, when_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -54,6 +52,7 @@ from sessions.models import (
     FeedToken,
     Invite,
     InviteMethod,
+    InviteStatus,
     Registration,
     RegistrationStatus,
     Reminder,
@@ -66,6 +65,7 @@ from sessions.models import (
 from sessions.panels import offer_format
 from sessions.selectors import absolute_url, booking_state
 from sessions.selectors import webinars as webinar_selectors
+from sessions.services.letters import Contact, Letter, letter_contact
 from sessions.services.outbox import InviteContent, invite_queue, invite_time
 from sessions.services.restaffing import booking_restaff_queue
 
@@ -168,7 +168,11 @@ def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
     booker = _booker(session.booking)
     if booker is not None:
         invite_queue(
-            session=session, recipient_email=booker[0], recipient_name=booker[1], method=REQUEST
+            session=session,
+            recipient_email=booker[0],
+            recipient_name=booker[1],
+            method=REQUEST,
+            gather=True,
         )
     booker_email = booker[0].strip().lower() if booker else None
     for email, invite in _latest_invites(session).items():
@@ -184,6 +188,7 @@ def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
                 recipient_name=invite.recipient_name,
                 method=REQUEST,
                 role=invite.role,
+                gather=True,
             )
         elif invite.seat.status == SeatStatus.WITHDRAWN:
             # A peer the change left out: take the session out of their calendar.
@@ -465,7 +470,11 @@ def session_restaffed_invites_queue(
     if booker is not None:
         # The booker's update says what changed (see _booker_content).
         invite_queue(
-            session=session, recipient_email=booker[0], recipient_name=booker[1], method=REQUEST
+            session=session,
+            recipient_email=booker[0],
+            recipient_name=booker[1],
+            method=REQUEST,
+            gather=True,
         )
     adviser = _adviser(session.booking)
     if adviser is None:
@@ -485,6 +494,7 @@ def session_restaffed_invites_queue(
             recipient_name=adviser[1],
             method=REQUEST,
             role=FOR_INFORMATION,
+            gather=True,
         )
     return told
 
@@ -544,46 +554,6 @@ def reply_apply(reply: Reply, *, now: datetime | None = None) -> ReplyOutcome:
 # What the messages say --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Letter:
-    """The words of one message, rendered as plain text and as HTML by the same templates."""
-
-    subject: str
-    greeting: str
-    paragraphs: tuple[str, ...] = ()
-    facts: tuple[tuple[str, str], ...] = ()  # (label, value)
-    panel: tuple[tuple[str, str], ...] = ()  # (role, who)
-    changes: tuple[str, ...] = ()
-    actions: tuple[tuple[str, str], ...] = ()  # (label, absolute URL)
-    notes: tuple[str, ...] = ()
-
-    def text(self) -> str:
-        return render_to_string("sessions/email/letter.txt", {"letter": self})
-
-    def html(self) -> str:
-        return render_to_string("sessions/email/letter.html", {"letter": self})
-
-    def message(self, email: str) -> EmailMultiAlternatives:
-        """The letter as an e-mail to one address, from the service: plain text and HTML."""
-        message = EmailMultiAlternatives(
-            subject=self.subject,
-            body=self.text(),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email],
-        )
-        message.attach_alternative(self.html(), "text/html")
-        return message
-
-    def description(self) -> str:
-        """The calendar event's DESCRIPTION: the facts, the panel and the links."""
-        lines = [f"{label}: {value}" for label, value in self.facts if value]
-        if self.panel:
-            lines += ["", "The panel:"] + [f"- {role}: {who}" for role, who in self.panel]
-        if self.actions:
-            lines += [""] + [f"{label}: {url}" for label, url in self.actions]
-        return "\n".join(lines)
-
-
 def session_title(session: Session) -> str:
     title = session.title or session.offer.title
     if session.booking is not None:
@@ -593,15 +563,38 @@ def session_title(session: Session) -> str:
     return title
 
 
-def _when(session: Session, *, at: tuple[datetime, datetime] | None = None) -> str:
+def _when(
+    session: Session, *, at: tuple[datetime, datetime] | None = None, zone: str | None = None
+) -> str:
+    """The session's time in UK time, and in `zone` beside it where that shows other times."""
     start, end = at or (session.start, session.end)
-    start, end = start.astimezone(UK), end.astimezone(UK)
-    return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} (UK time)"
+    return when_text(start, end, zone)
 
 
 def _day(session: Session, *, at: tuple[datetime, datetime] | None = None) -> str:
-    start = (at or (session.start, session.end))[0].astimezone(UK)
-    return f"{start:%a} {start.day} {start:%b %Y}"
+    return day_text((at or (session.start, session.end))[0])
+
+
+def _contact(session: Session) -> Contact:
+    return letter_contact(
+        offer=session.offer, council=session.booking.council if session.booking else None
+    )
+
+
+def _focus(session: Session) -> str:
+    """The council's notes for the panel, as the booker wrote them."""
+    return session.booking.notes.strip() if session.booking is not None else ""
+
+
+def invite_keeps_acceptance(invite: Invite) -> bool:
+    """Whether this REQUEST goes to a peer who has accepted and need not answer again: an
+    update that left the time alone (a move asks everyone again, see _mark_invited)."""
+    return (
+        invite.method == REQUEST
+        and invite.seat is not None
+        and invite.seat.status == SeatStatus.ACCEPTED
+        and _earlier(invite) is not None
+    )
 
 
 def _panel(session: Session) -> list[Seat]:
@@ -688,58 +681,99 @@ def _peer_content(invite: Invite) -> InviteContent:
     my_sessions = absolute_url(reverse("my-sessions"))
     if invite.method == CANCEL:
         letter = _cancel_letter(invite, name)
-        return _content(letter, url=my_sessions, location="")
+        return _content(letter, session, url=my_sessions, location="")
     title = session_title(session)
     update = _earlier(invite) is not None
-    expires = timezone.now().astimezone(UK) + ANSWER_LINK_LIFETIME
-    actions = []
-    if seat is not None:
-        actions = [
-            (
-                "Accept the seat",
-                answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=ACCEPT),
-            ),
-            (
-                "Decline the seat",
-                answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE),
-            ),
-        ]
-    actions.append(("All your sessions", my_sessions))
-    paragraphs = [
-        f"You are invited to take the {seat.role_name if seat else 'peer'} seat on the {title}."
-        if not update
-        else f"The details of the {title} have changed: please check them and answer again."
-    ]
+    kept = invite_keeps_acceptance(invite)
+    expires = timezone.now() + ANSWER_LINK_LIFETIME
+    role = seat.role_name if seat else "peer"
+    decline = (
+        "Decline the seat",
+        answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE),
+    )
+    if kept:
+        paragraphs = (
+            f"The details of the {title} have changed; its time has not. You have accepted "
+            f"the {role} seat and your answer stands: there is nothing to answer.",
+        )
+        actions = (
+            ("See your sessions", my_sessions),
+            ("I can no longer take the seat", decline[1]),
+        )
+        notes = ("If you can no longer take the seat, the LGA finds another peer.",)
+    else:
+        paragraphs = (
+            f"You are invited to take the {role} seat on the {title}."
+            if not update
+            else f"The details of the {title} have changed: please check them and answer again.",
+        )
+        accept = (
+            "Accept the seat",
+            answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=ACCEPT),
+        )
+        actions = (accept, decline, ("All your sessions", my_sessions))
+        notes = (
+            "The accept and decline links work without signing in until "
+            f"{day_text(expires)}. If you decline, the LGA finds another peer.",
+        )
     letter = Letter(
         subject=f"{'Updated invitation' if update else 'Invitation'}: {title}, {_day(session)}",
         greeting=f"Dear {name},",
-        paragraphs=tuple(paragraphs),
+        paragraphs=paragraphs,
         facts=(
-            ("When", _when(session)),
-            ("Your seat", seat.role_name if seat else "Peer"),
+            ("When", _when(session, zone=seat.peer.time_zone if seat.peer else None)),
+            ("Your seat", seat.role_name),
             ("Council", session.booking.council.name if session.booking else ""),
             ("Offer", session.offer.title),
             _joining_fact(session),
         ),
+        focus=_focus(session),
         panel=_panel_lines(session, with_status=False),
-        actions=tuple(actions),
-        notes=(
-            "The accept and decline links work without signing in until "
-            f"{expires.day} {expires:%B %Y}. If you decline, the LGA finds another peer.",
-        ),
+        actions=actions,
+        notes=notes,
     )
-    return _content(letter, url=my_sessions, location=session.joining_url)
+    return _content(letter, session, url=my_sessions, location=session.joining_url)
 
 
-def _changes_since(session: Session, since: datetime) -> tuple[str, ...]:
-    changes = []
+def _last_sent(invite: Invite) -> Invite | None:
+    """The latest message this recipient was actually sent about the session before this one
+    (gathered updates that were superseded never went)."""
+    return (
+        Invite.objects.filter(
+            session=invite.session,
+            recipient_email=invite.recipient_email,
+            sequence__lt=invite.sequence,
+            status=InviteStatus.SENT,
+        )
+        .order_by("-sequence", "-id")
+        .first()
+    )
+
+
+def _changes_since(session: Session, last: Invite) -> tuple[str, ...]:
+    """What changed on a session since `last` was sent: its time, answers, declines, places
+    unfilled and peers newly invited, in the order they happened."""
+    since = last.sent_at or last.created_at
+    changes: list[tuple[datetime, str]] = []
+    told = (last.session_start, last.session_end)
+    if told[0] and told[1] and told != (session.start, session.end):
+        changes.append((since, f"The session moved from {when_text(*told)} to {_when(session)}."))
     for seat in Seat.objects.filter(session=session, updated_at__gt=since).select_related("peer"):
         if seat.status == SeatStatus.DECLINED and seat.peer is not None:
-            changes.append(f"{seat.peer.name} declined the {seat.role_name} seat.")
+            changes.append(
+                (seat.updated_at, f"{seat.peer.name} declined the {seat.role_name} seat.")
+            )
+        elif seat.status == SeatStatus.ACCEPTED and seat.peer is not None:
+            changes.append(
+                (seat.updated_at, f"{seat.peer.name} accepted the {seat.role_name} seat.")
+            )
         elif seat.status in HOLDING_SEAT_STATUSES and seat.peer is None:
             changes.append(
-                f"The {seat.role_name} seat could not be filled: {seat.unfilled_reason}. "
-                "Your Principal Adviser has been told."
+                (
+                    seat.updated_at,
+                    f"The {seat.role_name} seat could not be filled: {seat.unfilled_reason}. "
+                    "Your Principal Adviser has been told.",
+                )
             )
     # A seat first invited since then is a new member of the panel.
     first_invited = (
@@ -747,12 +781,14 @@ def _changes_since(session: Session, since: datetime) -> tuple[str, ...]:
         .values("seat")
         .annotate(first=Min("created_at"))
     )
-    new_seats = [row["seat"] for row in first_invited if row["first"] > since]
+    new_seats = {row["seat"]: row["first"] for row in first_invited if row["first"] > since}
     for seat in Seat.objects.filter(
-        pk__in=new_seats, status__in=HOLDING_SEAT_STATUSES, peer__isnull=False
+        pk__in=new_seats, status__in=(SeatStatus.PROPOSED, SeatStatus.INVITED), peer__isnull=False
     ).select_related("peer"):
-        changes.append(f"{seat.peer.name} has been invited to the {seat.role_name} seat.")
-    return tuple(changes)
+        changes.append(
+            (new_seats[seat.pk], f"{seat.peer.name} has been invited to the {seat.role_name} seat.")
+        )
+    return tuple(text for _, text in sorted(changes, key=lambda change: change[0]))
 
 
 def _booker_content(invite: Invite) -> InviteContent:
@@ -761,17 +797,24 @@ def _booker_content(invite: Invite) -> InviteContent:
     name = invite.recipient_name or invite.recipient_email
     page = absolute_url(reverse("booking-detail", kwargs={"booking_id": booking.pk}))
     if invite.method == CANCEL:
-        return _content(_cancel_letter(invite, name), url=page, location="")
+        return _content(_cancel_letter(invite, name), session, url=page, location="")
     title = session_title(session)
     earlier = _earlier(invite)
-    changes = _changes_since(session, earlier.created_at) if earlier is not None else ()
+    last = _last_sent(invite)
+    changes = _changes_since(session, last) if last is not None else ()
+    if earlier is None:
+        opening = f"This is the calendar invitation for {title}."
+    elif len(changes) > 1:
+        opening = (
+            f"{title} has changed since our last e-mail: {len(changes)} changes, oldest first."
+        )
+    else:
+        opening = f"{title} has been updated."
     letter = Letter(
         subject=f"{'Updated' if earlier else 'Booked'}: {title}, {_day(session)}",
         greeting=f"Dear {name},",
         paragraphs=(
-            f"This is the calendar invitation for {title}."
-            if earlier is None
-            else f"{title} has been updated.",
+            opening,
             "Each peer is asked to accept their seat; the booking page shows their answers.",
         ),
         facts=(
@@ -786,11 +829,12 @@ def _booker_content(invite: Invite) -> InviteContent:
                 "and everyone is sent an update)",
             ),
         ),
+        focus=_focus(session),
         panel=_panel_lines(session, with_status=True),
         changes=changes,
-        actions=(("The booking", page),),
+        actions=(("See the booking", page),),
     )
-    return _content(letter, url=page, location=session.joining_url)
+    return _content(letter, session, url=page, location=session.joining_url)
 
 
 def _adviser_content(invite: Invite) -> InviteContent:
@@ -799,7 +843,13 @@ def _adviser_content(invite: Invite) -> InviteContent:
     name = invite.recipient_name or invite.recipient_email
     page = absolute_url(reverse("booking-detail", kwargs={"booking_id": booking.pk}))
     if invite.method == CANCEL:
-        return _content(_cancel_letter(invite, name), url=page, location="")
+        return _content(
+            _cancel_letter(invite, name),
+            session,
+            url=page,
+            location="",
+            contact=letter_contact(offer=session.offer),
+        )
     title = session_title(session)
     unfilled = [s for s in _panel(session) if s.peer is None and s.status in HOLDING_SEAT_STATUSES]
     if unfilled:
@@ -822,13 +872,24 @@ def _adviser_content(invite: Invite) -> InviteContent:
             ("Council", booking.council.name),
             ("Offer", session.offer.title),
         ),
+        focus=_focus(session),
         panel=_panel_lines(session, with_status=True),
-        actions=(("The booking", page),),
+        actions=(("See the booking", page),),
     )
-    return _content(letter, url=page, location=session.joining_url)
+    return _content(
+        letter,
+        session,
+        url=page,
+        location=session.joining_url,
+        contact=letter_contact(offer=session.offer),
+    )
 
 
-def _content(letter: Letter, *, url: str, location: str) -> InviteContent:
+def _content(
+    letter: Letter, session: Session, *, url: str, location: str, contact: Contact | None = None
+) -> InviteContent:
+    if letter.contact is None:
+        letter = replace(letter, contact=contact or _contact(session))
     return InviteContent(
         subject=letter.subject,
         text=letter.text(),
@@ -869,19 +930,22 @@ def _reminder_message(
     name: str,
     url: str,
     more: tuple[tuple[str, str], ...] = (),
+    zone: str | None = None,
 ):
     title = session_title(session)
     soon = "in 2 hours" if kind == ReminderKind.TWO_HOURS else "in 2 days"
     actions = [("Join the meeting", session.joining_url)] if session.joining_url else []
-    actions.append(("The details", url))
     actions.extend(more)
+    actions.append(("See the details", url))
     letter = Letter(
         subject=f"Reminder: {title}, {soon}",
         greeting=f"Dear {name},",
         paragraphs=(f"A reminder that {title} starts {soon}.",),
-        facts=(("When", _when(session)), _joining_fact(session)),
+        facts=(("When", _when(session, zone=zone)), _joining_fact(session)),
+        focus=_focus(session),
         panel=_panel_lines(session, with_status=False),
         actions=tuple(actions),
+        contact=_contact(session),
     )
     return letter.message(email)
 
@@ -927,7 +991,13 @@ def reminders_send(*, now: datetime | None = None) -> int:
         if kind is None:
             continue
         recipients = [
-            (seat.peer.email, seat.peer.name, absolute_url(reverse("my-sessions")), ())
+            (
+                seat.peer.email,
+                seat.peer.name,
+                absolute_url(reverse("my-sessions")),
+                (),
+                seat.peer.time_zone,
+            )
             for seat in session.holding
         ]
         booker = _booker(session.booking)
@@ -935,7 +1005,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
             page = absolute_url(
                 reverse("booking-detail", kwargs={"booking_id": session.booking_id})
             )
-            recipients.append((*booker, page, ()))
+            recipients.append((*booker, page, (), None))
         if session.booking_id is None:
             page = absolute_url(reverse("webinar-detail", kwargs={"webinar_id": session.pk}))
             for registration in session.places:
@@ -946,14 +1016,20 @@ def reminders_send(*, now: datetime | None = None) -> int:
                     )
                 )
                 more = (("Give up your place", cancel),)
-                recipients.append((registration.email, registration.name, page, more))
-        for email, name, url, more in recipients:
-            sent += _reminder_send(session, kind, email.strip().lower(), name, url, more)
+                recipients.append((registration.email, registration.name, page, more, None))
+        for email, name, url, more, zone in recipients:
+            sent += _reminder_send(session, kind, email.strip().lower(), name, url, more, zone)
     return sent
 
 
 def _reminder_send(
-    session: Session, kind: str, email: str, name: str, url: str, more: tuple = ()
+    session: Session,
+    kind: str,
+    email: str,
+    name: str,
+    url: str,
+    more: tuple = (),
+    zone: str | None = None,
 ) -> int:
     try:
         with transaction.atomic():
@@ -963,7 +1039,7 @@ def _reminder_send(
     except IntegrityError:
         return 0  # already sent (or being sent) for this start
     try:
-        _reminder_message(session, kind, email, name, url, more).send()
+        _reminder_message(session, kind, email, name, url, more, zone).send()
     except Exception:
         logger.exception(
             "Reminder %s for %s to %s failed; retrying later", kind, session.uid, email
@@ -986,6 +1062,7 @@ class PeerSeat:
     panel: tuple[tuple[str, str], ...]
     can_accept: bool
     can_decline: bool
+    focus: str = ""  # the council's notes for the panel
 
 
 def peer_seats(*, peer: Peer, now: datetime | None = None, past_days: int = 90) -> list[PeerSeat]:
@@ -1026,6 +1103,7 @@ def peer_seat(seat: Seat, *, now: datetime | None = None) -> PeerSeat:
         panel=_panel_lines(session, with_status=False),
         can_accept=open_ and seat.status in (SeatStatus.PROPOSED, SeatStatus.INVITED),
         can_decline=open_ and seat.status in HOLDING_SEAT_STATUSES,
+        focus=_focus(session),
     )
 
 

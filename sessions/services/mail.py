@@ -25,9 +25,9 @@ Delivery is a small state machine on the row, every step a conditional UPDATE:
   the copy.
 - A row that a later message for the same session and recipient supersedes is not sent (the
   later one carries everything); it is marked superseded.
-- `invites_requeue()` (every minute) queues again failed rows that are due, pending rows whose
-  task was lost (queued before a crash, or the broker was down), and rows whose sending lease
-  ran out before the hand over.
+- `invites_requeue()` (every minute) queues again failed rows that are due, gathered updates
+  whose wait is over (see outbox.py), pending rows whose task was lost (queued before a crash,
+  or the broker was down), and rows whose sending lease ran out before the hand over.
 """
 
 import hashlib
@@ -54,7 +54,12 @@ from scheduling.engine.calendar import (
     content_type,
 )
 from sessions.models import Invite, InviteMethod, InviteStatus
-from sessions.services.invites import FOR_INFORMATION, invite_content, session_title
+from sessions.services.invites import (
+    FOR_INFORMATION,
+    invite_content,
+    invite_keeps_acceptance,
+    session_title,
+)
 from sessions.services.outbox import InviteContent, invite_time
 
 logger = logging.getLogger(__name__)
@@ -142,12 +147,16 @@ def invite_message(invite: Invite, *, now: datetime) -> InviteEmail:
         url=content.url,
         sequence=invite.sequence,
     )
+    kept = invite_keeps_acceptance(invite)
     attendee = Person(
         email=invite.recipient_email,
         name=invite.recipient_name,
         role=invite.role,
-        # Sent for information only: no answer is asked for.
-        rsvp=invite.role != FOR_INFORMATION,
+        # An update that leaves the time alone keeps an acceptance (RFC 5546 lets the
+        # organizer keep a participation status when only other details change).
+        partstat="ACCEPTED" if kept else "NEEDS-ACTION",
+        # Sent for information only, or already accepted: no answer is asked for.
+        rsvp=invite.role != FOR_INFORMATION and not kept,
     )
     build = build_request if invite.method == InviteMethod.REQUEST else build_cancel
     calendar = build(event, organizer(), [attendee], dtstamp=now)
@@ -312,6 +321,8 @@ def invites_requeue(*, now: datetime | None = None) -> Requeued:
     )
     due = Invite.objects.filter(
         Q(status=InviteStatus.FAILED, next_attempt_at__lte=now)
+        # Gathered updates whose wait is over (outbox.invite_queue's `gather`).
+        | Q(status=InviteStatus.PENDING, next_attempt_at__isnull=False, next_attempt_at__lte=now)
         | Q(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
             status=InviteStatus.PENDING,

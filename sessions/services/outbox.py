@@ -1,15 +1,24 @@
 """The outbox: every iTIP message is a row written in the same transaction as the change that
 causes it, and sent afterwards by a task that retries. Nothing is lost if a worker dies, and
 the unique (session, recipient, method, sequence) key means nothing is sent twice.
+
+Updates that may be gathered (the booker's, the adviser's) wait a few minutes: several
+changes in that time reach their recipient as one message. The first waiting update sets
+when they go; each later one waits with it, and when they are due the latest carries
+everything (the earlier ones are superseded, see mail.py), so fourteen declines in two minutes
+are one summary, not fourteen e-mails. A peer's own invite is never held.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django_q.tasks import async_task
 
-from sessions.models import Invite, InviteMethod, Registration, Seat, Session
+from sessions.models import Invite, InviteMethod, InviteStatus, Registration, Seat, Session
+
+GATHER_FOR = timedelta(minutes=5)  # how long an update waits for others to join it
 
 
 @dataclass(frozen=True)
@@ -33,13 +42,21 @@ def invite_queue(
     seat: Seat | None = None,
     registration: Registration | None = None,
     role: str = "REQ-PARTICIPANT",
+    gather: bool = False,
 ) -> Invite:
     """Queue one message at the session's current SEQUENCE (idempotent for the same one).
 
     The row keeps the session's time as the message gives it (`invite_time`): now, or for a
     CANCEL the time the recipient's latest earlier message gave.
+
+    `gather`: an update (a REQUEST to someone already sent one) waits with the updates
+    already waiting for the same recipient, or GATHER_FOR from now, and goes as one message
+    with them; the task worker's minute-by-minute requeue sends it when due.
     """
     recipient_email = recipient_email.strip().lower()
+    held_until = None
+    if gather and method == InviteMethod.REQUEST:
+        held_until = _gathered_until(session, recipient_email)
     start, end = session.start, session.end
     if method == InviteMethod.CANCEL:
         told = (
@@ -67,11 +84,34 @@ def invite_queue(
             "role": role,
             "session_start": start,
             "session_end": end,
+            "next_attempt_at": held_until,
         },
     )
-    if created:
+    if created and held_until is None:
         transaction.on_commit(lambda: async_task("sessions.tasks.send_invite", invite.id))
     return invite
+
+
+def _gathered_until(session: Session, recipient_email: str) -> datetime | None:
+    """When an update to this recipient goes: with the ones already waiting, or GATHER_FOR
+    from now; None (at once) for their first message."""
+    earlier = Invite.objects.filter(
+        session=session, recipient_email=recipient_email, sequence__lt=session.sequence
+    )
+    if not earlier.exists():
+        return None
+    now = timezone.now()
+    waiting = (
+        earlier.filter(
+            method=InviteMethod.REQUEST,
+            status=InviteStatus.PENDING,
+            next_attempt_at__gt=now,
+        )
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    return waiting or now + GATHER_FOR
 
 
 def invite_time(invite: Invite) -> tuple[datetime, datetime]:

@@ -24,22 +24,21 @@ e-mail carries a signed link to a page where they can get a new link or turn it 
 import hashlib
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from peers.models import Council
 from scheduling.engine.refusals import Refusal
+from scheduling.engine.uk_time import day_text
 from sessions.models import (
     UID_DOMAIN,
     Delivery,
@@ -56,7 +55,7 @@ from sessions.models import (
 from sessions.selectors import absolute_url
 from sessions.selectors import webinars as selectors
 from sessions.services.feeds import feed_token_issue, feed_token_revoke
-from sessions.services.invites import Letter
+from sessions.services.letters import Letter, letter_contact
 from sessions.services.outbox import InviteContent, invite_queue
 
 # Registrations (and requests for a calendar link) allowed per minute, per client address and
@@ -590,38 +589,66 @@ def registration_invite_content(invite: Invite) -> InviteContent:
         .values_list("method", flat=True)
         .first()
     )
+    day = day_text(webinar.start)
+    calendar_note = (
+        "Your private calendar link lists every webinar you register for, with the joining "
+        "links. If you have lost it, or think someone else has it, get a new one or turn it off "
+        "with the link above."
+    )
+    calendar_link = ("Get a new private calendar link, or turn it off", links["calendar"])
+    joining = ""
     if invite.method == InviteMethod.CANCEL:
         if session.status == SessionStatus.CANCELLED:
-            subject = f"Cancelled: {title}, {webinar.start:%-d %B %Y}"
+            subject = f"Cancelled: {title}, {day}"
             opening = f"The LGA has cancelled the webinar {title}, {when}. We are sorry."
         else:
-            subject = f"Your place is cancelled: {title}, {webinar.start:%-d %B %Y}"
+            subject = f"Your place is cancelled: {title}, {day}"
             opening = f"Your place on {title}, {when}, is cancelled. Someone waiting will have it."
-        lines = [opening]
-        joining = ""
+        paragraphs = (opening,)
+        actions = (
+            ("See the webinar", links["page"]),
+            calendar_link,
+            ("Public calendars of all LGA webinars", links["calendars"]),
+        )
     else:
         if earlier_request == InviteMethod.REQUEST:
-            subject = f"Updated: {title}, {webinar.start:%-d %B %Y}"
+            subject = f"Updated: {title}, {day}"
             opening = f"The webinar {title} has changed. It is now on {when}."
         else:
-            subject = f"Your place: {title}, {webinar.start:%-d %B %Y}"
+            subject = f"Your place: {title}, {day}"
             opening = f"You have a place on the LGA webinar {title}, {when}."
         joining = session.joining_url
-        lines = [
+        paragraphs = (
             opening,
-            f"Join it here: {joining}"
+            "The joining link is below."
             if joining
             else "The joining link will be sent to you before the webinar.",
-            f"If you can no longer come, give up your place so someone waiting can have it: "
-            f"{links['cancel']}",
-        ]
-    lines += [
-        f"About the webinar: {links['page']}",
-        "Your private calendar link lists every webinar you register for, with the joining "
-        "links. To get a new link (if you have lost it, or think someone else has it) or to "
-        f"turn it off: {links['calendar']}",
-        f"Public calendars of all LGA webinars: {links['calendars']}",
-    ]
+            "If you can no longer come, give up your place so someone waiting can have it.",
+        )
+        actions = (
+            *(
+                (("Join the webinar", joining),)
+                if joining
+                else (("See the webinar", links["page"]),)
+            ),
+            ("Give up your place", links["cancel"]),
+            *((("See the webinar", links["page"]),) if joining else ()),
+            calendar_link,
+            ("Public calendars of all LGA webinars", links["calendars"]),
+        )
+    letter = Letter(
+        subject=subject,
+        greeting=f"Dear {registration.name},",
+        paragraphs=paragraphs,
+        facts=(
+            ("Webinar", title),
+            ("When", when),
+            ("Joining link", joining),
+        ),
+        actions=actions,
+        notes=(calendar_note,),
+        contact=letter_contact(offer=session.offer),
+    )
     description = "\n\n".join(
         part
         for part in (
@@ -633,22 +660,10 @@ def registration_invite_content(invite: Invite) -> InviteContent:
         )
         if part
     )
-    html = render_to_string(
-        "sessions/webinar_email.html",
-        {
-            "subject": subject,
-            "opening": lines[0],
-            "method": invite.method,
-            "joining": joining,
-            "links": links,
-            "webinar": webinar,
-            "name": registration.name,
-        },
-    )
     return InviteContent(
         subject=subject,
-        text=f"Dear {registration.name},\n\n" + "\n\n".join(lines) + "\n\nLGA peer support\n",
-        html=html,
+        text=letter.text(),
+        html=letter.html(),
         description=description,
         url=links["page"],
         location=joining,
@@ -687,23 +702,18 @@ def feed_manage_link_send(email: str) -> bool:
     link = absolute_url(
         reverse("feed-manage", kwargs={"key": selectors.calendar_manage_key(registration)})
     )
-    text = (
-        f"Dear {registration.name},\n\n"
-        "Someone (we hope you) asked for a link to your private LGA webinar calendar.\n\n"
-        f"Open this page to get a new private calendar link, or to turn it off: {link}\n\n"
-        "Getting a new link stops the old one working. If you did not ask, you can ignore "
-        "this e-mail.\n\nLGA peer support\n"
+    letter = Letter(
+        subject="Your LGA webinar calendar link",
+        greeting=f"Dear {registration.name},",
+        paragraphs=(
+            "Someone (we hope you) asked for a link to your private LGA webinar calendar.",
+            "Open the page below to get a new private calendar link, or to turn it off.",
+            "Getting a new link stops the old one working. If you did not ask, you can ignore "
+            "this e-mail.",
+        ),
+        actions=(("Get a new link, or turn it off", link),),
     )
-    html = render_to_string(
-        "sessions/webinar_link_email.html", {"name": registration.name, "link": link}
-    )
-    send_mail(
-        "Your LGA webinar calendar link",
-        text,
-        None,
-        [registration.email],
-        html_message=html,
-    )
+    letter.message(registration.email).send()
     return True
 
 
@@ -713,7 +723,7 @@ def feed_manage_link_send(email: str) -> bool:
 def _webinar_words(session: Session) -> tuple[str, str, str]:
     """(title, when, short date) as every registrant's e-mail writes them."""
     webinar = selectors.webinar_view(session, now=timezone.now())
-    return webinar.title, webinar.when_text, f"{webinar.start.day} {webinar.start:%B %Y}"
+    return webinar.title, webinar.when_text, day_text(webinar.start)
 
 
 def registration_confirmation_send(request_id: int) -> bool:
@@ -781,6 +791,7 @@ def registration_confirmation_send(request_id: int) -> bool:
                 "nobody is sent a calendar for it.",
             ),
         )
+    letter = replace(letter, contact=letter_contact(offer=request.session.offer))
     letter.message(request.email).send()
     return True
 
@@ -811,6 +822,7 @@ def waiting_list_mail_send(registration_id: int) -> bool:
             "If you sign in to LGA peer support, your webinars are also listed on My webinars: "
             + absolute_url(reverse("my-webinars")),
         ),
+        contact=letter_contact(offer=registration.session.offer),
     )
     letter.message(registration.email).send()
     return True

@@ -15,6 +15,7 @@ from peers.selectors import Caller, caller_for, councils_for
 from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.staffing import NOT_BOOKABLE
 from scheduling.engine.uk_time import LONDON as UK
+from scheduling.engine.uk_time import clock_text, day_text
 from sessions import panels, selectors, services
 from sessions.forms import (
     BookForm,
@@ -432,7 +433,8 @@ class _BookingPage:
                 first = _uk(start)
                 messages.success(
                     self.request,
-                    f"{done} {first:%H:%M} on {first:%A %-d %B %Y} (UK time). The proposed panel is below.",
+                    f"{done} {clock_text(first)} on {day_text(first)} (UK time). "
+                    "The proposed panel is below.",
                 )
                 return redirect("booking-detail", booking_id=booking.pk)
         else:

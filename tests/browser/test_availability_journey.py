@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from peers.models import Region
 from peers.selectors import caller_for
+from scheduling.engine.uk_time import day_text
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import booking_create
 from tests.browser.conftest import assert_accessible, sign_in
@@ -61,7 +62,7 @@ def test_set_hours_add_an_override_and_see_the_preview_change_by_keyboard(page, 
     page.keyboard.type("10:00-11:00")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text(
-        f"Your hours for {tuesday:%-d %B %Y} are saved."
+        f"Your hours for {day_text(tuesday)} are saved."
     )
     expect(page.get_by_role("row", name=tuesday.strftime("%a %-d %b"))).to_contain_text(
         "10:00–11:00"

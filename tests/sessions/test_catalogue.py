@@ -58,7 +58,7 @@ def test_statuses_formats_and_contacts(api_client):
     suspended = offers["corporate-peer-challenge"]
     assert suspended["status"] == "suspended"
     assert suspended["suspended_until"] == "2020-11-01"
-    assert suspended["status_text"] == "Suspended until 1 November 2020"
+    assert suspended["status_text"] == "Suspended until Sunday 1 November 2020"
     assert offers["pas-fireside-chats"]["contact_email"] == "PAS@local.gov.uk"
     assert offers["workforce-regional-webinars"]["contact_email"] == "workforce@local.gov.uk"
     assert (

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from scheduling.engine.uk_time import day_text
 from sessions.models import Invite, InviteStatus, Seat, SeatStatus, Session
 from sessions.tasks import send_invite
 from tests.conftest import Mail, by_recipient, deliver
@@ -48,7 +49,7 @@ def path_of(url: str) -> str:
     return url.removeprefix(settings.SITE_URL)
 
 
-def assert_imip(message: Mail, method: str) -> dict:
+def assert_imip(message: Mail, method: str, *, partstat: str = "NEEDS-ACTION") -> dict:
     """The structure every invite must have; returns ical.js's reading of its event."""
     msg = message.message
     assert msg.get_content_type() == "multipart/alternative"
@@ -74,7 +75,7 @@ def assert_imip(message: Mail, method: str) -> dict:
     assert event["organizer"]["value"] == f"mailto:{from_address}"
     (attendee,) = event["attendees"]
     assert attendee["value"].lower() == f"mailto:{message.to}"
-    assert attendee["partstat"] == "NEEDS-ACTION"
+    assert attendee["partstat"] == partstat
     assert attendee["role"] in {"CHAIR", "REQ-PARTICIPANT", "NON-PARTICIPANT"}
     assert attendee["cn"] and '"' not in attendee["cn"]
 
@@ -253,7 +254,7 @@ def test_a_peer_left_out_by_a_move_gets_a_cancel_and_the_replacement_a_request(
     assert event["uid"] == booking["sessions"][0]["uid"]
     # It names the session as the peer knew it: Tuesday at 10:00, not the new Wednesday.
     old_start = london(tuesday, 10)
-    assert cancel.subject.endswith(f"{old_start:%a} {old_start.day} {old_start:%b %Y}")
+    assert cancel.subject.endswith(day_text(old_start))
     assert cancel.subject.startswith("No longer needed: ")
     known = f"{old_start:%A} {old_start.day} {old_start:%B %Y}, 10:00 to 13:00 (UK time)"
     assert f"Wigan Council on {known}: the booking moved" in cancel.text
@@ -320,11 +321,25 @@ def test_a_new_joining_link_sends_an_update_and_keeps_the_answers(
     assert (session.joining_url, session.sequence) == (teams, 1)
     mails = by_recipient(deliver())
     assert set(mails) == set(emails(pool).values())
-    for message in mails.values():
-        event = assert_imip(message, "REQUEST")
+    events = {}
+    for to, message in mails.items():
+        accepted = to == pool.officer.email
+        event = assert_imip(message, "REQUEST", partstat="ACCEPTED" if accepted else "NEEDS-ACTION")
+        events[to] = event
         assert event["sequence"] == 1 and event["location"] == teams
         assert f"Joining link: {teams}" in message.text
     assert Seat.objects.get(peer=pool.officer).status == SeatStatus.ACCEPTED  # kept
+    # The peer who accepted keeps their acceptance in the calendar and is not asked again.
+    officer = mails[pool.officer.email]
+    assert events[pool.officer.email]["attendees"][0]["rsvp"] == "FALSE"
+    assert "your answer stands: there is nothing to answer" in officer.text
+    assert "answer again" not in officer.text + officer.html
+    assert "accept" not in links(officer.text)
+    # One who had not answered yet is asked to.
+    lead = mails[pool.lead.email]
+    assert events[pool.lead.email]["attendees"][0]["rsvp"] == "TRUE"
+    assert "please check them and answer again" in lead.text
+    assert set(links(lead.text)) == {"accept", "decline"}
     assert teams in client.get(f"/bookings/{booking['id']}/").content.decode()
 
     # The same link again changes nothing and sends nothing.

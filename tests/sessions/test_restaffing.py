@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from django_q.models import Schedule
 
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import LONDON, day_text
 from sessions.models import HOLDING_SEAT_STATUSES, Invite, Seat, SeatStatus, Session
 from sessions.services import restaffing
 from sessions.tasks import restaff_booking
@@ -286,7 +286,7 @@ def test_an_override_over_a_held_seat_on_the_page_says_so_and_re_staffs_it(
         )
     page = response.content.decode()
     assert response.status_code == 200
-    assert f"Your hours for {pool.day:%-d %B %Y} are saved." in page
+    assert f"Your hours for {day_text(pool.day)} are saved." in page
     start = session.start.astimezone(london(pool.day, 0).tzinfo)
     assert (
         "You were seated on a session in that time, so your seat is released and the LGA is "
