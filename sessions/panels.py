@@ -54,7 +54,7 @@ from scheduling.engine.staffing import (
     explain_start,
     find_staffable_starts,
 )
-from scheduling.engine.uk_time import LONDON, month_of
+from scheduling.engine.uk_time import LONDON, clock_text, day_text, month_of
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Delivery,
@@ -563,8 +563,10 @@ def _why_changed(plan: PanelPlan, role_name: str, peer_id: int | None) -> str:
     explanation = plan.explanation
     for t in plan.times:
         if peer_id not in pool.free_for(t.start, t.end):
-            day = t.start.astimezone(LONDON)
-            return f"{profile.name} is no longer free then ({day:%a %d %b %H:%M})"
+            return (
+                f"{profile.name} is no longer free then "
+                f"({day_text(t.start)}, {clock_text(t.start)})"
+            )
     for t in plan.times:
         load = pool.loads.get(peer_id, {}).get(month_of(t.start))
         minutes = round((t.end - t.start).total_seconds() / 60)

@@ -25,7 +25,7 @@ from peers.models import Council, Peer
 from peers.selectors import Caller
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.staffing import StartExplanation, booking_rule_problems
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import clock_text, day_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     UID_DOMAIN,
@@ -110,10 +110,10 @@ class AlreadyBooked(Refusal):
     """The council already has a live booking of the offer at that start (409)."""
 
     def __init__(self, booking: Booking):
-        start = booking.start.astimezone(LONDON)
+        start = booking.start
         super().__init__(
             f"{booking.council.name} already has {booking.offer.title} booked at "
-            f"{start:%H:%M} on {start:%A %-d %B %Y} (booking {booking.pk}).",
+            f"{clock_text(start)} on {day_text(start)} (booking {booking.pk}).",
             status=409,
             booking=booking.pk,
         )
