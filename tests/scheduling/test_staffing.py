@@ -376,7 +376,9 @@ def test_series_is_not_offered_when_a_later_call_lands_on_a_bank_holiday():
     assert date(2026, 3, 20) not in days  # its second call would be Good Friday
     assert date(2026, 3, 19) in days
     why = grid.explain(offer, london(2026, 3, 20, 10), now=utc(2026, 3, 1))
-    assert [r.text for r in why.reasons] == ["session 2 (Fri 03 Apr): a bank holiday (Good Friday)"]
+    assert [r.text for r in why.reasons] == [
+        "session 2 (Friday 3 April 2026): a bank holiday (Good Friday)"
+    ]
 
 
 def test_consecutive_days_of_support_never_run_into_a_weekend():
@@ -390,7 +392,7 @@ def test_consecutive_days_of_support_never_run_into_a_weekend():
     assert all(s.panels == ({FINANCE.name: (30,)},) * 3 for s in found)
     why = grid.explain(offer, london(2026, 5, 14, 9), now=NOW)
     assert [r.text for r in why.reasons] == [
-        "session 3 (Sat 16 May): on a Saturday, not a working day"
+        "session 3 (Saturday 16 May 2026): on a Saturday, not a working day"
     ]
 
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import LONDON, day_text
 from sessions.models import (
     FeedToken,
     Invite,
@@ -373,9 +373,7 @@ def test_the_invite_says_where_to_join_and_how_to_cancel():
     invite = Invite.objects.get()
     content = services.registration_invite_content(invite)
     start = session.start.astimezone(LONDON)
-    assert (
-        content.subject == f"Your place: The role of the ward councillor, {start.day} {start:%B %Y}"
-    )
+    assert content.subject == f"Your place: The role of the ward councillor, {day_text(start)}"
     assert content.location == JOIN
     assert JOIN in content.text and JOIN in content.html and JOIN in content.description
     assert "18:00 to 19:00 (UK time)" in content.text

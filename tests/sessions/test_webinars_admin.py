@@ -71,7 +71,7 @@ def test_staff_schedule_a_webinar_in_uk_time_with_the_offers_places(staff):
     assert session.capacity == 100 and session.booking is None
     assert session.uid.endswith("@peers.local.gov.uk")
     listing = staff.get("/admin/offer_sessions/session/")
-    assert "Tue 15 Jun 2027 18:30" in listing.content.decode()
+    assert "Tuesday 15 June 2027, 18:30" in listing.content.decode()
     assert "0 of 100" in listing.content.decode()
 
 
