@@ -686,11 +686,8 @@ def _peer_content(invite: Invite) -> InviteContent:
     update = _earlier(invite) is not None
     kept = invite_keeps_acceptance(invite)
     expires = timezone.now() + ANSWER_LINK_LIFETIME
-    role = seat.role_name if seat else "peer"
-    decline = (
-        "Decline the seat",
-        answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE),
-    )
+    role = seat.role_name
+    decline = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE)
     if kept:
         paragraphs = (
             f"The details of the {title} have changed; its time has not. You have accepted "
@@ -698,7 +695,7 @@ def _peer_content(invite: Invite) -> InviteContent:
         )
         actions = (
             ("See your sessions", my_sessions),
-            ("I can no longer take the seat", decline[1]),
+            ("I can no longer take the seat", decline),
         )
         notes = ("If you can no longer take the seat, the LGA finds another peer.",)
     else:
@@ -707,11 +704,12 @@ def _peer_content(invite: Invite) -> InviteContent:
             if not update
             else f"The details of the {title} have changed: please check them and answer again.",
         )
-        accept = (
-            "Accept the seat",
-            answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=ACCEPT),
+        accept = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=ACCEPT)
+        actions = (
+            ("Accept the seat", accept),
+            ("Decline the seat", decline),
+            ("All your sessions", my_sessions),
         )
-        actions = (accept, decline, ("All your sessions", my_sessions))
         notes = (
             "The accept and decline links work without signing in until "
             f"{day_text(expires)}. If you decline, the LGA finds another peer.",
@@ -722,7 +720,7 @@ def _peer_content(invite: Invite) -> InviteContent:
         paragraphs=paragraphs,
         facts=(
             ("When", _when(session, zone=seat.peer.time_zone if seat.peer else None)),
-            ("Your seat", seat.role_name),
+            ("Your seat", role),
             ("Council", session.booking.council.name if session.booking else ""),
             ("Offer", session.offer.title),
             _joining_fact(session),
