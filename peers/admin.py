@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from peers.free_time import free_time_refresh
 from peers.models import ApiToken, Booker, Council, Councillor, Peer, Skill, WeeklyWindow
 
 
@@ -47,6 +48,11 @@ class PeerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "home_council", "declared_interests"]
     filter_horizontal = ["skills"]
     inlines = [WeeklyWindowInline]
+
+    def save_related(self, request, form, formsets, change):
+        # Weekly hours, time zone, nation and bank holidays decide the peer's kept free time.
+        super().save_related(request, form, formsets, change)
+        free_time_refresh(peer_ids=[form.instance.pk])
 
 
 @admin.register(Booker)

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from peers.free_time import free_time_refresh
 from peers.models import (
     Accreditation,
     Booker,
@@ -521,6 +522,7 @@ def seed_demo(*, peer_count: int = PEER_COUNT) -> dict:
                 for day, start, end in windows
             )
 
+    free_time_refresh(peer_ids=Peer.objects.values_list("id", flat=True))
     return {
         "councils": Council.objects.count(),
         "peers": Peer.objects.count(),

@@ -335,3 +335,28 @@ class BusyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.summary or 'Busy'} {self.start:%Y-%m-%d %H:%M}"
+
+
+class FreeTime(models.Model):
+    """A peer's free time as kept data: one bit per 15 minutes from `start` (a UTC midnight).
+
+    Built from what the peer owns (weekly hours, overrides, leave, bank-holiday choice, time
+    zone, imported busy events) by `peers.free_time`, in the same transaction as each change
+    to them, and rolled forward daily. Seats are not in it: they are laid over it when read.
+    `version` changes on every write, so a process can tell whether its copy is current.
+    """
+
+    peer = models.OneToOneField(
+        Peer, primary_key=True, on_delete=models.CASCADE, related_name="free_time"
+    )
+    start = models.DateTimeField(help_text="The first slot's start, a UTC midnight.")
+    slots = models.PositiveIntegerField(help_text="How many 15-minute slots `bits` holds.")
+    bits = models.BinaryField(help_text="numpy.packbits of the free flags, first slot first.")
+    version = models.BigIntegerField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "free time"
+
+    def __str__(self) -> str:
+        return f"{self.peer_id}'s free time from {self.start:%Y-%m-%d}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from peers.calendar_fetch import CalendarFetchError, fetch_calendar, validate_calendar_url
+from peers.free_time import free_time_refresh
 from peers.held_time import HeldTime, held_time_released, held_times
 from peers.models import ApiToken, BusyCalendar, BusyEvent, DateOverride, Leave, Peer, WeeklyWindow
 from peers.selectors import availability_rules
@@ -244,6 +245,7 @@ def availability_replace(
     )
     if busy_calendar_url is not None:
         busy_calendar_connect(peer=peer, url=busy_calendar_url)
+    free_time_refresh(peer_ids=[peer.id])
     released = tuple(h for h in held if _covers(before, h) and not _covers(rules, h))
     if released:
         held_time_released.send(sender=Peer, peer=peer, held=released)
@@ -324,6 +326,11 @@ def busy_calendar_change_count(*, peer: Peer) -> None:
         raise TooManyCalendarChanges(limit=limit, retry_after=_HOUR - int(now) % _HOUR)
 
 
+def _lock_peer(peer_id: int) -> None:
+    """Writers of what a peer's free time is built from lock the peer first (see free_time)."""
+    list(Peer.objects.select_for_update().filter(pk=peer_id).values_list("pk", flat=True))
+
+
 def _checked_calendar_url(url: str) -> str:
     try:
         return validate_calendar_url(
@@ -369,10 +376,12 @@ def busy_calendar_upload(*, peer: Peer, data: bytes, filename: str = "") -> Busy
 @transaction.atomic
 def busy_calendar_connect(*, peer: Peer, url: str) -> BusyCalendar | None:
     """Poll `url` for the peer's busy times from now on ("" disconnects a feed)."""
+    _lock_peer(peer.pk)
     calendar = BusyCalendar.objects.select_for_update().filter(peer=peer).first()
     if not url:
         if calendar is not None and calendar.source == BusyCalendar.Source.URL:
             calendar.delete()
+            free_time_refresh(peer_ids=[peer.id])
         return None
     url = _checked_calendar_url(url)
     if calendar is not None and calendar.source == BusyCalendar.Source.URL and calendar.url == url:
@@ -396,7 +405,9 @@ def busy_calendar_connect(*, peer: Peer, url: str) -> BusyCalendar | None:
 
 @transaction.atomic
 def busy_calendar_disconnect(*, peer: Peer) -> None:
+    _lock_peer(peer.pk)
     BusyCalendar.objects.filter(peer=peer).delete()
+    free_time_refresh(peer_ids=[peer.id])
 
 
 def busy_calendar_refresh(*, calendar_id: int) -> BusyCalendar | None:
@@ -439,6 +450,7 @@ def busy_calendar_refresh(*, calendar_id: int) -> BusyCalendar | None:
     busy = coalesce_busy(events)
     new_input = bool(pending) or (fetched is not None and fetched.status != "not-modified")
     with transaction.atomic():
+        _lock_peer(calendar.peer_id)
         calendar = BusyCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
         if calendar is None or calendar.revision != revision:
             return calendar  # disconnected, or a newer upload or feed (its reading is queued)
@@ -449,6 +461,7 @@ def busy_calendar_refresh(*, calendar_id: int) -> BusyCalendar | None:
         if content or calendar.state == BusyCalendar.State.PENDING:
             calendar.content = content
             calendar.pending_content = b""
+            before = sorted(calendar.events.values_list("start", "end"))
             calendar.events.all().delete()
             BusyEvent.objects.bulk_create(
                 BusyEvent(
@@ -464,6 +477,9 @@ def busy_calendar_refresh(*, calendar_id: int) -> BusyCalendar | None:
             calendar.event_count = len(busy)
             calendar.occurrence_count = len(events)
             calendar.imported_at = timezone.now()
+            # The hourly poll re-expands every feed; most bring the same busy times again.
+            if sorted((e.start, e.end) for e in busy) != before:
+                free_time_refresh(peer_ids=[calendar.peer_id])
         # Re-expanding the last good calendar does not hide why a newer one was refused.
         if new_input or calendar.state != BusyCalendar.State.REFUSED:
             calendar.state = BusyCalendar.State.IMPORTED

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from peers import services
+from peers import free_time, services
 from peers.models import BusyCalendar
 
 
@@ -27,3 +27,8 @@ def refresh_busy_calendars() -> int:
     for calendar_id in ids:
         async_task("peers.tasks.refresh_busy_calendar", calendar_id)
     return len(ids)
+
+
+def roll_free_time_forward() -> int:
+    """Move every peer's kept free time on to today's window (daily)."""
+    return free_time.free_time_roll_forward()

@@ -25,10 +25,10 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from peers.models import Accreditation, BusyCalendar, BusyEvent, Council, Peer, PeerKind
-from peers.selectors import availability_rules, check_range
-from scheduling.engine.availability import BusyBlock
-from scheduling.engine.grid import TimeGrid, availability_matrix, busy_mask
+from peers.free_time import free_time_matrix
+from peers.models import Council, PeerKind
+from peers.selectors import PeerRecord, active_peer_records, check_range
+from scheduling.engine.grid import TimeGrid, busy_mask
 from scheduling.engine.matching import (
     HeldSeat,
     MatchProblem,
@@ -136,7 +136,7 @@ def council_profile(council: Council) -> CouncilProfile:
 class PeerPool:
     """Every active peer as the engine sees them over a window: profiles, a free matrix, loads."""
 
-    peers: list[Peer]
+    peers: tuple[PeerRecord, ...]
     profiles: tuple[PeerProfile, ...]
     grid: TimeGrid
     matrix: np.ndarray  # (peers, slots): free to take a seat
@@ -154,54 +154,67 @@ class PeerPool:
 def peer_pool(
     *, start: datetime, end: datetime, council_type: str = "", ignore_booking_id: int | None = None
 ) -> PeerPool:
-    """Load the active pool over [start, end) in a handful of queries.
+    """The active pool over [start, end): a few queries of plain rows and the kept free time.
 
+    Each peer's own free time is read from `peers.free_time` (kept current as it changes);
+    the seats they hold, widened by their buffer (`clash_interval`), are laid over it here.
     `ignore_booking_id`: that booking's seats do not count (it is the one being moved).
     """
-    peers = list(
-        Peer.objects.filter(is_active=True)
-        .select_related("home_council")
-        .prefetch_related(
-            "skills", "declared_interests", "weekly_windows", "date_overrides", "leave"
-        )
-        .order_by("id")
-    )
+    peers = active_peer_records()
     grid = TimeGrid.covering(start, end)
     index = {peer.id: i for i, peer in enumerate(peers)}
-    busy: list[list[BusyBlock]] = [[] for _ in peers]
-    held = []
-    for seat in _holding_seats(
-        grid.start - timedelta(days=1), grid.end + timedelta(days=1), ignore_booking_id
-    ):
-        if seat["peer_id"] in index:
-            busy[index[seat["peer_id"]]].append(
-                BusyBlock(
-                    start=seat["session__start"],
-                    end=seat["session__end"],
-                    reason="seat",
-                    label="Session",
-                )
-            )
-            held.append(
-                HeldSeat(
-                    peer_id=seat["peer_id"], start=seat["session__start"], end=seat["session__end"]
-                )
-            )
-    matrix = availability_matrix(grid, [availability_rules(peer) for peer in peers], busy)
-    matrix &= ~_imported_busy(grid, index)
+    matrix = free_time_matrix(peer_ids=list(index), grid=grid)
+    held = [
+        HeldSeat(peer_id=seat["peer_id"], start=seat["session__start"], end=seat["session__end"])
+        for seat in _holding_seats(
+            grid.start - timedelta(days=1), grid.end + timedelta(days=1), ignore_booking_id
+        )
+        if seat["peer_id"] in index
+    ]
+    if held:
+        rows = np.array([index[seat.peer_id] for seat in held], dtype=np.int64)
+        buffers = np.array([peers[i].buffer_minutes * 60 for i in rows], dtype=np.float64)
+        matrix &= ~busy_mask(
+            grid,
+            len(peers),
+            rows,
+            np.array([seat.start.timestamp() for seat in held]) - buffers,
+            np.array([seat.end.timestamp() for seat in held]) + buffers,
+        )
     experience = _experience(council_type) if council_type else {}
+    return PeerPool(
+        peers=peers,
+        profiles=_profiles(peers, experience),
+        grid=grid,
+        matrix=matrix,
+        loads=_loads(grid.start, grid.end, ignore_booking_id),
+        held=tuple(held),
+        workload=_workload(grid.start, grid.end, ignore_booking_id),
+    )
+
+
+_profiles_kept: tuple = (None, None, ())
+
+
+def _profiles(peers: tuple[PeerRecord, ...], experience: dict[int, int]) -> tuple[PeerProfile, ...]:
+    """The engine's profiles of the pool (built again only when the peers or experience differ
+    from the last pool this process built)."""
+    global _profiles_kept
+    kept_peers, kept_experience, kept = _profiles_kept
+    if peers is kept_peers and experience == kept_experience:
+        return kept
     profiles = tuple(
         PeerProfile(
             id=peer.id,
             name=peer.name,
             kind=peer.kind,
-            home_council_id=peer.home_council_id,
-            home_region=peer.home_council.region,
+            home_council_id=peer.home_council.id,
+            home_region=peer.home_region,
             political_group=peer.political_group,
             profession=peer.profession,
-            skills=frozenset(skill.slug for skill in peer.skills.all()),
-            declared_interest_council_ids=frozenset(c.id for c in peer.declared_interests.all()),
-            accredited=peer.accreditation == Accreditation.ACCREDITED,
+            skills=peer.skills,
+            declared_interest_council_ids=peer.declared_interest_council_ids,
+            accredited=peer.accredited,
             monthly_session_cap=peer.monthly_session_cap,
             monthly_minutes_cap=peer.monthly_hours_cap * 60,
             experience=experience.get(peer.id, 0),
@@ -212,46 +225,8 @@ def peer_pool(
         )
         for peer in peers
     )
-    return PeerPool(
-        peers=peers,
-        profiles=profiles,
-        grid=grid,
-        matrix=matrix,
-        loads=_loads(grid.start, grid.end, ignore_booking_id),
-        held=tuple(held),
-        workload=_workload(grid.start, grid.end, ignore_booking_id),
-    )
-
-
-def _imported_busy(grid: TimeGrid, index: dict[int, int]) -> np.ndarray:
-    """Peers' imported calendar events over the grid, fetched as POSIX seconds in one query.
-
-    Hundreds of thousands of events: they go straight from SQL into arrays (see grid.busy_mask)
-    rather than through model instances and datetimes.
-    """
-    quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        epoch = "EXTRACT(EPOCH FROM e.{})"
-    else:
-        epoch = "CAST(strftime('%%s', e.{}) AS REAL)"
-    # Only quoted identifiers from model metadata are formatted in; values are parameters.
-    sql = (
-        f"SELECT c.peer_id, {epoch.format(quote('start'))}, {epoch.format(quote('end'))} "  # noqa: S608
-        f"FROM {quote(BusyEvent._meta.db_table)} e "
-        f"JOIN {quote(BusyCalendar._meta.db_table)} c ON c.id = e.calendar_id "
-        f"WHERE e.{quote('start')} < %s AND e.{quote('end')} > %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [grid.end, grid.start])
-        rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 3)
-    lookup = np.full(max(index, default=0) + 1, -1, dtype=np.int64)
-    lookup[list(index)] = list(index.values())
-    peer_ids = rows[:, 0].astype(np.int64)
-    known = peer_ids < len(lookup)
-    rows = rows[known]
-    peer_rows = lookup[peer_ids[known]]
-    keep = peer_rows >= 0  # events of inactive peers
-    return busy_mask(grid, len(index), peer_rows[keep], rows[keep, 1], rows[keep, 2])
+    _profiles_kept = (peers, experience, profiles)
+    return profiles
 
 
 def _holding_seats(start: datetime, end: datetime, ignore_booking_id: int | None = None):

@@ -10,7 +10,12 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 
 from peers.models import Booker, Council, Councillor, Peer, PeerKind, Region, Skill
-from peers.services import api_token_issue, availability_replace
+from peers.services import (
+    api_token_issue,
+    availability_replace,
+    busy_calendar_refresh,
+    busy_calendar_upload,
+)
 from scheduling.engine.uk_time import LONDON
 
 _sequence = itertools.count(1)
@@ -127,3 +132,9 @@ def at_once(calls: list[Callable[[], object]]) -> list:
         thread.join(timeout=120)
     assert all(not thread.is_alive() for thread in threads), "a thread did not finish"
     return results
+
+
+def import_calendar(peer: Peer, data: bytes, filename: str = "busy.ics"):
+    """Upload a peer's calendar and read it as the worker does; returns the calendar."""
+    calendar = busy_calendar_upload(peer=peer, data=data, filename=filename)
+    return busy_calendar_refresh(calendar_id=calendar.id)

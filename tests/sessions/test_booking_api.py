@@ -374,16 +374,19 @@ def test_moving_a_booking_offers_times_its_own_seats_would_block(api_client, poo
 
 
 def test_a_peers_imported_calendar_blocks_their_slots(api_client, pool):
-    from peers.models import BusyCalendar, BusyEvent
+    from tests.factories import import_calendar
 
     day = bookable_day()
-    calendar = BusyCalendar.objects.create(peer=pool.lead, source="upload")
     # Full council 10:30-11:15 UK time: no 3-hour panel with the lead peer may overlap it.
-    BusyEvent.objects.create(
-        calendar=calendar,
-        start=london(day, 10, 30),
-        end=london(day, 11, 15),
-        summary="Full council",
+    start, end = london(day, 10, 30).astimezone(UTC), london(day, 11, 15).astimezone(UTC)
+    import_calendar(
+        pool.lead,
+        (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\nBEGIN:VEVENT\r\n"
+            f"UID:full-council@example.org\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\nDTEND:{end:%Y%m%dT%H%M%SZ}\r\n"
+            "SUMMARY:Full council\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ).encode(),
     )
     times = slots(api_client, pool.booker, pool.council, london(day, 0), london(day, 23)).json()
     assert [t["start"] for t in times] == [
