@@ -153,19 +153,26 @@ def free_time_build(*, peer_ids: list[int], grid: TimeGrid) -> np.ndarray:
 # Keeping the rows ------------------------------------------------------------------------------
 
 
-def free_time_refresh(*, peer_ids, now: datetime | None = None) -> int:
+def free_time_refresh(*, peer_ids, now: datetime | None = None, wait: bool = True) -> set[int]:
     """Rebuild and store the free time of `peer_ids` over today's kept window.
 
-    Call it in the transaction that changed their inputs. Each row is locked before the inputs
-    are read, so of two transactions changing one peer the later always builds from both.
-    Returns how many rows were written.
+    Call it in the transaction that changed their inputs. Every writer of a peer's inputs
+    locks the peer's row first (and this does too, in id order), so of two transactions
+    changing one peer the later builds from both, and no two wait on each other.
+    `wait=False` (a reader rebuilding on the spot) skips peers another transaction holds.
+    Returns the ids written.
     """
     now = now or timezone.now()
     window = kept_window(now)
     with transaction.atomic():
-        ids = sorted(Peer.objects.filter(id__in=set(peer_ids)).values_list("id", flat=True))
+        ids = list(
+            Peer.objects.select_for_update(skip_locked=not wait)
+            .filter(id__in=set(peer_ids))
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         if not ids:
-            return 0
+            return set()
         FreeTime.objects.bulk_create(
             [
                 FreeTime(
@@ -180,12 +187,7 @@ def free_time_refresh(*, peer_ids, now: datetime | None = None) -> int:
             ],
             ignore_conflicts=True,
         )
-        versions = dict(
-            FreeTime.objects.select_for_update()
-            .filter(peer_id__in=ids)
-            .order_by("peer_id")
-            .values_list("peer_id", "version")
-        )
+        versions = dict(FreeTime.objects.filter(peer_id__in=ids).values_list("peer_id", "version"))
         matrix = free_time_build(peer_ids=ids, grid=window)
         packed = np.packbits(matrix, axis=1)
         stamp = clock.time_ns()
@@ -205,7 +207,7 @@ def free_time_refresh(*, peer_ids, now: datetime | None = None) -> int:
             ["start", "slots", "bits", "version", "built_at"],
             batch_size=100,
         )
-    return len(ids)
+    return set(ids)
 
 
 def free_time_roll_forward(*, now: datetime | None = None) -> int:
@@ -365,14 +367,15 @@ def free_time_matrix(
     kept = kept_window(now)
     if kept.start <= grid.start and grid.end <= kept.end:
         # Not built yet, or built on a day the window has since moved past: rebuild them now.
+        # A peer another transaction is changing is left to it, and computed below meanwhile.
         ids = [peer_ids[i] for i in missing]
-        free_time_refresh(peer_ids=ids, now=now)
+        free_time_refresh(peer_ids=ids, now=now, wait=False)
         again, found = _read(ids, grid)
         matrix[missing] = again
         placed[missing] = found
         missing = np.flatnonzero(~placed)
     if len(missing):
-        # Beyond the kept window (or no such peer): computed afresh, not stored.
+        # Beyond the kept window, being changed, or no such peer: computed afresh, not stored.
         matrix[missing] = free_time_build(peer_ids=[peer_ids[i] for i in missing], grid=grid)
     return matrix
 

@@ -358,6 +358,7 @@ def busy_calendar_upload(*, peer: Peer, data: bytes, filename: str = "") -> Busy
         raise ValidationError({"file": error.message}) from None
     busy_calendar_change_count(peer=peer)
     with transaction.atomic():
+        _lock_peer(peer.pk)
         calendar, _ = BusyCalendar.objects.select_for_update().get_or_create(
             peer=peer, defaults={"source": BusyCalendar.Source.UPLOAD}
         )

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 from sessions.models import Delivery, OfferStatus, Programme, Topic
 
@@ -97,7 +98,11 @@ class OfferFilter(Schema):
     topic: Topic | None = None
 
 
-class PeerBrief(Schema):
+# A search answers hundreds of slots: these plain models take dicts only, without the
+# per-object attribute resolution of ninja's Schema (which made them most of a search's time).
+
+
+class PeerBrief(BaseModel):
     id: int
     name: str
     kind: str
@@ -106,17 +111,17 @@ class PeerBrief(Schema):
     home_council: str
 
 
-class PanelSeatOut(Schema):
+class PanelSeatOut(BaseModel):
     role: str
     peer: PeerBrief
 
 
-class SessionTimeOut(Schema):
+class SessionTimeOut(BaseModel):
     start: datetime
     end: datetime
 
 
-class SlotOut(Schema):
+class SlotOut(BaseModel):
     start: datetime
     end: datetime
     sessions: list[SessionTimeOut]

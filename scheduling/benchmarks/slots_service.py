@@ -12,7 +12,7 @@ EVENTS_PER_PEER = 200
 SEARCHES = 10
 
 
-def _populate(rng: random.Random, start: datetime):
+def populate(rng: random.Random, start: datetime):
     from peers.models import (
         BusyCalendar,
         BusyEvent,
@@ -89,7 +89,7 @@ def run() -> list[dict]:
             .astimezone(UTC)
             .replace(hour=0, minute=0, second=0, microsecond=0)
         )
-        councils = _populate(rng, start)
+        councils = populate(rng, start)
         offer = Offer.objects.get(slug="recovery-and-renewal-panel")
         timings, offered = [], []
         staffable_starts(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import pytest
 
 from peers.models import Council, Peer, Region
+from sessions.models import HOLDING_SEAT_STATUSES, Seat
 from tests.factories import (
     bearer,
     bookable_day,
@@ -18,7 +19,15 @@ from tests.factories import (
     make_user,
 )
 
-__all__ = ["Crowd", "Pool", "Roles", "bookable_day", "london", "make_available"]
+__all__ = [
+    "Crowd",
+    "Pool",
+    "Roles",
+    "assert_no_peer_double_booked",
+    "bookable_day",
+    "london",
+    "make_available",
+]
 
 
 @dataclass
@@ -215,3 +224,15 @@ def roles(pool) -> Roles:
         peer=peer_user,
         councillor=make_councillor(pool.council, "wigan-councillor"),
     )
+
+
+def assert_no_peer_double_booked():
+    holds = {}
+    for seat in Seat.objects.filter(status__in=HOLDING_SEAT_STATUSES, peer__isnull=False).order_by(
+        "held_from"
+    ):
+        for other_from, other_until in holds.get(seat.peer_id, []):
+            assert not (seat.held_from < other_until and other_from < seat.held_until), (
+                f"peer {seat.peer_id} double-booked"
+            )
+        holds.setdefault(seat.peer_id, []).append((seat.held_from, seat.held_until))

@@ -8,9 +8,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
-from sessions.models import HOLDING_SEAT_STATUSES, Booking, Seat, Session
+from sessions.models import Booking, Seat, Session
 from tests.factories import at_once, bearer, make_booker, make_council
-from tests.sessions.conftest import bookable_day, london
+from tests.sessions.conftest import assert_no_peer_double_booked, bookable_day, london
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalogue")]
 
@@ -33,18 +33,6 @@ def book_at_once(attempts, start):
         )
 
     return at_once([booking(i, council) for i, (_, council) in enumerate(attempts)])
-
-
-def assert_no_peer_double_booked():
-    holds = {}
-    for seat in Seat.objects.filter(status__in=HOLDING_SEAT_STATUSES, peer__isnull=False).order_by(
-        "held_from"
-    ):
-        for other_from, other_until in holds.get(seat.peer_id, []):
-            assert not (seat.held_from < other_until and other_from < seat.held_until), (
-                f"peer {seat.peer_id} double-booked"
-            )
-        holds.setdefault(seat.peer_id, []).append((seat.held_from, seat.held_until))
 
 
 def test_two_councils_booking_the_last_free_panel_at_once(pool):
