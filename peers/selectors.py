@@ -156,18 +156,54 @@ class PeerRecord:
         return self.home_council.id
 
 
-def active_peer_records() -> list[PeerRecord]:
-    """Every active peer, by id, in three queries of plain rows (no model instances)."""
+_records_kept: tuple = (None, ())  # the last rows read and the records built from them
+
+
+def active_peer_records() -> tuple[PeerRecord, ...]:
+    """Every active peer, by id, in three queries of plain rows (no model instances).
+
+    The rows are read every time; the records are built again only when they differ from the
+    rows this process read last (the same tuple is returned, so callers may key on it).
+    """
+    global _records_kept
+    rows = list(
+        Peer.objects.filter(is_active=True)
+        .order_by("id")
+        .values_list(
+            "id",
+            "name",
+            "kind",
+            "political_group",
+            "profession",
+            "home_council_id",
+            "home_council__name",
+            "home_council__region",
+            "accreditation",
+            "monthly_session_cap",
+            "monthly_hours_cap",
+            "buffer_minutes",
+        )
+    )
+    skill_rows = list(
+        Peer.skills.through.objects.filter(peer__is_active=True)
+        .order_by("peer_id", "skill_id")
+        .values_list("peer_id", "skill__slug")
+    )
+    interest_rows = list(
+        Peer.declared_interests.through.objects.filter(peer__is_active=True)
+        .order_by("peer_id", "council_id")
+        .values_list("peer_id", "council_id")
+    )
+    read = (rows, skill_rows, interest_rows)
+    kept_read, kept = _records_kept
+    if read == kept_read:
+        return kept
     skills, interests = defaultdict(set), defaultdict(set)
-    for peer_id, slug in Peer.skills.through.objects.filter(peer__is_active=True).values_list(
-        "peer_id", "skill__slug"
-    ):
+    for peer_id, slug in skill_rows:
         skills[peer_id].add(slug)
-    for peer_id, council_id in Peer.declared_interests.through.objects.filter(
-        peer__is_active=True
-    ).values_list("peer_id", "council_id"):
+    for peer_id, council_id in interest_rows:
         interests[peer_id].add(council_id)
-    return [
+    records = tuple(
         PeerRecord(
             id=peer_id,
             name=name,
@@ -196,23 +232,10 @@ def active_peer_records() -> list[PeerRecord]:
             session_cap,
             hours_cap,
             buffer_minutes,
-        ) in Peer.objects.filter(is_active=True)
-        .order_by("id")
-        .values_list(
-            "id",
-            "name",
-            "kind",
-            "political_group",
-            "profession",
-            "home_council_id",
-            "home_council__name",
-            "home_council__region",
-            "accreditation",
-            "monthly_session_cap",
-            "monthly_hours_cap",
-            "buffer_minutes",
-        )
-    ]
+        ) in rows
+    )
+    _records_kept = (read, records)
+    return records
 
 
 # Availability --------------------------------------------------------------------------------

@@ -201,3 +201,5 @@ LOGGING = {
 # Peers' busy-calendar feeds are fetched server-side: loopback addresses are refused (request
 # forgery) unless this is on, which only the tests do.
 BUSY_CALENDAR_ALLOW_LOOPBACK = env_bool("BUSY_CALENDAR_ALLOW_LOOPBACK", False)
+# Slot searches one web process runs at once (the rest wait; other requests do not).
+SEARCHES_AT_ONCE = int(os.environ.get("SEARCHES_AT_ONCE", "2"))

@@ -15,11 +15,13 @@ holds [start, end + the peer's buffer), availability keeps new sessions out of
 refuses two overlapping held ranges of one peer.
 """
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -308,6 +310,12 @@ def _keep_by_role(keep: Mapping[tuple[str, int], int] | None) -> dict[str, set[i
 # The questions: which times, why not this one, which panel ------------------------------------
 
 
+# A search is CPU-bound for tens of milliseconds. A process runs at most SEARCHES_AT_ONCE at a
+# time; the others wait their turn without holding the interpreter, so a threaded worker's
+# other threads go on answering other requests however many searches arrive together.
+_searching = threading.BoundedSemaphore(settings.SEARCHES_AT_ONCE)
+
+
 def staffable_starts(
     *,
     offer: Offer,
@@ -322,27 +330,28 @@ def staffable_starts(
     the panel booking it seats (`keep`: (role, position) -> peer of the booking being moved)."""
     check_range(range_start, range_end, longest=MAX_SLOT_RANGE)
     fmt = offer_format(offer)
-    pool = peer_pool(
-        start=range_start,
-        end=range_end + _span(fmt) + timedelta(hours=1),
-        council_type=council.council_type,
-        ignore_booking_id=ignore_booking_id,
-    )
-    starts = find_staffable_starts(
-        fmt,
-        council_profile(council),
-        pool.profiles,
-        pool.matrix,
-        pool.grid.start,
-        pool.grid.step_minutes,
-        now=timezone.now(),
-        range_start=range_start,
-        range_end=range_end,
-        loads=pool.loads,
-        limit=limit,
-        workload=pool.workload,
-        keep=_keep_by_role(keep),
-    )
+    with _searching:
+        pool = peer_pool(
+            start=range_start,
+            end=range_end + _span(fmt) + timedelta(hours=1),
+            council_type=council.council_type,
+            ignore_booking_id=ignore_booking_id,
+        )
+        starts = find_staffable_starts(
+            fmt,
+            council_profile(council),
+            pool.profiles,
+            pool.matrix,
+            pool.grid.start,
+            pool.grid.step_minutes,
+            now=timezone.now(),
+            range_start=range_start,
+            range_end=range_end,
+            loads=pool.loads,
+            limit=limit,
+            workload=pool.workload,
+            keep=_keep_by_role(keep),
+        )
     return starts, pool
 
 

@@ -327,3 +327,18 @@ def test_the_size_is_a_few_kilobytes_a_peer(db):
     size = free_time_size()
     assert size["rows"] == Peer.objects.count()
     assert size["bytes"] == size["rows"] * -(-kept_window(datetime.now(UTC)).slots // 8)
+
+
+def test_a_calendar_import_with_the_same_busy_times_writes_no_free_time(db):
+    peer = make_available(make_peer())
+    day = datetime.now(UTC) + timedelta(days=10)
+    busy = calendar_file([(day, day + timedelta(hours=2))])
+    import_calendar(peer, busy)
+    version = FreeTime.objects.get(peer=peer).version
+    import_calendar(peer, busy)
+    assert FreeTime.objects.get(peer=peer).version == version
+    later = calendar_file([(day, day + timedelta(hours=3))])
+    import_calendar(peer, later)
+    assert FreeTime.objects.get(peer=peer).version != version
+    grid, bits = stored(peer)
+    assert np.array_equal(bits, reference(peer, grid, seats=False))
