@@ -83,7 +83,7 @@ def _prepare(kind: str) -> dict:
     from scheduling.benchmarks.slots_service import populate
     from scheduling.engine.staffing import find_staffable_starts
     from sessions.models import Offer
-    from sessions.selectors import council_profile, offer_format, staffable_starts
+    from sessions.panels import council_profile, offer_format, staffable_starts
     from sessions.services import booking_create
 
     call_command("migrate", verbosity=0)
@@ -126,6 +126,7 @@ def _prepare(kind: str) -> dict:
             range_start=start,
             range_end=start + timedelta(weeks=8),
             loads=pool.loads,
+            workload=pool.workload,
         )
         engine.append(time.perf_counter() - began)
 
