@@ -16,7 +16,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peers.models import Leave, PeerKind, Region
+from peers.models import Peer, PeerKind, Region
+from peers.services import availability_update
 from sessions.models import Booking, Invite, Offer, Seat, SeatStatus, Session
 from sessions.panels import panel_plan, staffable_starts
 from sessions.services import BookingConflict
@@ -91,7 +92,10 @@ def test_a_panel_that_changed_since_it_was_shown_is_a_409_saying_why(api_client,
     slot = slots(api_client, booker, council, london(day, 10), london(day, 10, 30))[0]
     lead = next(seat for seat in slot["panel"] if seat["role"] == "Lead member peer")
     # The lead shown goes on leave that day before the booker presses "Book".
-    Leave.objects.create(peer_id=lead["peer"]["id"], first_day=day, last_day=day)
+    availability_update(
+        peer=Peer.objects.get(pk=lead["peer"]["id"]),
+        leave=[{"first_day": day, "last_day": day}],
+    )
     before = (Booking.objects.count(), Seat.objects.count(), Invite.objects.count())
     response = book(api_client, booker, council, slot["start"], panel=shown(slot))
     assert response.status_code == 409
