@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('peers', '0003_busy_calendar_schedule'),
+        ('peers', '0004_busy_calendar_state'),
     ]
 
     operations = [
