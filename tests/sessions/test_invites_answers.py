@@ -3,17 +3,17 @@ page; a decline re-staffs the seat at once, or leaves it unfilled and tells the 
 
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import quote
 
 import pytest
 from django.core import signing
 
-from peers.models import BusyCalendar, BusyEvent, Skill
+from peers.models import BusyEvent, Skill
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services import invites
 from tests.conftest import by_recipient, deliver
-from tests.factories import bearer, make_peer, make_user
+from tests.factories import bearer, import_calendar, make_peer, make_user
 from tests.scheduling.test_calendar_interop import icaljs
 from tests.sessions.conftest import book, london, make_available
 from tests.sessions.test_invites import assert_imip, links, path_of
@@ -272,10 +272,17 @@ def test_a_seated_peer_whose_calendar_holds_the_session_is_not_moved_by_a_declin
     """Peers' own calendars soon hold the sessions they accepted; that is not a clash."""
     booking, _ = booked
     session = Session.objects.get()
-    calendar = BusyCalendar.objects.create(peer=pool.lead, source=BusyCalendar.Source.UPLOAD)
-    BusyEvent.objects.create(
-        calendar=calendar, start=session.start, end=session.end, summary=session.uid
+    import_calendar(
+        pool.lead,
+        (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\nBEGIN:VEVENT\r\n"
+            f"UID:{session.uid}\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"DTSTART:{session.start.astimezone(UTC):%Y%m%dT%H%M%SZ}\r\n"
+            f"DTEND:{session.end.astimezone(UTC):%Y%m%dT%H%M%SZ}\r\n"
+            f"SUMMARY:{session.uid}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ).encode(),
     )
+    assert BusyEvent.objects.filter(calendar__peer=pool.lead).count() == 1
     reserve_member(pool)
     peer_user = make_user()
     pool.member.user = peer_user
