@@ -76,7 +76,10 @@ def test_statuses_formats_and_contacts(api_client):
 
     bespoke = api_client.get("/offers/bespoke-remote-peer-support").json()
     assert bespoke["format"]["delivery"] == "multi-day"
-    assert bespoke["format"]["duration_text"] == "2–3 days"
+    # Three half-days with one team: 9 hours, within most peers' monthly hours cap.
+    assert bespoke["format"]["duration_text"] == "3 days"
+    assert bespoke["format"]["description"] == "3 days, 3 hours a day"
+    assert (bespoke["format"]["session_count"], bespoke["format"]["duration_minutes"]) == (3, 180)
     assert bespoke["conflict_same_region"] is True
 
     solace = api_client.get("/offers/emergency-coaching-and-mentoring").json()

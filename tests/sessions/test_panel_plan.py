@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 PANEL = "recovery-and-renewal-panel"
 COACHING = "one-to-one-leadership-development"
 SURGERY = "virtual-commercial-surgeries"
+BESPOKE = "bespoke-remote-peer-support"
 
 
 def slots(api_client, user, council, start, end, offer=PANEL):
@@ -393,3 +394,22 @@ def next_month_day(month: int, day: int) -> date:
     while candidate < today + timedelta(days=15):
         candidate = date(candidate.year + 1, month, day)
     return candidate
+
+
+def test_bespoke_support_can_be_staffed_by_peers_with_ordinary_caps(api_client, crowd):
+    """Three half-days with the same team fit a 10-hour, 3-session monthly cap."""
+    for peer in crowd.peers:
+        peer.monthly_hours_cap, peer.monthly_session_cap = 10, 3
+        peer.save()
+    council = crowd.councils[0]
+    booker = crowd.bookers[council.id]
+    day = bookable_day(weeks_ahead=4)
+    times = slots(
+        api_client, booker, council, london(day, 0), london(day + timedelta(days=7), 0), BESPOKE
+    )
+    assert times, "bespoke support has times"
+    assert [len(t["sessions"]) for t in times] == [3] * len(times)
+    response = book(api_client, booker, council, times[0]["start"], offer=BESPOKE)
+    assert response.status_code == 201, response.json()
+    sessions = seated(response.json())
+    assert sessions == [as_set(times[0])] * 3
