@@ -59,6 +59,7 @@ from scheduling.engine.staffing import (
 from scheduling.engine.uk_time import LONDON, clock_text, day_text, month_of
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
+    Booking,
     Delivery,
     Offer,
     PoliticalRule,
@@ -308,6 +309,19 @@ def _keep_by_role(keep: Mapping[tuple[str, int], int] | None) -> dict[str, set[i
 
 
 # The questions: which times, why not this one, which panel ------------------------------------
+
+
+def booking_keep(booking: Booking) -> dict[tuple[str, int], int]:
+    """(role, position) -> peer of the seats a booking holds in its first session: the seats a
+    move keeps where it can (the same for every session of a series)."""
+    first = booking.sessions.order_by("number").first()
+    if first is None:
+        return {}
+    return {
+        (seat.role_name, seat.position): seat.peer_id
+        for seat in first.seats.all()
+        if seat.status in HOLDING_SEAT_STATUSES and seat.peer_id
+    }
 
 
 # A search is CPU-bound for tens of milliseconds. A process runs at most SEARCHES_AT_ONCE at a

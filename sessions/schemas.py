@@ -133,6 +133,12 @@ class SlotQuery(Schema):
     start: datetime
     end: datetime
     limit: int | None = Field(default=None, ge=1, le=2000)
+    booking: int | None = Field(
+        default=None,
+        description="A booking of this offer and council to move: its own seats do not block "
+        "the times, and each time shows the panel moving there would seat (its peers kept "
+        "where they can be)",
+    )
 
 
 class ExplainQuery(Schema):

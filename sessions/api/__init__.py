@@ -1,4 +1,4 @@
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
@@ -66,12 +66,19 @@ def slot_list(request, slug: str, query: Query[SlotQuery]):
     offer, council = _bookable_offer(slug), _council(query.council)
     if not _caller(request).may_act_for(council):
         raise PermissionDenied(f"You cannot book for {council.name}.")
+    move = {}
+    if query.booking is not None:
+        moving = selectors.booking_get(caller=_caller(request), booking_id=query.booking)
+        if (moving.offer_id, moving.council_id) != (offer.id, council.id):
+            raise ValidationError({"booking": "That booking is of another offer or council."})
+        move = {"ignore_booking_id": moving.pk, "keep": panels.booking_keep(moving)}
     starts, pool = panels.staffable_starts(
         offer=offer,
         council=council,
         range_start=query.start,
         range_end=query.end,
         limit=query.limit,
+        **move,
     )
     return [selectors.slot_out(start, pool) for start in starts]
 

@@ -8,7 +8,6 @@ from sessions.services.bookings import (
     PanelChanged,
     booking_cancel,
     booking_create,
-    booking_keep,
     booking_reschedule,
     session_joining_url_set,
 )
@@ -19,7 +18,6 @@ __all__ = [
     "PanelChanged",
     "booking_cancel",
     "booking_create",
-    "booking_keep",
     "booking_reschedule",
     "session_joining_url_set",
 ]

@@ -41,6 +41,7 @@ from sessions.models import (
 from sessions.panels import (
     PanelPlan,
     SeatChange,
+    booking_keep,
     offer_format,
     panel_plan,
     plan_changes,
@@ -266,19 +267,6 @@ def _check_manageable(caller: Caller, booking: Booking) -> None:
         raise PermissionDenied("You cannot change this booking.")
     if booking.status == BookingStatus.CANCELLED:
         raise ValidationError({"booking": "This booking is cancelled."})
-
-
-def booking_keep(booking: Booking) -> dict[tuple[str, int], int]:
-    """(role, position) -> peer of the seats a booking holds in its first session: the seats a
-    move keeps where it can (the same for every session of a series)."""
-    first = booking.sessions.order_by("number").first()
-    if first is None:
-        return {}
-    return {
-        (seat.role_name, seat.position): seat.peer_id
-        for seat in first.seats.all()
-        if seat.status in HOLDING_SEAT_STATUSES and seat.peer_id
-    }
 
 
 def booking_cancel(*, caller: Caller, booking: Booking, reason: str) -> Booking:

@@ -370,7 +370,7 @@ class _BookingPage:
         """What a move asks of the plan: its own seats neither block nor count, and are kept."""
         if self.moving is None:
             return {}
-        return {"ignore_booking_id": self.moving.pk, "keep": services.booking_keep(self.moving)}
+        return {"ignore_booking_id": self.moving.pk, "keep": panels.booking_keep(self.moving)}
 
     def _explain(self, why_form: StartQuestionForm, council: Council) -> dict:
         when = datetime.combine(why_form.cleaned_data["date"], why_form.cleaned_data["time"], UK)

@@ -8,6 +8,8 @@ booking's state following its seats; fair ties and a rolling fairness window.
 """
 
 import contextlib
+import html
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -413,3 +415,81 @@ def test_bespoke_support_can_be_staffed_by_peers_with_ordinary_caps(api_client, 
     assert response.status_code == 201, response.json()
     sessions = seated(response.json())
     assert sessions == [as_set(times[0])] * 3
+
+
+# The booking page ---------------------------------------------------------------------------
+
+
+def hidden_panels(page_html: str) -> dict[str, list[str]]:
+    """The hidden `panel@<time>` fields a page sends back with each time's button."""
+    found: dict[str, list[str]] = {}
+    for name, value in re.findall(r'name="panel@([^"]+)" value="([^"]+)"', page_html):
+        found.setdefault(html.unescape(name), []).append(html.unescape(value))
+    return found
+
+
+def test_the_booking_page_sends_the_panel_shown_and_shows_what_changed(client, crowd):
+    council = crowd.councils[0]
+    client.force_login(crowd.bookers[council.id])
+    url = f"/offers/{PANEL}/book/"
+    day = bookable_day()
+    page = client.get(url, {"council": council.pk, "start": day.isoformat(), "weeks": 1})
+    panels = hidden_panels(page.content.decode())
+    start, fields = next(iter(panels.items()))
+    assert len(fields) == 3
+    lead_id = int(next(f for f in fields if f.endswith("|Lead member peer")).split("|")[0])
+    Leave.objects.create(
+        peer_id=lead_id,
+        first_day=datetime.fromisoformat(start).date(),
+        last_day=datetime.fromisoformat(start).date(),
+    )
+    refused = client.post(
+        url, {"council": council.pk, "start": start, "notes": "", f"panel@{start}": fields}
+    )
+    assert refused.status_code == 409
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", refused.content.decode())))
+    assert "The panel has changed" in text and "is no longer free then" in text
+    assert not Booking.objects.exists()
+    fresh = hidden_panels(refused.content.decode())[start]
+    assert f"{lead_id}|Lead member peer" not in fresh
+    booked = client.post(
+        url, {"council": council.pk, "start": start, "notes": "", f"panel@{start}": fresh}
+    )
+    assert booked.status_code == 302
+    seats = Seat.objects.filter(session__booking=Booking.objects.get())
+    assert {f"{s.peer_id}|{s.role_name}" for s in seats} == set(fresh)
+
+
+def test_moving_books_the_panel_the_slot_search_shows_for_the_move(api_client, crowd):
+    council = crowd.councils[1]
+    booker = crowd.bookers[council.id]
+    day = bookable_day()
+    booking = book(api_client, booker, council, london(day, 10).isoformat()).json()
+    before = seated(booking)[0]
+    window = {
+        "council": council.id,
+        "start": london(day, 0).isoformat(),
+        "end": london(day, 23).isoformat(),
+        "booking": booking["id"],
+    }
+    times = api_client.get(
+        f"/offers/{PANEL}/slots", query_params=window, headers=bearer(booker)
+    ).json()
+    # Its own seats do not block it: 10:30 is offered, with the peers it has kept.
+    near = next(t for t in times if datetime.fromisoformat(t["start"]) == london(day, 10, 30))
+    assert as_set(near) == before
+    later = times[-1]
+    moved = api_client.post(
+        f"/bookings/{booking['id']}/reschedule",
+        json={"start": later["start"], "panel": shown(later)},
+        headers=bearer(booker),
+    )
+    assert moved.status_code == 200, moved.json()
+    assert seated(moved.json())[0] == as_set(later)
+    other = crowd.councils[0]
+    wrong = api_client.get(
+        f"/offers/{PANEL}/slots",
+        query_params={**window, "council": other.id},
+        headers=bearer(crowd.bookers[other.id]),
+    )
+    assert wrong.status_code in (403, 404, 422)
