@@ -23,6 +23,7 @@ from peers.services import availability_update
 from sessions.models import Booking, Invite, Offer, Seat, SeatStatus, Session
 from sessions.panels import panel_plan, staffable_starts
 from sessions.services import BookingConflict
+from tests.conftest import by_recipient, deliver
 from tests.factories import bearer, make_booker, make_council, make_peer, make_user
 from tests.sessions.conftest import bookable_day, london, make_available
 
@@ -493,3 +494,13 @@ def test_moving_books_the_panel_the_slot_search_shows_for_the_move(api_client, c
         headers=bearer(crowd.bookers[other.id]),
     )
     assert wrong.status_code in (403, 404, 422)
+
+
+def test_the_bookers_letter_says_where_the_booking_stands(
+    api_client, pool, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = book(api_client, pool.booker, pool.council, london(pool.day, 10).isoformat())
+    assert response.status_code == 201
+    letter = by_recipient(deliver())[pool.booker.email]
+    assert "Being staffed (0 of 3 accepted)" in letter.text
