@@ -26,6 +26,6 @@ def whole_days(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("offer_sessions", "0011_booking_start_and_held_range")]
+    dependencies = [("offer_sessions", "0012_history")]
 
     operations = [migrations.RunPython(half_days, whole_days)]
