@@ -439,10 +439,9 @@ def test_the_booking_page_sends_the_panel_shown_and_shows_what_changed(client, c
     start, fields = next(iter(panels.items()))
     assert len(fields) == 3
     lead_id = int(next(f for f in fields if f.endswith("|Lead member peer")).split("|")[0])
-    Leave.objects.create(
-        peer_id=lead_id,
-        first_day=datetime.fromisoformat(start).date(),
-        last_day=datetime.fromisoformat(start).date(),
+    chosen = datetime.fromisoformat(start).date()
+    availability_update(
+        peer=Peer.objects.get(pk=lead_id), leave=[{"first_day": chosen, "last_day": chosen}]
     )
     refused = client.post(
         url, {"council": council.pk, "start": start, "notes": "", f"panel@{start}": fields}
