@@ -1,14 +1,12 @@
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from django import forms
 
 from peers.forms import CalendarDateField
 from peers.models import Council
-from scheduling.engine.uk_time import day_text
 from sessions.models import Programme
 
-MOST_WEEKS = 8
 TIME_OF_DAY = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
@@ -18,8 +16,8 @@ class CatalogueFilterForm(forms.Form):
     )
 
 
-class TimeSearchForm(forms.Form):
-    """Which council, and from when and for how long, to look for times (a GET form)."""
+class JourneyCouncilForm(forms.Form):
+    """Which council to look for times for (advisers and staff act for several)."""
 
     council = forms.ModelChoiceField(
         queryset=Council.objects.none(),
@@ -30,58 +28,10 @@ class TimeSearchForm(forms.Form):
             "invalid_choice": "Choose one of the councils in the list.",
         },
     )
-    start = CalendarDateField(
-        label="From",
-        error_messages={
-            "required": "Enter the first date to look from.",
-            "invalid": "Enter a real date, such as 2026-12-08.",
-        },
-    )
-    weeks = forms.IntegerField(
-        label="Number of weeks",
-        min_value=1,
-        max_value=MOST_WEEKS,
-        help_text=f"From 1 to {MOST_WEEKS}.",
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={
-            "required": f"Enter a number of weeks from 1 to {MOST_WEEKS}.",
-            "invalid": f"Enter a number of weeks from 1 to {MOST_WEEKS}, such as 4.",
-            "min_value": f"Enter a number of weeks from 1 to {MOST_WEEKS}.",
-            "max_value": f"Look at most {MOST_WEEKS} weeks ahead at a time.",
-        },
-    )
 
-    def __init__(
-        self,
-        *args,
-        councils,
-        today: date,
-        earliest: date,
-        latest: date,
-        fixed_council: bool,
-        **kwargs,
-    ):
+    def __init__(self, *args, councils, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today, self.latest = today, latest
         self.fields["council"].queryset = councils
-        if fixed_council:
-            # A booker books for their own council only: shown as text, carried as a hidden field.
-            self.fields["council"].widget = forms.HiddenInput()
-        notice = f"The earliest you can book is {day_text(earliest)}, to give the peers notice."
-        self.fields["start"].help_text = notice
-        self.fields["start"].widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
-        self.fields["start"].widget.attrs["aria-describedby"] = "id_start-hint"
-        self.fields["weeks"].widget.attrs["aria-describedby"] = "id_weeks-hint"
-
-    def clean_start(self):
-        start = self.cleaned_data["start"]
-        if start > self.latest:
-            raise forms.ValidationError(
-                f"Bookings open only up to {day_text(self.latest)}: choose an earlier date."
-            )
-        if start < self.today:
-            raise forms.ValidationError("The date is in the past: choose today or a later date.")
-        return start
 
 
 class StartQuestionForm(forms.Form):

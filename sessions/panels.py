@@ -401,6 +401,26 @@ def start_explanation(
     return explanation, pool
 
 
+def start_fits(
+    *, offer: Offer, council: Council, start: StaffableStart, pool: PeerPool
+) -> dict[tuple[str, int], dict]:
+    """The fit breakdown of each seat of the panel a start shows ((role, peer id) -> fit), as
+    booking it would record them: what a page explains the panel with."""
+    fmt = offer_format(offer)
+    profiles = {profile.id: profile for profile in pool.profiles}
+    roles = {role.name: role for role in fmt.roles}
+    first = start.sessions[0]
+    session = SessionToStaff(
+        id=0, start=first.start, end=first.end, council=council_profile(council), roles=fmt.roles
+    )
+    return {
+        (role, peer_id): _fit_json(seat_fit(profiles[peer_id], roles[role], session))
+        for role, peer_ids in start.panel.items()
+        for peer_id in peer_ids
+        if peer_id in profiles and role in roles
+    }
+
+
 @dataclass(frozen=True)
 class PlannedSeat:
     """One seat of a plan: which session (0-based), role and position, and who, or why nobody."""

@@ -1,14 +1,20 @@
 from django.urls import path
 
 from sessions import views
-from sessions.views import invites, programme, webinars
+from sessions.views import booking_journey, invites, programme, webinars
 
 urlpatterns = [
     path("", views.offer_list, name="home"),
     path("offers/<slug:slug>/", views.offer_detail, name="offer-detail"),
-    path("offers/<slug:slug>/book/", views.booking_new, name="booking-new"),
+    path("offers/<slug:slug>/book/", booking_journey.booking_new, name="booking-new"),
+    path("offers/<slug:slug>/book/check/", booking_journey.booking_check, name="booking-check"),
     path("bookings/", views.booking_list, name="booking-list"),
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking-detail"),
+    path(
+        "bookings/<int:booking_id>/confirmation/",
+        booking_journey.booking_confirmation,
+        name="booking-confirmation",
+    ),
     path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking-cancel"),
 ]
 urlpatterns += invites.urlpatterns + webinars.urlpatterns + programme.urlpatterns

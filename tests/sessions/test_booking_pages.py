@@ -11,13 +11,14 @@ from peers.models import Council, Peer
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import day_text
 from sessions.models import Booking, BookingStatus, Seat, SeatStatus
-from tests.factories import make_council, make_peer, make_user
+from tests.factories import bearer, make_council, make_peer, make_user
 from tests.sessions.conftest import Pool, london, make_available
 
 pytestmark = pytest.mark.django_db
 
 OFFER = "recovery-and-renewal-panel"
 BOOK = f"/offers/{OFFER}/book/"
+CHECK = f"/offers/{OFFER}/book/check/"
 
 
 def long_date(day: date) -> str:
@@ -117,16 +118,16 @@ def test_another_councils_booker_cannot_see_or_change_a_booking(client, panel):
 # Looking for times -------------------------------------------------------------------------------
 
 
-def test_a_booker_sees_their_council_fixed_and_sensible_defaults(client, panel):
+def test_a_booker_sees_their_council_fixed_and_the_month_of_the_earliest_day(client, panel):
     response = signed_in(client, panel.booker).get(BOOK)
-    page_html = response.content.decode()
     assert response.status_code == 200
-    assert "Wigan Council" in page_html
-    assert f'<input type="hidden" name="council" value="{panel.council.pk}"' in page_html
+    text = text_of(response)
     earliest = timezone.localdate() + timedelta(days=10)
-    assert f'value="{earliest.isoformat()}"' in page_html
-    assert 'name="weeks" value="4"' in page_html
-    assert "Bolton Council" not in page_html
+    assert "Choose a day" in text
+    assert "for Wigan Council" in text
+    assert f"{earliest:%B %Y}" in text
+    assert '<select name="council"' not in response.content.decode()
+    assert "Bolton Council" not in text
 
 
 def test_an_adviser_picks_among_their_councils_and_staff_among_all(client, panel):
@@ -137,187 +138,255 @@ def test_an_adviser_picks_among_their_councils_and_staff_among_all(client, panel
     assert '<select name="council"' in page
     assert "Wigan Council" in page and "Salford City Council" in page
     assert "Bolton Council" not in page
+    assert "month-calendar" not in page  # no month until a council is chosen
+    page = client.get(BOOK, {"council": panel.council.pk}).content.decode()
+    assert "month-calendar" in page
     staff = make_user(is_staff=True)
     page = signed_in(client, staff).get(BOOK).content.decode()
     assert '<select name="council"' in page
     assert "Wigan Council" in page and "Bolton Council" in page
 
 
-def test_times_are_listed_by_uk_day_with_their_proposed_panels(client, panel):
-    response = signed_in(client, panel.booker).get(
-        BOOK, {"council": panel.council.pk, "start": panel.day.isoformat(), "weeks": 1}
-    )
+def calendar_counts(response) -> dict[str, int]:
+    """The month's days with times, as their accessible names say: 'Tuesday 15 December: 6 times'."""
+    return {
+        label: int(count)
+        for label, count in re.findall(
+            r'aria-label="(\w+ \d+ \w+): (\d+) times?"', response.content.decode()
+        )
+    }
+
+
+def test_the_month_counts_the_times_the_slot_search_offers_each_day(client, api_client, panel):
+    first = panel.day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    response = signed_in(client, panel.booker).get(BOOK, {"month": f"{first:%Y-%m}"})
+    assert response.status_code == 200
+    shown = calendar_counts(response)
+    earliest = timezone.localdate() + timedelta(days=10)
+    found = api_client.get(
+        f"/offers/{OFFER}/slots",
+        query_params={
+            "council": panel.council.id,
+            "start": datetime.combine(max(first, earliest), datetime.min.time(), UK).isoformat(),
+            "end": datetime.combine(following, datetime.min.time(), UK).isoformat(),
+        },
+        headers=bearer(panel.booker),
+    ).json()
+    expected: dict[str, int] = {}
+    for slot in found:
+        day = datetime.fromisoformat(slot["start"]).astimezone(UK).date()
+        label = f"{day:%A} {day.day} {day:%B}"
+        expected[label] = expected.get(label, 0) + 1
+    assert shown == expected
+    assert shown[f"{panel.day:%A} {panel.day.day} {panel.day:%B}"] > 0
+    text = text_of(response)
+    assert f"{sum(expected.values())} times on {len(expected)} days in {first:%B}" in text
+    page_html = response.content.decode()
+    assert f'href="{BOOK}?day={panel.day.isoformat()}#times"' in html.unescape(page_html)
+
+
+def test_the_month_links_to_the_next_and_previous_months_within_the_horizon(client, panel):
+    signed_in(client, panel.booker)
+    earliest = timezone.localdate() + timedelta(days=10)
+    page_html = client.get(BOOK).content.decode()
+    assert "Previous month" not in page_html
+    following = (earliest.replace(day=1) + timedelta(days=32)).replace(day=1)
+    assert f"?month={following:%Y-%m}#month" in page_html
+    page_html = client.get(BOOK, {"month": f"{following:%Y-%m}"}).content.decode()
+    assert f"?month={earliest:%Y-%m}#month" in page_html
+    assert f"{following:%B %Y}" in page_html
+
+
+def test_a_days_times_show_their_panels_in_plain_words(client, panel):
+    response = signed_in(client, panel.booker).get(BOOK, {"day": panel.day.isoformat()})
     assert response.status_code == 200
     text = text_of(response)
-    assert long_date(panel.day) in text
+    assert f"Choose a time on {long_date(panel.day)}" in text
     assert "10:00 to 13:00" in text
-    assert "Lead member peer: Lead Labour Member peer (Labour), Cardiff Council" in text
-    assert "Officer peer: Officer Recovery Officer peer (Chief executive), Cardiff Council" in text
-    assert f"Book 10:00 on {panel.day:%A} {panel.day.day} {panel.day:%B}" in text
-    page_html = response.content.decode()
-    assert f'name="start" value="{london(panel.day, 10).isoformat()}"' in page_html
-    assert 'name="csrfmiddlewaretoken"' in page_html
-    # Peers are free 09:00-17:00, so a three-hour panel starts at 14:00 at the latest.
-    assert "14:00 to 17:00" in text
+    assert "14:00 to 17:00" in text  # peers are free 09:00-17:00: 14:00 is the last start
     assert "14:30 to 17:30" not in text
-
-
-def test_no_times_says_so_and_suggests_widening_the_range(client, panel):
-    Peer.objects.filter(pk=panel.officer.pk).update(is_active=False)
-    text = text_of(
-        signed_in(client, panel.booker).get(BOOK, {"start": panel.day.isoformat(), "weeks": 1})
+    assert (
+        "Lead member peer: Lead Labour, Labour, like your leader; "
+        "new to panels for metropolitan boroughs; from Cardiff Council"
+    ) in text
+    assert (
+        "Officer peer: Officer Recovery, Chief executive; brings a skill this panel needs" in text
     )
-    assert "No times for Wigan Council" in text
-    assert "Try a later date or more weeks" in text
-    assert "Book 10:00" not in text
-
-
-@pytest.mark.parametrize(
-    ("query", "message", "field"),
-    [
-        ({"start": "2026-02-30", "weeks": "4"}, "Enter a real date", "id_start"),
-        ({"start": "next week", "weeks": "4"}, "Enter a real date", "id_start"),
-        ({"start": "", "weeks": "4"}, "Enter the first date to look from", "id_start"),
-        ({"weeks": "9"}, "Look at most 8 weeks ahead at a time", "id_weeks"),
-        ({"weeks": "0"}, "Enter a number of weeks from 1 to 8", "id_weeks"),
-        ({"weeks": "four"}, "Enter a number of weeks from 1 to 8", "id_weeks"),
-    ],
-)
-def test_a_bad_query_shows_the_problem_and_nothing_else(client, panel, query, message, field):
-    query = {"start": panel.day.isoformat(), **query}
-    response = signed_in(client, panel.booker).get(BOOK, query)
-    assert response.status_code == 200
+    for score in ("seniority", "fit of", "(+", "Next best"):
+        assert score not in text
     page_html = response.content.decode()
-    assert "There is a problem" in page_html
-    assert f'<a href="#{field}">' in page_html
-    assert message in page_html
-    assert "Book 10:00" not in page_html
-    assert "<title>Error:" in page_html
+    value = london(panel.day, 10).isoformat()
+    assert f'type="radio" value="{value}"' in page_html
+    assert f'name="panel@{value}" value="{panel.lead.pk}|Lead member peer"' in page_html
+    # The notes and "why not" sit beside the times, not below a wall of them.
+    assert page_html.index('name="notes"') < page_html.index("Why not another time?")
+    assert "Explain this time" in text
 
 
-def test_a_date_in_the_past_or_beyond_the_horizon_is_refused(client, panel):
+def test_a_day_without_times_says_so(client, panel):
+    Peer.objects.filter(pk=panel.officer.pk).update(is_active=False)
+    text = text_of(signed_in(client, panel.booker).get(BOOK, {"day": panel.day.isoformat()}))
+    assert "No times on this day" in text
+    assert "Choose another day" in text
+
+
+def test_a_day_outside_the_bookable_range_goes_back_to_the_month(client, panel):
     signed_in(client, panel.booker)
     past = timezone.localdate() - timedelta(days=1)
-    assert (
-        "The date is in the past"
-        in client.get(BOOK, {"start": past.isoformat(), "weeks": 1}).content.decode()
-    )
-    far = timezone.localdate() + timedelta(days=400)
-    assert (
-        "Bookings open only up to"
-        in client.get(BOOK, {"start": far.isoformat(), "weeks": 1}).content.decode()
-    )
+    text = text_of(client.get(BOOK, {"day": past.isoformat()}))
+    assert "There is a problem" in text
+    assert "Choose a day from" in text
 
 
-def test_why_cannot_i_have_a_time_explains_in_plain_words(client, panel):
+def test_why_not_this_time_is_answered_beside_the_days_times(client, panel):
     signed_in(client, panel.booker)
-    search = {"council": panel.council.pk, "start": panel.day.isoformat(), "weeks": 1}
+    day = {"day": panel.day.isoformat()}
     soon = timezone.localdate() + timedelta(days=2)
-    text = text_of(client.get(BOOK, {**search, "why-date": soon.isoformat(), "why-time": "10:00"}))
+    text = text_of(client.get(BOOK, {**day, "why-date": soon.isoformat(), "why-time": "10:00"}))
     assert "That time cannot be booked" in text
     assert "Inside the 10-day minimum notice" in text
 
     book(client, panel, 10)
     text = text_of(
-        client.get(BOOK, {**search, "why-date": panel.day.isoformat(), "why-time": "11:00"})
+        client.get(BOOK, {**day, "why-date": panel.day.isoformat(), "why-time": "11:00"})
     )
     assert "A whole panel cannot be staffed then" in text
     assert re.search(
         r"(Lead member|Member|Officer) peer: the only [a-z ]+ peer is busy at that time", text
     )
-
     text = text_of(
-        client.get(BOOK, {**search, "why-date": panel.day.isoformat(), "why-time": "14:00"})
+        client.get(BOOK, {**day, "why-date": panel.day.isoformat(), "why-time": "14:00"})
     )
     assert "A whole panel can be staffed then" in text
 
 
 def test_why_with_a_bad_time_shows_the_problem(client, panel):
     response = signed_in(client, panel.booker).get(
-        BOOK,
-        {
-            "start": panel.day.isoformat(),
-            "weeks": 1,
-            "why-date": panel.day.isoformat(),
-            "why-time": "ten",
-        },
+        BOOK, {"day": panel.day.isoformat(), "why-date": panel.day.isoformat(), "why-time": "ten"}
     )
     page_html = response.content.decode()
     assert '<a href="#id_why-time">' in page_html
     assert "Enter the time as hours and minutes" in page_html
 
 
-# Booking -----------------------------------------------------------------------------------------
+# Check your answers, booking, confirmation -------------------------------------------------------
 
 
-def test_booking_a_time_shows_the_booking_and_its_panel(client, panel):
+def shown_panel(panel: Pool) -> list[str]:
+    return [
+        f"{panel.lead.pk}|Lead member peer",
+        f"{panel.member.pk}|Member peer",
+        f"{panel.officer.pk}|Officer peer",
+    ]
+
+
+def chosen(panel: Pool, hour: int = 10, **extra) -> dict:
+    value = london(panel.day, hour).isoformat()
+    return {
+        "start": value,
+        "council": panel.council.pk,
+        "day": panel.day.isoformat(),
+        f"panel@{value}": shown_panel(panel),
+        **extra,
+    }
+
+
+def test_check_your_answers_carries_the_panel_shown(client, panel):
     signed_in(client, panel.booker)
-    response = book(
-        client, panel, 10, notes="Our cabinet and corporate leadership team will attend."
+    response = client.post(CHECK, chosen(panel, notes="Cabinet and chief officers."))
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Check your answers before booking" in text
+    assert "Offer LGA Recovery & Renewal Panel" in text
+    assert "Council Wigan Council" in text
+    assert f"Date and time (UK time) {long_date(panel.day)}, 10:00 to 13:00" in text
+    assert "Lead member peer: Lead Labour, Labour, like your leader" in text
+    assert "Notes for the LGA and the panel Cabinet and chief officers." in text
+    assert "Change date and time" in text and "Change notes" in text
+    page_html = response.content.decode()
+    value = london(panel.day, 10).isoformat()
+    carried = re.findall(rf'name="panel@{re.escape(value)}" value="([^"]+)"', page_html)
+    assert sorted(carried) == sorted(shown_panel(panel))
+    assert 'name="notes" value="Cabinet and chief officers."' in page_html
+    assert not Booking.objects.exists()  # nothing is booked until the booker says so
+
+
+def test_continuing_without_a_time_asks_for_one(client, panel):
+    response = signed_in(client, panel.booker).post(
+        CHECK, {"council": panel.council.pk, "day": panel.day.isoformat(), "notes": "Kept"}
     )
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "There is a problem" in text
+    assert "Choose a time." in text
+    assert "Kept" in text
+    assert not Booking.objects.exists()
+
+
+def test_booking_seats_the_panel_checked_and_confirms_with_a_reference(client, panel):
+    signed_in(client, panel.booker)
+    response = client.post(BOOK, chosen(panel, notes="Our cabinet will attend."))
     booking = Booking.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/bookings/{booking.pk}/"
-    assert booking.council == panel.council
-    assert booking.notes == "Our cabinet and corporate leadership team will attend."
+    assert response["Location"] == f"/bookings/{booking.pk}/confirmation/"
+    assert booking.notes == "Our cabinet will attend."
     session = booking.sessions.get()
     assert session.start == london(panel.day, 10)
-
-    page = client.get(response["Location"])
-    text = text_of(page)
-    assert "LGA Recovery & Renewal Panel is booked for Wigan Council: 10:00 on" in text
+    assert {(s.role_name, s.peer_id) for s in session.seats.all()} == {
+        ("Lead member peer", panel.lead.pk),
+        ("Member peer", panel.member.pk),
+        ("Officer peer", panel.officer.pk),
+    }
+    text = text_of(client.get(response["Location"]))
+    assert "Booking made" in text
+    assert f"Your booking reference {booking.pk}" in text
+    assert "What happens next" in text
+    assert "Each of the 3 peers on the panel is being sent an invitation now" in text
     assert f"{long_date(panel.day)}, 10:00 to 13:00" in text
-    for name in ("Lead Labour", "Member Green", "Officer Recovery"):
-        assert name in text
-    assert "Officer Recovery , Officer peer (Chief executive), Cardiff Council" in text
-    assert "Invited" in text
-    assert "Why chosen: has 1 of the skills wanted (+2); seniority +3" in text
-    assert "senior enough to lead the panel (+2)" in text
-    assert "Next best: no other eligible peer was free" in text
-    assert "Cancel this booking" in text
-    assert f'href="{BOOK}?booking={booking.pk}"' in page.content.decode()
 
 
-def test_the_runner_up_is_named(client, panel):
-    make_available(
-        make_peer(
-            name="Rhys Reserve", political_group="labour", home_council=panel.lead.home_council
-        )
+def test_a_changed_panel_is_shown_with_why_and_can_be_accepted(client, panel):
+    signed_in(client, panel.booker)
+    stale = chosen(panel)
+    value = stale["start"]
+    stale[f"panel@{value}"] = [
+        f"{panel.member.pk}|Lead member peer",
+        f"{panel.lead.pk}|Member peer",
+        f"{panel.officer.pk}|Officer peer",
+    ]
+    response = client.post(BOOK, stale)
+    assert response.status_code == 409
+    assert not Booking.objects.exists()
+    text = text_of(response)
+    assert "The panel has changed" in text
+    assert "Lead member peer: Member Green was shown, Lead Labour now." in text
+    assert "Book with the new panel" in text
+    fresh = re.findall(
+        rf'name="panel@{re.escape(value)}" value="([^"]+)"', response.content.decode()
     )
-    book(signed_in(client, panel.booker), panel)
-    text = text_of(client.get(f"/bookings/{Booking.objects.get().pk}/"))
-    assert re.search(r"Next best: (Lead Labour|Rhys Reserve|Member Green) \(fit \d+\)", text)
+    assert sorted(fresh) == sorted(shown_panel(panel))
+    response = client.post(BOOK, {**stale, f"panel@{value}": fresh})
+    assert response.status_code == 302
+    assert Booking.objects.count() == 1
 
 
-def test_a_time_that_can_no_longer_be_staffed_shows_why_and_other_times(client, panel):
+def test_a_time_that_can_no_longer_be_staffed_says_why_and_links_other_times(client, panel):
     # Bolton books 10:00 first; the same peers are the only ones Wigan could have at 11:00.
     book(signed_in(client, panel.other_booker), panel, 10, council=panel.other_council)
     signed_in(client, panel.booker)
-    response = book(client, panel, 11, notes="Please focus on the budget.")
+    response = client.post(BOOK, chosen(panel, 11, notes="Please focus on the budget."))
     assert response.status_code == 409
     text = text_of(response)
-    assert "There is a problem" in text
-    assert "That time can no longer be staffed." in text
+    assert "That time can no longer be staffed" in text
     assert re.search(
         r"(Lead member|Member|Officer) peer: the only [a-z ]+ peer is busy at that time", text
     )
-    assert "Other times near it" in text
-    page_html = response.content.decode()
-    buttons = re.findall(r'<button type="submit" name="start" value="([^"]+)"', page_html)
-    assert buttons
-    for value in buttons:
-        moment = datetime.fromisoformat(value)
-        assert moment.astimezone(UK) >= london(panel.day, 13, 30) or moment.date() != panel.day
-    assert "Please focus on the budget." in page_html  # the notes are kept
-    assert Booking.objects.count() == 1
-
-    # One of the alternatives books.
-    response = client.post(
-        BOOK,
-        {"start": buttons[0], "council": panel.council.pk, "notes": "Please focus on the budget."},
+    links = re.findall(
+        r"day=(\d{4}-\d{2}-\d{2})&amp;start=([^#\"]+)#times", response.content.decode()
     )
-    assert response.status_code == 302
-    assert Booking.objects.filter(council=panel.council).count() == 1
+    assert links
+    assert Booking.objects.count() == 1
 
 
 def test_a_time_inside_the_notice_is_refused_with_the_reason(client, panel):
@@ -326,9 +395,8 @@ def test_a_time_inside_the_notice_is_refused_with_the_reason(client, panel):
     response = client.post(
         BOOK, {"start": london(soon, 10).isoformat(), "council": panel.council.pk}
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     text = text_of(response)
-    assert "There is a problem" in text
     assert "minimum notice" in text
     assert not Booking.objects.exists()
 
@@ -336,9 +404,9 @@ def test_a_time_inside_the_notice_is_refused_with_the_reason(client, panel):
 @pytest.mark.parametrize("start", ["", "tomorrow at ten", "2026-12-08T10:00:00"])
 def test_a_malformed_choice_is_refused(client, panel, start):
     response = signed_in(client, panel.booker).post(
-        BOOK, {"start": start, "council": panel.council.pk}
+        BOOK, {"start": start, "council": panel.council.pk, "day": panel.day.isoformat()}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "There is a problem" in response.content.decode()
     assert not Booking.objects.exists()
 
@@ -350,6 +418,33 @@ def test_an_adviser_books_for_one_of_their_councils(client, panel):
     assert book(client, panel).status_code == 302
     assert Booking.objects.get().booked_by == adviser
     assert book(client, panel, 14, council=panel.other_council).status_code == 403
+
+
+def test_the_booking_page_explains_the_panel_in_words_and_keeps_scores_for_staff(client, panel):
+    signed_in(client, panel.booker)
+    book(client, panel, 10)
+    booking = Booking.objects.get()
+    text = text_of(client.get(f"/bookings/{booking.pk}/"))
+    assert "Why this peer: Labour, like your leader" in text
+    for score in ("seniority", "fit of", "Next best", "(+"):
+        assert score not in text
+    signed_in(client, make_user(is_staff=True))
+    text = text_of(client.get(f"/bookings/{booking.pk}/"))
+    assert "Why chosen: has 1 of the skills wanted (+2); seniority +3" in text
+    assert "senior enough to lead the panel (+2)" in text
+    assert "Next best: no other eligible peer was free" in text
+
+
+def test_the_runner_up_is_named_for_staff(client, panel):
+    make_available(
+        make_peer(
+            name="Rhys Reserve", political_group="labour", home_council=panel.lead.home_council
+        )
+    )
+    book(signed_in(client, panel.booker), panel)
+    signed_in(client, make_user(is_staff=True))
+    text = text_of(client.get(f"/bookings/{Booking.objects.get().pk}/"))
+    assert re.search(r"Next best: (Lead Labour|Rhys Reserve|Member Green) \(fit \d+\)", text)
 
 
 # Listing, moving and cancelling ------------------------------------------------------------------
@@ -373,10 +468,19 @@ def test_moving_a_booking_to_another_time(client, panel):
     book(client, panel, 10)
     booking = Booking.objects.get()
     page = client.get(BOOK, {"booking": booking.pk})
-    assert "Move the booking to another time" in text_of(page)
+    assert "Move the booking: choose a day" in text_of(page)
     later = panel.day + timedelta(days=1)
-    page = client.get(BOOK, {"booking": booking.pk, "start": later.isoformat(), "weeks": 1})
-    assert f"Move to 10:00 on {day_text(later)}" in text_of(page)
+    page = client.get(BOOK, {"booking": booking.pk, "day": later.isoformat()})
+    assert f"Move the booking to {long_date(later)}" in text_of(page)
+    response = client.post(
+        CHECK,
+        {
+            "start": london(later, 10).isoformat(),
+            "council": panel.council.pk,
+            "booking": booking.pk,
+        },
+    )
+    assert "Check the move before you confirm it" in text_of(response)
     response = client.post(
         BOOK,
         {

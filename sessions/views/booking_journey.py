@@ -1,0 +1,554 @@
+"""Choosing a time and booking it: a month of days with times, one day's times with their
+panels in plain words, a check of the answers, then a confirmation with what happens next.
+
+Every panel shown comes from the one panel plan (`sessions.panels`): the month and the day
+from its slot search, the check page from `panel_plan`, and booking seats exactly the panel
+the check page showed (or answers with the changed panel and why, to accept or not).
+"""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from peers.models import Council
+from peers.selectors import Caller, caller_for, councils_for
+from scheduling.engine.staffing import NOT_BOOKABLE
+from scheduling.engine.uk_time import LONDON as UK
+from scheduling.engine.uk_time import clock_text, day_text
+from sessions import panels, selectors, services
+from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
+from sessions.models import Booking, Offer
+from sessions.seat_words import seat_in_words
+
+NOT_CHOSEN = "Choose a time."
+
+
+@dataclass(frozen=True)
+class SeatLine:
+    """One seat of a proposed panel as a council reads it."""
+
+    role: str
+    name: str
+    words: str
+    shown: str  # "peer id|role": sent back with the chosen time
+
+
+@dataclass(frozen=True)
+class TimeChoice:
+    start: datetime
+    end: datetime
+    value: str  # ISO 8601 with the UK offset
+    later_sessions: list[tuple[datetime, datetime]] = field(default_factory=list)
+    seats: list[SeatLine] = field(default_factory=list)
+
+    @property
+    def input_id(self) -> str:
+        return f"time-{self.start:%H%M}"
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    in_month: bool
+    count: int = 0
+    href: str = ""
+
+    @property
+    def label(self) -> str:
+        when = f"{self.day:%A} {self.day.day} {self.day:%B}"
+        if not self.count:
+            return f"{when}: no times"
+        return f"{when}: {self.count} time{'s' if self.count != 1 else ''}"
+
+
+def _uk(moment: datetime) -> datetime:
+    return moment.astimezone(UK)
+
+
+def _uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), UK).astimezone(UTC)
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def _parse_month(raw: str | None) -> date | None:
+    try:
+        return datetime.strptime(raw or "", "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+def _parse_day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
+def shown_panel(data, start_value: str) -> list[tuple[str, int]] | None:
+    """The panel the page showed with the chosen time: hidden fields named after the time."""
+    shown = []
+    for value in data.getlist(f"panel@{start_value}"):
+        peer_id, _, role = value.partition("|")
+        if not peer_id.isdigit() or not role:
+            return None
+        shown.append((role, int(peer_id)))
+    return shown or None
+
+
+def _seat_line(role: str, peer, council: Council, fit: dict) -> SeatLine:
+    brief = selectors.peer_brief(peer)
+    return SeatLine(
+        role=role,
+        name=peer.name,
+        words=seat_in_words(
+            peer=brief,
+            council_leader_group=council.leader_group,
+            council_type=council.council_type,
+            fit=fit,
+        ),
+        shown=f"{peer.id}|{role}",
+    )
+
+
+class _Journey:
+    """Who books what for which council; the pages of the journey share it."""
+
+    def __init__(self, request, *, caller: Caller, offer: Offer, councils, moving):
+        self.request, self.caller, self.offer, self.moving = request, caller, offer, moving
+        self.today = timezone.now().astimezone(UK).date()
+        self.earliest = self.today + timedelta(days=offer.min_notice_days)
+        self.latest = self.today + timedelta(days=offer.horizon_days)
+        if moving is not None:
+            councils = Council.objects.filter(pk=moving.council_id)
+        self.councils = councils
+        self.fixed_council = (
+            councils.first()
+            if (moving is not None or not caller.is_staff) and councils.count() == 1
+            else None
+        )
+        data = request.POST if request.method == "POST" else request.GET
+        self.council_form = JourneyCouncilForm(
+            data if self.fixed_council is None and data.get("council") else None,
+            councils=councils,
+        )
+        if self.fixed_council is not None:
+            self.council = self.fixed_council
+        elif self.council_form.is_valid():
+            self.council = self.council_form.cleaned_data["council"]
+        else:
+            self.council = None
+
+    # Links ------------------------------------------------------------------------------------
+
+    def url(self, **params) -> str:
+        query = {}
+        if self.council is not None and self.fixed_council is None:
+            query["council"] = self.council.pk
+        if self.moving is not None:
+            query["booking"] = self.moving.pk
+        query |= {key: value for key, value in params.items() if value}
+        path = reverse("booking-new", args=[self.offer.slug])
+        return f"{path}?{urlencode(query)}" if query else path
+
+    def day_url(self, day: date, **params) -> str:
+        return self.url(day=day.isoformat(), **params) + "#times"
+
+    def _move(self) -> dict:
+        if self.moving is None:
+            return {}
+        return {"ignore_booking_id": self.moving.pk, "keep": panels.booking_keep(self.moving)}
+
+    def render(self, template: str, context: dict, status: int = 200):
+        return render(
+            self.request,
+            template,
+            {
+                "offer": self.offer,
+                "moving": self.moving,
+                "moving_start": _first_start(self.moving),
+                "council": self.council,
+                "fixed_council": self.fixed_council,
+                "council_form": self.council_form,
+                "journey": self,
+                **context,
+            },
+            status=status,
+        )
+
+    def _starts(self, first: date, last: date):
+        """The slot search over the UK days [first, last]."""
+        return panels.staffable_starts(
+            offer=self.offer,
+            council=self.council,
+            range_start=_uk_midnight(first),
+            range_end=_uk_midnight(last + timedelta(days=1)),
+            **self._move(),
+        )
+
+    # The month --------------------------------------------------------------------------------
+
+    def month_page(self, problem: str = ""):
+        month = _parse_month(self.request.GET.get("month")) or _month_start(self.earliest)
+        month = min(max(month, _month_start(self.earliest)), _month_start(self.latest))
+        following = _next_month(month)
+        context = {
+            "month": month,
+            "problem": problem,
+            "previous_url": self.url(month=f"{month - timedelta(days=1):%Y-%m}")
+            if month > _month_start(self.earliest)
+            else "",
+            "next_url": self.url(month=f"{following:%Y-%m}") if following <= self.latest else "",
+            "earliest": self.earliest,
+            "weeks": None,
+        }
+        if self.council is None:
+            return self.render("sessions/booking_month.html", context)
+        first = max(month, self.earliest)
+        last = min(following - timedelta(days=1), self.latest)
+        starts, _ = self._starts(first, last)
+        counts: dict[date, int] = {}
+        for start in starts:
+            day = _uk(start.start).date()
+            counts[day] = counts.get(day, 0) + 1
+        weeks = [
+            [
+                CalendarDay(
+                    day=day,
+                    in_month=day.month == month.month,
+                    count=counts.get(day, 0) if day.month == month.month else 0,
+                    href=self.day_url(day) if day.month == month.month and counts.get(day) else "",
+                )
+                for day in week
+            ]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(
+                month.year, month.month
+            )
+        ]
+        context |= {
+            "weeks": weeks,
+            "count": sum(counts.values()),
+            "day_count": len(counts),
+            "first_day_with_times": min(counts) if counts else None,
+        }
+        return self.render("sessions/booking_month.html", context)
+
+    # One day ----------------------------------------------------------------------------------
+
+    def day_choices(self, day: date) -> list[TimeChoice]:
+        starts, pool = self._starts(day, day)
+        peers = {peer.id: peer for peer in pool.peers}
+        choices = []
+        for start in sorted(starts, key=lambda s: s.start):
+            fits = panels.start_fits(offer=self.offer, council=self.council, start=start, pool=pool)
+            first = start.sessions[0]
+            choices.append(
+                TimeChoice(
+                    start=_uk(first.start),
+                    end=_uk(first.end),
+                    value=_uk(first.start).isoformat(),
+                    later_sessions=[(_uk(s.start), _uk(s.end)) for s in start.sessions[1:]],
+                    seats=[
+                        _seat_line(role, peers[peer_id], self.council, fits.get((role, peer_id)))
+                        for role, peer_ids in start.panel.items()
+                        for peer_id in peer_ids
+                    ],
+                )
+            )
+        return choices
+
+    def day_page(self, day: date, *, problem: str = "", chosen: str = "", notes: str = ""):
+        if self.council is None or not (self.earliest <= day <= self.latest):
+            return self.month_page(
+                problem=f"Choose a day from {day_text(self.earliest)} to {day_text(self.latest)}."
+            )
+        asked = any(key.startswith("why-") for key in self.request.GET)
+        why_form = StartQuestionForm(
+            self.request.GET if asked else None, initial={"date": day.isoformat()}
+        )
+        explanation = self._explain(why_form) if asked and why_form.is_valid() else None
+        times = self.day_choices(day)
+        book_form = BookForm(
+            initial={
+                "council": self.council.pk,
+                "notes": notes or self.request.GET.get("notes", ""),
+                "booking": self.moving.pk if self.moving else None,
+            }
+        )
+        return self.render(
+            "sessions/booking_day.html",
+            {
+                "day": day,
+                "times": times,
+                "chosen": chosen or self.request.GET.get("start", ""),
+                "problem": problem,
+                "book_form": book_form,
+                "why_form": why_form,
+                "invalid_why": why_form if why_form.errors else None,
+                "explanation": explanation,
+                "month_url": self.url(month=f"{day:%Y-%m}"),
+            },
+            status=422 if problem else 200,
+        )
+
+    def _explain(self, why_form: StartQuestionForm) -> dict:
+        when = datetime.combine(why_form.cleaned_data["date"], why_form.cleaned_data["time"], UK)
+        explanation, _ = panels.start_explanation(
+            offer=self.offer, council=self.council, start=when.astimezone(UTC), **self._move()
+        )
+        return {
+            "start": when,
+            "day_url": self.day_url(when.date(), start=when.isoformat())
+            if explanation.staffable
+            else "",
+            "staffable": explanation.staffable,
+            "not_bookable": explanation.status == NOT_BOOKABLE,
+            "reasons": [reason.text for reason in explanation.reasons],
+        }
+
+    # Check your answers -----------------------------------------------------------------------
+
+    def check_page(self, *, start: datetime, notes: str, shown, problems=(), status: int = 200):
+        """What booking `start` would do: the panel the plan seats, in plain words, and what
+        changed since `shown` was shown, if anything."""
+        start = _uk(start)
+        plan = panels.panel_plan(
+            offer=self.offer, council=self.council, start=start.astimezone(UTC), **self._move()
+        )
+        context = {
+            "start": start,
+            "value": start.isoformat(),
+            "notes": notes,
+            "problems": list(problems),
+            "day_url": self.day_url(start.date(), start=start.isoformat(), notes=notes),
+            "notes_url": self.day_url(start.date(), start=start.isoformat(), notes=notes).replace(
+                "#times", "#id_notes"
+            ),
+            "month_url": self.url(month=f"{start:%Y-%m}"),
+            "changed": None,
+            "unstaffable": None,
+            "seats": [],
+            "times": [],
+        }
+        if not plan.staffable:
+            context["unstaffable"] = {
+                "reasons": [reason.text for reason in plan.explanation.reasons],
+            }
+            return self.render("sessions/booking_check.html", context, status=409)
+        peers = {peer.id: peer for peer in plan.pool.peers}
+        context["seats"] = [
+            _seat_line(seat.role, peers[seat.peer_id], self.council, seat.fit)
+            for seat in plan.seats_of(0)
+            if seat.peer_id is not None
+        ]
+        context["times"] = [(_uk(t.start), _uk(t.end)) for t in plan.times]
+        changes = panels.plan_changes(plan, shown) if shown else []
+        if changes:
+            changed = services.PanelChanged(plan, changes)
+            context["changed"] = {
+                "detail": changed.detail,
+                "rows": [
+                    {
+                        "role": row["role"],
+                        "shown": row["shown"]["name"] if row["shown"] else "",
+                        "now": row["now"]["name"] if row["now"] else "",
+                        "why": row["why"],
+                    }
+                    for row in changed.change_rows
+                ],
+            }
+            status = 409
+        return self.render("sessions/booking_check.html", context, status=status)
+
+    # Booking ----------------------------------------------------------------------------------
+
+    def book(self, form: BookForm):
+        if not form.is_valid():
+            return self.back_to_day(form)
+        council, start = form.cleaned_data["council"], form.cleaned_data["start"]
+        notes = form.cleaned_data["notes"]
+        shown = shown_panel(self.request.POST, self.request.POST.get("start", ""))
+        try:
+            if self.moving is not None:
+                booking = services.booking_reschedule(
+                    caller=self.caller, booking=self.moving, start=start, panel=shown
+                )
+            else:
+                booking = services.booking_create(
+                    caller=self.caller,
+                    offer=self.offer,
+                    council=council,
+                    start=start,
+                    notes=notes,
+                    panel=shown,
+                )
+        except services.PanelChanged:
+            return self.check_page(start=start, notes=notes, shown=shown)
+        except services.BookingConflict as conflict:
+            return self._conflict(start, notes, conflict)
+        except services.AlreadyBooked as booked:
+            return self.check_page(
+                start=start, notes=notes, shown=None, problems=[booked.detail], status=409
+            )
+        except ValidationError as error:
+            problems = [text for texts in error.message_dict.values() for text in texts]
+            return self.check_page(start=start, notes=notes, shown=None, problems=problems)
+        if self.moving is not None:
+            first = _uk(start)
+            messages.success(
+                self.request,
+                f"The booking is moved to {clock_text(first)} on {day_text(first)} (UK time). "
+                "The proposed panel is below.",
+            )
+            return redirect("booking-detail", booking_id=booking.pk)
+        return redirect("booking-confirmation", booking_id=booking.pk)
+
+    def _conflict(self, start: datetime, notes: str, conflict):
+        start = _uk(start)
+        return self.render(
+            "sessions/booking_check.html",
+            {
+                "start": start,
+                "value": start.isoformat(),
+                "notes": notes,
+                "problems": [],
+                "unstaffable": {
+                    "detail": conflict.detail,
+                    "reasons": conflict.reasons,
+                    "alternatives": [
+                        {
+                            "start": _uk(t),
+                            "url": self.day_url(_uk(t).date(), start=_uk(t).isoformat()),
+                        }
+                        for t in conflict.alternatives
+                    ],
+                },
+                "month_url": self.url(month=f"{start:%Y-%m}"),
+                "day_url": self.day_url(start.date()),
+                "changed": None,
+                "seats": [],
+                "times": [],
+            },
+            status=409,
+        )
+
+    def back_to_day(self, form: BookForm):
+        """A check asked without a time (or with one not offered): back to the day's times."""
+        day = _parse_day(self.request.POST.get("day"))
+        problem = NOT_CHOSEN if "start" in form.errors else ""
+        if not problem:
+            problem = " ".join(text for texts in form.errors.values() for text in texts)
+        if day is None:
+            return self.month_page(problem=problem)
+        return self.day_page(day, problem=problem, notes=self.request.POST.get("notes", ""))
+
+
+def _first_start(booking: Booking | None) -> datetime | None:
+    if booking is None:
+        return None
+    sessions = list(booking.sessions.all())
+    return _uk(sessions[0].start) if sessions else None
+
+
+def _refuse_other_council(caller: Caller, raw_council_id) -> None:
+    """A council named in a request that the caller cannot act for is refused, not just invalid."""
+    if raw_council_id and str(raw_council_id).isdigit():
+        council = Council.objects.filter(pk=int(raw_council_id)).first()
+        if council is not None and not caller.may_act_for(council):
+            raise PermissionDenied(f"You cannot book for {council.name}.")
+
+
+def _booking_to_move(caller: Caller, offer: Offer, raw_booking_id) -> Booking | None:
+    if not raw_booking_id:
+        return None
+    if not str(raw_booking_id).isdigit():
+        raise Http404("No such booking.")
+    booking = selectors.booking_get(caller=caller, booking_id=int(raw_booking_id))
+    if booking.offer_id != offer.id:
+        raise Http404("That booking is for another offer.")
+    return booking
+
+
+def _journey(request, slug: str):
+    """The journey for this request, or the page saying the offer cannot be booked."""
+    caller = caller_for(request.user)
+    offer = selectors.offer_get(slug=slug)
+    if not offer.is_bookable:
+        return None, render(request, "sessions/booking_closed.html", {"offer": offer})
+    councils = councils_for(caller)
+    if not councils.exists():
+        raise PermissionDenied("Your account does not book for a council.")
+    data = request.POST if request.method == "POST" else request.GET
+    _refuse_other_council(caller, data.get("council"))
+    moving = _booking_to_move(caller, offer, data.get("booking"))
+    return _Journey(request, caller=caller, offer=offer, councils=councils, moving=moving), None
+
+
+@login_required
+def booking_new(request, slug: str):
+    """GET: the month of days with times (`month=YYYY-MM`) or one day's times (`day=`).
+    POST: book the time checked on the check page."""
+    journey, closed = _journey(request, slug)
+    if closed is not None:
+        return closed
+    if request.method == "POST":
+        return journey.book(BookForm(request.POST))
+    day = _parse_day(request.GET.get("day"))
+    if day is not None:
+        return journey.day_page(day)
+    return journey.month_page()
+
+
+@login_required
+@require_POST
+def booking_check(request, slug: str):
+    """Check your answers: the chosen time, its panel in plain words and the notes."""
+    journey, closed = _journey(request, slug)
+    if closed is not None:
+        return closed
+    form = BookForm(request.POST)
+    if not form.is_valid():
+        return journey.back_to_day(form)
+    return journey.check_page(
+        start=form.cleaned_data["start"],
+        notes=form.cleaned_data["notes"],
+        shown=shown_panel(request.POST, request.POST.get("start", "")),
+    )
+
+
+@login_required
+def booking_confirmation(request, booking_id: int):
+    """The booking is made: its reference and what happens next."""
+    caller = caller_for(request.user)
+    booking = selectors.booking_get(caller=caller, booking_id=booking_id)
+    sessions = list(booking.sessions.all())
+    first = sessions[0] if sessions else None
+    peers = [seat for seat in first.seats.all() if seat.peer_id] if first else []
+    return render(
+        request,
+        "sessions/booking_confirmation.html",
+        {
+            "booking": booking,
+            "state": selectors.booking_state(booking),
+            "requested": booking.status == "requested",
+            "adviser": booking.council.principal_adviser,
+            "times": [(_uk(s.start), _uk(s.end)) for s in sessions],
+            "peer_count": len(peers),
+        },
+    )
