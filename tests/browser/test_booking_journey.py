@@ -1,10 +1,11 @@
-"""A council booker finds a time, books it, sees the panel and cancels, in a real browser."""
+"""A council booker chooses a month, a day and a time, checks the answers, books and is told
+what happens next, with the keyboard alone, on a desktop and on a phone; then cancels."""
 
+import os
 import re
-from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from peers.models import Region
@@ -16,6 +17,27 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery"  # the factories' password
 OFFER = "recovery-and-renewal-panel"
+DESKTOP, PHONE = 1280, 390
+# Set to a folder to keep a screenshot of each step (for looking at the pages by eye).
+SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS", "")
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def sized_page(request, chromium):
+    width = request.param
+    phone = width == PHONE
+    context = chromium.new_context(
+        viewport={"width": width, "height": 844 if phone else 900},
+        is_mobile=phone,
+        has_touch=phone,
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.width = width
+    yield page
+    context.close()
 
 
 def a_council_with_a_panel(username: str):
@@ -37,100 +59,120 @@ def a_council_with_a_panel(username: str):
     return council
 
 
-def times_heading(page):
-    return page.get_by_role("heading", level=2, name=re.compile(r"times? for Wigan Council"))
+def check_page(page, axe, step: str):
+    """No violations, nothing wider than the screen, and a screenshot if asked for."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), step
+    assert_accessible(axe, page)
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SCREENSHOTS}/{page.width}-{step}.png", full_page=True)
 
 
-def test_a_booker_books_a_panel_and_cancels_it(page, live_server, axe):
+def press_on(page, locator, key: str = "Enter"):
+    """Move the keyboard focus to `locator` and press `key`: no pointer involved."""
+    locator.focus()
+    expect(locator).to_be_focused()
+    page.keyboard.press(key)
+
+
+def test_a_booker_chooses_a_day_and_a_time_checks_and_books_by_keyboard(
+    sized_page, live_server, axe
+):
+    page = sized_page
     a_council_with_a_panel("booker1")
     day = bookable_day()
+    day_name = f"{day:%A} {day.day} {day:%B}"
     sign_in(page, live_server, "booker1", PASSWORD)
 
-    # The offer, and the way in.
     page.goto(f"{live_server.url}/offers/{OFFER}/")
-    assert_accessible(axe, page)
-    page.get_by_role("link", name="Book this offer").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a time")
-    expect(page.get_by_text("Wigan Council", exact=True)).to_be_visible()
-    assert_accessible(axe, page)
+    press_on(page, page.get_by_role("link", name="Book this offer"))
 
-    # The search, typed with the keyboard: the weeks, then the date, and Enter to submit.
-    page.get_by_label("Number of weeks").focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("1")
-    page.get_by_label("From").focus()
-    page.keyboard.type(day.strftime("%m%d%Y"))
-    page.keyboard.press("Enter")
-    expect(times_heading(page)).to_be_visible()
-    day_heading = f"{day:%A} {day.day} {day:%B %Y}"
-    expect(page.get_by_role("heading", level=3, name=day_heading)).to_be_visible()
-    first = page.locator(".time-option").first
-    expect(first).to_contain_text("09:00 to 12:00")
-    expect(first.get_by_role("list", name="Proposed panel")).to_contain_text("Ann Lead")
-    assert_accessible(axe, page)
+    # The month: days with times are links named with their count of times.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a day")
+    if not page.get_by_role("link", name=re.compile(rf"^{day_name}: \d+ times$")).count():
+        press_on(page, page.get_by_role("link", name="Next month"))
+    expect(page.get_by_role("heading", level=2, name=f"{day:%B %Y}")).to_be_visible()
+    check_page(page, axe, "1-month")
+    press_on(page, page.get_by_role("link", name=re.compile(rf"^{day_name}: \d+ times$")))
 
-    # A question about a time that is not offered.
-    soon = timezone.localdate() + timedelta(days=2)
-    page.get_by_label("Date", exact=True).fill(soon.isoformat())
-    page.get_by_label("Start time (UK time)").fill("10:00")
-    page.get_by_role("button", name="Explain this time").click()
-    expect(page.locator(".explanation")).to_contain_text("Inside the 10-day minimum notice")
-    assert_accessible(axe, page)
-
-    # Book 10:00 with a note.
-    page.get_by_label("Notes for the LGA and the panel (optional)").fill(
-        "Cabinet and senior officers."
-    )
-    page.get_by_role("button", name=f"Book 10:00 on {day:%A} {day.day} {day:%B}").click()
-    expect(page.get_by_role("status")).to_contain_text("is booked for Wigan Council: 10:00 on")
+    # The day: its times as a group of radios, each with its panel in plain words.
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "LGA Recovery & Renewal Panel for Wigan Council"
+        f"Choose a time on {day:%A} {day.day} {day:%B %Y}"
     )
-    seats = page.locator(".seat")
-    expect(seats).to_have_count(3)
-    for name in ("Ann Lead", "Gwen Member", "Owen Officer"):
-        expect(page.locator(".seat-list")).to_contain_text(name)
-    expect(seats.filter(has_text="Owen Officer")).to_contain_text(
-        "Why chosen: has 1 of the skills wanted"
+    ten = page.get_by_role("radio", name="10:00 to 13:00")
+    expect(page.locator("#time-1000-panel")).to_contain_text(
+        "Lead member peer: Ann Lead, Labour, like your leader"
     )
-    expect(page.get_by_text(f"{day_heading}, 10:00 to 13:00")).to_be_visible()
-    assert_accessible(axe, page)
+    expect(page.locator("main")).not_to_contain_text("seniority")
+    check_page(page, axe, "2-day")
 
-    # Cancel, with the keyboard only: no reason first, then follow the summary to the field.
-    page.get_by_label("Why are you cancelling?").focus()
+    # Continue without choosing: the error summary leads back to the times.
+    press_on(page, page.get_by_role("button", name="Continue"))
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Choose a time.")
+    check_page(page, axe, "3-day-error")
+    press_on(page, summary.get_by_role("link", name="Choose a time."))
+
+    # Choose 10:00 with the arrow keys, write a note, continue.
+    press_on(page, page.get_by_role("radio").first, " ")
+    for _ in range(12):
+        if ten.is_checked():
+            break
+        page.keyboard.press("ArrowDown")
+    expect(ten).to_be_checked()
+    press_on(page, page.get_by_label("Notes for the LGA and the panel (optional)"), "End")
+    page.keyboard.type("Cabinet and senior officers.")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Continue")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    # Check your answers: the time, the panel in words, the notes, with change links.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before booking")
+    answers = page.locator(".govuk-summary-list")
+    expect(answers).to_contain_text(f"{day:%A} {day.day} {day:%B %Y}, 10:00 to 13:00")
+    expect(answers).to_contain_text("Officer peer: Owen Officer, Chief executive")
+    expect(answers).to_contain_text("Cabinet and senior officers.")
+    expect(page.get_by_role("link", name="Change date and time")).to_be_visible()
+    check_page(page, axe, "4-check")
+    press_on(page, page.get_by_role("button", name="Book this time"))
+
+    # Confirmation: the reference and what happens next.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Booking made")
+    booking = Booking.objects.get()
+    expect(page.locator(".govuk-panel")).to_contain_text(str(booking.pk))
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Each of the 3 peers on the panel")
+    check_page(page, axe, "5-confirmation")
+    assert booking.notes == "Cabinet and senior officers."
+    assert {seat.peer.name for seat in booking.sessions.get().seats.all()} == {
+        "Ann Lead",
+        "Gwen Member",
+        "Owen Officer",
+    }
+
+    # The booking, and cancelling it with the keyboard.
+    press_on(page, page.get_by_role("link", name="See the booking and its panel"))
+    expect(page.locator(".seat-list")).to_contain_text("Why this peer: Labour, like your leader")
+    expect(page.locator(".seat-list")).not_to_contain_text("fit of")
+    check_page(page, axe, "6-booking")
+    press_on(page, page.get_by_label("Why are you cancelling?"), "End")
+    page.keyboard.type("The cabinet meeting moved.")
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Cancel this booking")).to_be_focused()
     page.keyboard.press("Enter")
-    summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("Say why you are cancelling the booking.")
-    assert_accessible(axe, page)
-    summary.get_by_role("link").focus()
-    page.keyboard.press("Enter")
-    expect(page.get_by_label("Why are you cancelling?")).to_be_focused()
-    page.keyboard.type("The cabinet meeting moved.")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("The booking is cancelled")
-    expect(page.locator(".summary-list")).to_contain_text("The cabinet meeting moved.")
-    assert_accessible(axe, page)
     assert Booking.objects.get().status == BookingStatus.CANCELLED
 
-    # The list of bookings.
-    page.get_by_role("link", name="Bookings", exact=True).click()
-    expect(page.get_by_role("table")).to_contain_text("Cancelled")
-    assert_accessible(axe, page)
 
-
-def test_the_times_and_the_booking_fit_a_phone(phone_page, live_server, axe):
+def test_why_not_another_time_is_answered_beside_the_times(sized_page, live_server, axe):
+    page = sized_page
     a_council_with_a_panel("booker2")
     day = bookable_day()
-    sign_in(phone_page, live_server, "booker2", PASSWORD)
-    phone_page.goto(f"{live_server.url}/offers/{OFFER}/book/?start={day.isoformat()}&weeks=1")
-    expect(times_heading(phone_page)).to_be_visible()
-    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    assert_accessible(axe, phone_page)
-
-    phone_page.get_by_role("button", name=f"Book 11:00 on {day:%A} {day.day} {day:%B}").click()
-    expect(phone_page.get_by_role("status")).to_contain_text("is booked")
-    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    assert_accessible(axe, phone_page)
+    sign_in(page, live_server, "booker2", PASSWORD)
+    page.goto(f"{live_server.url}/offers/{OFFER}/book/?day={day.isoformat()}")
+    side = page.get_by_role("complementary")
+    press_on(page, side.get_by_label("Start time (UK time)"), "End")
+    page.keyboard.type("18:00")
+    page.keyboard.press("Enter")
+    expect(side.get_by_role("status")).to_contain_text("Outside office hours")
+    check_page(page, axe, "7-why-not")
