@@ -50,6 +50,14 @@ class TimeChoice:
     value: str  # ISO 8601 with the UK offset
     later_sessions: list[tuple[datetime, datetime]] = field(default_factory=list)
     seats: list[SeatLine] = field(default_factory=list)
+    same_as: datetime | None = None  # an earlier time of the day with the very same panel
+
+    @property
+    def names(self) -> str:
+        names = [seat.name for seat in self.seats]
+        return (
+            " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+        )
 
     @property
     def input_id(self) -> str:
@@ -254,23 +262,29 @@ class _Journey:
     def day_choices(self, day: date) -> list[TimeChoice]:
         starts, pool = self._starts(day, day)
         peers = {peer.id: peer for peer in pool.peers}
-        choices = []
+        choices: list[TimeChoice] = []
+        first_with: dict[tuple, datetime] = {}
         for start in sorted(starts, key=lambda s: s.start):
             fits = panels.start_fits(offer=self.offer, council=self.council, start=start, pool=pool)
             first = start.sessions[0]
+            seats = [
+                _seat_line(role, peers[peer_id], self.council, fits.get((role, peer_id)))
+                for role, peer_ids in start.panel.items()
+                for peer_id in peer_ids
+            ]
+            # A panel already described for an earlier time of the day is named, not repeated.
+            key = tuple(seats)
             choices.append(
                 TimeChoice(
                     start=_uk(first.start),
                     end=_uk(first.end),
                     value=_uk(first.start).isoformat(),
                     later_sessions=[(_uk(s.start), _uk(s.end)) for s in start.sessions[1:]],
-                    seats=[
-                        _seat_line(role, peers[peer_id], self.council, fits.get((role, peer_id)))
-                        for role, peer_ids in start.panel.items()
-                        for peer_id in peer_ids
-                    ],
+                    seats=seats,
+                    same_as=first_with.get(key),
                 )
             )
+            first_with.setdefault(key, _uk(first.start))
         return choices
 
     def day_page(self, day: date, *, problem: str = "", chosen: str = "", notes: str = ""):

@@ -100,8 +100,11 @@ def test_a_booker_chooses_a_day_and_a_time_checks_and_books_by_keyboard(
         f"Choose a time on {day:%A} {day.day} {day:%B %Y}"
     )
     ten = page.get_by_role("radio", name="10:00 to 13:00")
-    expect(page.locator("#time-1000-panel")).to_contain_text(
+    expect(page.locator("#time-0900-panel")).to_contain_text(
         "Lead member peer: Ann Lead, Labour, like your leader"
+    )
+    expect(page.locator("#time-1000-panel")).to_contain_text(
+        "The same panel as at 09:00: Ann Lead, Gwen Member and Owen Officer."
     )
     expect(page.locator("main")).not_to_contain_text("seniority")
     check_page(page, axe, "2-day")

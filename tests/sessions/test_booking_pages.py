@@ -213,6 +213,7 @@ def test_a_days_times_show_their_panels_in_plain_words(client, panel):
     assert (
         "Officer peer: Officer Recovery, Chief executive; brings a skill this panel needs" in text
     )
+    assert "The same panel as at 09:00: Lead Labour, Member Green and Officer Recovery." in text
     for score in ("seniority", "fit of", "(+", "Next best"):
         assert score not in text
     page_html = response.content.decode()
