@@ -434,7 +434,7 @@ def test_the_booking_page_sends_the_panel_shown_and_shows_what_changed(client, c
     client.force_login(crowd.bookers[council.id])
     url = f"/offers/{PANEL}/book/"
     day = bookable_day()
-    page = client.get(url, {"council": council.pk, "start": day.isoformat(), "weeks": 1})
+    page = client.get(url, {"council": council.pk, "day": day.isoformat()})
     panels = hidden_panels(page.content.decode())
     start, fields = next(iter(panels.items()))
     assert len(fields) == 3
