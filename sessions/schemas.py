@@ -192,8 +192,14 @@ class SeatOut(Schema):
     position: int
     status: str
     peer: PeerBrief | None
-    why: dict
-    runner_up: dict
+    why: dict = Field(
+        description="Staff: the seat's fit breakdown (points per part). Others: empty, or why "
+        "the seat is unfilled."
+    )
+    why_words: str = Field(
+        "", description="Why the peer suits the seat, in plain words for the council."
+    )
+    runner_up: dict = Field(description="Staff: the next best peer and their fit.")
 
 
 class SessionOut(Schema):

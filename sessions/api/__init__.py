@@ -120,19 +120,24 @@ def booking_create(request, payload: BookingIn):
         panel=_shown(payload.panel),
     )
     return Status(
-        201, selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking.id))
+        201,
+        selectors.booking_out(
+            selectors.booking_get(caller=caller, booking_id=booking.id), caller=caller
+        ),
     )
 
 
 @router.get("/bookings", response=list[BookingOut], summary="Bookings the caller may see")
 def booking_list(request):
-    return [selectors.booking_out(b) for b in selectors.booking_list(caller=_caller(request))]
+    caller = _caller(request)
+    return [selectors.booking_out(b, caller=caller) for b in selectors.booking_list(caller=caller)]
 
 
 @router.get("/bookings/{int:booking_id}", response=BookingOut, summary="One booking")
 def booking_detail(request, booking_id: int):
+    caller = _caller(request)
     return selectors.booking_out(
-        selectors.booking_get(caller=_caller(request), booking_id=booking_id)
+        selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )
 
 
@@ -147,7 +152,9 @@ def booking_reschedule(request, booking_id: int, payload: RescheduleIn):
     services.booking_reschedule(
         caller=caller, booking=booking, start=payload.start, panel=_shown(payload.panel)
     )
-    return selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))
+    return selectors.booking_out(
+        selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
+    )
 
 
 @router.post(
@@ -159,7 +166,9 @@ def booking_cancel(request, booking_id: int, payload: CancelIn):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     services.booking_cancel(caller=caller, booking=booking, reason=payload.reason)
-    return selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))
+    return selectors.booking_out(
+        selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
+    )
 
 
 @router.put(
@@ -174,6 +183,6 @@ def session_joining_link(request, session_id: int, payload: JoiningLinkIn):
         caller=caller, session=session, joining_url=payload.joining_url
     )
     booking = selectors.booking_out(
-        selectors.booking_get(caller=caller, booking_id=session.booking_id)
+        selectors.booking_get(caller=caller, booking_id=session.booking_id), caller=caller
     )
     return next(s for s in booking["sessions"] if s["id"] == session_id)

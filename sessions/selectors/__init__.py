@@ -24,6 +24,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.panels import PeerPool
+from sessions.seat_words import seat_in_words
 
 
 def offer_list(
@@ -130,7 +131,10 @@ def peer_brief(peer: Peer) -> dict:
     }
 
 
-def booking_out(booking: Booking) -> dict:
+def booking_out(booking: Booking, *, caller: Caller) -> dict:
+    """A booking as the API shows it. Each seat says in plain words why its peer suits it
+    (`why_words`); the scores behind that (`why`, `runner_up`) are for staff only."""
+    staff = caller.is_staff
     return {
         "id": booking.id,
         "offer": booking.offer.slug,
@@ -159,9 +163,17 @@ def booking_out(booking: Booking) -> dict:
                         "position": seat.position,
                         "status": seat.status,
                         "peer": peer_brief(seat.peer) if seat.peer else None,
-                        "why": seat.fit
+                        "why": (seat.fit if staff else {})
                         or ({"unfilled": seat.unfilled_reason} if seat.unfilled_reason else {}),
-                        "runner_up": seat.runner_up,
+                        "why_words": seat_in_words(
+                            peer=peer_brief(seat.peer),
+                            council_leader_group=booking.council.leader_group,
+                            council_type=booking.council.council_type,
+                            fit=seat.fit,
+                        )
+                        if seat.peer
+                        else "",
+                        "runner_up": seat.runner_up if staff else {},
                     }
                     for seat in session.seats.all()
                 ],

@@ -136,9 +136,24 @@ def test_book_a_panel(api_client, pool):
     seats = {seat["role"]: seat for seat in session["seats"]}
     assert seats["Lead member peer"]["peer"]["political_group"] == "labour"
     assert seats["Lead member peer"]["peer"]["id"] == pool.lead.id
-    assert seats["Officer peer"]["why"]["skill"] > 0  # recovery planning matched
+    # The council reads why in words; the scores are for staff.
+    assert seats["Officer peer"]["why_words"].startswith(
+        "Chief executive; brings a skill this panel needs"
+    )
+    assert seats["Lead member peer"]["why_words"].startswith("Labour, like your leader")
+    assert seats["Officer peer"]["why"] == {} and seats["Officer peer"]["runner_up"] == {}
     assert {s["status"] for s in seats.values()} == {"invited"}
     assert Seat.objects.filter(peer=pool.lead, held_from=start).exists()
+
+
+def test_staff_see_the_scores_behind_the_words(api_client, pool):
+    start = london(bookable_day(), 10)
+    booking = book(api_client, pool.booker, pool.council, start).json()
+    staff = make_user(is_staff=True)
+    body = api_client.get(f"/bookings/{booking['id']}", headers=bearer(staff)).json()
+    seats = {seat["role"]: seat for seat in body["sessions"][0]["seats"]}
+    assert seats["Officer peer"]["why"]["skill"] > 0  # recovery planning matched
+    assert seats["Officer peer"]["why_words"].startswith("Chief executive")
 
 
 def test_the_same_peers_are_not_booked_twice(api_client, pool):
