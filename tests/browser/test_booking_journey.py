@@ -8,10 +8,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from peers.models import Region
+from peers.models import Peer, Region
+from peers.services import availability_update
 from sessions.models import Booking, BookingStatus
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import bookable_day, make_available, make_booker, make_council, make_peer
+from tests.factories import (
+    bookable_day,
+    make_available,
+    make_booker,
+    make_council,
+    make_peer,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -179,3 +187,42 @@ def test_why_not_another_time_is_answered_beside_the_times(sized_page, live_serv
     page.keyboard.press("Enter")
     expect(side.get_by_role("status")).to_contain_text("Outside office hours")
     check_page(page, axe, "7-why-not")
+
+
+def test_an_adviser_chooses_the_council_and_accepts_a_changed_panel(sized_page, live_server, axe):
+    page = sized_page
+    council = a_council_with_a_panel("booker3")
+    adviser = make_user("adviser3")
+    council.principal_adviser = adviser
+    council.save()
+    make_council("Salford City Council", principal_adviser=adviser)
+    day = bookable_day()
+    sign_in(page, live_server, "adviser3", PASSWORD)
+    page.goto(f"{live_server.url}/offers/{OFFER}/book/")
+    page.get_by_label("Council").select_option(label="Wigan Council")
+    press_on(page, page.get_by_role("button", name="Show days with times"))
+    expect(page.get_by_role("table")).to_be_visible()
+    check_page(page, axe, "8-adviser-month")
+
+    # The day's panel is shown; then the lead goes on leave before the booker books.
+    page.goto(f"{live_server.url}/offers/{OFFER}/book/?council={council.pk}&day={day.isoformat()}")
+    press_on(page, page.get_by_role("radio", name="10:00 to 13:00"), " ")
+    press_on(page, page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before booking")
+    ann = Peer.objects.get(name="Ann Lead")
+    availability_update(peer=ann, leave=[{"first_day": day, "last_day": day}])
+    make_available(
+        make_peer(name="Rhys Lead", political_group="labour", home_council=ann.home_council)
+    )
+    press_on(page, page.get_by_role("button", name="Book this time"))
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("The panel has changed")
+    expect(summary).to_contain_text("Ann Lead was shown, Rhys Lead now")
+    expect(summary).to_contain_text("is no longer free then")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Lead member peer: Rhys Lead")
+    check_page(page, axe, "9-panel-changed")
+    assert not Booking.objects.exists()
+    press_on(page, page.get_by_role("button", name="Book with the new panel"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Booking made")
+    seats = {seat.peer.name for seat in Booking.objects.get().sessions.get().seats.all()}
+    assert seats == {"Rhys Lead", "Gwen Member", "Owen Officer"}

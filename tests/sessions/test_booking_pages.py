@@ -347,6 +347,25 @@ def test_booking_seats_the_panel_checked_and_confirms_with_a_reference(client, p
     assert f"{long_date(panel.day)}, 10:00 to 13:00" in text
 
 
+def test_the_confirmation_of_a_request_says_the_adviser_will_approve_it(client, panel):
+    adviser = make_user(first_name="Priya", last_name="Adviser")
+    Council.objects.filter(pk=panel.council.pk).update(principal_adviser=adviser)
+    signed_in(client, panel.booker)
+    client.post(BOOK, chosen(panel))
+    booking = Booking.objects.get()
+    Booking.objects.filter(pk=booking.pk).update(status="requested")
+    text = text_of(client.get(f"/bookings/{booking.pk}/confirmation/"))
+    assert "Booking requested" in text
+    assert "Requested: your Principal Adviser, Priya Adviser, will approve it" in text
+
+
+def test_another_councils_booker_cannot_see_a_confirmation(client, panel):
+    book(signed_in(client, panel.booker), panel)
+    booking = Booking.objects.get()
+    response = signed_in(client, panel.other_booker).get(f"/bookings/{booking.pk}/confirmation/")
+    assert response.status_code == 403
+
+
 def test_a_changed_panel_is_shown_with_why_and_can_be_accepted(client, panel):
     signed_in(client, panel.booker)
     stale = chosen(panel)
