@@ -655,9 +655,11 @@ class _Search:
         sessions they hold within FAIRNESS_WINDOW of the start). Every seat is filled, so
         this is the matcher's objective for the one booking. The cost handed to
         `linear_sum_assignment` is -value * scale + tie-break rank: the tie-break only decides
-        between panels of equal value, and costs of one role are all distinct, so the
-        candidates kept (each role's best `seats`, enough for an optimum by an exchange
-        argument) and the answer depend only on the start, never on the other starts searched.
+        between panels of equal value. Each role keeps the candidates that can be among its
+        best `seats` (enough for an optimum, by an exchange argument): those before its
+        `seats`-th allowed peer with no work in the window, in order of the part of the cost
+        that does not depend on the start. The candidates and the answer depend only on the
+        start, never on the other starts searched.
         """
         pool = self.pool
         n_sessions = self.free.shape[0]
@@ -674,25 +676,31 @@ class _Search:
             for count in counts:
                 fair[rows] += unfairness(load[rows], count, pool.fairness_step)
         scale = float(pool.seats * (len(pool.members) + 1) + 1)
-        # (roles, chosen, pool): -value * scale + tie-break, where the seat is allowed
+        # cost = static (per role and peer) + fairness * scale (per start and peer); a peer
+        # with no work in the window pays the least fairness, so each role's best `seats`
+        # candidates lie within its static order up to its `seats`-th allowed such peer.
         static = -(n_sessions * (pool.fit + KEEP_VALUE * pool.keep)) * scale + pool.tiebreak
-        cost = static[:, None, :] + (fair * scale)[None, :, :]
-        cost[~(pool.eligible[:, None, :] & ok.T[None, :, :])] = np.inf
-        keep_k = min(pool.seats, len(pool.members))
-        if keep_k < len(pool.members):
-            top = np.argpartition(cost, keep_k - 1, axis=2)[:, :, :keep_k]
-        else:
-            top = np.broadcast_to(
-                np.arange(len(pool.members)), (len(pool.roles), len(chosen), keep_k)
-            )
-        rows_of_seats = pool.seat_roles[:, None]
+        order = np.argsort(static, axis=1, kind="stable")
+        ok_rows = np.ascontiguousarray(ok.T)  # (chosen, pool)
+        idle = load == 0  # (chosen, pool)
+        prefixes = []
+        for r in range(len(pool.roles)):
+            allowed = ok_rows[:, order[r]] & pool.eligible[r][order[r]]  # in static order
+            counted = allowed & idle[:, order[r]]
+            before = np.cumsum(counted, axis=1, dtype=np.int32) - counted
+            prefixes.append(allowed & (before < pool.seats))
+        seat_static = static[pool.seat_roles]
+        seat_eligible = pool.eligible[pool.seat_roles]
         found: list[np.ndarray | None] = []
         for j in range(len(chosen)):
-            columns = np.unique(top[:, j, :])
+            columns = np.unique(
+                np.concatenate([order[r][prefixes[r][j]] for r in range(len(pool.roles))])
+            )
             if len(columns) < pool.seats:
                 found.append(None)
                 continue
-            matrix = cost[rows_of_seats, j, columns[None, :]]
+            matrix = seat_static[:, columns] + fair[j, columns] * scale
+            matrix[~(seat_eligible[:, columns] & ok_rows[j, columns])] = np.inf
             try:
                 rows, picked = linear_sum_assignment(matrix)
             except ValueError:  # no assignment avoids every forbidden pair
