@@ -11,12 +11,12 @@ from django.contrib import admin
 from django.db.models import Count, Min, Q
 from simple_history.admin import SimpleHistoryAdmin
 
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import clock_text, day_text
 from sessions.models import HOLDING_SEAT_STATUSES, BookedSession, Booking, Seat, Session
 
 
 def _uk(moment) -> str:
-    return f"{moment.astimezone(LONDON):%a %-d %b %Y %H:%M}" if moment else "–"
+    return f"{day_text(moment)}, {clock_text(moment)}" if moment else "–"
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):

@@ -49,6 +49,8 @@ from icalendar.prop import vRecur
 from icalendar.timezone import tzp
 from recurring_ical_events import ComponentsWithName, EventAdapter, Occurrence
 
+from scheduling.engine.uk_time import day_text
+
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 10
 MAX_EVENTS = 5_000
@@ -279,7 +281,7 @@ def _reason(error: BaseException) -> str:
 
 
 def _day(moment: datetime | date) -> str:
-    return f"{moment.day} {moment:%B %Y}"
+    return day_text(moment.date() if isinstance(moment, datetime) else moment)
 
 
 def _decode(data: bytes) -> str:

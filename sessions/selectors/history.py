@@ -15,7 +15,7 @@ from django.db import models
 
 from peers.models import Council, Peer
 from peers.selectors import Caller
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import clock_text, day_text
 from sessions.models import Booking, Seat, Session
 
 SYSTEM = "system"
@@ -165,7 +165,7 @@ def change_text(value, *, iso: bool) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.isoformat() if iso else f"{value.astimezone(LONDON):%a %-d %b %Y, %H:%M}"
+        return value.isoformat() if iso else f"{day_text(value)}, {clock_text(value)}"
     return str(value)
 
 

@@ -321,7 +321,7 @@ def test_too_many_occurrences_of_one_event_in_the_window():
     )
     assert refused(data) == (
         f'The event "Drip" repeats more than {MAX_OCCURRENCES_PER_EVENT:,} times between '
-        "1 March 2026 and 1 September 2026."
+        "Sunday 1 March 2026 and Tuesday 1 September 2026."
     )
 
 
