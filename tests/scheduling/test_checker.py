@@ -17,7 +17,7 @@ from scheduling.engine.matching import (
 )
 from scheduling.engine.panels import OFFICER, RoleRequirement
 from scheduling.engine.uk_time import LONDON
-from tests.scheduling.test_matching import (
+from tests.scheduling.match_problems import (
     KENT,
     LEAD_SEAT,
     MARCH,
