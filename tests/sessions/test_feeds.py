@@ -18,7 +18,7 @@ from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services
 from sessions.services.feeds import feed_token_issue
 from tests.factories import make_council, make_peer
-from tests.scheduling.test_calendar_interop import icaljs, libical, utc_text
+from tests.interop.parsers import icaljs, libical, utc_text
 from tests.sessions.test_webinars import (
     JOIN,
     OPPOSITION,

@@ -18,7 +18,7 @@ from sessions.models import Invite, InviteStatus, Seat, SeatStatus, Session
 from sessions.tasks import send_invite
 from tests.conftest import Mail, by_recipient, deliver
 from tests.factories import bearer, make_peer
-from tests.scheduling.test_calendar_interop import icaljs, libical
+from tests.interop.parsers import icaljs, libical
 from tests.sessions.conftest import book, london, make_available
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]

@@ -14,7 +14,7 @@ from sessions.models import Seat, SeatStatus, Session
 from sessions.services import invites
 from tests.conftest import by_recipient, deliver
 from tests.factories import bearer, import_calendar, make_peer, make_user
-from tests.scheduling.test_calendar_interop import icaljs
+from tests.interop.parsers import icaljs
 from tests.sessions.conftest import book, london, make_available
 from tests.sessions.test_invites import assert_imip, links, path_of
 
