@@ -16,7 +16,6 @@ from scheduling.api import api
 from sessions.models import Offer, Seat, Session
 from sessions.services import webinars
 from sessions.services.invites import reminders_send, seat_answer
-from tests.conftest import Mail, deliver, run_queued_tasks
 from tests.factories import (
     bearer,
     bookable_day,
@@ -27,6 +26,7 @@ from tests.factories import (
     make_peer,
     make_user,
 )
+from tests.sent_mail import Mail, deliver, run_queued_tasks
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_broker")]
 
