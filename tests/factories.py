@@ -3,6 +3,7 @@
 import itertools
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import holidays
@@ -17,6 +18,7 @@ from peers.services import (
     busy_calendar_upload,
 )
 from scheduling.engine.uk_time import LONDON
+from sessions.models import HOLDING_SEAT_STATUSES, Seat
 
 _sequence = itertools.count(1)
 
@@ -138,3 +140,52 @@ def import_calendar(peer: Peer, data: bytes, filename: str = "busy.ics"):
     """Upload a peer's calendar and read it as the worker does; returns the calendar."""
     calendar = busy_calendar_upload(peer=peer, data=data, filename=filename)
     return busy_calendar_refresh(calendar_id=calendar.id)
+
+
+# Bookings, made through the API as a booker makes them ------------------------------------
+
+
+@dataclass
+class Pool:
+    council: Council
+    other_council: Council
+    lead: Peer  # the only Labour member peer
+    member: Peer
+    officer: Peer  # the only officer peer with recovery planning
+    booker: object
+    other_booker: object
+    day: date = field(default_factory=bookable_day)  # a bookable Tuesday three weeks ahead
+
+
+PANEL = "recovery-and-renewal-panel"
+
+
+def book(
+    api_client, pool, start: datetime, *, capture, booker=None, council=None, offer=PANEL
+) -> dict:
+    """Book an offer through the API and run the transaction's on-commit work (the queueing)."""
+    with capture(execute=True):
+        response = api_client.post(
+            "/bookings",
+            json={
+                "offer": offer,
+                "council": (council or pool.council).id,
+                "start": start.isoformat(),
+                "notes": "",
+            },
+            headers=bearer(booker or pool.booker),
+        )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def assert_no_peer_double_booked():
+    holds = {}
+    for seat in Seat.objects.filter(status__in=HOLDING_SEAT_STATUSES, peer__isnull=False).order_by(
+        "held_from"
+    ):
+        for other_from, other_until in holds.get(seat.peer_id, []):
+            assert not (seat.held_from < other_until and other_from < seat.held_until), (
+                f"peer {seat.peer_id} double-booked"
+            )
+        holds.setdefault(seat.peer_id, []).append((seat.held_from, seat.held_until))

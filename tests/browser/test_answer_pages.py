@@ -10,9 +10,16 @@ from peers.selectors import caller_for
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import booking_create, invites
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import make_booker, make_council, make_peer, make_user
+from tests.factories import (
+    bookable_day,
+    london,
+    make_available,
+    make_booker,
+    make_council,
+    make_peer,
+    make_user,
+)
 from tests.sent_mail import run_queued_tasks
-from tests.sessions.conftest import bookable_day, london, make_available
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_broker")]
 

@@ -10,8 +10,15 @@ from scheduling.engine.uk_time import day_text
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import booking_create
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import make_booker, make_council, make_peer, make_user
-from tests.sessions.conftest import bookable_day, london, make_available
+from tests.factories import (
+    bookable_day,
+    london,
+    make_available,
+    make_booker,
+    make_council,
+    make_peer,
+    make_user,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_broker")]
 

@@ -1,16 +1,12 @@
 """A small, exact pool of peers for booking tests, and a bookable date well ahead."""
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
 
 import pytest
 
 from peers.models import Council, Peer, Region
-from sessions.models import HOLDING_SEAT_STATUSES, Seat
 from tests.factories import (
-    bearer,
-    bookable_day,
-    london,
+    Pool,
     make_available,
     make_booker,
     make_council,
@@ -18,28 +14,6 @@ from tests.factories import (
     make_peer,
     make_user,
 )
-
-__all__ = [
-    "Crowd",
-    "Pool",
-    "Roles",
-    "assert_no_peer_double_booked",
-    "bookable_day",
-    "london",
-    "make_available",
-]
-
-
-@dataclass
-class Pool:
-    council: Council
-    other_council: Council
-    lead: Peer  # the only Labour member peer
-    member: Peer
-    officer: Peer  # the only officer peer with recovery planning
-    booker: object
-    other_booker: object
-    day: date = field(default_factory=bookable_day)  # a bookable Tuesday three weeks ahead
 
 
 @pytest.fixture
@@ -86,28 +60,6 @@ def pool(db) -> Pool:
         booker=make_booker(council),
         other_booker=make_booker(other),
     )
-
-
-PANEL = "recovery-and-renewal-panel"
-
-
-def book(
-    api_client, pool, start: datetime, *, capture, booker=None, council=None, offer=PANEL
-) -> dict:
-    """Book an offer through the API and run the transaction's on-commit work (the queueing)."""
-    with capture(execute=True):
-        response = api_client.post(
-            "/bookings",
-            json={
-                "offer": offer,
-                "council": (council or pool.council).id,
-                "start": start.isoformat(),
-                "notes": "",
-            },
-            headers=bearer(booker or pool.booker),
-        )
-    assert response.status_code == 201, response.json()
-    return response.json()
 
 
 @pytest.fixture
@@ -224,15 +176,3 @@ def roles(pool) -> Roles:
         peer=peer_user,
         councillor=make_councillor(pool.council, "wigan-councillor"),
     )
-
-
-def assert_no_peer_double_booked():
-    holds = {}
-    for seat in Seat.objects.filter(status__in=HOLDING_SEAT_STATUSES, peer__isnull=False).order_by(
-        "held_from"
-    ):
-        for other_from, other_until in holds.get(seat.peer_id, []):
-            assert not (seat.held_from < other_until and other_from < seat.held_until), (
-                f"peer {seat.peer_id} double-booked"
-            )
-        holds.setdefault(seat.peer_id, []).append((seat.held_from, seat.held_until))

@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from sessions.models import Booking, Offer, Seat, Session
-from tests.factories import bearer, make_council, make_user
-from tests.sessions.conftest import bookable_day, london
+from tests.factories import bearer, bookable_day, london, make_council, make_user
 
 pytestmark = pytest.mark.django_db
 PANEL = "recovery-and-renewal-panel"

@@ -9,8 +9,15 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from sessions.models import Booking, Seat, Session
-from tests.factories import at_once, bearer, make_booker, make_council
-from tests.sessions.conftest import assert_no_peer_double_booked, bookable_day, london
+from tests.factories import (
+    assert_no_peer_double_booked,
+    at_once,
+    bearer,
+    bookable_day,
+    london,
+    make_booker,
+    make_council,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalogue")]
 

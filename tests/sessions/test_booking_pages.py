@@ -11,8 +11,7 @@ from peers.models import Council, Peer
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import day_text
 from sessions.models import Booking, BookingStatus, Seat, SeatStatus
-from tests.factories import bearer, make_council, make_peer, make_user
-from tests.sessions.conftest import Pool, london, make_available
+from tests.factories import Pool, bearer, london, make_available, make_council, make_peer, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from peers.selectors import caller_for
 from sessions import services
 from sessions.models import Booking, Delivery, Offer, Registration, Seat, SeatStatus, Session
 from sessions.services import invites, webinars
-from tests.factories import bearer, make_peer
-from tests.sessions.conftest import london, make_available
+from tests.factories import bearer, london, make_available, make_peer
 
 pytestmark = pytest.mark.django_db
 PANEL = "recovery-and-renewal-panel"

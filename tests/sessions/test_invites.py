@@ -16,10 +16,9 @@ from django.core import mail
 from scheduling.engine.uk_time import day_text
 from sessions.models import Invite, InviteStatus, Seat, SeatStatus, Session
 from sessions.tasks import send_invite
-from tests.factories import bearer, make_peer
+from tests.factories import bearer, book, london, make_available, make_peer
 from tests.interop.parsers import icaljs, libical
 from tests.sent_mail import Mail, by_recipient, deliver
-from tests.sessions.conftest import book, london, make_available
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 

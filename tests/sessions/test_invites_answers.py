@@ -12,10 +12,17 @@ from django.core import signing
 from peers.models import BusyEvent, Skill
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services import invites
-from tests.factories import bearer, import_calendar, make_peer, make_user
+from tests.factories import (
+    bearer,
+    book,
+    import_calendar,
+    london,
+    make_available,
+    make_peer,
+    make_user,
+)
 from tests.interop.parsers import icaljs
 from tests.sent_mail import by_recipient, deliver
-from tests.sessions.conftest import book, london, make_available
 from tests.sessions.test_invites import assert_imip, links, path_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]

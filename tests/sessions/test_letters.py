@@ -12,10 +12,9 @@ from django.core import mail
 from peers.models import Peer
 from scheduling.engine.uk_time import day_text, when_text
 from sessions.models import HOLDING_SEAT_STATUSES, Invite, InviteStatus, Offer, Seat
-from tests.factories import bearer, make_peer, make_user
+from tests.factories import PANEL, bearer, london, make_available, make_peer, make_user
 from tests.interop.parsers import icaljs
 from tests.sent_mail import Mail, by_recipient, deliver, gathering_over
-from tests.sessions.conftest import PANEL, london, make_available
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 

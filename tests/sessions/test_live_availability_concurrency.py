@@ -14,8 +14,14 @@ from peers.free_time import free_time_build, kept_window
 from peers.models import FreeTime
 from peers.services import availability_update
 from sessions.models import Booking
-from tests.factories import at_once, bearer, import_calendar
-from tests.sessions.conftest import assert_no_peer_double_booked, bookable_day, london
+from tests.factories import (
+    assert_no_peer_double_booked,
+    at_once,
+    bearer,
+    bookable_day,
+    import_calendar,
+    london,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -19,9 +19,8 @@ from sessions import tasks
 from sessions.models import Invite, InviteStatus, Reminder, Seat, SeatStatus, Session
 from sessions.services import invites
 from sessions.services.mail import MAX_ATTEMPTS, backoff, invite_message
-from tests.factories import bearer
+from tests.factories import PANEL, bearer, book, london
 from tests.sent_mail import Mail, by_recipient, deliver, run_queued_tasks
-from tests.sessions.conftest import PANEL, book, london
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 

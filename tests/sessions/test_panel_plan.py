@@ -23,9 +23,17 @@ from peers.services import availability_update
 from sessions.models import Booking, Invite, Offer, Seat, SeatStatus, Session
 from sessions.panels import panel_plan, staffable_starts
 from sessions.services import BookingConflict
-from tests.factories import bearer, make_booker, make_council, make_peer, make_user
+from tests.factories import (
+    bearer,
+    bookable_day,
+    london,
+    make_available,
+    make_booker,
+    make_council,
+    make_peer,
+    make_user,
+)
 from tests.sent_mail import by_recipient, deliver
-from tests.sessions.conftest import bookable_day, london, make_available
 
 pytestmark = pytest.mark.django_db
 PANEL = "recovery-and-renewal-panel"

@@ -13,9 +13,8 @@ from django.core.management import CommandError, call_command
 from scheduling.engine.calendar import CalendarEvent, Person, build_reply
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services.mail import organizer
-from tests.factories import bearer, make_peer
+from tests.factories import bearer, book, london, make_available, make_peer
 from tests.sent_mail import by_recipient, deliver
-from tests.sessions.conftest import book, london, make_available
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 

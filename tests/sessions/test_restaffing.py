@@ -15,9 +15,8 @@ from scheduling.engine.uk_time import LONDON, day_text
 from sessions.models import HOLDING_SEAT_STATUSES, Invite, Seat, SeatStatus, Session
 from sessions.services import restaffing
 from sessions.tasks import restaff_booking
-from tests.factories import at_once, bearer, make_peer, make_user
+from tests.factories import at_once, bearer, book, london, make_available, make_peer, make_user
 from tests.sent_mail import Mail, by_recipient, deliver, run_queued_tasks
-from tests.sessions.conftest import book, london, make_available
 
 
 def reserves(pool):
