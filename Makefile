@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 INTEROP := tests/interop
+FRONTEND := frontend
+ASSETS := static/build/site.css
 PYTEST_ARGS ?=
 
 .PHONY: install run test lint format bench clean
@@ -14,7 +16,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# The pages' assets: govuk-frontend and the Sass compiler from npm (pinned in
+# frontend/package-lock.json), built into static/build for Django and whitenoise to serve.
+$(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --silent --no-audit --no-fund --omit=optional
+	touch $@
+
+$(ASSETS): $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/scss/*.scss $(FRONTEND)/js/*.mjs)
+	cd $(FRONTEND) && npm run --silent build
+
+install: $(STAMP) $(ASSETS)
 	@mkdir -p var/static var/mail
 	@if command -v npm >/dev/null 2>&1 && [ -f $(INTEROP)/package-lock.json ]; then \
 		[ -d $(INTEROP)/node_modules ] || (cd $(INTEROP) && npm ci --silent --no-audit --no-fund); \
@@ -46,4 +57,5 @@ bench: install
 			echo "== $$name"; $(BIN)/python manage.py bench $$name || exit 1; done; fi
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis $(INTEROP)/node_modules
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis $(INTEROP)/node_modules \
+		$(FRONTEND)/node_modules static/build

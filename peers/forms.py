@@ -1,7 +1,8 @@
 import re
+from datetime import date
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
@@ -16,14 +17,155 @@ def add_service_errors(form, error: ValidationError, field_for=None) -> None:
     """
     for name, field_messages in error.message_dict.items():
         target = name if name in form.fields else (field_for(name) if field_for else None)
+        target = target if target in form.fields else None
         for message in field_messages:
-            form.add_error(target if target in form.fields else None, message)
+            form.add_error(target, _as_sentence(form, target, message))
 
 
-class CalendarDateField(forms.DateField):
-    """A date picked with the browser's date control, which takes its value only as YYYY-MM-DD."""
+def _as_sentence(form, target, message: str) -> str:
+    """A service's reason as a sentence: "must be a date" on "First day" reads "First day must
+    be a date."; a reason that is already a sentence is kept."""
+    if message[:1].islower():
+        subject = form.fields[target].label if target else "The request"
+        message = f"{subject} {message}"
+    return message if message.endswith((".", "?", "!")) else f"{message}."
 
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+ISO_DATE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
+
+
+class DateInputWidget(forms.MultiWidget):
+    """govuk-frontend's date input: day, month and year as three numeric text boxes.
+
+    Posted as `<name>_day`, `<name>_month` and `<name>_year`; the value is the list of the three
+    strings as typed, so a mistake is shown back as it was entered.
+    """
+
+    template_name = "includes/date_input.html"
+    use_fieldset = True
+
+    def __init__(self, attrs=None):
+        part = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        super().__init__(
+            {
+                "day": forms.TextInput(attrs={**part, "maxlength": 2}),
+                "month": forms.TextInput(attrs={**part, "maxlength": 2}),
+                "year": forms.TextInput(attrs={**part, "maxlength": 4}),
+            },
+            attrs,
+        )
+
+    def value_from_datadict(self, data, files, name):
+        """The three parts as typed; a link or hidden field may carry the date whole instead
+        (`<name>=YYYY-MM-DD`), which is given back as that string."""
+        if not any(f"{name}_{part}" in data for part in ("day", "month", "year")) and name in data:
+            return data.get(name)
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    def decompress(self, value):
+        if isinstance(value, str):
+            match = ISO_DATE.match(value.strip())
+            return [match["day"], match["month"], match["year"]] if match else [None] * 3
+        if isinstance(value, date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return [None, None, None]
+
+    def get_context(self, name, value, attrs):
+        attrs = dict(attrs or {})
+        error = attrs.pop("error", False)
+        context = super().get_context(name, value, attrs)
+        for part, subwidget in zip(
+            ("day", "month", "year"), context["widget"]["subwidgets"], strict=True
+        ):
+            subwidget["part"] = part
+            subwidget["label"] = part.capitalize()
+            subwidget["error"] = error
+            if attrs.get("id"):
+                subwidget["attrs"]["id"] = f"{attrs['id']}_{part}"
+        return context
+
+    def id_for_label(self, id_):
+        return f"{id_}_day" if id_ else id_
+
+
+class DateInputField(forms.Field):
+    """A date asked for as day, month and year (govuk-frontend's date input pattern).
+
+    Errors are sentences that name the field (its label), as the GOV.UK design system asks:
+    "Date must include a month", "First day must be a real date". `earliest`, when set (by the
+    form, for example to the peer's today), refuses earlier dates.
+    """
+
+    widget = DateInputWidget
+    default_error_messages = {
+        "required": "Enter %(the_label)s.",
+        "incomplete": "%(label)s must include %(missing)s.",
+        "invalid": "%(label)s must be a real date, for example 27 3 %(year)s.",
+        "year": "The year of %(the_label)s must have 4 numbers, for example %(year)s.",
+        "past": "%(label)s must be today or in the future.",
+    }
+
+    def __init__(self, *, earliest: date | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.earliest = earliest
+
+    def _params(self, **extra) -> dict:
+        label = str(self.label or "The date")
+        return {
+            "label": label,
+            "the_label": f"the {label[:1].lower()}{label[1:]}",
+            "year": date.today().year,
+            **extra,
+        }
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            match = ISO_DATE.match(value.strip())
+            if not match:
+                raise ValidationError(
+                    self.error_messages["invalid"], code="invalid", params=self._params()
+                )
+            value = [match["day"], match["month"], match["year"]]
+        parts = [(p or "").strip() for p in (value or [])] + ["", "", ""]
+        day, month, year = parts[:3]
+        if not (day or month or year):
+            return None
+        missing = [
+            name
+            for name, part in zip(("a day", "a month", "a year"), parts[:3], strict=True)
+            if not part
+        ]
+        if missing:
+            raise ValidationError(
+                self.error_messages["incomplete"],
+                code="incomplete",
+                params=self._params(missing=" and ".join(missing)),
+            )
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params=self._params()
+            )
+        if len(year) != 4:
+            raise ValidationError(self.error_messages["year"], code="year", params=self._params())
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params=self._params()
+            ) from None
+
+    def validate(self, value):
+        if value in self.empty_values and self.required:
+            raise ValidationError(
+                self.error_messages["required"], code="required", params=self._params()
+            )
+        if value is not None and self.earliest is not None and value < self.earliest:
+            raise ValidationError(self.error_messages["past"], code="past", params=self._params())
 
 
 class SignInForm(AuthenticationForm):
@@ -37,6 +179,40 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your username."
         self.fields["password"].error_messages["required"] = "Enter your password."
         self.fields["username"].widget.attrs.pop("autofocus", None)
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Asks for the account's e-mail address; the mail goes only to an address we hold."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+        self.fields["email"].help_text = "The address your account uses. We send a link to it."
+        self.fields["email"].widget.attrs.update(spellcheck="false")
+        self.fields["email"].error_messages.update(
+            required="Enter your e-mail address, such as name@council.gov.uk.",
+            invalid="Enter an e-mail address in the right form, such as name@council.gov.uk.",
+        )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Choosing a new password from a reset link."""
+
+    error_messages = {
+        "password_mismatch": "The two passwords do not match: type the same password twice.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first, second = self.fields["new_password1"], self.fields["new_password2"]
+        first.label, second.label = "New password", "Type the new password again"
+        first.help_text = (
+            "At least 8 characters. Not a common password, not all numbers, and not like your "
+            "username. A few unrelated words make a strong one."
+        )
+        second.help_text = ""
+        first.error_messages["required"] = "Enter a new password."
+        second.error_messages["required"] = "Type the new password again."
 
 
 class CouncilSearchForm(forms.Form):
@@ -74,8 +250,21 @@ def parse_hours(text: str) -> list[dict]:
             )
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-            raise forms.ValidationError(f"'{part.strip()}' is not a time of day.")
+            raise forms.ValidationError(
+                f"'{part.strip()}' is not a time of day: use hours 00 to 23 and minutes 00 to 59."
+            )
+        if (h2, m2) <= (h1, m1):
+            raise forms.ValidationError(
+                f"The end of '{part.strip()}' must be later than its start, such as 09:00-17:00."
+            )
         windows.append({"start": f"{h1:02d}:{m1:02d}", "end": f"{h2:02d}:{m2:02d}"})
+    ordered = sorted(windows, key=lambda w: w["start"])
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if later["start"] < earlier["end"]:
+            raise forms.ValidationError(
+                f"The hours {earlier['start']}-{earlier['end']} and {later['start']}-"
+                f"{later['end']} overlap: give each stretch of time once."
+            )
     return windows
 
 
@@ -96,7 +285,7 @@ class WeeklyHoursForm(forms.Form):
                 required=False,
                 label=name,
                 widget=forms.TextInput(
-                    attrs={"autocomplete": "off", "aria-describedby": "weekly-hint"}
+                    attrs={"autocomplete": "off", "class": "govuk-input--width-20"}
                 ),
             )
 
@@ -112,12 +301,56 @@ class WeeklyHoursForm(forms.Form):
         return f"day_{self.weekly()[index]['weekday']}"
 
 
+# Where most peers are: the UK and Ireland, then the zones of peers working abroad.
+COMMON_TIME_ZONES = [
+    ("Europe/London", "UK time (Europe/London)"),
+    ("Europe/Dublin", "Ireland (Europe/Dublin)"),
+    ("Europe/Paris", "Central European time (Europe/Paris)"),
+    ("Europe/Lisbon", "Portugal (Europe/Lisbon)"),
+    ("Europe/Athens", "Eastern European time (Europe/Athens)"),
+    ("America/New_York", "US Eastern time (America/New_York)"),
+    ("America/Chicago", "US Central time (America/Chicago)"),
+    ("America/Los_Angeles", "US Pacific time (America/Los_Angeles)"),
+    ("Asia/Dubai", "Gulf time (Asia/Dubai)"),
+    ("Asia/Kolkata", "India (Asia/Kolkata)"),
+    ("Asia/Singapore", "Singapore (Asia/Singapore)"),
+    ("Australia/Sydney", "Australia Eastern time (Australia/Sydney)"),
+    ("Pacific/Auckland", "New Zealand (Pacific/Auckland)"),
+    ("UTC", "Coordinated Universal Time (UTC)"),
+]
+
+
+def time_zone_choices() -> list:
+    """The common zones first, then every other zone in alphabetical order."""
+    common = {zone for zone, _ in COMMON_TIME_ZONES}
+    return [
+        ("Common time zones", COMMON_TIME_ZONES),
+        ("All time zones", [(z, z) for z, _ in TIME_ZONE_CHOICES if z not in common]),
+    ]
+
+
+def whole_number_messages(name: str, least: int, most: int) -> dict:
+    """GOV.UK-style sentences for a whole-number field; `name` as it reads mid-sentence."""
+    return {
+        "required": f"Enter {name}, from {least} to {most}.",
+        "invalid": f"Enter {name} as a whole number, such as {min(most, 4)}.",
+        "min_value": f"{name[:1].upper()}{name[1:]} must be {least} or more.",
+        "max_value": f"{name[:1].upper()}{name[1:]} must be {most} or fewer.",
+    }
+
+
 class AvailabilitySettingsForm(forms.Form):
-    time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONE_CHOICES)
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        help_text="Your weekly hours and dates are in this zone. UK time and common zones first.",
+        error_messages={"invalid_choice": "Choose a time zone from the list."},
+    )
     nation = forms.ChoiceField(
         label="Bank holidays of",
         choices=Nation.choices,
         help_text="The nation whose bank holidays apply to you.",
+        error_messages={"invalid_choice": "Choose a nation from the list."},
     )
     bank_holidays_block = forms.BooleanField(
         required=False, label="Do not book me on bank holidays"
@@ -126,50 +359,80 @@ class AvailabilitySettingsForm(forms.Form):
         label="Most sessions a month",
         min_value=0,
         max_value=60,
-        error_messages={"min_value": "The number of sessions cannot be below zero."},
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages=whole_number_messages("the most sessions a month", 0, 60),
     )
     monthly_hours_cap = forms.IntegerField(
         label="Most hours a month",
         min_value=0,
         max_value=300,
-        error_messages={"min_value": "The number of hours cannot be below zero."},
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages=whole_number_messages("the most hours a month", 0, 300),
     )
     buffer_minutes = forms.IntegerField(
-        label="Free minutes before and after each session", min_value=0, max_value=240
+        label="Free minutes before and after each session",
+        min_value=0,
+        max_value=240,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages=whole_number_messages(
+            "the free minutes before and after each session", 0, 240
+        ),
     )
 
 
 class DateOverrideForm(forms.Form):
-    date = CalendarDateField(
+    """Different hours on one date; `today` (the peer's own) refuses dates already past."""
+
+    date = DateInputField(
         label="Date",
-        error_messages={
-            "required": "Enter the date.",
-            "invalid": "Enter a real date, such as 2026-12-24.",
-        },
+        help_text="For example, 24 12 2026.",
+        error_messages={"required": "Enter the date you want different hours on."},
     )
     hours = HoursField(
         required=False,
         label="Hours that day",
-        help_text="Leave empty if you are not available at all that day.",
+        help_text="For example 10:00-12:00. Leave empty if you are not available at all that day.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "govuk-input--width-20"}),
     )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].earliest = today
 
 
 class LeaveForm(forms.Form):
-    first_day = CalendarDateField(
-        label="First day",
-        error_messages={
-            "required": "Enter the first day of leave.",
-            "invalid": "Enter a real date.",
-        },
+    """A period of leave; `today` (the peer's own) refuses leave that has already ended."""
+
+    first_day = DateInputField(
+        label="First day of leave",
+        help_text="For example, 21 12 2026.",
+        error_messages={"required": "Enter the first day of your leave."},
     )
-    last_day = CalendarDateField(
-        label="Last day",
-        error_messages={
-            "required": "Enter the last day of leave.",
-            "invalid": "Enter a real date.",
-        },
+    last_day = DateInputField(
+        label="Last day of leave",
+        help_text="The day before you are back, for example 2 1 2027.",
+        error_messages={"required": "Enter the last day of your leave."},
     )
-    note = forms.CharField(required=False, max_length=200, label="Note (optional)")
+    note = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Note (optional)",
+        help_text="Only you and the LGA programme team see it.",
+        error_messages={"max_length": "The note must be 200 characters or fewer."},
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["last_day"].earliest = today
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error(
+                "last_day", "The last day of leave must be the same as or after the first day."
+            )
+        return cleaned
 
 
 class BusyCalendarUrlForm(forms.Form):

@@ -1,3 +1,4 @@
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -19,6 +20,8 @@ from peers.forms import (
     CouncilSearchForm,
     DateOverrideForm,
     LeaveForm,
+    NewPasswordForm,
+    ResetRequestForm,
     SignInForm,
     WeeklyHoursForm,
     add_service_errors,
@@ -32,6 +35,19 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+class ResetRequestView(auth_views.PasswordResetView):
+    """Django's password reset: a signed, single-use link by e-mail, valid for three days."""
+
+    form_class = ResetRequestForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    extra_email_context = {"service": "Peer support scheduling"}
+
+
+class NewPasswordView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
 
 
 @login_required
@@ -104,11 +120,12 @@ def _availability(request, limit: CalendarFileLimit):
     by_day = {day: [] for day in range(7)}
     for window in current["weekly"]:
         by_day[window["weekday"]].append(window)
+    today = datetime.now(ZoneInfo(peer.time_zone)).date()
     forms_ = {
         "hours": WeeklyHoursForm(initial={f"day_{d}": hours_text(w) for d, w in by_day.items()}),
         "settings": AvailabilitySettingsForm(initial=current),
-        "override": DateOverrideForm(),
-        "leave": LeaveForm(),
+        "override": DateOverrideForm(today=today),
+        "leave": LeaveForm(today=today),
         "calendar_url": BusyCalendarUrlForm(),
         "calendar_file": BusyCalendarUploadForm(),
     }
@@ -116,6 +133,8 @@ def _availability(request, limit: CalendarFileLimit):
     status, retry_after = 200, None
     if action in forms_:
         extra = {"oversized": "file" in limit.oversized} if action == "calendar_file" else {}
+        if action in {"override", "leave"}:
+            extra["today"] = today
         form = forms_[action].__class__(request.POST, request.FILES, **extra)
         forms_[action] = form
         if form.is_valid():

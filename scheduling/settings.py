@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
+    "ninja",  # serves Swagger UI's own files for /api/docs (no CDN)
     "django_q",
     "simple_history",
     "scheduling.apps.SchedulingConfig",
@@ -76,6 +78,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render from the project's templates too (the date input's day/month/year).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite (the default, or DATABASE_URL=sqlite:///...): WAL so readers do not block the writer,
 # IMMEDIATE so a booking transaction takes the write lock up front (no lock upgrade deadlock),
@@ -122,6 +127,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# static/build holds the pages' assets that `make install` builds from frontend/ (npm).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -3,7 +3,7 @@ from datetime import datetime, time
 
 from django import forms
 
-from peers.forms import CalendarDateField
+from peers.forms import DateInputField
 from peers.models import Council
 from sessions.models import Programme
 
@@ -37,12 +37,9 @@ class JourneyCouncilForm(forms.Form):
 class StartQuestionForm(forms.Form):
     """'Why can't I have a time?': one date and time of day in UK time."""
 
-    date = CalendarDateField(
+    date = DateInputField(
         label="Date",
-        error_messages={
-            "required": "Enter the date you wanted.",
-            "invalid": "Enter a real date, such as 2026-12-08.",
-        },
+        error_messages={"required": "Enter the date you wanted."},
     )
     time = forms.CharField(
         label="Start time (UK time)",
@@ -54,7 +51,6 @@ class StartQuestionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="why", **kwargs)
-        self.fields["time"].widget.attrs["aria-describedby"] = "id_why-time-hint"
 
     def clean_time(self) -> time:
         match = TIME_OF_DAY.match(self.cleaned_data["time"])
@@ -80,7 +76,7 @@ class BookForm(forms.Form):
         max_length=4000,
         label="Notes for the LGA and the panel (optional)",
         help_text="For example who will attend, or what you want the panel to focus on.",
-        widget=forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_notes-hint"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "Keep the notes to 4,000 characters or fewer."},
     )
     booking = forms.IntegerField(required=False, widget=forms.HiddenInput())
@@ -102,7 +98,7 @@ class CancelForm(forms.Form):
         max_length=2000,
         label="Why are you cancelling?",
         help_text="The peers on the panel are told.",
-        widget=forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_reason-hint"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": "Say why you are cancelling the booking.",
             "max_length": "Keep the reason to 2,000 characters or fewer.",

@@ -44,7 +44,7 @@ def test_save_weekly_hours(peer_client):
     ("typed", "message"),
     [
         ("9 till 5", "Enter hours like 09:00-12:00"),
-        ("17:00-09:00", "must be after the start"),
+        ("17:00-09:00", "must be later than its start"),
         ("09:00-12:00, 11:00-13:00", "overlap"),
     ],
 )
@@ -78,20 +78,28 @@ def test_a_malformed_override_date_is_refused(peer_client):
     html = peer_client.post(
         "/availability/", {"action": "override", "date": "2026-02-30", "hours": ""}
     ).content.decode()
-    assert "Enter a real date" in html
+    assert "Date must be a real date" in html
     assert not DateOverride.objects.exists()
 
 
 def test_leave_with_the_days_the_wrong_way_round(peer_client):
+    first, last = date.today() + timedelta(days=20), date.today() + timedelta(days=10)
     html = peer_client.post(
-        "/availability/", {"action": "leave", "first_day": "2026-12-10", "last_day": "2026-12-01"}
+        "/availability/",
+        {"action": "leave", "first_day": first.isoformat(), "last_day": last.isoformat()},
     ).content.decode()
     assert "There is a problem" in html
-    assert '<a href="#id_last_day">' in html
+    assert '<a href="#id_last_day_day">' in html
+    assert "The last day of leave must be the same as or after the first day." in html
     assert not Leave.objects.exists()
     peer_client.post(
         "/availability/",
-        {"action": "leave", "first_day": "2026-12-01", "last_day": "2026-12-10", "note": "Holiday"},
+        {
+            "action": "leave",
+            "first_day": last.isoformat(),
+            "last_day": first.isoformat(),
+            "note": "Holiday",
+        },
     )
     assert Leave.objects.get().note == "Holiday"
 
@@ -107,7 +115,7 @@ def test_settings_refuse_a_negative_cap(peer_client):
         "buffer_minutes": "30",
     }
     html = peer_client.post("/availability/", data).content.decode()
-    assert "cannot be below zero" in html
+    assert "The most sessions a month must be 0 or more." in html
     peer_client.peer.refresh_from_db()
     assert peer_client.peer.nation == "england"
     data["monthly_session_cap"] = "2"

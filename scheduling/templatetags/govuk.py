@@ -1,0 +1,63 @@
+"""Template tags for pages in govuk-frontend's markup: navigation items and form controls."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+register = template.Library()
+
+# govuk-frontend's class for each kind of Django widget (BoundField.widget_type), and the
+# modifier it takes when the field has an error.
+CONTROL_CLASSES = {
+    "text": ("govuk-input", "govuk-input--error"),
+    "email": ("govuk-input", "govuk-input--error"),
+    "password": ("govuk-input", "govuk-input--error"),
+    "url": ("govuk-input", "govuk-input--error"),
+    "number": ("govuk-input", "govuk-input--error"),
+    "select": ("govuk-select", "govuk-select--error"),
+    "textarea": ("govuk-textarea", "govuk-textarea--error"),
+    "checkbox": ("govuk-checkboxes__input", ""),
+    "file": ("govuk-file-upload", "govuk-file-upload--error"),
+    "clearablefile": ("govuk-file-upload", "govuk-file-upload--error"),
+}
+
+
+@register.filter
+def govuk_control(field):
+    """The field's control with govuk-frontend's classes (and its error state) added to any
+    class the form gave it. Hint and error ids are Django's own (`<id>_helptext`,
+    `<id>_error`), which Django also puts in the control's aria-describedby."""
+    if field.is_hidden:
+        return field.as_widget()
+    attrs = {}
+    if field.widget_type == "dateinput":
+        attrs["error"] = bool(field.errors)
+        return field.as_widget(attrs=attrs)
+    base, error = CONTROL_CLASSES.get(field.widget_type, ("govuk-input", "govuk-input--error"))
+    classes = [base, field.field.widget.attrs.get("class", "")]
+    if field.errors and error:
+        classes.append(error)
+    attrs["class"] = " ".join(c for c in classes if c)
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def nav_item(context, url_name: str, label: str, also: str = ""):
+    """One item of the service navigation, marked current on its own page and on `also`'s."""
+    href = reverse(url_name)
+    match = context["request"].resolver_match
+    current = match is not None and match.view_name in {url_name, *also.split()}
+    if current:
+        return format_html(
+            '<li class="govuk-service-navigation__item govuk-service-navigation__item--active">'
+            '<a class="govuk-service-navigation__link" href="{}" aria-current="page">'
+            '<strong class="govuk-service-navigation__active-fallback">{}</strong></a></li>',
+            href,
+            label,
+        )
+    return format_html(
+        '<li class="govuk-service-navigation__item">'
+        '<a class="govuk-service-navigation__link" href="{}">{}</a></li>',
+        href,
+        label,
+    )
