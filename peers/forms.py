@@ -228,6 +228,7 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         label="Token name",
         help_text="Say what will use it, for example 'monthly bookings report'.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
         error_messages={
             "required": "Give the token a name, such as the script that will use it.",
             "max_length": "The name must be 100 characters or fewer.",

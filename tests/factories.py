@@ -26,9 +26,8 @@ _sequence = itertools.count(1)
 def make_user(username: str | None = None, *, password: str = "correct horse battery", **fields):
     n = next(_sequence)
     username = username or f"user{n}"
-    user = get_user_model().objects.create_user(
-        username=username, password=password, email=f"{username}@example.org", **fields
-    )
+    fields.setdefault("email", f"{username}@example.org")
+    user = get_user_model().objects.create_user(username=username, password=password, **fields)
     return user
 
 

@@ -5,6 +5,7 @@ it the tests skip locally and fail under CI (CI installs it).
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,45 @@ def phone_page(chromium):
     context.close()
 
 
+# The two widths every converted page is checked at: a desktop and a common phone.
+WIDTHS = {"desktop": 1280, "phone": 390}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def sized_page(request, chromium):
+    """A page at desktop width, then at phone width; `sized_page.width_name` says which."""
+    width = WIDTHS[request.param]
+    phone = request.param == "phone"
+    context = chromium.new_context(
+        viewport={"width": width, "height": 900},
+        is_mobile=phone,
+        has_touch=phone,
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.width_name = request.param
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    """A full-page screenshot under test-results/screenshots, to look at by eye."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = getattr(page, "width_name", str(page.viewport_size["width"]))
+    page.screenshot(
+        path=str(SCREENSHOTS / f"{re.sub(r'[^a-z0-9-]+', '-', name)}-{width}.png"), full_page=True
+    )
+
+
+def assert_fits(page):
+    """Nothing runs off the side of the screen: no sideways scrolling."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than the screen"
+
+
 @pytest.fixture(scope="session")
 def axe():
     from axe_playwright_python.sync_playwright import Axe
@@ -80,7 +120,14 @@ def axe():
 
 
 def assert_accessible(axe, page):
-    """axe-core finds no violations on the page as it stands."""
+    """axe-core finds no violations on the page as it stands, and every id that an
+    aria-describedby names exists (a hint or error that is never announced otherwise)."""
+    dangling = page.evaluate(
+        """() => [...document.querySelectorAll('[aria-describedby]')].flatMap(
+            el => el.getAttribute('aria-describedby').split(/\\s+/).filter(Boolean)
+                .filter(id => !document.getElementById(id)))"""
+    )
+    assert not dangling, f"aria-describedby names ids that are not on the page: {dangling}"
     results = axe.run(page)
     violations = results.response["violations"]
     assert not violations, "\n".join(

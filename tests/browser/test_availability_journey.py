@@ -1,15 +1,15 @@
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
+from peers import services
 from peers.models import Region
 from peers.selectors import caller_for
 from scheduling.engine.uk_time import day_text
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import booking_create
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, assert_fits, sign_in
 from tests.factories import (
     bookable_day,
     london,
@@ -28,6 +28,18 @@ def next_weekday(weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
 
 
+def preview_day(page, day: date):
+    return page.locator(f'#preview [data-date="{day.isoformat()}"]')
+
+
+def type_date(page, group: str, day: date) -> None:
+    """Focus the day box of a date input, then type day, month and year, tabbing between."""
+    page.get_by_role("group", name=group).get_by_label("Day").focus()
+    for part in (day.day, day.month, day.year):
+        page.keyboard.type(str(part))
+        page.keyboard.press("Tab")
+
+
 def test_set_hours_add_an_override_and_see_the_preview_change_by_keyboard(page, live_server, axe):
     user = make_user("peer1", password="a long demo passphrase")
     make_peer(user=user, time_zone="Europe/London", bank_holidays_block=False)
@@ -36,50 +48,64 @@ def test_set_hours_add_an_override_and_see_the_preview_change_by_keyboard(page, 
     assert_accessible(axe, page)
 
     tuesday = next_weekday(1)
-    row = page.get_by_role("row", name=tuesday.strftime("%a %-d %b"))
-    expect(row).to_contain_text("–")
+    expect(preview_day(page, tuesday)).to_contain_text(tuesday.strftime("%a %-d %b"))
+    expect(preview_day(page, tuesday)).to_contain_text("Not free")
 
     # Weekly hours, typed and submitted with the keyboard alone.
     page.get_by_label("Tuesday").focus()
     page.keyboard.type("09:00-12:00, 14:00-17:00")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Your weekly hours are saved.")
-    expect(page.get_by_role("row", name=tuesday.strftime("%a %-d %b"))).to_contain_text(
-        "09:00–12:00, 14:00–17:00"
-    )
+    expect(preview_day(page, tuesday)).to_contain_text("09:00–12:00, 14:00–17:00")
 
-    # A mistake is summarised, and the summary link takes focus to the field.
+    # A mistake is summarised as a sentence, and the summary link takes focus to the field.
     page.get_by_label("Wednesday").focus()
-    page.keyboard.type("9 till 5")
+    page.keyboard.type("17:00-09:00")
     page.keyboard.press("Enter")
     summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("Enter hours like 09:00-12:00")
-    summary.get_by_role("link").focus()
+    expect(summary).to_contain_text("The end of '17:00-09:00' must be later than its start")
+    # govuk-frontend's error summary takes focus on load, so it is read out first.
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_label("Wednesday")).to_be_focused()
-    expect(page.get_by_label("Wednesday")).to_have_value("9 till 5")
+    expect(page.get_by_label("Wednesday")).to_have_value("17:00-09:00")
     assert_accessible(axe, page)
     page.get_by_label("Wednesday").fill("")
     page.keyboard.press("Enter")
 
+    # A date already past is refused with a clear message.
+    type_date(page, "Date", date.today() - timedelta(days=2))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Date must be today or in the future.")
+    assert_accessible(axe, page)
+
     # Different hours on that Tuesday.
-    page.get_by_label("Date", exact=True).focus()
-    page.keyboard.type(tuesday.strftime("%m%d%Y"))
-    page.get_by_label("Hours that day").focus()
+    date_group = page.get_by_role("group", name="Date")
+    for box in ("Day", "Month", "Year"):
+        date_group.get_by_label(box).fill("")
+    type_date(page, "Date", tuesday)
+    expect(page.get_by_label("Hours that day")).to_be_focused()
     page.keyboard.type("10:00-11:00")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text(
         f"Your hours for {day_text(tuesday)} are saved."
     )
-    expect(page.get_by_role("row", name=tuesday.strftime("%a %-d %b"))).to_contain_text(
-        "10:00–11:00"
-    )
-    following = tuesday + timedelta(days=7)
-    expect(page.get_by_role("row", name=following.strftime("%a %-d %b"))).to_contain_text(
-        "09:00–12:00"
-    )
-    assert ZoneInfo("Europe/London")
+    expect(preview_day(page, tuesday)).to_contain_text("10:00–11:00")
+    expect(preview_day(page, tuesday + timedelta(days=7))).to_contain_text("09:00–12:00")
     assert_accessible(axe, page)
+
+    # The time zone list starts with UK time; a new zone is chosen by keyboard.
+    zone = page.get_by_label("Time zone", exact=True)
+    expect(zone.locator("option").first).to_have_text("UK time (Europe/London)")
+    zone.focus()
+    zone.select_option("Europe/Paris")
+    page.keyboard.press("Tab")
+    page.get_by_role("button", name="Save settings").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Your settings are saved.")
+    expect(page.get_by_text("Times are in your time zone, Europe/Paris.")).to_be_visible()
 
 
 def test_the_page_fits_a_phone(phone_page, live_server, axe):
@@ -87,7 +113,7 @@ def test_the_page_fits_a_phone(phone_page, live_server, axe):
     make_peer(user=user)
     sign_in(phone_page, live_server, "peer2", "a long demo passphrase")
     phone_page.goto(live_server.url + "/availability/")
-    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert_fits(phone_page)
     assert_accessible(axe, phone_page)
 
 
@@ -123,8 +149,11 @@ def test_leave_over_a_held_seat_says_the_seat_is_released(page, live_server, axe
 
     sign_in(page, live_server, "gwen", "a long demo passphrase")
     page.goto(live_server.url + "/availability/")
-    page.get_by_label("First day").fill(day.isoformat())
-    page.get_by_label("Last day").fill(day.isoformat())
+    for group in ("First day of leave", "Last day of leave"):
+        leave_day = page.get_by_role("group", name=group)
+        leave_day.get_by_label("Day").fill(str(day.day))
+        leave_day.get_by_label("Month").fill(str(day.month))
+        leave_day.get_by_label("Year").fill(str(day.year))
     page.get_by_role("button", name="Add leave").click()
     status = page.get_by_role("status")
     expect(status).to_contain_text("Your leave is saved.")
@@ -135,3 +164,32 @@ def test_leave_over_a_held_seat_says_the_seat_is_released(page, live_server, axe
     )
     assert_accessible(axe, page)
     assert Seat.objects.get(peer=member).status == SeatStatus.DECLINED
+
+
+def test_the_preview_wraps_long_reasons_instead_of_cutting_them(sized_page, live_server, axe):
+    user = make_user("peer3", password="a long demo passphrase")
+    peer = make_peer(user=user, time_zone="Europe/London")
+    first = date.today() + timedelta(days=2)
+    services.availability_update(
+        peer=peer,
+        leave=[
+            {
+                "first_day": first,
+                "last_day": first + timedelta(days=2),
+                "note": "Visiting the twin town of Kirklees for the annual civic exchange programme",
+            }
+        ],
+    )
+    sign_in(sized_page, live_server, "peer3", "a long demo passphrase")
+    sized_page.goto(live_server.url + "/availability/")
+    day = preview_day(sized_page, first)
+    expect(day).to_contain_text("annual civic exchange programme")
+    # No text inside the preview is clipped: every box is at least as wide as its content.
+    clipped = sized_page.evaluate(
+        """() => [...document.querySelectorAll('#preview *')].filter(
+            el => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible'
+        ).length"""
+    )
+    assert clipped == 0
+    assert_fits(sized_page)
+    assert_accessible(axe, sized_page)
