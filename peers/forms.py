@@ -216,10 +216,22 @@ class NewPasswordForm(SetPasswordForm):
 
 
 class CouncilSearchForm(forms.Form):
-    search = forms.CharField(required=False, max_length=100, label="Council name")
-    region = forms.ChoiceField(required=False, choices=[("", "Any region"), *Region.choices])
+    search = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Council name",
+        error_messages={"max_length": "The council name must be 100 characters or fewer."},
+    )
+    region = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any region"), *Region.choices],
+        error_messages={"invalid_choice": "Choose a region from the list."},
+    )
     council_type = forms.ChoiceField(
-        required=False, label="Type", choices=[("", "Any type"), *CouncilType.choices]
+        required=False,
+        label="Type",
+        choices=[("", "Any type"), *CouncilType.choices],
+        error_messages={"invalid_choice": "Choose a type of council from the list."},
     )
 
 
@@ -441,7 +453,10 @@ class BusyCalendarUrlForm(forms.Form):
         label="Calendar feed address",
         max_length=2000,
         help_text="The secret iCal address of your council calendar (https:// or webcal://).",
-        error_messages={"required": "Enter the address of your calendar feed."},
+        error_messages={
+            "required": "Enter the address of your calendar feed.",
+            "max_length": "The calendar feed address must be 2,000 characters or fewer.",
+        },
     )
 
 
@@ -478,7 +493,11 @@ class BusyCalendarUploadForm(forms.Form):
     file = forms.FileField(
         label="Calendar file (.ics)",
         help_text="At most 2 MB.",
-        error_messages={"required": "Choose an .ics file exported from your calendar."},
+        error_messages={
+            "required": "Choose an .ics file exported from your calendar.",
+            "empty": "The selected file is empty: export your calendar again and choose that file.",
+            "invalid": "Choose an .ics file exported from your calendar.",
+        },
     )
 
     def __init__(self, *args, oversized: bool = False, **kwargs):

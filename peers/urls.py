@@ -1,9 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import TemplateView
 
 from peers import views
 
 urlpatterns = [
+    # The footer's pages about the service itself.
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="pages/accessibility.html"),
+        name="accessibility",
+    ),
+    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("contact/", TemplateView.as_view(template_name="pages/contact.html"), name="contact"),
     path("accounts/sign-in/", views.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", views.ResetRequestView.as_view(), name="password_reset"),

@@ -12,7 +12,10 @@ TIME_OF_DAY = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 class CatalogueFilterForm(forms.Form):
     programme = forms.ChoiceField(
-        required=False, label="Programme", choices=[("", "All programmes"), *Programme.choices]
+        required=False,
+        label="Programme",
+        choices=[("", "All programmes"), *Programme.choices],
+        error_messages={"invalid_choice": "Choose a programme from the list."},
     )
 
 

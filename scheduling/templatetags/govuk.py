@@ -34,11 +34,30 @@ def govuk_control(field):
         attrs["error"] = bool(field.errors)
         return field.as_widget(attrs=attrs)
     base, error = CONTROL_CLASSES.get(field.widget_type, ("govuk-input", "govuk-input--error"))
-    classes = [base, field.field.widget.attrs.get("class", "")]
+    given = field.field.widget.attrs.get("class", "")
+    classes = [base, given]
+    if base == "govuk-input" and "govuk-input--width" not in given:
+        classes.append(input_width(field))
     if field.errors and error:
         classes.append(error)
     attrs["class"] = " ".join(c for c in classes if c)
     return field.as_widget(attrs=attrs)
+
+
+# govuk-frontend's fixed input widths, in characters.
+INPUT_WIDTHS = (2, 3, 4, 5, 10, 20, 30)
+
+
+def input_width(field) -> str:
+    """A width that fits what the field holds: its `size` or `max_length` where it has one
+    (a number of weeks, a time of day), else the full width of the column."""
+    widget_size = field.field.widget.attrs.get("size") or field.field.widget.attrs.get("maxlength")
+    if not widget_size and field.widget_type == "number":
+        widget_size = 4
+    if not widget_size:
+        return ""
+    width = next((w for w in INPUT_WIDTHS if w >= int(widget_size)), None)
+    return f"govuk-input--width-{width}" if width else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -200,3 +200,19 @@ def test_the_time_zone_list_starts_with_uk_time_and_common_zones(peer_client):
     assert options.count("Europe/London") == 1
     assert "Africa/Abidjan" in options[10:]
     assert '<optgroup label="Common time zones">' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "message"),
+    [
+        ("/", {"programme": "astrology"}, "Choose a programme from the list."),
+        ("/councils/", {"region": "atlantis"}, "Choose a region from the list."),
+        ("/councils/", {"council_type": "parish"}, "Choose a type of council from the list."),
+    ],
+)
+def test_filter_errors_are_sentences(peer_client, path, query, message):
+    html = peer_client.get(path, query).content.decode()
+    assert "There is a problem" in html
+    assert message in html
+    assert "Select a valid choice" not in html
+    assert not missing_ids(html)
