@@ -44,6 +44,12 @@ def govuk_control(field):
     return field.as_widget(attrs=attrs)
 
 
+@register.filter
+def needs_attention(messages) -> bool:
+    """Whether any of the messages is more than a confirmation (a warning or an error)."""
+    return any(message.level_tag in {"warning", "error"} for message in messages)
+
+
 # govuk-frontend's fixed input widths, in characters.
 INPUT_WIDTHS = (2, 3, 4, 5, 10, 20, 30)
 
