@@ -2,17 +2,23 @@
 
 from django import forms
 
-from peers.forms import CalendarDateField
+from peers.forms import DateInputField
 
 
 class PeriodForm(forms.Form):
-    start = CalendarDateField(
+    start = DateInputField(
         label="From",
         required=False,
-        error_messages={"invalid": "Enter a real date for the start, such as 2026-12-01."},
+        error_messages={
+            "invalid": "The start of the period must be a real date, such as 1 12 2026."
+        },
     )
-    end = CalendarDateField(
+    end = DateInputField(
         label="To (included)",
         required=False,
-        error_messages={"invalid": "Enter a real date for the end, such as 2027-02-28."},
+        error_messages={
+            "invalid": "The end of the period must be a real date, such as 28 2 2027.",
+            "incomplete": "The end of the period must include %(missing)s.",
+            "year": "The year of the end of the period must have 4 numbers, such as 2027.",
+        },
     )

@@ -64,11 +64,20 @@ def test_an_adviser_reads_the_programme_and_a_bookings_history(device, request, 
     booking = a_booked_panel_with_a_decline()
     sign_in(page, live_server, "pa-north-west", PASSWORD)
 
-    page.get_by_role("link", name="Programme").click()
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():  # on a phone the navigation folds into a menu
+        menu.click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Programme").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Programme")
     day = bookable_day()
-    page.get_by_label("From").fill((day - timedelta(days=3)).isoformat())
-    page.get_by_label("To (included)").fill((day + timedelta(days=3)).isoformat())
+    for group, when in (
+        ("From", day - timedelta(days=3)),
+        ("To (included)", day + timedelta(days=3)),
+    ):
+        dated = page.get_by_role("group", name=group)
+        dated.get_by_label("Day").fill(str(when.day))
+        dated.get_by_label("Month").fill(str(when.month))
+        dated.get_by_label("Year").fill(str(when.year))
     page.get_by_role("button", name="Show the period").click()
     declines = page.get_by_role("table", name="Declines, and who took the place")
     expect(declines).to_contain_text("Gwen Member")
