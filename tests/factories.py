@@ -4,11 +4,14 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import holidays
 from django.contrib.auth import get_user_model
 from django.db import connections
+from django.test import Client
+from django.utils import timezone
+from icalendar import Calendar
 
 from peers.models import Booker, Council, Councillor, Peer, PeerKind, Region, Skill
 from peers.services import (
@@ -18,7 +21,8 @@ from peers.services import (
     busy_calendar_upload,
 )
 from scheduling.engine.uk_time import LONDON
-from sessions.models import HOLDING_SEAT_STATUSES, Seat
+from sessions.models import HOLDING_SEAT_STATUSES, Invite, Offer, Seat, Session
+from sessions.services import webinars as webinar_services
 
 _sequence = itertools.count(1)
 
@@ -188,3 +192,75 @@ def assert_no_peer_double_booked():
                 f"peer {seat.peer_id} double-booked"
             )
         holds.setdefault(seat.peer_id, []).append((seat.held_from, seat.held_until))
+
+
+# Webinars, scheduled and registered for through the services ---------------------------------
+
+WARD = "webinar-role-of-the-ward-councillor"
+OPPOSITION = "webinar-importance-of-opposition"
+JOIN = "https://meet.example.org/j/ward-councillor"
+
+
+def in_days(days: int) -> date:
+    return timezone.localdate() + timedelta(days=days)
+
+
+def a_webinar(slug: str = WARD, *, days: int = 14, hour: int = 10, **fields) -> Session:
+    fields.setdefault("joining_url", JOIN)
+    return webinar_services.webinar_schedule(
+        offer=Offer.objects.get(slug=slug), start=london(in_days(days), hour), **fields
+    )
+
+
+def register(session: Session, email: str, **fields) -> webinar_services.RegistrationResult:
+    values = {
+        "name": "Sam Okafor",
+        "council_name": "Anytown Borough Council",
+        "role": "Ward councillor",
+    }
+    values.update(fields)
+    return webinar_services.registration_create(session=session, email=email, **values)
+
+
+def invites(session: Session) -> list[tuple[str, str, int]]:
+    """(method, recipient, SEQUENCE) of every invite queued for the session, oldest first."""
+    return list(
+        Invite.objects.filter(session=session)
+        .order_by("created_at", "id")
+        .values_list("method", "recipient_email", "sequence")
+    )
+
+
+# Calendar feeds, as a client is served them ----------------------------------------------------
+
+
+def events_of(body: bytes) -> dict[str, dict]:
+    """UID → the VEVENT's properties as text, read back with icalendar."""
+    calendar = Calendar.from_ical(body)
+    return {
+        str(event["UID"]): {
+            "summary": str(event["SUMMARY"]),
+            "status": str(event["STATUS"]),
+            "sequence": int(event["SEQUENCE"]),
+            "location": str(event.get("LOCATION", "")),
+            "description": str(event.get("DESCRIPTION", "")),
+            "start": event.decoded("DTSTART").astimezone(UTC),
+            "dtstamp": event.decoded("DTSTAMP").astimezone(UTC),
+        }
+        for event in calendar.walk("VEVENT")
+    }
+
+
+class FeedCheckingClient(Client):
+    """The test client, keeping every calendar it is served so the parsers can read them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calendars: list[bytes] = []
+
+    def request(self, **request):
+        response = super().request(**request)
+        served = response.get("Content-Type", "").startswith("text/calendar")
+        if response.status_code == 200 and served and response.content:
+            self.calendars.append(response.content)
+        return response

@@ -1,12 +1,17 @@
-"""A small, exact pool of peers for booking tests, and a bookable date well ahead."""
+"""Fixtures for the sessions tests: a small, exact pool of peers for booking tests, clean
+throttle counters and kept feeds, and a client whose feeds the independent parsers read."""
 
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from peers.models import Council, Peer, Region
+from sessions.selectors import webinars
 from tests.factories import (
+    FeedCheckingClient,
     Pool,
+    events_of,
     make_available,
     make_booker,
     make_council,
@@ -14,6 +19,7 @@ from tests.factories import (
     make_peer,
     make_user,
 )
+from tests.interop.parsers import icaljs, libical
 
 
 @pytest.fixture
@@ -176,3 +182,24 @@ def roles(pool) -> Roles:
         peer=peer_user,
         councillor=make_councillor(pool.council, "wigan-councillor"),
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    """Throttle counters and kept feeds live in per-process memory: start each test clean."""
+    cache.clear()
+    webinars.feed_memory_clear()
+
+
+@pytest.fixture
+def feed_checking_client():
+    """The `client`: every feed a test is served is also read by ical.js and libical,
+    without errors."""
+    checking = FeedCheckingClient()
+    yield checking
+    for body in dict.fromkeys(checking.calendars):
+        read = icaljs(body)
+        assert read["method"] is None
+        assert {e["uid"] for e in read["events"]} == set(events_of(body))
+        code, result = libical(body, restrictions=False)
+        assert code == 0 and result["parse_errors"] == [], result["parse_errors"]

@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from icalendar import Calendar
 
 from peers.models import PeerKind
 from scheduling.engine.calendar import LONDON_VTIMEZONE, CalendarEvent, build_feed
@@ -17,68 +15,30 @@ from sessions.models import Booking, Offer, Registration, Seat, SeatStatus, Sess
 from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services
 from sessions.services.feeds import feed_token_issue
-from tests.factories import make_council, make_peer
-from tests.interop.parsers import icaljs, libical, utc_text
-from tests.sessions.test_webinars import (
+from tests.factories import (
     JOIN,
     OPPOSITION,
     WARD,
-    _fresh_counters,  # noqa: F401  (autouse: clean throttle counters and kept feeds)
     a_webinar,
+    events_of,
     in_days,
     london,
+    make_council,
+    make_peer,
     register,
 )
+from tests.interop.parsers import icaljs, libical, utc_text
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def client(feed_checking_client):
+    """The `client`: every feed a test is served is also read by ical.js and libical."""
+    return feed_checking_client
+
+
 ALL = "/calendars/webinars.ics"
-
-
-class FeedCheckingClient(Client):
-    """The test client, keeping every calendar it is served so the parsers can read them."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.calendars: list[bytes] = []
-
-    def request(self, **request):
-        response = super().request(**request)
-        served = response.get("Content-Type", "").startswith("text/calendar")
-        if response.status_code == 200 and served and response.content:
-            self.calendars.append(response.content)
-        return response
-
-
-@pytest.fixture(name="client")
-def feed_checking_client():
-    """The `client`: every feed a test is served is also read by ical.js and libical,
-    without errors."""
-    checking = FeedCheckingClient()
-    yield checking
-    for body in dict.fromkeys(checking.calendars):
-        read = icaljs(body)
-        assert read["method"] is None
-        assert {e["uid"] for e in read["events"]} == set(events_of(body))
-        code, result = libical(body, restrictions=False)
-        assert code == 0 and result["parse_errors"] == [], result["parse_errors"]
-
-
-def events_of(body: bytes) -> dict[str, dict]:
-    """UID → the VEVENT's properties as text, read back with icalendar."""
-    calendar = Calendar.from_ical(body)
-    return {
-        str(event["UID"]): {
-            "summary": str(event["SUMMARY"]),
-            "status": str(event["STATUS"]),
-            "sequence": int(event["SEQUENCE"]),
-            "location": str(event.get("LOCATION", "")),
-            "description": str(event.get("DESCRIPTION", "")),
-            "start": event.decoded("DTSTART").astimezone(UTC),
-            "dtstamp": event.decoded("DTSTAMP").astimezone(UTC),
-        }
-        for event in calendar.walk("VEVENT")
-    }
 
 
 def stamp(moment: datetime) -> datetime:

@@ -9,13 +9,15 @@ from django.utils import timezone
 
 from sessions.models import Registration, RegistrationStatus, Session
 from sessions.services import webinars as services
-from tests.factories import bearer, make_booker, make_council, make_councillor
-from tests.sessions.test_webinars import (
+from tests.factories import (
     JOIN,
     OPPOSITION,
-    _fresh_counters,  # noqa: F401  (autouse: clean throttle counters and kept feeds)
     a_webinar,
+    bearer,
     invites,
+    make_booker,
+    make_council,
+    make_councillor,
     register,
 )
 

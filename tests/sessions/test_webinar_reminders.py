@@ -12,9 +12,8 @@ from sessions.models import RegistrationStatus, Reminder
 from sessions.selectors import webinars as selectors
 from sessions.services import invites
 from sessions.services import webinars as services
-from tests.sessions.test_webinars import (
+from tests.factories import (
     JOIN,
-    _fresh_counters,  # noqa: F401  (autouse: clean throttle counters and kept feeds)
     a_webinar,
     register,
 )

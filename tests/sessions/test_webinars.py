@@ -1,11 +1,10 @@
 """Webinars: scheduling, registration with a waiting list, moves and cancellations, and what
 registrants are sent (the invites queued in the outbox, and the e-mails they become)."""
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -25,54 +24,19 @@ from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services
 from sessions.services.feeds import feed_token_owner
 from sessions.tasks import send_invite
-from tests.factories import make_council
+from tests.factories import (
+    JOIN,
+    OPPOSITION,
+    WARD,
+    a_webinar,
+    in_days,
+    invites,
+    london,
+    make_council,
+    register,
+)
 
 pytestmark = pytest.mark.django_db
-
-WARD = "webinar-role-of-the-ward-councillor"
-OPPOSITION = "webinar-importance-of-opposition"
-JOIN = "https://meet.example.org/j/ward-councillor"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    """Throttle counters and kept feeds live in per-process memory: start each test clean."""
-    cache.clear()
-    selectors.feed_memory_clear()
-
-
-def london(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
-
-
-def in_days(days: int) -> date:
-    return timezone.localdate() + timedelta(days=days)
-
-
-def a_webinar(slug: str = WARD, *, days: int = 14, hour: int = 10, **fields) -> Session:
-    fields.setdefault("joining_url", JOIN)
-    return services.webinar_schedule(
-        offer=Offer.objects.get(slug=slug), start=london(in_days(days), hour), **fields
-    )
-
-
-def register(session: Session, email: str, **fields) -> services.RegistrationResult:
-    values = {
-        "name": "Sam Okafor",
-        "council_name": "Anytown Borough Council",
-        "role": "Ward councillor",
-    }
-    values.update(fields)
-    return services.registration_create(session=session, email=email, **values)
-
-
-def invites(session: Session) -> list[tuple[str, str, int]]:
-    """(method, recipient, SEQUENCE) of every invite queued for the session, oldest first."""
-    return list(
-        Invite.objects.filter(session=session)
-        .order_by("created_at", "id")
-        .values_list("method", "recipient_email", "sequence")
-    )
 
 
 # Scheduling --------------------------------------------------------------------------------------

@@ -12,13 +12,12 @@ from django.urls import include, path
 
 import sessions.admin_webinars  # noqa: F401  (registers the webinar admin)
 from sessions.models import Invite, Offer, Session, SessionStatus
-from tests.factories import make_user
-from tests.sessions.test_webinars import (
+from tests.factories import (
     WARD,
-    _fresh_counters,  # noqa: F401  (autouse: clean throttle counters and kept feeds)
     a_webinar,
     in_days,
     london,
+    make_user,
     register,
 )
 

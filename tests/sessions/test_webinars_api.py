@@ -15,17 +15,24 @@ from sessions.models import (
     Session,
 )
 from sessions.services import webinars as services
-from tests.factories import bearer, make_council, make_user
-from tests.sessions.test_feeds import feed_checking_client  # noqa: F401  (the `client`)
-from tests.sessions.test_webinars import (
+from tests.factories import (
     JOIN,
     OPPOSITION,
-    _fresh_counters,  # noqa: F401  (autouse: clean throttle counters and kept feeds)
     a_webinar,
+    bearer,
+    make_council,
+    make_user,
     register,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(feed_checking_client):
+    """The `client`: every feed a test is served is also read by ical.js and libical."""
+    return feed_checking_client
+
 
 SAM = {
     "name": "Sam Okafor",

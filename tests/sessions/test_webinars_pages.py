@@ -13,17 +13,23 @@ from peers.models import Councillor
 from sessions.models import FeedToken, Invite, Registration, RegistrationStatus
 from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services
-from tests.factories import make_council, make_user
-from tests.sessions.test_feeds import feed_checking_client  # noqa: F401  (the `client`)
-from tests.sessions.test_webinars import (
+from tests.factories import (
     JOIN,
     OPPOSITION,
-    _fresh_counters,  # noqa: F401  (autouse: clean throttle counters and kept feeds)
     a_webinar,
+    make_council,
+    make_user,
     register,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(feed_checking_client):
+    """The `client`: every feed a test is served is also read by ical.js and libical."""
+    return feed_checking_client
+
 
 FORM = {
     "name": "Sam Okafor",
