@@ -5,7 +5,6 @@ The helpers for booking through the API, running the queued tasks as a worker wo
 reading the sent mail are in the conftest modules.
 """
 
-import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
@@ -17,73 +16,10 @@ from scheduling.engine.uk_time import day_text
 from sessions.models import Invite, InviteStatus, Seat, SeatStatus, Session
 from sessions.tasks import send_invite
 from tests.factories import bearer, book, london, make_available, make_peer
-from tests.interop.parsers import icaljs, libical
-from tests.sent_mail import Mail, by_recipient, deliver
+from tests.interop.parsers import icaljs
+from tests.sent_mail import assert_imip, by_recipient, deliver, links
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
-
-FROM = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-
-
-# Helpers shared by the invite tests ---------------------------------------------------------------
-
-
-def links(text: str) -> dict[str, str]:
-    """The answer links in a message's text, by answer."""
-    return {
-        answer: url
-        for url in re.findall(r"https?://\S+/answer/\S+/", text)
-        for answer in ("accept", "decline")
-        if _answer_of(url) == answer
-    }
-
-
-def _answer_of(url: str) -> str:
-    from sessions.services.invites import answer_ticket
-
-    return answer_ticket(url.rstrip("/").rsplit("/", 1)[1]).answer
-
-
-def path_of(url: str) -> str:
-    return url.removeprefix(settings.SITE_URL)
-
-
-def assert_imip(message: Mail, method: str, *, partstat: str = "NEEDS-ACTION") -> dict:
-    """The structure every invite must have; returns ical.js's reading of its event."""
-    msg = message.message
-    assert msg.get_content_type() == "multipart/alternative"
-    assert [p.get_content_type() for p in msg.iter_parts()] == [
-        "text/plain",
-        "text/html",
-        "text/calendar",
-    ]
-    calendar_part = message.part("text/calendar")
-    assert calendar_part.get_param("method") == method
-    assert calendar_part.get_content_charset() == "utf-8"
-    assert f"text/calendar; method={method}; charset=UTF-8" in message.raw.decode()
-    body = message.calendar.decode()
-    assert f"METHOD:{method}" in body.splitlines()
-    assert body.count("BEGIN:VTIMEZONE") == 1 and "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in body
-    from_address = parseaddr(str(msg["From"]))[1]
-    assert from_address == FROM
-    assert msg["Message-ID"].endswith(f"@{FROM.rpartition('@')[2]}>")
-
-    read = icaljs(message.calendar)
-    assert read["method"] == method
-    (event,) = read["events"]
-    assert event["organizer"]["value"] == f"mailto:{from_address}"
-    (attendee,) = event["attendees"]
-    assert attendee["value"].lower() == f"mailto:{message.to}"
-    assert attendee["partstat"] == partstat
-    assert attendee["role"] in {"CHAIR", "REQ-PARTICIPANT", "NON-PARTICIPANT"}
-    assert attendee["cn"] and '"' not in attendee["cn"]
-
-    status, checked = libical(message.calendar)
-    assert status == 0, checked["parse_errors"] + checked["restriction_errors"]
-    assert checked["method"] == method
-    (component,) = checked["components"]
-    assert component["uid"] == event["uid"] and component["sequence"] == event["sequence"]
-    return event
 
 
 def emails(pool) -> dict[str, str]:

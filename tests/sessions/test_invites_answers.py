@@ -22,8 +22,7 @@ from tests.factories import (
     make_user,
 )
 from tests.interop.parsers import icaljs
-from tests.sent_mail import by_recipient, deliver
-from tests.sessions.test_invites import assert_imip, links, path_of
+from tests.sent_mail import assert_imip, by_recipient, deliver, links, path_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 
