@@ -9,7 +9,7 @@ from peers.models import Region
 from peers.selectors import caller_for
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import booking_create, invites
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.pages import assert_accessible, sign_in
 from tests.factories import (
     bookable_day,
     london,

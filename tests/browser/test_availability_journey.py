@@ -9,7 +9,7 @@ from peers.selectors import caller_for
 from scheduling.engine.uk_time import day_text
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import booking_create
-from tests.browser.conftest import assert_accessible, assert_fits, sign_in
+from tests.browser.pages import assert_accessible, assert_fits, sign_in
 from tests.factories import (
     bookable_day,
     london,

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from peers.models import Peer, Region
 from peers.services import availability_update
 from sessions.models import Booking, BookingStatus
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.pages import assert_accessible, sign_in
 from tests.factories import (
     bookable_day,
     make_available,

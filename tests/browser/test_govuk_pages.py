@@ -10,7 +10,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, assert_fits, screenshot, sign_in
+from tests.browser.pages import assert_accessible, assert_fits, screenshot, sign_in
 from tests.factories import make_council, make_peer, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from peers.selectors import caller_for
 from sessions import services
 from sessions.models import Offer, Seat
 from sessions.services import invites, restaffing
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.pages import assert_accessible, sign_in
 from tests.factories import bookable_day, london, make_available, make_council, make_peer, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.pages import assert_accessible
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

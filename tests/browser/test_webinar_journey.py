@@ -20,7 +20,7 @@ from sessions.services.webinars import (
     webinar_schedule,
 )
 from sessions.tasks import send_invite
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.pages import assert_accessible, sign_in
 from tests.factories import make_council, make_councillor
 
 pytestmark = pytest.mark.django_db(transaction=True)
