@@ -70,3 +70,32 @@ def test_the_check_sees_imports_inside_functions_and_relative_ones():
         "sessions.selectors",
         "sessions.selectors.seat_held_times",
     ]
+
+
+def fixture_and_test_modules(folder: Path) -> set[str]:
+    """The dotted names of the test modules (`test_*.py`) and fixture modules (`conftest.py`)
+    under `folder`."""
+    return {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for path in folder.rglob("*.py")
+        if "node_modules" not in path.parts
+        and (path.name.startswith("test_") or path.name == "conftest.py")
+    }
+
+
+def test_no_test_module_imports_another():
+    # Shared fixtures live in conftest.py (pytest finds them); shared plain code in a support
+    # module such as tests/factories.py or tests/sent_mail.py.
+    tests = ROOT / "tests"
+    forbidden = fixture_and_test_modules(tests)
+    assert {"tests.conftest", "tests.sessions.test_webinars"} <= forbidden
+    found = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted(tests.rglob("*.py"))
+        if "node_modules" not in path.parts
+        for line, module in imported_modules(
+            path.read_text(encoding="utf-8"), ".".join(path.relative_to(ROOT).parts[:-1])
+        )
+        if module in forbidden
+    ]
+    assert found == []
