@@ -34,6 +34,8 @@ from tests.interop.parsers import (
     utc_text,
 )
 
+pytestmark = pytest.mark.interop
+
 # --- what the service produces ----------------------------------------------------------
 
 SENT = datetime(2026, 2, 10, 14, 5, 9, tzinfo=UTC)

@@ -463,6 +463,7 @@ def feeds_to_check(client) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.interop
 def test_icaljs_reads_every_feed(client):
     feeds = feeds_to_check(client)
     for label, body in feeds.items():
@@ -488,6 +489,7 @@ def test_icaljs_reads_every_feed(client):
     assert [e["status"] for e in icaljs(feeds["waiting"])["events"]] == ["TENTATIVE"]
 
 
+@pytest.mark.interop
 def test_libical_parses_every_feed_without_errors(client):
     for label, body in feeds_to_check(client).items():
         code, result = libical(body, restrictions=False)
