@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 from django_q.brokers import get_broker
 from django_q.signing import SignedPackage
 
-from tests.interop.parsers import icaljs, libical
+from tests.interop.parsers import libical, libical_ready, read_calendar
 
 
 def run_queued_tasks() -> list:
@@ -154,7 +154,7 @@ def assert_imip(message: Mail, method: str, *, partstat: str = "NEEDS-ACTION") -
     assert from_address == FROM
     assert msg["Message-ID"].endswith(f"@{FROM.rpartition('@')[2]}>")
 
-    read = icaljs(message.calendar)
+    read = read_calendar(message.calendar)
     assert read["method"] == method
     (event,) = read["events"]
     assert event["organizer"]["value"] == f"mailto:{from_address}"
@@ -164,9 +164,10 @@ def assert_imip(message: Mail, method: str, *, partstat: str = "NEEDS-ACTION") -
     assert attendee["role"] in {"CHAIR", "REQ-PARTICIPANT", "NON-PARTICIPANT"}
     assert attendee["cn"] and '"' not in attendee["cn"]
 
-    status, checked = libical(message.calendar)
-    assert status == 0, checked["parse_errors"] + checked["restriction_errors"]
-    assert checked["method"] == method
-    (component,) = checked["components"]
-    assert component["uid"] == event["uid"] and component["sequence"] == event["sequence"]
+    if libical_ready():
+        status, checked = libical(message.calendar)
+        assert status == 0, checked["parse_errors"] + checked["restriction_errors"]
+        assert checked["method"] == method
+        (component,) = checked["components"]
+        assert component["uid"] == event["uid"] and component["sequence"] == event["sequence"]
     return event

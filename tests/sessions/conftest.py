@@ -19,7 +19,7 @@ from tests.factories import (
     make_peer,
     make_user,
 )
-from tests.interop.parsers import icaljs, libical
+from tests.interop.parsers import libical, libical_ready, read_calendar
 
 
 @pytest.fixture
@@ -198,8 +198,9 @@ def feed_checking_client():
     checking = FeedCheckingClient()
     yield checking
     for body in dict.fromkeys(checking.calendars):
-        read = icaljs(body)
+        read = read_calendar(body)
         assert read["method"] is None
         assert {e["uid"] for e in read["events"]} == set(events_of(body))
-        code, result = libical(body, restrictions=False)
-        assert code == 0 and result["parse_errors"] == [], result["parse_errors"]
+        if libical_ready():
+            code, result = libical(body, restrictions=False)
+            assert code == 0 and result["parse_errors"] == [], result["parse_errors"]

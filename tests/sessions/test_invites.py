@@ -16,7 +16,7 @@ from scheduling.engine.uk_time import day_text
 from sessions.models import Invite, InviteStatus, Seat, SeatStatus, Session
 from sessions.tasks import send_invite
 from tests.factories import bearer, book, london, make_available, make_peer
-from tests.interop.parsers import icaljs
+from tests.interop.parsers import read_calendar
 from tests.sent_mail import assert_imip, by_recipient, deliver, links
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
@@ -307,7 +307,7 @@ def test_the_sequence_never_goes_down_and_the_uid_never_changes(
     mails = deliver()
     seen: dict[str, list[tuple[str, int]]] = {}
     for message in mails:
-        event = icaljs(message.calendar)["events"][0]
+        event = read_calendar(message.calendar)["events"][0]
         assert event["uid"] == session.uid
         seen.setdefault(message.to, []).append((message.method, event["sequence"]))
     for to, sequence in seen.items():

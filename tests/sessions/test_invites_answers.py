@@ -21,7 +21,7 @@ from tests.factories import (
     make_peer,
     make_user,
 )
-from tests.interop.parsers import icaljs
+from tests.interop.parsers import read_calendar
 from tests.sent_mail import assert_imip, by_recipient, deliver, links, path_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
@@ -356,7 +356,7 @@ def test_a_decline_in_a_coaching_series_moves_every_call_to_one_new_facilitator(
     for message in sent:
         event = assert_imip(message, message.method)
         assert event["sequence"] == 1
-    assert {icaljs(m.calendar)["events"][0]["uid"] for m in sent if m.to == other.email} == {
+    assert {read_calendar(m.calendar)["events"][0]["uid"] for m in sent if m.to == other.email} == {
         s.uid for s in sessions
     }
 

@@ -13,7 +13,7 @@ from peers.models import Peer
 from scheduling.engine.uk_time import day_text, when_text
 from sessions.models import HOLDING_SEAT_STATUSES, Invite, InviteStatus, Offer, Seat
 from tests.factories import PANEL, bearer, london, make_available, make_peer, make_user
-from tests.interop.parsers import icaljs
+from tests.interop.parsers import read_calendar
 from tests.sent_mail import Mail, by_recipient, deliver, gathering_over
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
@@ -113,7 +113,7 @@ def test_the_councils_notes_reach_every_peer_in_text_html_calendar_and_api(
         assert "focus on the budget gap and on rebuilding trust with town and parish" in (
             message.html
         )
-        (event,) = icaljs(message.calendar)["events"]
+        (event,) = read_calendar(message.calendar)["events"]
         assert NOTES in event["description"]
     # And through the API, for the peer's own seats.
     pool.lead.user = make_user()
@@ -140,7 +140,7 @@ def test_a_peer_abroad_sees_their_own_time_beside_uk_time_and_dates_are_written_
         assert "your time" not in sent[to].text
     for message in sent.values():
         assert message.subject.endswith(f", {day_text(start)}")
-        (event,) = icaljs(message.calendar)["events"]
+        (event,) = read_calendar(message.calendar)["events"]
         for words in (message.subject, message.text, message.html, event["description"]):
             assert not OTHER_DATE_FORMS.search(words), OTHER_DATE_FORMS.search(words)
 
