@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import File, Query, Router, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -30,6 +30,14 @@ from scheduling.engine.calendar import build_freebusy, content_type
 router = Router(tags=["people"])
 
 
+class Pages(LimitOffsetPagination):
+    """Pages of at most 500 rows, from an offset no list can pass (larger: 422)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=1_000_000)
+
+
 @router.get("/me", response=MeOut, summary="Who the caller is and what they act for")
 def me(request):
     caller = selectors.caller_for(request.user)
@@ -47,7 +55,7 @@ def me(request):
 
 
 @router.get("/councils", response=list[CouncilOut], summary="Search councils")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def council_list(request, filters: Query[CouncilFilter]):
     return selectors.council_list(
         search=filters.search.strip(),
@@ -57,7 +65,7 @@ def council_list(request, filters: Query[CouncilFilter]):
 
 
 @router.get("/peers", response=list[PeerOut], summary="Search peers (LGA staff)")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def peer_list(request, filters: Query[PeerFilter]):
     caller = selectors.caller_for(request.user)
     return selectors.peer_list(

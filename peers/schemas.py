@@ -1,9 +1,44 @@
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, WithJsonSchema
 
 from peers.models import CouncilType, Nation, PeerKind, Region
+
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def _within_service_years(moment: datetime) -> datetime:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"Give a time in the years {FIRST_YEAR} to {LAST_YEAR}.")
+    return moment.replace(microsecond=0)
+
+
+# A time given to the API: ISO 8601 with a UTC offset, in the years the service plans for,
+# to the second (a fraction of a second is dropped). Every start and end the API takes is one.
+Instant = Annotated[
+    AwareDatetime,
+    AfterValidator(_within_service_years),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": r"^20[0-9]{2}-",
+            "description": (
+                f"ISO 8601 with a UTC offset, in the years {FIRST_YEAR} to {LAST_YEAR}; "
+                "fractions of a second are dropped."
+            ),
+        }
+    ),
+]
+
+
+class BodyIn(Schema):
+    """A JSON body the API reads: a key it does not know is refused (422), not ignored, so
+    a misspelt field is noticed and the schema says exactly what is read."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class CouncilRef(Schema):
@@ -77,8 +112,10 @@ class PeerFilter(Schema):
     kind: PeerKind | None = None
 
 
-class TokenIn(Schema):
-    name: str
+class TokenIn(BodyIn):
+    name: str = Field(
+        min_length=1, max_length=100, pattern=r"\S", description="What will use it; not blank."
+    )
 
 
 class TokenOut(Schema):
@@ -96,7 +133,7 @@ class IssuedTokenOut(TokenOut):
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
-class WindowIO(Schema):
+class WindowIO(BodyIn):
     start: str = Field(pattern=HHMM, examples=["09:00"])
     end: str = Field(pattern=HHMM, examples=["12:30"])
 
@@ -105,20 +142,20 @@ class WeeklyWindowIO(WindowIO):
     weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
 
 
-class OverrideIO(Schema):
+class OverrideIO(BodyIn):
     date: date
     windows: list[WindowIO] = Field(
         default_factory=list, description="No windows: not available that date."
     )
 
 
-class LeaveIO(Schema):
+class LeaveIO(BodyIn):
     first_day: date
     last_day: date
     note: str = Field(default="", max_length=200)
 
 
-class AvailabilityIn(Schema):
+class AvailabilityIn(BodyIn):
     time_zone: str = Field(
         default="Europe/London", description="An IANA time zone, e.g. Europe/London"
     )
@@ -133,6 +170,7 @@ class AvailabilityIn(Schema):
     busy_calendar_url: str | None = Field(
         default=None,
         max_length=2000,
+        pattern=r"^$|^(https?|webcal)://",
         description='An ICS feed to poll; "" disconnects it; omit to leave it.',
     )
 
@@ -198,5 +236,5 @@ class FreeBusyOut(Schema):
 
 
 class RangeQuery(Schema):
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant

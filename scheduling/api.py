@@ -1,11 +1,21 @@
 """The JSON API root: authentication and the error shapes every router shares.
 
-Errors are `{"detail": ...}`: 401 not signed in, 403 not allowed, 404 unknown, 409 conflict,
-422 invalid input with a list of `{"loc": [..., field], "msg": reason}`.
+Errors are `{"detail": ...}`: 400 a body that is not JSON, 401 not signed in, 403 not allowed,
+404 unknown (any address under /api/ included), 409 conflict, 413 a body over the size limit,
+422 invalid input with a list of `{"loc": [..., field], "msg": reason}`, 429 throttled. The
+OpenAPI schema documents each of them where it can occur (`documented_errors`).
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import json
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as InputError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from peers.api import router as peers_router
@@ -17,6 +27,8 @@ from sessions.api.invites import router as seats_router
 from sessions.api.programme import router as programme_router
 from sessions.api.webinars import router as webinars_router
 
+NUL_MESSAGE = "Text may not contain the NUL character."
+
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
@@ -26,7 +38,134 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class SignedInSession(SessionAuth):
+    """The browser's session. A caller who is not signed in is answered 401 like any other;
+    only a signed-in session must also carry its CSRF token (403 without it)."""
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+class NulCharacter(Exception):
+    def __init__(self, loc: list):
+        super().__init__(NUL_MESSAGE)
+        self.loc = loc
+
+
+def nul_locations(value, loc: list) -> list[list]:
+    """Where in a decoded request the NUL character appears (PostgreSQL cannot store it)."""
+    if isinstance(value, str):
+        return [loc] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in nul_locations(v, [*loc, k])]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in nul_locations(v, [*loc, i])]
+    return []
+
+
+class RequestParser(Parser):
+    """JSON bodies and query strings as ninja reads them, with any NUL refused (422) whatever
+    the field, so every database answers the same."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        for loc in nul_locations(data, ["body"])[:1]:
+            raise NulCharacter(loc)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        source = "query" if data is request.GET else "form"
+        errors = [
+            {"type": "value_error", "loc": [source, key], "msg": NUL_MESSAGE}
+            for key in data
+            if nul_locations([key, *(data.getlist(key) if hasattr(data, "getlist") else [])], [])
+        ]
+        if errors:
+            raise InputError(errors)
+        return parsed
+
+
+DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+ERROR_SHAPES = {
+    "Refused": DETAIL,
+    "InvalidInput": {
+        "type": "object",
+        "properties": {
+            "detail": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                        "msg": {"type": "string"},
+                        "type": {"type": "string"},
+                    },
+                    "required": ["loc", "msg"],
+                },
+            }
+        },
+        "required": ["detail"],
+    },
+}
+ERROR_TEXT = {
+    400: ("The body is not valid JSON.", "Refused"),
+    401: ("Not signed in: send `Authorization: Bearer <token>` or a session.", "Refused"),
+    403: (
+        "Signed in, but not allowed (role or object), or a session without its CSRF token.",
+        "Refused",
+    ),
+    404: ("Unknown object.", "Refused"),
+    409: ("Conflict with the present state: nothing was changed.", "Refused"),
+    413: ("The body is larger than the limit.", "Refused"),
+    422: ("Invalid input: `loc` names the field, `msg` the reason.", "InvalidInput"),
+    429: ("Too many requests: try again after `Retry-After` seconds.", "Refused"),
+}
+
+
+def documented_errors(operation: dict) -> set[int]:
+    """The error statuses an operation can answer, by what it takes: a sign-in (401, 403), a
+    path parameter (404), any input (422), a body (400, 413); plus those its router declares."""
+    codes = {int(code) for code in operation.get("responses", {}) if int(code) >= 400}
+    parameters = operation.get("parameters", [])
+    if operation.get("security"):
+        codes |= {401, 403}
+    if any(p["in"] == "path" for p in parameters):
+        codes.add(404)
+    if parameters or "requestBody" in operation:
+        codes.add(422)
+    if "application/json" in operation.get("requestBody", {}).get("content", {}):
+        codes |= {400, 413}
+    return codes
+
+
+class SchedulingAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(ERROR_SHAPES)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                responses = operation.setdefault("responses", {})
+                declared = {int(code): code for code in responses}
+                for code in sorted(documented_errors(operation)):
+                    description, shape = ERROR_TEXT.get(code, ("Refused.", "Refused"))
+                    response = responses.setdefault(declared.get(code, code), {})
+                    response.setdefault("description", description)
+                    response.setdefault(
+                        "content",
+                        {"application/json": {"schema": {"$ref": f"#/components/schemas/{shape}"}}},
+                    )
+        return schema
+
+
+api = SchedulingAPI(
     title="LGA peer panel and webinar scheduling",
     version="1",
     description=(
@@ -34,7 +173,8 @@ api = NinjaAPI(
         "webinars. Browser pages use the session (with CSRF); scripts send "
         "`Authorization: Bearer <token>` (`python manage.py issue_token USERNAME`)."
     ),
-    auth=[BearerToken(), SessionAuth()],
+    auth=[BearerToken(), SignedInSession()],
+    parser=RequestParser(),
 )
 
 
@@ -64,6 +204,32 @@ def on_refusal(request, exc: Refusal):
     for name, value in exc.headers().items():
         response[name] = value
     return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc: RequestDataTooBig):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = f"The request body is larger than the limit of {limit:,} bytes."
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    """Ninja turns any failure to read a body into a 400; a body over the size limit (413)
+    and a NUL character (422) are told apart by their cause."""
+    cause = exc.__cause__
+    if isinstance(cause, RequestDataTooBig):
+        return on_too_big(request, cause)
+    if isinstance(cause, NulCharacter):
+        error = {"type": "value_error", "loc": cause.loc, "msg": NUL_MESSAGE}
+        return api.create_response(request, {"detail": [error]}, status=422)
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/ answers like an unknown object: JSON, not a page."""
+    return JsonResponse({"detail": "Not Found"}, status=404)
 
 
 api.add_router("/", peers_router)

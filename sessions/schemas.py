@@ -3,6 +3,7 @@ from datetime import date, datetime
 from ninja import Field, Schema
 from pydantic import BaseModel
 
+from peers.schemas import BodyIn, Instant
 from sessions.models import Delivery, OfferStatus, Programme, Topic
 
 
@@ -130,8 +131,8 @@ class SlotOut(BaseModel):
 
 class SlotQuery(Schema):
     council: int
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     limit: int | None = Field(default=None, ge=1, le=2000)
     booking: int | None = Field(
         default=None,
@@ -143,7 +144,7 @@ class SlotQuery(Schema):
 
 class ExplainQuery(Schema):
     council: int
-    start: datetime
+    start: Instant
 
 
 class ExplanationOut(Schema):
@@ -157,7 +158,7 @@ class ExplanationOut(Schema):
     )
 
 
-class ShownSeatIn(Schema):
+class ShownSeatIn(BodyIn):
     role: str
     peer: int = Field(description="The peer's id, as the slot search showed it")
 
@@ -169,21 +170,26 @@ PANEL_SHOWN = (
 )
 
 
-class BookingIn(Schema):
+class BookingIn(BodyIn):
     offer: str = Field(description="The offer's slug")
     council: int
-    start: datetime
+    start: Instant
     notes: str = Field(default="", max_length=4000)
     panel: list[ShownSeatIn] | None = Field(default=None, description=PANEL_SHOWN)
 
 
-class RescheduleIn(Schema):
-    start: datetime
+class RescheduleIn(BodyIn):
+    start: Instant
     panel: list[ShownSeatIn] | None = Field(default=None, description=PANEL_SHOWN)
 
 
-class CancelIn(Schema):
-    reason: str = Field(max_length=2000)
+class CancelIn(BodyIn):
+    reason: str = Field(
+        min_length=1,
+        max_length=2000,
+        pattern=r"\S",
+        description="Why the booking is cancelled (the peers are told); not blank.",
+    )
 
 
 class SeatOut(Schema):

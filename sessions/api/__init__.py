@@ -36,7 +36,7 @@ def offer_list(request, filters: Query[OfferFilter]):
     )
 
 
-@router.get("/offers/{slug}", response=OfferDetailOut, auth=None, summary="One offer")
+@router.get("/offers/{slug:slug}", response=OfferDetailOut, auth=None, summary="One offer")
 def offer_detail(request, slug: str):
     return selectors.offer_get(slug=slug)
 
@@ -58,7 +58,7 @@ def _bookable_offer(slug: str):
 
 
 @router.get(
-    "/offers/{slug}/slots",
+    "/offers/{slug:slug}/slots",
     response=list[SlotOut],
     summary="Start times at which a complete panel can be staffed, each with a proposed panel",
 )
@@ -84,7 +84,7 @@ def slot_list(request, slug: str, query: Query[SlotQuery]):
 
 
 @router.get(
-    "/offers/{slug}/slots/explain",
+    "/offers/{slug:slug}/slots/explain",
     response=ExplanationOut,
     summary="Whether one start can be staffed, and if not which role slot fails and why",
 )
@@ -107,7 +107,11 @@ def slot_explain(request, slug: str, query: Query[ExplainQuery]):
     }
 
 
-@router.post("/bookings", response={201: BookingOut, 409: ConflictOut}, summary="Book an offer")
+@router.post(
+    "/bookings",
+    response={201: BookingOut, 404: None, 409: ConflictOut},
+    summary="Book an offer (404: an unknown offer or council)",
+)
 def booking_create(request, payload: BookingIn):
     offer, council = _bookable_offer(payload.offer), _council(payload.council)
     caller = _caller(request)

@@ -13,7 +13,7 @@ from sessions.services import invites
 router = Router(tags=["seats"])
 
 
-class SeatOut(Schema):
+class PeerSeatOut(Schema):
     id: int
     session: int
     uid: str
@@ -35,7 +35,7 @@ class SeatOut(Schema):
     can_decline: bool
 
 
-class DetailOut(Schema):
+class SeatRefusalOut(Schema):
     detail: str
     code: str
 
@@ -80,14 +80,14 @@ def _answer(request, seat_id: int, *, accept: bool):
     return _seat_out(invites.peer_seat(seat))
 
 
-@router.get("/seats", response=list[SeatOut], summary="The caller's seats, soonest first")
+@router.get("/seats", response=list[PeerSeatOut], summary="The caller's seats, soonest first")
 def seat_list(request):
     return [_seat_out(row) for row in invites.peer_seats(peer=_peer(request))]
 
 
 @router.post(
     "/seats/{int:seat_id}/accept",
-    response={200: SeatOut, 409: DetailOut},
+    response={200: PeerSeatOut, 409: SeatRefusalOut},
     summary="Accept a seat",
 )
 def seat_accept(request, seat_id: int):
@@ -96,7 +96,7 @@ def seat_accept(request, seat_id: int):
 
 @router.post(
     "/seats/{int:seat_id}/decline",
-    response={200: SeatOut, 409: DetailOut},
+    response={200: PeerSeatOut, 409: SeatRefusalOut},
     summary="Decline a seat; a replacement is then found in the background and the council told",
 )
 def seat_decline(request, seat_id: int):

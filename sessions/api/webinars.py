@@ -4,9 +4,10 @@ owner is signed in), and a signed-in councillor's own places."""
 from datetime import datetime
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.utils import check_csrf
 
+from peers.schemas import BodyIn
 from peers.services import api_token_authenticate
 from sessions.models import RegistrationStatus, Topic
 from sessions.selectors import private_feed_path
@@ -53,12 +54,12 @@ class WebinarOut(Schema):
     feed: SubscribeOut
 
 
-class RegistrationIn(Schema):
-    name: str
-    email: str
-    council: int | None = None
-    council_name: str = ""
-    role: str = ""
+class RegistrationIn(BodyIn):
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    email: str = Field(min_length=3, max_length=254, examples=["name@council.gov.uk"])
+    council: int | None = Field(default=None, description="A council's id; or give council_name.")
+    council_name: str = Field(default="", max_length=200)
+    role: str = Field(min_length=1, max_length=200, pattern=r"\S", examples=["Ward councillor"])
 
 
 class RegistrationOut(Schema):

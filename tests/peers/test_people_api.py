@@ -160,7 +160,7 @@ def test_rejected_token_requests_change_nothing(api_client):
     assert api_client.post("/me/tokens", json={"name": "x"}).status_code == 401
     response = api_client.post("/me/tokens", json={"name": "   "}, headers=headers)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "name"]
+    assert response.json()["detail"][0]["loc"][-1] == "name"
     response = api_client.post("/me/tokens", json={}, headers=headers)
     assert response.status_code == 422
     assert ApiToken.objects.count() == before

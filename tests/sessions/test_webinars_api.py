@@ -192,7 +192,8 @@ def test_invalid_input_is_422_naming_the_field_and_writes_nothing(api_client, ch
     response = post(api_client, a_webinar().pk, {**SAM, **change})
     assert response.status_code == 422
     problems = response.json()["detail"]
-    assert [p["loc"] for p in problems] == [["body", field]]
+    # The schema's own rules (a blank name or role) name the field after the body's parameter.
+    assert [(p["loc"][0], p["loc"][-1]) for p in problems] == [("body", field)]
     assert problems[0]["msg"]
     assert nothing_written()
 
