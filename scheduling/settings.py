@@ -5,6 +5,7 @@ REDIS_URL is set. Production runs with DEBUG off and SECRET_KEY from the environ
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,12 +42,14 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's own files for /api/docs (no CDN)
     "django_q",
     "simple_history",
+    "axes",
     "scheduling.apps.SchedulingConfig",
     "peers.apps.PeersConfig",
     "sessions.apps.OfferSessionsConfig",
 ]
 
 MIDDLEWARE = [
+    "scheduling.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "scheduling.urls"
@@ -116,6 +120,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "scheduling.auth.SignInLockout",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockout (django-axes, counts in the database so every process shares them): five
+# wrong passwords for one username from one address lock that pair out for 15 minutes; a
+# right password resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# The addresses (or networks, e.g. 10.0.0.0/8) of the reverse proxies in front of the service:
+# only a request from one of these has its X-Forwarded-For read for the client's address.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -184,6 +206,25 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# The cache holds the throttles' counts, so it must be one that every process shares: the
+# database (`manage.py createcachetable`, which `make run` and the tests do) unless REDIS_URL
+# is set. Never the per-process local-memory cache.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "lga",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cache_entries",
+        }
+    }
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
