@@ -16,7 +16,7 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 
 from scheduling.wsgi import application
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 # Operations whose 422 also rests on rules a JSON schema cannot state (each is in the
 # operation's own description): for them a schema-valid request may be refused, so the
 # positive-data check is left out; every other check still runs.
