@@ -89,8 +89,9 @@ class TooManyRequests(Refusal):
 
 def throttle_check(*, action: str, client: str, email: str = "") -> None:
     """Count one attempt at `action` by `client` (an IP address) for `email`; raise
-    TooManyRequests past the limits. Counters live in the cache (per process with the
-    default local-memory cache; shared when CACHES points at Redis)."""
+    TooManyRequests past the limits. Counters live in the cache, which every process shares
+    (the database, or Redis with REDIS_URL); `client` is REMOTE_ADDR, the client's own
+    address behind the proxies in TRUSTED_PROXIES."""
     limits = {**THROTTLE, **getattr(settings, "WEBINAR_THROTTLE", {})}
     now = time.time()
     window = int(now // THROTTLE_WINDOW)
