@@ -16,11 +16,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle_counts():
-    """Throttle counts live in the cache and key on ids a later test may reuse: start clean."""
+def fresh_throttle_counts(request):
+    """Throttle counts live in the cache and key on ids a later test may reuse: start clean.
+    The cache is the database's (or Redis), so only a test that may use the database can
+    have counts to clear."""
     from django.core.cache import cache
 
-    cache.clear()
+    database_fixtures = {"db", "transactional_db", "live_server", "catalogue"}
+    if request.node.get_closest_marker("django_db") or database_fixtures & set(
+        request.fixturenames
+    ):
+        cache.clear()
 
 
 @pytest.fixture
