@@ -7,8 +7,7 @@ import pytest
 from django.test import Client
 
 from sessions.models import Booking
-from tests.factories import bearer, make_peer, make_user
-from tests.sessions.conftest import bookable_day, london
+from tests.factories import bearer, bookable_day, london, make_peer, make_user
 
 pytestmark = pytest.mark.django_db
 PANEL = "recovery-and-renewal-panel"
