@@ -39,6 +39,11 @@ SOURCES: list[HeldTimeSource] = []
 # what they hold (and queue any follow-up work on commit); an exception rolls the change back.
 held_time_released = Signal()
 
+# Sent (sender=Peer, peer=<Peer>) inside the transaction that saved a peer's availability, so
+# the app that holds peers' time can look again at places nobody was free for (a peer may have
+# added hours). Receivers queue their work on commit.
+availability_saved = Signal()
+
 
 def held_time_source_register(source: HeldTimeSource) -> None:
     """Count `source`'s held time in every peer's availability (once, however often called)."""

@@ -16,7 +16,7 @@ from django_q.tasks import async_task
 
 from peers.calendar_fetch import CalendarFetchError, fetch_calendar, validate_calendar_url
 from peers.free_time import free_time_refresh
-from peers.held_time import HeldTime, held_time_released, held_times
+from peers.held_time import HeldTime, availability_saved, held_time_released, held_times
 from peers.models import ApiToken, BusyCalendar, BusyEvent, DateOverride, Leave, Peer, WeeklyWindow
 from peers.selectors import availability_rules
 from scheduling.engine import availability as engine
@@ -249,6 +249,7 @@ def availability_replace(
     released = tuple(h for h in held if _covers(before, h) and not _covers(rules, h))
     if released:
         held_time_released.send(sender=Peer, peer=peer, held=released)
+    availability_saved.send(sender=Peer, peer=peer)
     return AvailabilityChange(peer=peer, released=released)
 
 

@@ -188,6 +188,10 @@ else:
         }
     }
 
+# A request for an offer that needs approval holds its panel's time for this many working days
+# (weekends and England and Wales bank holidays do not count), then expires.
+REQUEST_WORKING_DAYS = int(os.environ.get("REQUEST_WORKING_DAYS", "5"))
+
 # Task queue: django-q2 on the ORM broker by default, Redis when REDIS_URL is set.
 # timeout must stay below retry, or a slow task is started twice.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -16,13 +16,34 @@ class RoleSlotInline(admin.TabularInline):
 
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
-    list_display = ["title", "programme", "delivery", "status", "suspended_until", "contact_email"]
-    list_filter = ["programme", "delivery", "status", "topic"]
+    list_display = [
+        "title",
+        "programme",
+        "delivery",
+        "status",
+        "suspended_until",
+        "needs_approval",
+        "contact_email",
+    ]
+    list_filter = ["programme", "delivery", "status", "topic", "needs_approval"]
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [RoleSlotInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "programme", "status", "suspended_until", "order"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "programme",
+                    "status",
+                    "suspended_until",
+                    "needs_approval",
+                    "order",
+                ]
+            },
+        ),
         (
             "Description",
             {

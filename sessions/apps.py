@@ -10,11 +10,23 @@ class OfferSessionsConfig(AppConfig):
     def ready(self):
         # Seats hold peers' time: peers counts them, and says when a peer's availability
         # no longer covers one, through its own hook (peers imports nothing from here).
-        from peers.held_time import held_time_released, held_time_source_register
+        from peers.held_time import (
+            availability_saved,
+            held_time_released,
+            held_time_source_register,
+        )
         from sessions.selectors import seat_held_times
-        from sessions.services.restaffing import seats_release_for_unavailable
+        from sessions.services.restaffing import (
+            seats_release_for_unavailable,
+            unfilled_restaff_for_availability,
+        )
 
         held_time_source_register(seat_held_times)
         held_time_released.connect(
             seats_release_for_unavailable, dispatch_uid="sessions.seats_release_for_unavailable"
+        )
+        # New hours may fill a place nobody was free for: re-staff those bookings.
+        availability_saved.connect(
+            unfilled_restaff_for_availability,
+            dispatch_uid="sessions.unfilled_restaff_for_availability",
         )

@@ -19,7 +19,7 @@ from peers.models import Council
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from sessions import panels, services
-from sessions.models import HOLDING_SEAT_STATUSES, Booking, Offer, Seat
+from sessions.models import HOLDING_SEAT_STATUSES, Booking, BookingStatus, Offer, Seat
 from sessions.services import invites, restaffing
 
 DEMO_NOTE = "Demo booking: "
@@ -32,7 +32,7 @@ class DemoBooking:
     council: str  # slug
     by: str  # the demo sign-in who books
     weeks_ahead: int
-    story: str  # accepted, declined, unfilled, waiting, cancelled
+    story: str  # accepted, declined, unfilled, waiting, cancelled, requested
     notes: str
 
 
@@ -72,6 +72,13 @@ DEMO_BOOKINGS = [
         "cancelled",
         "Governance review after the elections.",
     ),
+    DemoBooking(
+        "wigan-council",
+        "booker",
+        8,
+        "requested",
+        "A second look at the recovery plan after the budget is set.",
+    ),
 ]
 
 
@@ -94,6 +101,10 @@ def _answer(seat: Seat, *, accept: bool) -> None:
 
 
 def _tell_story(booking: Booking, story: str, staff) -> None:
+    if story == "requested":
+        return  # left waiting for the adviser
+    if booking.status == BookingStatus.REQUESTED:
+        services.booking_approve(caller=caller_for(staff), booking=booking)
     seats = _holding(booking)
     if story == "accepted":
         for seat in seats:

@@ -107,3 +107,16 @@ class CancelForm(forms.Form):
             "max_length": "Keep the reason to 2,000 characters or fewer.",
         },
     )
+
+
+class DeclineRequestForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label="Why are you declining the request?",
+        help_text="The council is told.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say why you are declining the request.",
+            "max_length": "Keep the reason to 2,000 characters or fewer.",
+        },
+    )

@@ -79,6 +79,13 @@ class Offer(models.Model):
         default=False,
         help_text="Peers from councils in the same region are a conflict of interest.",
     )
+    needs_approval = models.BooleanField(
+        default=False,
+        help_text=(
+            "A booking is a request until the council's Principal Adviser (or the LGA) approves "
+            "it: the panel's time is pencilled in, and the peers are invited on approval."
+        ),
+    )
     status = models.CharField(
         max_length=20, choices=OfferStatus.choices, default=OfferStatus.AVAILABLE
     )
@@ -239,10 +246,23 @@ def _history_actor_record(sender, instance, history_instance, **kwargs):
 
 class BookingStatus(models.TextChoices):
     """Whether a booking stands. How far its staffing has got is read from its seats
-    (`selectors.booking_state`: being staffed, confirmed, needs attention, cancelled)."""
+    (`selectors.booking_state`: being staffed, confirmed, needs attention, cancelled).
 
+    A booking of an offer that needs approval starts "requested": its panel's time is
+    pencilled in (the seats hold it, uninvited) until the adviser approves ("confirmed"),
+    declines ("rejected") or the request runs out ("expired"), which release the time."""
+
+    REQUESTED = "requested", "Waiting for approval"
     CONFIRMED = "confirmed", "Live"
+    REJECTED = "rejected", "Declined by the Principal Adviser"
+    EXPIRED = "expired", "Request expired"
     CANCELLED = "cancelled", "Cancelled"
+
+
+# A booking in one of these states holds its peers' time.
+LIVE_BOOKING_STATUSES = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
+# A booking in one of these states has ended: nothing about it can change any more.
+CLOSED_BOOKING_STATUSES = (BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED)
 
 
 class Booking(models.Model):
@@ -265,17 +285,26 @@ class Booking(models.Model):
         max_length=20, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
     )
     cancel_reason = models.TextField(blank=True)
+    request_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A request not decided by then releases its time."
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(
+        max_length=200, blank=True, help_text="Who approved or declined the request."
+    )
+    decision_reason = models.TextField(blank=True, help_text="Why the request was declined.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = history()
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "request_expires_at"])]
         constraints = [
             # A client retrying after a timeout must not book the council twice.
             models.UniqueConstraint(
                 fields=["offer", "council", "start"],
-                condition=Q(status="confirmed"),
+                condition=Q(status__in=["requested", "confirmed"]),
                 name="booking_once_per_offer_council_start",
             ),
         ]

@@ -684,7 +684,7 @@ def _seated_peers_free(pool: PeerPool, sessions: list[Session], holding: list[Se
     return replace(pool, matrix=matrix)
 
 
-def restaff_plan(
+def booking_problem(
     *,
     offer: Offer,
     council: Council,
@@ -692,11 +692,11 @@ def restaff_plan(
     sessions: list[Session],
     holding: list[Seat],
     declined: frozenset[tuple[SeatKey, int]],
-) -> PanelPlan:
-    """The plan for a booking's remaining `sessions` after declines: everyone in `holding`
-    kept where the rules allow (the keep bonus), no declined peer back in their role slot,
-    the booking's own seats not counted as holds. Solved by the matcher over all the
-    sessions at once (a series keeps one peer per seat)."""
+) -> tuple[MatchProblem, PeerPool]:
+    """The matcher's problem for a booking's remaining `sessions`: the pool over their time
+    (the booking's own seats not counted as holds, each seated peer free for their own
+    session), the seats held now (`holding`) and the declines. Re-staffing solves it; staff
+    choosing a peer by hand have it checked (`seat_candidates`)."""
     fmt = offer_format(offer)
     pool = peer_pool(
         start=min(s.start for s in sessions) - timedelta(hours=1),
@@ -719,22 +719,129 @@ def restaff_plan(
         for s in sessions
     )
     first = min(s.start for s in sessions)
-    result = match(
-        MatchProblem(
-            peers=pool.profiles,
-            sessions=to_staff,
-            availability={s.id: pool.free_for(s.start, s.end) for s in to_staff},
-            existing_load=pool.loads,
-            held=pool.held,
-            current={
-                SeatKey(s.session_id, s.role_name, s.position): s.peer_id
-                for s in holding
-                if s.peer_id
-            },
-            declined=declined,
-            fairness_load={p.id: pool.workload.around(p.id, first) for p in pool.profiles},
-        )
+    problem = MatchProblem(
+        peers=pool.profiles,
+        sessions=to_staff,
+        availability={s.id: pool.free_for(s.start, s.end) for s in to_staff},
+        existing_load=pool.loads,
+        held=pool.held,
+        current={
+            SeatKey(s.session_id, s.role_name, s.position): s.peer_id for s in holding if s.peer_id
+        },
+        declined=declined,
+        fairness_load={p.id: pool.workload.around(p.id, first) for p in pool.profiles},
     )
+    return problem, pool
+
+
+# The hard rules the checker names, in words for staff choosing a peer by hand.
+RULE_WORDS = {
+    "declined": "has declined this seat",
+    "availability": "is not free then",
+    "overlap": "holds another session too close to this one (their buffer included)",
+    "session cap": "has reached their monthly cap of sessions",
+    "minutes cap": "has reached their monthly cap of hours",
+    "same session": "already sits on this panel",
+    "series": "cannot take every session of the series",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A peer for one seat, as the plan sees them: the fit and recent load when eligible, or
+    every hard rule they would break (the checker's rule names, and in words)."""
+
+    peer: PeerRecord
+    fit: dict
+    load: int
+    rules: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    @property
+    def eligible(self) -> bool:
+        return not self.rules
+
+
+def _violation_words(violation) -> str:
+    if violation.rule == "eligibility":
+        return violation.message.rsplit(": ", 1)[-1]
+    return RULE_WORDS.get(violation.rule, violation.message)
+
+
+def seat_candidates(
+    *,
+    problem: MatchProblem,
+    pool: PeerPool,
+    seat_keys: list[SeatKey],
+) -> list[Candidate]:
+    """Every active peer for the seats `seat_keys` (one place, in each remaining session of a
+    series), checked by the engine's checker against every hard rule with everyone else kept
+    where they sit: the eligible first, by fit then the least recent work, then the rest with
+    why not."""
+    from scheduling.engine.checker import check
+
+    targets = set(seat_keys)
+    others = [(key, peer_id) for key, peer_id in problem.current.items() if key not in targets]
+    by_id = {peer.id: peer for peer in pool.peers}
+    sessions = {s.id: s for s in problem.sessions}
+    first = sessions[seat_keys[0].session_id]
+    candidates = []
+    for profile in problem.peers:
+        pairs = others + [(key, profile.id) for key in seat_keys]
+        broken = [
+            v
+            for v in check(problem, pairs)
+            if v.peer_id == profile.id or (v.seat is not None and v.seat in targets)
+        ]
+        role = next(r for r in first.roles if r.name == seat_keys[0].role)
+        candidates.append(
+            Candidate(
+                peer=by_id[profile.id],
+                fit=_fit_json(seat_fit(profile, role, first)),
+                load=problem.fairness_load.get(profile.id, 0),
+                rules=tuple(dict.fromkeys(v.rule for v in broken)),
+                problems=tuple(dict.fromkeys(_violation_words(v) for v in broken)),
+            )
+        )
+    return sorted(
+        candidates,
+        key=lambda c: (not c.eligible, -c.fit["total"], c.load, c.peer.name, c.peer.id),
+    )
+
+
+def assignment_plan(
+    *, problem: MatchProblem, pool: PeerPool, sessions: list[Session], seats: list[PlannedSeat]
+) -> PanelPlan:
+    """The plan that seats `seats` by hand on the booking's `sessions` (write it with
+    `plan_seat_rows`)."""
+    times = tuple(SessionTime(s.start, s.end) for s in sessions)
+    buffers = {peer.id: peer.buffer_minutes for peer in pool.peers}
+    return PanelPlan(times, tuple(seats), buffers, None, pool)
+
+
+def restaff_plan(
+    *,
+    offer: Offer,
+    council: Council,
+    booking_id: int,
+    sessions: list[Session],
+    holding: list[Seat],
+    declined: frozenset[tuple[SeatKey, int]],
+) -> PanelPlan:
+    """The plan for a booking's remaining `sessions` after declines: everyone in `holding`
+    kept where the rules allow (the keep bonus), no declined peer back in their role slot,
+    the booking's own seats not counted as holds. Solved by the matcher over all the
+    sessions at once (a series keeps one peer per seat)."""
+    fmt = offer_format(offer)
+    problem, pool = booking_problem(
+        offer=offer,
+        council=council,
+        booking_id=booking_id,
+        sessions=sessions,
+        holding=holding,
+        declined=declined,
+    )
+    result = match(problem)
     number = {s.id: k for k, s in enumerate(sessions)}
     seats = [
         PlannedSeat(

@@ -72,6 +72,10 @@ class OfferDetailOut(OfferOut):
     min_notice_days: int
     horizon_days: int
     conflict_same_region: bool
+    needs_approval: bool = Field(
+        description="Whether a booking is a request until the council's Principal Adviser "
+        "approves it (the peers are invited on approval)"
+    )
     source: str
 
     @staticmethod
@@ -226,13 +230,21 @@ class BookingOut(Schema):
     offer_title: str
     council: int
     council_name: str
-    status: str = Field(description="confirmed (live) or cancelled")
+    status: str = Field(
+        description="requested (waiting for approval, its time pencilled in), confirmed "
+        "(live), rejected (declined by the adviser), expired (not decided in time) or cancelled"
+    )
     state: str = Field(
-        description='Where it stands, from its seats: "Being staffed (2 of 3 accepted)", '
-        '"Confirmed", "Needs attention" (a seat is unfilled) or "Cancelled"'
+        description='Where it stands, from its seats: "Waiting for approval (until ...)", '
+        '"Being staffed (2 of 3 accepted)", "Confirmed", "Needs attention" (a seat is '
+        'unfilled), "Declined by the Principal Adviser", "Request expired" or "Cancelled"'
     )
     notes: str
     cancel_reason: str
+    request_expires_at: datetime | None = None
+    decided_at: datetime | None = None
+    decided_by: str = ""
+    decision_reason: str = ""
     created_at: datetime
     sessions: list[SessionOut]
 
@@ -274,3 +286,15 @@ class HistoryEntryOut(Schema):
     who: str = Field(description="The user, the peer an e-mailed link spoke for, or 'system'.")
     what: str
     changes: list[FieldChangeOut]
+
+
+class RejectIn(Schema):
+    reason: str = Field(description="Why the request is declined; the booker is told")
+
+
+class ApprovalOut(BookingOut):
+    changes: list[SeatChangeOut] = Field(
+        default=[],
+        description="Seats planned again on approval because their peer was no longer free "
+        "or eligible, each with why",
+    )

@@ -1,7 +1,7 @@
 """Background work for sessions: the invite outbox, reminders and re-staffing. Tasks take ids and
 call services."""
 
-from sessions.services import invites, mail, restaffing
+from sessions.services import approval, bookings, invites, mail, restaffing
 
 
 def send_invite(invite_id: int) -> str:
@@ -34,3 +34,14 @@ def restaff_booking(booking_id: int) -> dict:
 def restaff_lost() -> int:
     """Queue again re-staffings whose task was lost (every 5 minutes)."""
     return len(restaffing.restaff_lost_queue())
+
+
+def send_request_letter(booking_id: int, kind: str) -> int:
+    """The letters about a request for approval: asked, declined, expired or withdrawn."""
+    return approval.request_letter_send(booking_id=booking_id, kind=kind)
+
+
+def expire_requests() -> int:
+    """Release the time of requests not decided in time, and tell the booker and the adviser
+    (every 15 minutes)."""
+    return len(bookings.requests_expire())

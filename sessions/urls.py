@@ -1,7 +1,7 @@
 from django.urls import path
 
 from sessions import views
-from sessions.views import booking_journey, invites, programme, webinars
+from sessions.views import booking_journey, invites, programme, requests, staffing, webinars
 
 urlpatterns = [
     path("", views.offer_list, name="home"),
@@ -17,4 +17,10 @@ urlpatterns = [
     ),
     path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking-cancel"),
 ]
-urlpatterns += invites.urlpatterns + webinars.urlpatterns + programme.urlpatterns
+urlpatterns += (
+    requests.urlpatterns
+    + staffing.urlpatterns
+    + invites.urlpatterns
+    + webinars.urlpatterns
+    + programme.urlpatterns
+)

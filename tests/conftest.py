@@ -29,6 +29,25 @@ def fresh_throttle_counts(request):
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def offers_book_directly(request):
+    """The peer support offers need the Principal Adviser's approval (a migration turns it on);
+    tests book them straight away unless marked `needs_approval`, which keeps the catalogue's
+    setting (the approval tests)."""
+    if request.node.get_closest_marker("needs_approval") is not None:
+        return
+    database = next((f for f in ("transactional_db", "db") if f in request.fixturenames), None)
+    marker = request.node.get_closest_marker("django_db")
+    if database is None and marker is not None:
+        database = "transactional_db" if marker.kwargs.get("transaction") else "db"
+    if database is None:
+        return
+    request.getfixturevalue(database)
+    from sessions.models import Offer
+
+    Offer.objects.filter(needs_approval=True).update(needs_approval=False)
+
+
 @pytest.fixture
 def api_client():
     return TestClient(api)

@@ -497,3 +497,22 @@ def _join_touching(blocks: list[Block]) -> list[Block]:
         else:
             joined.append(block)
     return joined
+
+
+def working_day_after(
+    day: dt.date, days: int, *, nations: tuple[str, ...] = ("england", "wales")
+) -> dt.date:
+    """The date `days` working days after `day`: weekends and the bank holidays of `nations`
+    (England and Wales by default) are not working days."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    current = day
+    left = days
+    while left:
+        current += dt.timedelta(days=1)
+        if current.weekday() >= 5:
+            continue
+        if any(current in bank_holidays(nation, current.year) for nation in nations):
+            continue
+        left -= 1
+    return current

@@ -7,6 +7,7 @@ from peers.selectors import caller_for
 from sessions import panels, selectors, services
 from sessions.models import Session
 from sessions.schemas import (
+    ApprovalOut,
     BookingIn,
     BookingOut,
     CancelIn,
@@ -17,6 +18,7 @@ from sessions.schemas import (
     OfferDetailOut,
     OfferFilter,
     OfferOut,
+    RejectIn,
     RescheduleIn,
     SessionOut,
     SlotOut,
@@ -173,6 +175,40 @@ def booking_cancel(request, booking_id: int, payload: CancelIn):
     return selectors.booking_out(
         selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )
+
+
+@router.get(
+    "/requests",
+    response=list[BookingOut],
+    summary="Requests waiting for approval that the caller decides, oldest first",
+)
+def request_list(request):
+    return [selectors.booking_out(b) for b in selectors.requests_waiting(caller=_caller(request))]
+
+
+@router.post(
+    "/bookings/{int:booking_id}/approve",
+    response={200: ApprovalOut, 409: ConflictOut},
+    summary="Approve a request (the council's Principal Adviser, or staff); the peers are invited",
+)
+def booking_approve(request, booking_id: int):
+    caller = _caller(request)
+    booking = selectors.booking_get(caller=caller, booking_id=booking_id)
+    approval = services.booking_approve(caller=caller, booking=booking)
+    out = selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))
+    return {**out, "changes": approval.changes}
+
+
+@router.post(
+    "/bookings/{int:booking_id}/reject",
+    response=BookingOut,
+    summary="Decline a request (the council's Principal Adviser, or staff); its time is released",
+)
+def booking_reject(request, booking_id: int, payload: RejectIn):
+    caller = _caller(request)
+    booking = selectors.booking_get(caller=caller, booking_id=booking_id)
+    services.booking_reject(caller=caller, booking=booking, reason=payload.reason)
+    return selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))
 
 
 @router.put(

@@ -11,7 +11,9 @@ from django.urls import reverse
 from peers.held_time import HeldTime
 from peers.models import Peer
 from peers.selectors import Caller, councils_for
+from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.staffing import StaffableStart
+from scheduling.engine.uk_time import LONDON
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -113,6 +115,15 @@ def booking_list(*, caller: Caller) -> QuerySet[Booking]:
     return bookings.filter(council__in=councils_for(caller))
 
 
+def requests_waiting(*, caller: Caller) -> QuerySet[Booking]:
+    """Requests waiting for approval that the caller decides, oldest first: staff all;
+    advisers their councils'; nobody else any."""
+    bookings = _bookings().filter(status=BookingStatus.REQUESTED).order_by("created_at", "id")
+    if caller.is_staff:
+        return bookings
+    return bookings.filter(council_id__in=caller.advised_council_ids)
+
+
 def booking_get(*, caller: Caller, booking_id: int) -> Booking:
     booking = get_object_or_404(_bookings(), pk=booking_id)
     if not caller.may_act_for(booking.council):
@@ -145,6 +156,10 @@ def booking_out(booking: Booking, *, caller: Caller) -> dict:
         "state": booking_state(booking),
         "notes": booking.notes,
         "cancel_reason": booking.cancel_reason,
+        "request_expires_at": booking.request_expires_at,
+        "decided_at": booking.decided_at,
+        "decided_by": booking.decided_by,
+        "decision_reason": booking.decision_reason,
         "created_at": booking.created_at,
         "sessions": [
             {
@@ -193,6 +208,14 @@ def booking_state(booking: Booking) -> str:
     """
     if booking.status == BookingStatus.CANCELLED:
         return "Cancelled"
+    if booking.status == BookingStatus.REQUESTED:
+        until = booking.request_expires_at
+        if until is None:
+            return "Waiting for approval"
+        until = until.astimezone(LONDON)
+        return f"Waiting for approval (until {until:%a} {until.day} {until:%b %Y} {until:%H:%M})"
+    if booking.status in (BookingStatus.REJECTED, BookingStatus.EXPIRED):
+        return booking.get_status_display()
     per_session = sum(slot.count for slot in booking.offer.role_slots.all())
     places = accepted = 0
     for session in booking.sessions.all():
@@ -224,3 +247,51 @@ def slot_out(start: StaffableStart, pool: PeerPool) -> dict:
 def panel_out(panel: list[tuple[str, int]], peers: dict[int, Peer]) -> list[dict]:
     """A panel as the API shows it: role and peer per seat."""
     return [{"role": role, "peer": peer_brief(peers[peer_id])} for role, peer_id in panel]
+
+
+# Choosing a peer by hand ------------------------------------------------------------------
+
+
+def fit_in_words(fit: dict) -> list[str]:
+    """A seat's fit breakdown (points per part) as short phrases."""
+    if not fit or "total" not in fit:
+        return []
+    words = []
+    skills = fit.get("skill", 0) // SKILL_POINTS
+    words.append(
+        f"has {skills} of the skills wanted (+{fit['skill']})"
+        if skills
+        else "no particular skill matched (+0)"
+    )
+    words.append(f"seniority +{fit.get('seniority', 0)}")
+    experience = fit.get("experience", 0)
+    if experience:
+        times = f"{experience} or more" if experience >= EXPERIENCE_LIMIT else str(experience)
+        words.append(
+            f"has sat with councils of this type {times} time{'s' if experience != 1 else ''} (+{experience})"
+        )
+    else:
+        words.append("no earlier sessions with councils of this type (+0)")
+    if fit.get("lead"):
+        words.append(f"senior enough to lead the panel (+{fit['lead']})")
+    return words
+
+
+def candidate_out(candidate) -> dict:
+    """A peer who could take a seat, or could not, as the API and the page show them."""
+    out = {"peer": peer_brief(candidate.peer), "eligible": candidate.eligible}
+    if candidate.eligible:
+        load = candidate.load
+        words = fit_in_words(candidate.fit) + [
+            f"{load} session{'s' if load != 1 else ''} held around this time"
+            if load
+            else "no other sessions around this time"
+        ]
+        return {**out, "fit": candidate.fit, "load": load, "rules": [], "why": "; ".join(words)}
+    return {
+        **out,
+        "fit": candidate.fit,
+        "load": candidate.load,
+        "rules": list(candidate.rules),
+        "why": "; ".join(candidate.problems),
+    }

@@ -6,9 +6,14 @@ from sessions.services.bookings import (
     AlreadyBooked,
     BookingConflict,
     PanelChanged,
+    RequestClosed,
+    booking_approve,
     booking_cancel,
     booking_create,
+    booking_reject,
     booking_reschedule,
+    may_decide,
+    requests_expire,
     session_joining_url_set,
 )
 
@@ -16,8 +21,13 @@ __all__ = [
     "AlreadyBooked",
     "BookingConflict",
     "PanelChanged",
+    "RequestClosed",
+    "booking_approve",
     "booking_cancel",
     "booking_create",
+    "booking_reject",
     "booking_reschedule",
+    "may_decide",
+    "requests_expire",
     "session_joining_url_set",
 ]

@@ -13,6 +13,7 @@ here and enforced by a conditional unique constraint.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +28,9 @@ from scheduling.engine.refusals import Refusal
 from scheduling.engine.staffing import StartExplanation, booking_rule_problems
 from scheduling.engine.uk_time import clock_text, day_text
 from sessions.models import (
+    CLOSED_BOOKING_STATUSES,
     HOLDING_SEAT_STATUSES,
+    LIVE_BOOKING_STATUSES,
     UID_DOMAIN,
     Booking,
     BookingStatus,
@@ -51,6 +54,15 @@ from sessions.panels import (
 )
 from sessions.selectors import panel_out, peer_brief
 from sessions.services import invites
+from sessions.services.approval import (
+    ASKED,
+    EXPIRED,
+    REJECTED,
+    WITHDRAWN,
+    request_expiry,
+    request_letter_queue,
+)
+from sessions.services.restaffing import booking_restaff_queue, unfilled_bookings_near
 
 ALTERNATIVES = 5
 
@@ -88,15 +100,7 @@ class PanelChanged(Refusal):
             p.id: p for p in Peer.objects.filter(pk__in=wanted).select_related("home_council")
         }
         self.panel = panel_out(plan.panel(), peers)
-        self.change_rows = [
-            {
-                "role": change.role,
-                "shown": peer_brief(peers[change.shown_peer_id]) if change.shown_peer_id else None,
-                "now": peer_brief(peers[change.peer_id]) if change.peer_id else None,
-                "why": change.why,
-            }
-            for change in changes
-        ]
+        self.change_rows = seat_change_rows(plan, changes)
 
     def body(self) -> dict:
         return {
@@ -105,6 +109,23 @@ class PanelChanged(Refusal):
             "panel": self.panel,
             "changes": self.change_rows,
         }
+
+
+def seat_change_rows(plan: PanelPlan, changes: list[SeatChange]) -> list[dict]:
+    """Each changed seat as the API shows it: role, the peer shown, the peer now, and why."""
+    peers = {peer.id: peer for peer in plan.pool.peers} if plan.pool else {}
+    wanted = {c.shown_peer_id for c in changes} | {c.peer_id for c in changes}
+    wanted -= set(peers) | {None}
+    peers |= {p.id: p for p in Peer.objects.filter(pk__in=wanted).select_related("home_council")}
+    return [
+        {
+            "role": change.role,
+            "shown": peer_brief(peers[change.shown_peer_id]) if change.shown_peer_id else None,
+            "now": peer_brief(peers[change.peer_id]) if change.peer_id else None,
+            "why": change.why,
+        }
+        for change in changes
+    ]
 
 
 class AlreadyBooked(Refusal):
@@ -172,7 +193,7 @@ def _live_duplicate(
     *, offer: Offer, council: Council, start: datetime, other_than: int | None = None
 ) -> Booking | None:
     found = Booking.objects.filter(
-        offer=offer, council=council, start=start, status=BookingStatus.CONFIRMED
+        offer=offer, council=council, start=start, status__in=LIVE_BOOKING_STATUSES
     ).select_related("offer", "council")
     if other_than is not None:
         found = found.exclude(pk=other_than)
@@ -222,6 +243,10 @@ def booking_create(
     PanelChanged (409) says how and why, and nothing is booked. Raises BookingConflict when
     the time can no longer be staffed and AlreadyBooked for a second live booking of the same
     offer, council and start.
+
+    An offer that needs approval makes the booking a request (`approval`): the seats are
+    written as for any booking, so the panel's time is pencilled in, but no peer is invited;
+    the council's Principal Adviser is asked to approve it instead.
     """
     _check_bookable(caller=caller, offer=offer, council=council, start=start)
     start = start.astimezone(UTC)
@@ -238,6 +263,8 @@ def booking_create(
                 booked_by=caller.user,
                 notes=notes.strip(),
                 start=plan.start,
+                status=BookingStatus.REQUESTED if offer.needs_approval else BookingStatus.CONFIRMED,
+                request_expires_at=request_expiry(timezone.now()) if offer.needs_approval else None,
             )
             sessions = [
                 Session.objects.create(
@@ -251,7 +278,10 @@ def booking_create(
                 for number, t in enumerate(plan.times, start=1)
             ]
             seats_write(plan=plan, sessions=sessions)
-            invites.booking_invites_queue(booking=booking)
+            if booking.status == BookingStatus.REQUESTED:
+                request_letter_queue(booking_id=booking.pk, kind=ASKED)
+            else:
+                invites.booking_invites_queue(booking=booking)
     except _Unstaffable as unstaffable:
         raise _conflict(unstaffable.plan.explanation, offer=offer, council=council) from None
     except IntegrityError:
@@ -265,8 +295,10 @@ def booking_create(
 def _check_manageable(caller: Caller, booking: Booking) -> None:
     if not caller.may_act_for(booking.council):
         raise PermissionDenied("You cannot change this booking.")
-    if booking.status == BookingStatus.CANCELLED:
-        raise ValidationError({"booking": "This booking is cancelled."})
+    if booking.status in CLOSED_BOOKING_STATUSES:
+        raise ValidationError(
+            {"booking": f"This booking is {booking.get_status_display().lower()}."}
+        )
 
 
 def booking_cancel(*, caller: Caller, booking: Booking, reason: str) -> Booking:
@@ -276,21 +308,40 @@ def booking_cancel(*, caller: Caller, booking: Booking, reason: str) -> Booking:
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         _check_manageable(caller, booking)
+        was_requested = booking.status == BookingStatus.REQUESTED
         booking.status = BookingStatus.CANCELLED
         booking.cancel_reason = reason
         booking.save()
-        for session in booking.sessions.select_for_update():
-            session.status = SessionStatus.CANCELLED
-            session.sequence += 1
-            session.save()
-        seats = list(
-            Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES)
-        )
-        for seat in seats:
-            seat.status, seat.updated_at = SeatStatus.WITHDRAWN, timezone.now()
-        bulk_update_with_history(seats, Seat, ["status", "updated_at"])
+        released = _time_release(booking)
         invites.booking_cancelled_invites_queue(booking=booking)
+        if was_requested:
+            request_letter_queue(booking_id=booking.pk, kind=WITHDRAWN)
+        _others_restaff_queue(released, but=booking.pk)
     return booking
+
+
+def _time_release(booking: Booking) -> list[Seat]:
+    """Cancel the booking's sessions (SEQUENCE raised) and withdraw its seats: the peers'
+    time is free again. Returns the seats released."""
+    for session in booking.sessions.select_for_update():
+        session.status = SessionStatus.CANCELLED
+        session.sequence += 1
+        session.save()
+    seats = list(Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES))
+    for seat in seats:
+        seat.status, seat.updated_at = SeatStatus.WITHDRAWN, timezone.now()
+    bulk_update_with_history(seats, Seat, ["status", "updated_at"])
+    return seats
+
+
+def _others_restaff_queue(released: list[Seat], *, but: int) -> None:
+    """Peers released by a cancelled or ended booking may fill another booking's unfilled seat
+    at a time near theirs: re-staff those bookings in the worker (`booking_restaff`)."""
+    times = [(s.session.start, s.session.end) for s in released if s.peer_id is not None]
+    if not times:
+        return
+    for booking_id in unfilled_bookings_near(times=times, but=but):
+        booking_restaff_queue(booking_id=booking_id)
 
 
 def _refuse_same_time(booking: Booking, start: datetime) -> None:
@@ -346,7 +397,9 @@ def booking_reschedule(
             booking.start = plan.start
             booking.save(update_fields=["start", "updated_at"])
             seats_write(plan=plan, sessions=sessions, previous=previous)
-            invites.booking_invites_queue(booking=booking)
+            if booking.status == BookingStatus.CONFIRMED:
+                invites.booking_invites_queue(booking=booking)
+            # A request moved stays a request: its new time is pencilled in, still uninvited.
     except _Unstaffable as unstaffable:
         raise _conflict(unstaffable.plan.explanation, offer=offer, council=council) from None
     except IntegrityError:
@@ -384,3 +437,152 @@ def session_joining_url_set(*, caller: Caller, session: Session, joining_url: st
         session.save(update_fields=["joining_url", "sequence", "updated_at"])
         invites.session_updated_invites_queue(session=session)
     return session
+
+
+# Requests for approval -------------------------------------------------------------------------
+
+
+class RequestClosed(Refusal):
+    """The request was decided already, or has ended (409): nothing is changed."""
+
+    def __init__(self, booking: Booking):
+        done = {
+            BookingStatus.CONFIRMED: "already approved",
+            BookingStatus.REJECTED: "already declined",
+            BookingStatus.EXPIRED: "expired: its time was released",
+            BookingStatus.CANCELLED: "cancelled",
+        }.get(booking.status, booking.get_status_display().lower())
+        super().__init__(f"This request is {done}.", status=409, booking_status=booking.status)
+
+
+def may_decide(caller: Caller, booking: Booking) -> bool:
+    """Whether the caller approves or declines the council's requests: its Principal Adviser,
+    or the LGA's staff."""
+    return caller.is_staff or booking.council_id in caller.advised_council_ids
+
+
+def _check_decidable(caller: Caller | None, booking: Booking, *, now: datetime) -> None:
+    if caller is not None and not may_decide(caller, booking):
+        raise PermissionDenied(
+            f"Only {booking.council.name}'s Principal Adviser or the LGA can decide this request."
+        )
+    if booking.status != BookingStatus.REQUESTED:
+        raise RequestClosed(booking)
+    if booking.request_expires_at is not None and booking.request_expires_at <= now:
+        raise Refusal(
+            "This request has run out of time: its time is being released. The council can "
+            "ask again.",
+            status=409,
+            booking_status=BookingStatus.EXPIRED,
+        )
+
+
+def _decided(booking: Booking, caller: Caller | None, by: str, now: datetime) -> None:
+    if caller is not None and caller.user.is_authenticated:
+        by = caller.user.get_full_name() or caller.user.get_username()
+    else:
+        booking._history_actor = by
+    booking.decided_at, booking.decided_by = now, by[:200]
+
+
+@dataclass(frozen=True)
+class Approval:
+    booking: Booking
+    changes: list[dict]  # the seats planned again, each with why (see seat_change_rows)
+
+
+def booking_approve(*, caller: Caller | None, booking: Booking, by: str = "") -> Approval:
+    """Approve a request: plan its panel again (the pencilled seats kept where their peers are
+    still free and eligible; any other seat planned afresh, and said why), then invite the
+    peers as for any booking. `caller` None: a signed link from the approval e-mail, `by`
+    saying whose. Raises RequestClosed (409) unless it is waiting, BookingConflict (409) when
+    the time can no longer be staffed, PermissionDenied for anyone but the council's adviser
+    or staff."""
+    now = timezone.now()
+    with transaction.atomic():
+        seat_writes_serialise()
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("offer", "council")
+            .get(pk=booking.pk)
+        )
+        _check_decidable(caller, booking, now=now)
+        keep = booking_keep(booking)
+        pencilled = [(role, peer_id) for (role, _), peer_id in sorted(keep.items())]
+        try:
+            plan = _planned(
+                offer=booking.offer,
+                council=booking.council,
+                start=booking.start,
+                shown=None,
+                keep=keep,
+                ignore_booking_id=booking.pk,
+            )
+        except _Unstaffable as unstaffable:
+            raise _conflict(
+                unstaffable.plan.explanation, offer=booking.offer, council=booking.council
+            ) from None
+        changes = seat_change_rows(plan, plan_changes(plan, pencilled))
+        sessions = list(booking.sessions.order_by("number"))
+        seats = list(
+            Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES)
+        )
+        previous = {seat: seat.status for seat in seats}
+        Seat.objects.filter(pk__in=[s.pk for s in seats]).update(status=SeatStatus.WITHDRAWN)
+        seats_write(plan=plan, sessions=sessions, previous=previous)
+        booking.status = BookingStatus.CONFIRMED
+        _decided(booking, caller, by, now)
+        booking.save()
+        invites.booking_invites_queue(booking=booking)
+    return Approval(booking=booking, changes=changes)
+
+
+def booking_reject(
+    *, caller: Caller | None, booking: Booking, reason: str, by: str = ""
+) -> Booking:
+    """Decline a request: its time is released and the booker is told why. `caller` and `by`
+    as for `booking_approve`."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the request is declined; the council is told."})
+    now = timezone.now()
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("council")
+            .get(pk=booking.pk)
+        )
+        _check_decidable(caller, booking, now=now)
+        booking.status = BookingStatus.REJECTED
+        booking.decision_reason = reason
+        _decided(booking, caller, by, now)
+        booking.save()
+        released = _time_release(booking)
+        request_letter_queue(booking_id=booking.pk, kind=REJECTED)
+        _others_restaff_queue(released, but=booking.pk)
+    return booking
+
+
+def requests_expire(*, now: datetime | None = None) -> list[int]:
+    """Release the time of every request not decided by its expiry, and tell the booker and
+    the adviser. Safe to repeat: an expired request is no longer waiting."""
+    now = now or timezone.now()
+    due = list(
+        Booking.objects.filter(
+            status=BookingStatus.REQUESTED, request_expires_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+    expired = []
+    for booking_id in due:
+        with transaction.atomic():
+            booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+            if booking is None or booking.status != BookingStatus.REQUESTED:
+                continue
+            booking.status = BookingStatus.EXPIRED
+            booking._history_actor = "The service (the request ran out of time)"
+            booking.save()
+            released = _time_release(booking)
+            request_letter_queue(booking_id=booking.pk, kind=EXPIRED)
+            _others_restaff_queue(released, but=booking.pk)
+        expired.append(booking_id)
+    return expired

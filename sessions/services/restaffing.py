@@ -90,6 +90,48 @@ def restaff_lost_queue(*, now: datetime | None = None) -> list[int]:
     return booking_ids
 
 
+def unfilled_bookings_near(
+    *, times: list[tuple[datetime, datetime]], but: int | None = None, now: datetime | None = None
+) -> list[int]:
+    """Live bookings with a place left unfilled on a session still to come near `times` (the
+    same month or so, where a peer's time or monthly cap freed there could count): the bookings
+    worth re-staffing when peers' time is freed or added. Re-staffing one with nothing to fill
+    changes nothing."""
+    if not times:
+        return []
+    now = now or timezone.now()
+    margin = timedelta(days=31)
+    unfilled = Seat.objects.filter(
+        peer__isnull=True,
+        status__in=HOLDING_SEAT_STATUSES,
+        session__status=SessionStatus.SCHEDULED,
+        session__start__gt=now,
+        session__start__lt=max(end for _, end in times) + margin,
+        session__end__gt=min(start for start, _ in times) - margin,
+        session__booking__status=BookingStatus.CONFIRMED,
+    )
+    if but is not None:
+        unfilled = unfilled.exclude(session__booking_id=but)
+    return sorted(set(unfilled.values_list("session__booking_id", flat=True)))
+
+
+def unfilled_restaff_queue(*, start: datetime, end: datetime) -> list[int]:
+    """Re-staff (in the worker) every live booking with an unfilled place in or near [start,
+    end): called when a peer adds time there. Returns the bookings queued."""
+    booking_ids = unfilled_bookings_near(times=[(start, end)])
+    for booking_id in booking_ids:
+        booking_restaff_queue(booking_id=booking_id)
+    return booking_ids
+
+
+def unfilled_restaff_for_availability(sender, *, peer: Peer, **kwargs) -> list[int]:
+    """A peer saved their availability: re-staff, in the worker, the live bookings with a place
+    still unfilled on a session to come (the peer may now be free for it). Connected to
+    peers.held_time.availability_saved."""
+    now = timezone.now()
+    return unfilled_restaff_queue(start=now, end=now + timedelta(days=400))
+
+
 def seats_release_for_unavailable(
     sender, *, peer: Peer, held: tuple[HeldTime, ...], **kwargs
 ) -> list[Seat]:
@@ -100,7 +142,7 @@ def seats_release_for_unavailable(
     peer), the peer is sent a CANCEL for each (at a raised SEQUENCE), and each booking
     concerned is re-staffed in the worker, which tells the booker.
     """
-    from sessions.services.invites import seat_released_invites_queue
+    from sessions.services.invites import latest_request_sequence, seat_released_invites_queue
 
     # Sessions before seats, the order re-staffing locks them in (so neither waits on the other).
     session_ids = Seat.objects.filter(pk__in=[h.key for h in held]).values("session_id")
@@ -127,7 +169,9 @@ def seats_release_for_unavailable(
         session = seat.session = sessions[seat.session_id]
         session.sequence += 1
         session.save(update_fields=["sequence", "updated_at"])
-        seat_released_invites_queue(seat=seat)
+        if latest_request_sequence(seat) is not None:
+            # (A seat pencilled in for a request was never sent: nothing to take back.)
+            seat_released_invites_queue(seat=seat)
     for booking_id in sorted({s.session.booking_id for s in seats if s.session.booking_id}):
         booking_restaff_queue(booking_id=booking_id)
     return seats
@@ -166,7 +210,8 @@ def booking_restaff(*, booking_id: int, now: datetime | None = None) -> RestaffO
             .filter(pk=booking_id)
             .first()
         )
-        if booking is None or booking.status == BookingStatus.CANCELLED:
+        if booking is None or booking.status != BookingStatus.CONFIRMED:
+            # A request is planned again when it is approved; a closed booking needs no one.
             return outcome
         sessions = list(
             Session.objects.filter(booking=booking, status=SessionStatus.SCHEDULED, start__gt=now)

@@ -10,13 +10,14 @@ from django.views.decorators.http import require_POST
 from peers.forms import add_service_errors
 from peers.models import Peer, PeerKind, PoliticalGroup, Profession
 from peers.selectors import caller_for, councils_for
-from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.uk_time import LONDON as UK
 from sessions import selectors, services
-from sessions.forms import CancelForm, CatalogueFilterForm
-from sessions.models import Booking, BookingStatus, Delivery
+from sessions.forms import CancelForm, CatalogueFilterForm, DeclineRequestForm
+from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
 from sessions.seat_words import seat_in_words
+from sessions.selectors import fit_in_words
 from sessions.selectors.history import booking_history, history_rows, history_visible
+from sessions.services.approval import request_approver
 
 
 def offer_list(request):
@@ -55,6 +56,7 @@ class SeatView:
     runner_up: str = ""
     unfilled_reason: str = ""
     words: str = ""  # why the peer suits the seat, for the council (the scores are for staff)
+    id: int = 0
 
 
 def peer_description(brief: dict) -> str:
@@ -75,31 +77,6 @@ def _label(choices, value: str) -> str:
 
 def _uk(moment: datetime) -> datetime:
     return moment.astimezone(UK)
-
-
-def fit_in_words(fit: dict) -> list[str]:
-    """A seat's fit breakdown (points per part) as short phrases."""
-    if not fit or "total" not in fit:
-        return []
-    words = []
-    skills = fit.get("skill", 0) // SKILL_POINTS
-    words.append(
-        f"has {skills} of the skills wanted (+{fit['skill']})"
-        if skills
-        else "no particular skill matched (+0)"
-    )
-    words.append(f"seniority +{fit.get('seniority', 0)}")
-    experience = fit.get("experience", 0)
-    if experience:
-        times = f"{experience} or more" if experience >= EXPERIENCE_LIMIT else str(experience)
-        words.append(
-            f"has sat with councils of this type {times} time{'s' if experience != 1 else ''} (+{experience})"
-        )
-    else:
-        words.append("no earlier sessions with councils of this type (+0)")
-    if fit.get("lead"):
-        words.append(f"senior enough to lead the panel (+{fit['lead']})")
-    return words
 
 
 def _seat_views(session, runner_up_names: dict[int, str], council) -> list[SeatView]:
@@ -135,6 +112,7 @@ def _seat_views(session, runner_up_names: dict[int, str], council) -> list[SeatV
                 )
                 if seat.peer
                 else "",
+                id=seat.pk,
             )
         )
     return views
@@ -180,7 +158,7 @@ def booking_list(request):
 def booking_detail(request, booking_id: int):
     caller = caller_for(request.user)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
-    return _booking_page(request, booking, CancelForm())
+    return booking_page(request, booking)
 
 
 @login_required
@@ -199,10 +177,18 @@ def booking_cancel(request, booking_id: int):
         else:
             messages.success(request, "The booking is cancelled and the peers' seats are released.")
             return redirect("booking-detail", booking_id=booking.pk)
-    return _booking_page(request, booking, form)
+    return booking_page(request, booking, cancel_form=form)
 
 
-def _booking_page(request, booking: Booking, cancel_form: CancelForm):
+def booking_page(
+    request,
+    booking: Booking,
+    *,
+    cancel_form: CancelForm | None = None,
+    decline_form: DeclineRequestForm | None = None,
+):
+    """The booking page, with the forms that change it (and their errors, if any)."""
+    cancel_form = cancel_form or CancelForm()
     names = _runner_up_names(booking)
     sessions = [
         {
@@ -222,8 +208,14 @@ def _booking_page(request, booking: Booking, cancel_form: CancelForm):
             "state": selectors.booking_state(booking),
             "sessions": sessions,
             "cancel_form": cancel_form,
-            "invalid": cancel_form if cancel_form.errors else None,
-            "is_open": booking.status == BookingStatus.CONFIRMED,
+            "decline_form": decline_form or DeclineRequestForm(),
+            "invalid": next((f for f in (cancel_form, decline_form) if f and f.errors), None),
+            "is_open": booking.status in LIVE_BOOKING_STATUSES,
+            "is_request": booking.status == BookingStatus.REQUESTED,
+            "may_decide": booking.status == BookingStatus.REQUESTED
+            and services.may_decide(caller, booking),
+            "approver": (request_approver(booking) or ("", "the LGA"))[1],
+            "may_assign": caller.is_staff and booking.status == BookingStatus.CONFIRMED,
             "history": history_rows(booking_history(caller=caller, booking=booking))
             if history_visible(caller, booking.council)
             else None,

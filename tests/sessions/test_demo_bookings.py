@@ -8,15 +8,19 @@ from django.core.management import call_command
 
 from sessions.models import Booking, BookingStatus, Seat, SeatStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.needs_approval]
 
 
 def test_seed_demo_books_panels_in_several_states_once():
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    assert "Bookings: 5 demo bookings" in out.getvalue()
+    assert "Bookings: 6 demo bookings" in out.getvalue()
     bookings = Booking.objects.all()
-    assert {b.status for b in bookings} == {BookingStatus.CONFIRMED, BookingStatus.CANCELLED}
+    assert {b.status for b in bookings} == {
+        BookingStatus.CONFIRMED,
+        BookingStatus.CANCELLED,
+        BookingStatus.REQUESTED,  # one waiting for the adviser; the rest approved
+    }
     statuses = set(Seat.objects.values_list("status", flat=True))
     assert {SeatStatus.ACCEPTED, SeatStatus.INVITED, SeatStatus.DECLINED} <= statuses
     assert {SeatStatus.WITHDRAWN} <= statuses
@@ -28,4 +32,4 @@ def test_seed_demo_books_panels_in_several_states_once():
 
     seats = Seat.objects.count()
     call_command("seed_demo", stdout=StringIO())
-    assert (Booking.objects.count(), Seat.objects.count()) == (5, seats)
+    assert (Booking.objects.count(), Seat.objects.count()) == (6, seats)

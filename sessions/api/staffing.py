@@ -1,0 +1,74 @@
+"""Staff step in: the peers who could take a seat, and seating one by hand."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from peers.selectors import caller_for
+from sessions import selectors
+from sessions.models import Seat
+from sessions.schemas import BookingOut, PeerBrief
+from sessions.services import seat_assignment
+
+router = Router(tags=["staffing"])
+
+
+class CandidateOut(Schema):
+    peer: PeerBrief
+    eligible: bool
+    fit: dict
+    load: int
+    rules: list[str]
+    why: str
+
+
+class SeatChoiceOut(Schema):
+    seat: int
+    role: str
+    position: int
+    session: int
+    peer: PeerBrief | None
+    eligible: list[CandidateOut]
+    not_eligible: list[CandidateOut]
+
+
+class AssignIn(Schema):
+    peer: int
+
+
+def _seat(seat_id: int) -> Seat:
+    return get_object_or_404(Seat, pk=seat_id)
+
+
+@router.get(
+    "/seats/{int:seat_id}/candidates",
+    response=SeatChoiceOut,
+    summary="Every eligible peer for a seat, best first with why, and why the others are not "
+    "(staff; the council's Principal Adviser may read)",
+)
+def seat_candidates(request, seat_id: int):
+    choice = seat_assignment.seat_choice(caller=caller_for(request.user), seat=_seat(seat_id))
+    rows = [selectors.candidate_out(c) for c in choice.candidates]
+    seat = choice.seat
+    return {
+        "seat": seat.pk,
+        "role": seat.role_name,
+        "position": seat.position,
+        "session": seat.session_id,
+        "peer": selectors.peer_brief(seat.peer) if seat.peer else None,
+        "eligible": [r for r in rows if r["eligible"]],
+        "not_eligible": [r for r in rows if not r["eligible"]],
+    }
+
+
+@router.post(
+    "/seats/{int:seat_id}/assign",
+    response=BookingOut,
+    summary="Seat a chosen peer (staff): the same hard rules apply (422 naming the one broken); "
+    "a peer there before is withdrawn, and invites follow",
+)
+def seat_assign(request, seat_id: int, payload: AssignIn):
+    caller = caller_for(request.user)
+    row = seat_assignment.seat_assign(caller=caller, seat=_seat(seat_id), peer_id=payload.peer)
+    return selectors.booking_out(
+        selectors.booking_get(caller=caller, booking_id=row.session.booking_id)
+    )
