@@ -35,7 +35,7 @@ def seat_assign(request, seat_id: int):
         messages.error(request, refusal.detail)
         return redirect("booking-detail", booking_id=seat.session.booking_id)
     rows = [selectors.candidate_out(c) for c in choice.candidates]
-    form = AssignForm(request.POST or None)
+    form = AssignForm(request.POST if request.method == "POST" else None)
     form.fields["peer"].choices = [
         (r["peer"]["id"], r["peer"]["name"]) for r in rows if r["eligible"]
     ]
