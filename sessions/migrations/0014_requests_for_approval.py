@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
-        ('offer_sessions', '0012_history'),
+        ('offer_sessions', '0013_bespoke_support_in_half_days'),
         ('peers', '0004_busy_calendar_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
