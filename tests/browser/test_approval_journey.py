@@ -1,0 +1,123 @@
+"""A request through the Principal Adviser in a real browser, at a desktop's and a phone's
+width: the booker requests a panel, sees it waiting, the adviser approves from the link in
+their e-mail (a page whose button decides), and the peers are invited."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from peers.models import Region
+from sessions.models import Booking, BookingStatus, Offer, SeatStatus
+from tests.browser.pages import assert_accessible, sign_in
+from tests.conftest import Mail, run_queued_tasks
+from tests.factories import (
+    bookable_day,
+    make_available,
+    make_booker,
+    make_council,
+    make_peer,
+    make_user,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_broker")]
+
+PASSWORD = "correct horse battery"  # the factories' password
+OFFER = "recovery-and-renewal-panel"
+
+
+def a_council_with_an_adviser():
+    Offer.objects.filter(slug=OFFER).update(needs_approval=True)
+    council = make_council(
+        "Wigan Council",
+        region=Region.NORTH_WEST,
+        leader_group="labour",
+        council_type="metropolitan",
+        principal_adviser=make_user("adviser1", first_name="Ada", last_name="Adviser"),
+    )
+    home = make_council("Cardiff Council", region=Region.WALES, leader_group="labour")
+    peers = [
+        make_available(make_peer(name="Ann Lead", political_group="labour", home_council=home)),
+        make_available(make_peer(name="Gwen Member", political_group="green", home_council=home)),
+        make_available(
+            make_peer(
+                kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
+            )
+        ),
+    ]
+    make_booker(council, "booker1")
+    return council, peers
+
+
+def check_page(page, axe):
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert_accessible(axe, page)
+
+
+def sent_since(before: int) -> list[Mail]:
+    return [Mail.of(message) for message in mail.outbox[before:]]
+
+
+def test_the_booker_requests_the_adviser_approves_from_the_email_and_the_peers_are_invited(
+    sized_page, chromium, live_server, axe
+):
+    page = sized_page
+    council, peers = a_council_with_an_adviser()
+    day = bookable_day()
+    sign_in(page, live_server, "booker1", PASSWORD)
+
+    page.goto(f"{live_server.url}/offers/{OFFER}/")
+    expect(page.locator("main")).to_contain_text(
+        "Needs your council's Principal Adviser's approval"
+    )
+    page.goto(f"{live_server.url}/offers/{OFFER}/book/?day={day.isoformat()}")
+    page.get_by_role("radio", name="10:00 to 13:00").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Book this time").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Booking requested")
+    expect(page.locator("main")).to_contain_text("Waiting for approval")
+    check_page(page, axe)
+    booking = Booking.objects.get()
+    assert booking.status == BookingStatus.REQUESTED
+    assert {s.status for s in booking.sessions.get().seats.all()} == {SeatStatus.PROPOSED}
+
+    # The booker sees it waiting on the booking page.
+    page.goto(f"{live_server.url}/bookings/{booking.pk}/")
+    expect(page.locator("#request-status")).to_contain_text("waiting for approval by Ada Adviser")
+    check_page(page, axe)
+
+    # The adviser's e-mail: approve and decline links, and no invitation for anyone yet.
+    before = len(mail.outbox)
+    run_queued_tasks()
+    (letter,) = sent_since(before)
+    assert letter.to == "adviser1@example.org"
+    approve = re.search(r"Approve the request:\s+(\S+)", letter.text).group(1)
+
+    # The adviser opens the link on their device, without signing in: a page and a button.
+    context = chromium.new_context(
+        viewport=page.viewport_size, locale="en-GB", timezone_id="Europe/London"
+    )
+    adviser = context.new_page()
+    adviser.goto(f"{live_server.url}{urlsplit(approve).path}")
+    expect(adviser.get_by_role("heading", level=1)).to_have_text("Approve this request?")
+    expect(adviser.locator("main")).to_contain_text("Ann Lead")
+    check_page(adviser, axe)
+    assert Booking.objects.get().status == BookingStatus.REQUESTED
+    adviser.get_by_role("button", name="Approve the request").click()
+    expect(adviser.get_by_role("heading", level=1)).to_have_text("Request approved")
+    expect(adviser.get_by_role("status")).to_contain_text("the peers are invited")
+    check_page(adviser, axe)
+    context.close()
+
+    # The peers are invited; the booker sees the new state.
+    assert Booking.objects.get().status == BookingStatus.CONFIRMED
+    before = len(mail.outbox)
+    run_queued_tasks()
+    invited = {m.to for m in sent_since(before) if m.method == "REQUEST"}
+    assert {p.email for p in peers} <= invited
+    page.goto(f"{live_server.url}/bookings/{booking.pk}/")
+    expect(page.locator("main")).to_contain_text("Being staffed (0 of 3 accepted)")
+    expect(page.locator("main")).to_contain_text("Ada Adviser (by the link in their e-mail)")
+    check_page(page, axe)
