@@ -13,7 +13,7 @@ from peers.models import Peer
 from peers.selectors import Caller, councils_for
 from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.staffing import StaffableStart
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import clock_text, day_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -212,8 +212,7 @@ def booking_state(booking: Booking) -> str:
         until = booking.request_expires_at
         if until is None:
             return "Waiting for approval"
-        until = until.astimezone(LONDON)
-        return f"Waiting for approval (until {until:%a} {until.day} {until:%b %Y} {until:%H:%M})"
+        return f"Waiting for approval (until {day_text(until)}, {clock_text(until)})"
     if booking.status in (BookingStatus.REJECTED, BookingStatus.EXPIRED):
         return booking.get_status_display()
     per_session = sum(slot.count for slot in booking.offer.role_slots.all())

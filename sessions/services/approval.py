@@ -25,10 +25,10 @@ from django.urls import reverse
 from django_q.tasks import async_task
 
 from scheduling.engine.availability import working_day_after
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import LONDON, clock_text, day_text, when_text
 from sessions.models import Booking, SeatStatus
 from sessions.selectors import absolute_url
-from sessions.services.invites import Letter
+from sessions.services.letters import Letter, letter_contact
 
 logger = logging.getLogger(__name__)
 
@@ -127,16 +127,13 @@ def request_approver(booking: Booking) -> tuple[str, str] | None:
 
 
 def _when_lines(booking: Booking) -> tuple[tuple[str, str], ...]:
-    lines = []
-    for session in booking.sessions.order_by("number"):
-        start, end = session.start.astimezone(LONDON), session.end.astimezone(LONDON)
-        lines.append(
-            (
-                "When" if booking.offer.session_count == 1 else f"Session {session.number}",
-                f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} (UK time)",
-            )
+    return tuple(
+        (
+            "When" if booking.offer.session_count == 1 else f"Session {session.number}",
+            when_text(session.start, session.end),
         )
-    return tuple(lines)
+        for session in booking.sessions.order_by("number")
+    )
 
 
 def _panel_lines(booking: Booking) -> tuple[tuple[str, str], ...]:
@@ -153,8 +150,8 @@ def _panel_lines(booking: Booking) -> tuple[tuple[str, str], ...]:
 def _expires_text(booking: Booking) -> str:
     if booking.request_expires_at is None:
         return ""
-    at = booking.request_expires_at.astimezone(LONDON)
-    return f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M}"
+    at = booking.request_expires_at
+    return f"{day_text(at)} at {clock_text(at)}"
 
 
 def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
@@ -163,6 +160,7 @@ def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
     title = f"{booking.offer.title} for {booking.council.name}"
     booker = _who(booking.booked_by)
     approver = request_approver(booking)
+    contact = letter_contact(offer=booking.offer, council=booking.council)
     facts = (
         ("Council", booking.council.name),
         ("Offer", booking.offer.title),
@@ -183,9 +181,9 @@ def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
                         "The proposed panel's time is held for the council until "
                         f"{_expires_text(booking)}; if the request is not decided by then, the "
                         "time is released.",
-                        *((f"The council's notes: {booking.notes}",) if booking.notes else ()),
                     ),
                     facts=facts,
+                    focus=booking.notes,
                     panel=_panel_lines(booking),
                     actions=(
                         (
@@ -220,6 +218,7 @@ def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
                     ),
                     facts=facts,
                     actions=(("The booking", page),),
+                    contact=contact,
                 ),
             )
         )
@@ -241,6 +240,7 @@ def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
                         ),
                         facts=facts,
                         actions=(("The booking", page),),
+                        contact=contact,
                     ),
                 )
             )
@@ -258,6 +258,7 @@ def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
                     ),
                     facts=facts,
                     actions=(("The booking", page),),
+                    contact=contact,
                 ),
             )
         )
