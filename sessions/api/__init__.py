@@ -183,7 +183,10 @@ def booking_cancel(request, booking_id: int, payload: CancelIn):
     summary="Requests waiting for approval that the caller decides, oldest first",
 )
 def request_list(request):
-    return [selectors.booking_out(b) for b in selectors.requests_waiting(caller=_caller(request))]
+    caller = _caller(request)
+    return [
+        selectors.booking_out(b, caller=caller) for b in selectors.requests_waiting(caller=caller)
+    ]
 
 
 @router.post(
@@ -195,7 +198,9 @@ def booking_approve(request, booking_id: int):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     approval = services.booking_approve(caller=caller, booking=booking)
-    out = selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))
+    out = selectors.booking_out(
+        selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
+    )
     return {**out, "changes": approval.changes}
 
 
@@ -208,7 +213,9 @@ def booking_reject(request, booking_id: int, payload: RejectIn):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     services.booking_reject(caller=caller, booking=booking, reason=payload.reason)
-    return selectors.booking_out(selectors.booking_get(caller=caller, booking_id=booking_id))
+    return selectors.booking_out(
+        selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
+    )
 
 
 @router.put(

@@ -70,5 +70,5 @@ def seat_assign(request, seat_id: int, payload: AssignIn):
     caller = caller_for(request.user)
     row = seat_assignment.seat_assign(caller=caller, seat=_seat(seat_id), peer_id=payload.peer)
     return selectors.booking_out(
-        selectors.booking_get(caller=caller, booking_id=row.session.booking_id)
+        selectors.booking_get(caller=caller, booking_id=row.session.booking_id), caller=caller
     )

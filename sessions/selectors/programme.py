@@ -18,7 +18,8 @@ places a thing in the period: the start of its session (for a booking, its first
 - Webinars: places taken, waiting lists and places taken against capacity. Webinars are the
   LGA's own events, so their figures are the same whoever looks; only LGA staff see the names
   of registrants from every council in the export.
-- Requests waiting for approval: none yet (bookings are confirmed at once).
+- Requests waiting for approval in the caller's councils, oldest first, with their age (all of
+  them, whatever the period: a request waits now).
 """
 
 import csv
@@ -399,6 +400,30 @@ def _count_registrations(status: str):
 # The summary -------------------------------------------------------------------------------------
 
 
+def requests_waiting(scope: Scope, now: datetime) -> list[dict]:
+    """Requests waiting for approval, oldest first, with how long each has waited."""
+    rows = []
+    for booking in (
+        Booking.objects.filter(scope.councils(), status=BookingStatus.REQUESTED)
+        .select_related("offer", "council")
+        .order_by("created_at", "id")
+    ):
+        days = (now - booking.created_at).days
+        rows.append(
+            {
+                "id": booking.pk,
+                "booking": f"{booking.offer.title} for {booking.council.name}",
+                "council": booking.council.name,
+                "offer": booking.offer.title,
+                "asked": booking.created_at,
+                "expires": booking.request_expires_at,
+                "age_days": days,
+                "age": "less than a day" if days < 1 else f"{days} day{'s' if days != 1 else ''}",
+            }
+        )
+    return rows
+
+
 def programme_summary(*, caller: Caller, period: Period, now: datetime | None = None) -> dict:
     """The dashboard's figures for the caller's councils over the period."""
     scope = programme_scope(caller)
@@ -418,7 +443,7 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "period": {"start": period.first_day, "end": period.last_day},
         "councils": "all" if scope.everything else len(scope.council_ids),
         "sessions": len(live),
-        "requests_waiting": [],
+        "requests_waiting": requests_waiting(scope, now),
         "unfilled_sessions": unfilled_sessions(live, live_seats),
         "unanswered_seats": unanswered_seats(live_seats, by_id, now),
         "declines": declines(seats, by_id),

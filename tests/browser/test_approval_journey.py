@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from peers.models import Region
 from sessions.models import Booking, BookingStatus, Offer, SeatStatus
 from tests.browser.pages import assert_accessible, sign_in
-from tests.conftest import Mail, run_queued_tasks
 from tests.factories import (
     bookable_day,
     make_available,
@@ -21,6 +20,7 @@ from tests.factories import (
     make_peer,
     make_user,
 )
+from tests.sent_mail import Mail, run_queued_tasks
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_broker")]
 
@@ -75,7 +75,7 @@ def test_the_booker_requests_the_adviser_approves_from_the_email_and_the_peers_a
     page.goto(f"{live_server.url}/offers/{OFFER}/book/?day={day.isoformat()}")
     page.get_by_role("radio", name="10:00 to 13:00").check()
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Book this time").click()
+    page.get_by_role("button", name="Send the request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Booking requested")
     expect(page.locator("main")).to_contain_text("Waiting for approval")
     check_page(page, axe)

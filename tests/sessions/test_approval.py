@@ -21,9 +21,8 @@ from sessions.models import (
     SeatStatus,
 )
 from sessions.services import approval, bookings
-from tests.conftest import by_recipient, deliver
-from tests.factories import bearer, make_booker, make_peer, make_user
-from tests.sessions.conftest import PANEL, london, make_available
+from tests.factories import PANEL, bearer, london, make_available, make_booker, make_peer, make_user
+from tests.sent_mail import by_recipient, deliver
 
 pytestmark = [pytest.mark.django_db, pytest.mark.needs_approval]
 
@@ -334,6 +333,13 @@ def test_the_requests_page_lists_waiting_requests_for_advisers_and_staff_only(
         assert [b["id"] for b in api_client.get("/requests", headers=bearer(user)).json()] == [
             body["id"]
         ]
+        # The programme dashboard lists it too, oldest first with its age.
+        summary = api_client.get(
+            f"/programme/summary?start={pool.day.isoformat()}&end={pool.day.isoformat()}",
+            headers=bearer(user),
+        ).json()
+        (waiting,) = summary["requests_waiting"]
+        assert (waiting["id"], waiting["age"]) == (body["id"], "less than a day")
     booker = Client()
     booker.force_login(pool.booker)
     assert booker.get("/requests/").status_code == 403

@@ -9,9 +9,8 @@ from django.test import Client
 from peers.models import Peer
 from sessions.models import HOLDING_SEAT_STATUSES, Seat, SeatStatus
 from sessions.services import invites
-from tests.conftest import by_recipient, deliver
-from tests.factories import bearer, make_peer, make_user
-from tests.sessions.conftest import book, london, make_available
+from tests.factories import bearer, book, london, make_available, make_peer, make_user
+from tests.sent_mail import by_recipient, deliver
 
 pytestmark = pytest.mark.django_db
 
