@@ -204,3 +204,18 @@ def feed_checking_client():
         if libical_ready():
             code, result = libical(body, restrictions=False)
             assert code == 0 and result["parse_errors"] == [], result["parse_errors"]
+
+
+@pytest.fixture
+def adviser(pool):
+    """Wigan's Principal Adviser, Ada Adviser."""
+    user = make_user("adviser-wigan", first_name="Ada", last_name="Adviser")
+    pool.council.principal_adviser = user
+    pool.council.save()
+    return user
+
+
+@pytest.fixture
+def staff(db):
+    """A member of the LGA's staff."""
+    return make_user("lga-staff", is_staff=True)

@@ -27,19 +27,6 @@ from tests.sent_mail import by_recipient, deliver
 pytestmark = [pytest.mark.django_db, pytest.mark.needs_approval]
 
 
-@pytest.fixture
-def adviser(pool):
-    user = make_user("adviser-wigan", first_name="Ada", last_name="Adviser")
-    pool.council.principal_adviser = user
-    pool.council.save()
-    return user
-
-
-@pytest.fixture
-def staff(db):
-    return make_user("lga-staff", is_staff=True)
-
-
 def request_booking(api_client, pool, capture, *, council=None, booker=None, hour=10):
     with capture(execute=True):
         response = api_client.post(

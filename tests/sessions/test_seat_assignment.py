@@ -9,23 +9,10 @@ from django.test import Client
 from peers.models import Peer
 from sessions.models import HOLDING_SEAT_STATUSES, Seat, SeatStatus
 from sessions.services import invites
-from tests.factories import bearer, book, london, make_available, make_peer, make_user
+from tests.factories import bearer, book, london, make_available, make_peer
 from tests.sent_mail import by_recipient, deliver
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def adviser(pool):
-    user = make_user("adviser-wigan", first_name="Ada", last_name="Adviser")
-    pool.council.principal_adviser = user
-    pool.council.save()
-    return user
-
-
-@pytest.fixture
-def staff(db):
-    return make_user("lga-staff", is_staff=True)
 
 
 @pytest.fixture
