@@ -2,7 +2,8 @@
 dashboard, the admin and each booking's history show something on a fresh `make run`:
 a booking whose panel has all accepted, one where a peer declined and another took the seat,
 one left with an unfilled seat after its only eligible peers declined, one still waiting for
-answers, and a cancelled one.
+answers, a cancelled one and a request waiting for approval. Staff then seat the demo peer by
+hand where the rules allow, so the `peer` sign-in has a session to answer.
 
 Idempotent: once the demo bookings exist, running it again adds nothing. A time that cannot
 be staffed is skipped (the summary says how many were made).
@@ -15,12 +16,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from peers.models import Council
+from peers.models import Council, Peer
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from sessions import panels, services
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, BookingStatus, Offer, Seat
-from sessions.services import invites, restaffing
+from sessions.services import invites, restaffing, seat_assignment
 
 DEMO_NOTE = "Demo booking: "
 PANEL = "recovery-and-renewal-panel"
@@ -128,6 +129,27 @@ def _tell_story(booking: Booking, story: str, staff) -> None:
         )
 
 
+def _seat_demo_peer(staff) -> bool:
+    """Staff choose the demo peer for a member seat of a live demo booking, as they would on
+    the booking page, through the same hard rules; False when no such seat allows it."""
+    seats = Seat.objects.filter(
+        session__booking__notes__startswith=DEMO_NOTE,
+        session__booking__status=BookingStatus.CONFIRMED,
+        status__in=HOLDING_SEAT_STATUSES,
+        role_name="Member peer",
+    ).order_by("session__start", "id")
+    demo_peer = Peer.objects.filter(user__username="peer").first()
+    if demo_peer is None:
+        return False
+    for seat in seats:
+        try:
+            seat_assignment.seat_assign(caller=caller_for(staff), seat=seat, peer_id=demo_peer.pk)
+        except (Refusal, ValidationError):
+            continue
+        return True
+    return False
+
+
 def seed_bookings(*, now=None) -> dict:
     """Book the demo panels; returns how many bookings were made."""
     if Booking.objects.filter(notes__startswith=DEMO_NOTE).exists():
@@ -164,4 +186,6 @@ def seed_bookings(*, now=None) -> dict:
             continue
         _tell_story(booking, plan.story, users["staff"])
         made += 1
+    if made:
+        _seat_demo_peer(users["staff"])
     return {"bookings": made}

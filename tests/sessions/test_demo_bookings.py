@@ -29,6 +29,9 @@ def test_seed_demo_books_panels_in_several_states_once():
     declined = Seat.history.filter(status=SeatStatus.DECLINED).first()
     assert declined.history_actor.endswith("(by the link in their e-mail)")
     assert Seat.history.filter(history_user=None, history_actor="").exists()
+    # The demo peer sign-in has a session to answer: staff seated them by hand.
+    demo_peer_seat = Seat.objects.get(peer__user__username="peer", status=SeatStatus.INVITED)
+    assert demo_peer_seat.session.booking.status == BookingStatus.CONFIRMED
 
     seats = Seat.objects.count()
     call_command("seed_demo", stdout=StringIO())
