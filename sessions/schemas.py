@@ -269,7 +269,7 @@ class ConflictOut(Schema):
     booking: int | None = None
 
 
-class JoiningLinkIn(Schema):
+class JoiningLinkIn(BodyIn):
     joining_url: str = Field(
         "", max_length=1000, description="The online meeting's link; empty clears it."
     )
@@ -288,8 +288,13 @@ class HistoryEntryOut(Schema):
     changes: list[FieldChangeOut]
 
 
-class RejectIn(Schema):
-    reason: str = Field(description="Why the request is declined; the booker is told")
+class RejectIn(BodyIn):
+    reason: str = Field(
+        min_length=1,
+        max_length=2000,
+        pattern=r"\S",
+        description="Why the request is declined (the booker is told); not blank.",
+    )
 
 
 class ApprovalOut(BookingOut):

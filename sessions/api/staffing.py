@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from peers.schemas import BodyIn
 from peers.selectors import caller_for
 from sessions import selectors
 from sessions.models import Seat
@@ -31,7 +32,7 @@ class SeatChoiceOut(Schema):
     not_eligible: list[CandidateOut]
 
 
-class AssignIn(Schema):
+class AssignIn(BodyIn):
     peer: int
 
 
