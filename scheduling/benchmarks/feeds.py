@@ -102,6 +102,7 @@ def _prepare(directory: str) -> dict:
     from sessions.selectors.webinars import feed_memory_clear, feed_state_forget
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # throttle counts live in the database cache
     _seed_webinars()
     client = Client()
 

@@ -93,6 +93,7 @@ def _prepare(kind: str) -> dict:
     from sessions.services import booking_create
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # throttle counts live in the database cache
     rng = random.Random(20261127)
     start = (timezone.now() + timedelta(days=28)).astimezone(UTC)
     start = start.replace(hour=0, minute=0, second=0, microsecond=0)
