@@ -15,7 +15,6 @@ import functools
 import json
 import os
 import random
-import secrets
 import socket
 import statistics
 import subprocess
@@ -27,6 +26,13 @@ from datetime import UTC, datetime, timedelta
 from http.client import HTTPConnection
 from pathlib import Path
 
+from scheduling.benchmarks._served import (
+    BASE_DIR,
+    database_prepare,
+    server_environment,
+    wait_until_serving,
+)
+
 SEED = 20261122
 WEBINARS = 1_000
 COLD_BUILDS = 5
@@ -36,7 +42,6 @@ REQUESTS_PER_ROUND = 1500
 ROUND_SECONDS = 10.0
 ROUNDS = 3
 WORKERS = 2
-BASE_DIR = Path(__file__).resolve().parents[2]
 FEED_PATH = "/calendars/webinars.ics"
 STATIC_PREFIX = "bench-static/"
 STATIC_NAME = "same-size.ics"
@@ -95,14 +100,12 @@ def _prepare(directory: str) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.test import Client
 
     from sessions.models import Session
     from sessions.selectors.webinars import feed_memory_clear, feed_state_forget
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)  # throttle counts live in the database cache
+    database_prepare()
     _seed_webinars()
     client = Client()
 
@@ -172,19 +175,6 @@ def _get(port: int, path: str, headers: dict | None = None) -> tuple[int, int]:
         connection.close()
 
 
-def _wait_until_serving(port: int, server: subprocess.Popen, limit: float = 60.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped (exit {server.returncode})")
-        try:
-            if _get(port, "/webinars/")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start serving in time")
-
-
 def _round(port: int, path: str, expected_bytes: int, headers=None, status=200) -> dict:
     """CLIENTS threads fetch `path` until REQUESTS_PER_ROUND are done or time is up."""
     lock = threading.Lock()
@@ -213,30 +203,9 @@ def _round(port: int, path: str, expected_bytes: int, headers=None, status=200) 
     return {"requests": done["count"], "errors": done["errors"], "seconds": seconds}
 
 
-def _environment(directory: str) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "SQLITE_TEST_PATH"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="scheduling.settings",
-        SQLITE_PATH=str(Path(directory) / "bench.sqlite3"),
-        FEED_BENCH_STATIC=str(Path(directory) / "static"),
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(40),
-        SECURE_SSL_REDIRECT="0",
-        ALLOWED_HOSTS="127.0.0.1,testserver",
-        SITE_URL="https://peers.local.gov.uk",
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=str(BASE_DIR),
-    )
-    return env
-
-
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="lga-feed-bench-") as directory:
-        env = _environment(directory)
+        env = server_environment(directory, FEED_BENCH_STATIC=str(Path(directory) / "static"))
         prepared = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
             [sys.executable, "-m", "scheduling.benchmarks.feeds", "prepare", directory],
             env=env,
@@ -302,7 +271,9 @@ def run() -> list[dict]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            _wait_until_serving(port, server)
+            wait_until_serving(
+                server, lambda: _get(port, "/webinars/")[0] == 200, limit=60.0, pause=0.2
+            )
             for _ in range(WORKERS * 4):  # each worker builds and keeps the feed once
                 _get(port, FEED_PATH)
             etag_probe = HTTPConnection("127.0.0.1", port, timeout=30)

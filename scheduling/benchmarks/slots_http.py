@@ -20,7 +20,6 @@ import io
 import json
 import os
 import random
-import secrets
 import socket
 import statistics
 import subprocess
@@ -33,7 +32,13 @@ from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from scheduling.benchmarks._served import (
+    BASE_DIR,
+    database_prepare,
+    server_environment,
+    wait_until_serving,
+)
+
 OFFER = "recovery-and-renewal-panel"
 WORKERS = 2
 THREADS = 8
@@ -92,8 +97,7 @@ def _prepare(kind: str) -> dict:
     from sessions.panels import council_profile, offer_format, staffable_starts
     from sessions.services import booking_create
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)  # throttle counts live in the database cache
+    database_prepare()
     rng = random.Random(20261127)
     start = (timezone.now() + timedelta(days=28)).astimezone(UTC)
     start = start.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -221,19 +225,6 @@ def _slots_path(council: int, start: datetime, weeks: int) -> str:
     return f"/api/offers/{OFFER}/slots?{query}"
 
 
-def _wait_until_serving(port: int, server: subprocess.Popen, limit: float = 90.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped (exit {server.returncode})")
-        try:
-            if _request(port, "GET", "/api/offers")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not start serving in time")
-
-
 def _quantiles(seconds: list[float]) -> dict:
     ordered = sorted(seconds)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
@@ -310,29 +301,9 @@ def _bystander(port, token, councils, start) -> dict:
     return {"bystander": _quantiles(seconds), "searches": _quantiles(searched), "n": len(searched)}
 
 
-def _environment(directory: str) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "SQLITE_TEST_PATH"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="scheduling.settings",
-        SQLITE_PATH=str(Path(directory) / "bench.sqlite3"),
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(40),
-        SECURE_SSL_REDIRECT="0",
-        ALLOWED_HOSTS="127.0.0.1,testserver",
-        SITE_URL="https://peers.local.gov.uk",
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=str(BASE_DIR),
-    )
-    return env
-
-
 def _serve(kind: str, offset: int) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"lga-slots-http-{kind}-") as directory:
-        env = _environment(directory)
+        env = server_environment(directory)
         prepared = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
             [sys.executable, "-m", "scheduling.benchmarks.slots_http", "prepare", kind],
             env=env,
@@ -369,7 +340,12 @@ def _serve(kind: str, offset: int) -> dict:
             stderr=subprocess.DEVNULL,
         )
         try:
-            _wait_until_serving(port, server)
+            wait_until_serving(
+                server,
+                lambda: _request(port, "GET", "/api/offers")[0] == 200,
+                limit=90.0,
+                pause=0.3,
+            )
             token, start = facts["token"], datetime.fromisoformat(facts["start"])
             councils = facts["councils"][1 : SEARCHES + 1]
             for n in range(WORKERS * THREADS):  # every worker reads the kept rows once

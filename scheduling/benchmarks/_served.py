@@ -1,0 +1,57 @@
+"""What the benchmarks that go through a real gunicorn share: the server's environment, the
+database it serves from, and waiting until it answers."""
+
+import os
+import secrets
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def server_environment(directory: str, **extra: str) -> dict:
+    """The environment of a production-like server on a SQLite file in `directory`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "SQLITE_TEST_PATH"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="scheduling.settings",
+        SQLITE_PATH=str(Path(directory) / "bench.sqlite3"),
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        SECURE_SSL_REDIRECT="0",
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        SITE_URL="https://peers.local.gov.uk",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(BASE_DIR),
+        **extra,
+    )
+    return env
+
+
+def database_prepare() -> None:
+    """Migrate the server's database and make the table its throttle counts live in."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+
+
+def wait_until_serving(
+    server: subprocess.Popen, answers: Callable[[], bool], *, limit: float, pause: float
+) -> None:
+    """Wait until `answers()` is true of the started `server`, or fail if it stops."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped (exit {server.returncode})")
+        try:
+            if answers():
+                return
+        except OSError:
+            time.sleep(pause)
+    raise RuntimeError("gunicorn did not start serving in time")
