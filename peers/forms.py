@@ -95,8 +95,8 @@ class DateInputField(forms.Field):
     """A date asked for as day, month and year (govuk-frontend's date input pattern).
 
     Errors are sentences that name the field (its label), as the GOV.UK design system asks:
-    "Date must include a month", "First day must be a real date". `earliest`, when set (by the
-    form, for example to the peer's today), refuses earlier dates.
+    "Date must include a month", "First day must be a real date". Whether a date may be in the
+    past is the service's rule (peers.services refuses new past overrides and leave).
     """
 
     widget = DateInputWidget
@@ -105,12 +105,7 @@ class DateInputField(forms.Field):
         "incomplete": "%(label)s must include %(missing)s.",
         "invalid": "%(label)s must be a real date, for example 27 3 %(year)s.",
         "year": "The year of %(the_label)s must have 4 numbers, for example %(year)s.",
-        "past": "%(label)s must be today or in the future.",
     }
-
-    def __init__(self, *, earliest: date | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.earliest = earliest
 
     def _params(self, **extra) -> dict:
         label = str(self.label or "The date")
@@ -164,8 +159,6 @@ class DateInputField(forms.Field):
             raise ValidationError(
                 self.error_messages["required"], code="required", params=self._params()
             )
-        if value is not None and self.earliest is not None and value < self.earliest:
-            raise ValidationError(self.error_messages["past"], code="past", params=self._params())
 
 
 class SignInForm(AuthenticationForm):
@@ -394,7 +387,7 @@ class AvailabilitySettingsForm(forms.Form):
 
 
 class DateOverrideForm(forms.Form):
-    """Different hours on one date; `today` (the peer's own) refuses dates already past."""
+    """Different hours on one date (a date already past is refused by the service)."""
 
     date = DateInputField(
         label="Date",
@@ -408,13 +401,9 @@ class DateOverrideForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "govuk-input--width-20"}),
     )
 
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["date"].earliest = today
-
 
 class LeaveForm(forms.Form):
-    """A period of leave; `today` (the peer's own) refuses leave that has already ended."""
+    """A period of leave (leave that has already ended is refused by the service)."""
 
     first_day = DateInputField(
         label="First day of leave",
@@ -433,10 +422,6 @@ class LeaveForm(forms.Form):
         help_text="Only you and the LGA programme team see it.",
         error_messages={"max_length": "The note must be 200 characters or fewer."},
     )
-
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["last_day"].earliest = today
 
     def clean(self):
         cleaned = super().clean()

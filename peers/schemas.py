@@ -160,8 +160,18 @@ class AvailabilityIn(BodyIn):
         default="Europe/London", description="An IANA time zone, e.g. Europe/London"
     )
     weekly: list[WeeklyWindowIO] = Field(default_factory=list, max_length=70)
-    overrides: list[OverrideIO] = Field(default_factory=list, max_length=400)
-    leave: list[LeaveIO] = Field(default_factory=list, max_length=200)
+    overrides: list[OverrideIO] = Field(
+        default_factory=list,
+        max_length=400,
+        description="A date before today in `time_zone` is refused (422), unless it is an "
+        "override you already have, sent back unchanged.",
+    )
+    leave: list[LeaveIO] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Leave that ended before today in `time_zone` is refused (422), unless it "
+        "is leave you already have, sent back unchanged.",
+    )
     monthly_session_cap: int = Field(ge=0, le=60)
     monthly_hours_cap: int = Field(ge=0, le=300)
     buffer_minutes: int = Field(default=30, ge=0, le=240)

@@ -2,8 +2,9 @@
 
 import hashlib
 import secrets
+from collections import Counter
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from time import time as time_now
 
 from django.conf import settings
@@ -150,6 +151,45 @@ def _check_caps(*, monthly_session_cap: int, monthly_hours_cap: int) -> None:
             raise ValidationError({field: f"Enter a whole number from 0 to {most}."})
 
 
+PAST_OVERRIDE = "Date must be today or in the future."
+PAST_LEAVE = "Last day of leave must be today or in the future."
+
+
+def _check_no_new_past_dates(*, peer: Peer, rules: engine.AvailabilityRules, leave: list[dict]):
+    """Refuse date overrides for days already past, and leave that has already ended, where
+    the peer is (`rules.time_zone`, the zone being saved): the one rule for the API and pages.
+
+    Past entries the peer already has and sends back unchanged are kept, so hours can be saved
+    while last week's leave is still listed; a new or changed past entry is refused.
+    """
+    today = datetime.now(rules.zone).date()
+    stored_overrides = Counter(
+        (o.date, tuple(sorted(o.windows))) for o in availability_rules(peer).overrides
+    )
+    stored_leave = Counter(
+        peer.leave.filter(last_day__lt=today).values_list("first_day", "last_day", "note")
+    )
+    errors = {}
+    for i, override in enumerate(rules.overrides):
+        key = (override.date, tuple(sorted(override.windows)))
+        if override.date >= today:
+            continue
+        if stored_overrides[key]:
+            stored_overrides[key] -= 1
+        else:
+            errors[f"overrides[{i}].date"] = PAST_OVERRIDE
+    for i, (entry, note) in enumerate(zip(rules.leave, leave, strict=True)):
+        key = (entry.first_day, entry.last_day, note.get("note", ""))
+        if entry.last_day >= today:
+            continue
+        if stored_leave[key]:
+            stored_leave[key] -= 1
+        else:
+            errors[f"leave[{i}].last_day"] = PAST_LEAVE
+    if errors:
+        raise ValidationError(errors)
+
+
 # How far ahead an availability change looks for held time it takes away (beyond any horizon).
 HELD_LOOKAHEAD = timedelta(days=400)
 
@@ -208,6 +248,7 @@ def availability_replace(
         busy_calendar_url = _checked_calendar_url(busy_calendar_url)
 
     peer = Peer.objects.select_for_update().get(pk=peer.pk)
+    _check_no_new_past_dates(peer=peer, rules=rules, leave=leave)
     now = timezone.now()
     held = [
         h for h in held_times(peer_id=peer.id, start=now, end=now + HELD_LOOKAHEAD) if h.start > now

@@ -1,4 +1,3 @@
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -120,12 +119,11 @@ def _availability(request, limit: CalendarFileLimit):
     by_day = {day: [] for day in range(7)}
     for window in current["weekly"]:
         by_day[window["weekday"]].append(window)
-    today = datetime.now(ZoneInfo(peer.time_zone)).date()
     forms_ = {
         "hours": WeeklyHoursForm(initial={f"day_{d}": hours_text(w) for d, w in by_day.items()}),
         "settings": AvailabilitySettingsForm(initial=current),
-        "override": DateOverrideForm(today=today),
-        "leave": LeaveForm(today=today),
+        "override": DateOverrideForm(),
+        "leave": LeaveForm(),
         "calendar_url": BusyCalendarUrlForm(),
         "calendar_file": BusyCalendarUploadForm(),
     }
@@ -133,8 +131,6 @@ def _availability(request, limit: CalendarFileLimit):
     status, retry_after = 200, None
     if action in forms_:
         extra = {"oversized": "file" in limit.oversized} if action == "calendar_file" else {}
-        if action in {"override", "leave"}:
-            extra["today"] = today
         form = forms_[action].__class__(request.POST, request.FILES, **extra)
         forms_[action] = form
         if form.is_valid():

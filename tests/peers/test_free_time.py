@@ -172,10 +172,13 @@ def _without_overlaps(windows: list[tuple[int, dict]]) -> list[dict]:
 def apply(action, peers, state) -> None:
     kind = action[0]
     today = state["now"].astimezone(LONDON).date()
+    # Overrides and leave start from tomorrow in London: a day already past in a peer's own
+    # zone (east of London's, late in the day) is refused.
+    tomorrow = today + timedelta(days=1)
     if kind == "hours":
         availability_update(peer=peers[action[1]], weekly=_without_overlaps(action[2]))
     elif kind == "leave":
-        first = resolve(action[2], today)
+        first = resolve(action[2], tomorrow)
         availability_update(
             peer=peers[action[1]],
             leave=[{"first_day": first, "last_day": first + timedelta(days=action[3])}],
@@ -183,7 +186,7 @@ def apply(action, peers, state) -> None:
     elif kind == "override":
         availability_update(
             peer=peers[action[1]],
-            overrides=[{"date": resolve(action[2], today), "windows": action[3]}],
+            overrides=[{"date": resolve(action[2], tomorrow), "windows": action[3]}],
         )
     elif kind == "zone":
         availability_update(
