@@ -33,7 +33,6 @@ install: $(STAMP) $(ASSETS)
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/api/docs), with a task worker. Ctrl-C stops both."
 	@$(BIN)/python manage.py qcluster & QCLUSTER=$$!; \

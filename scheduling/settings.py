@@ -215,8 +215,9 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # The cache holds the throttles' counts, so it must be one that every process shares: the
-# database (`manage.py createcachetable`, which `make run` and the tests do) unless REDIS_URL
-# is set. Never the per-process local-memory cache.
+# database (its table is made by a migration, scheduling/migrations) unless REDIS_URL is set.
+# Never the per-process local-memory cache.
+DATABASE_CACHE_TABLE = "cache_entries"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -229,7 +230,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "cache_entries",
+            "LOCATION": DATABASE_CACHE_TABLE,
         }
     }
 

@@ -34,11 +34,11 @@ def server_environment(directory: str, **extra: str) -> dict:
 
 
 def database_prepare() -> None:
-    """Migrate the server's database and make the table its throttle counts live in."""
+    """Migrate the server's database (the migrations make the cache table its throttle counts
+    live in)."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
 
 
 def wait_until_serving(
