@@ -15,7 +15,7 @@ urlpatterns = [
     path("contact/", TemplateView.as_view(template_name="pages/contact.html"), name="contact"),
     path("accounts/sign-in/", views.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password-reset/", views.ResetRequestView.as_view(), name="password_reset"),
+    # accounts/password-reset/ itself is wired in scheduling.urls (its e-mail is a letter).
     path(
         "accounts/password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -20,7 +20,6 @@ from peers.forms import (
     DateOverrideForm,
     LeaveForm,
     NewPasswordForm,
-    ResetRequestForm,
     SignInForm,
     WeeklyHoursForm,
     add_service_errors,
@@ -34,15 +33,6 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
-
-
-class ResetRequestView(auth_views.PasswordResetView):
-    """Django's password reset: a signed, single-use link by e-mail, valid for three days."""
-
-    form_class = ResetRequestForm
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
-    extra_email_context = {"service": "Peer support scheduling"}
 
 
 class NewPasswordView(auth_views.PasswordResetConfirmView):

@@ -1,13 +1,16 @@
-"""Django's password reset, with the mail written to files as in development."""
+"""Django's password reset, its e-mail a letter in the one layout, with the mail written to
+files as in development."""
 
 import email
 import re
+from email import policy
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from tests.factories import make_user
+from tests.sent_mail import sent_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +27,13 @@ def mail_folder(settings, tmp_path) -> Path:
 
 
 def written_mail(folder: Path) -> list[str]:
-    """Each message the file backend wrote, as headers and its decoded text."""
+    """Each message the file backend wrote, as headers and its decoded plain-text part."""
     texts = []
     for path in sorted(folder.iterdir()):
-        message = email.message_from_string(path.read_text().split("\n" + "-" * 79)[0])
-        body = message.get_payload(decode=True).decode()
+        message = email.message_from_string(
+            path.read_text().split("\n" + "-" * 79)[0], policy=policy.default
+        )
+        body = message.get_body(preferencelist=("plain",)).get_content()
         texts.append(f"To: {message['To']}\nSubject: {message['Subject']}\n\n{body}")
     return texts
 
@@ -92,3 +97,40 @@ def test_a_weak_password_is_refused_with_a_sentence(client, mail_folder):
     html = client.post(set_url, {"new_password1": "12345678", "new_password2": "12345678"})
     assert "This password is too common." in html.content.decode()
     assert get_user_model().objects.get(username="sam").check_password("the old passphrase")
+
+
+def test_the_reset_mail_is_a_letter_with_the_link_in_both_parts(client, settings):
+    make_user(
+        "sam", email="sam@wigan.gov.uk", first_name="Sam", last_name="Patel", password="old one"
+    )
+    client.post("/accounts/password-reset/", {"email": "sam@wigan.gov.uk"})
+
+    (sent,) = sent_mail()
+    message = sent.message
+    assert message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    assert sent.subject == "Reset your password for LGA peer support scheduling"
+    assert str(message["From"]) == settings.DEFAULT_FROM_EMAIL
+    assert [str(message["To"])] == ["sam@wigan.gov.uk"]
+    for other in ("Cc", "Bcc", "Reply-To"):
+        assert message[other] is None
+    text, html = sent.text, sent.html
+    # Only the service's own address is in the letter (as its named contact).
+    addresses = set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text + html))
+    assert addresses == {"peer-scheduling@local.gov.uk"}
+    with_addresses = {k for k, v in message.items() if "@" in str(v)} - {"Message-ID"}
+    assert with_addresses == {"From", "To"}
+    assert text.startswith("Hello Sam Patel,")
+    assert "your account (sam)" in text
+    text_link = re.search(r"Choose a new password:\n(http://testserver/\S+/)\n", text).group(1)
+    assert f'<a href="{text_link}" class="action-primary"' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert ">LGA</p>" in html  # the letters' header
+    assert "Questions?</strong> Write to LGA peer support" in html
+    assert "Questions? Write to LGA peer support: peer-scheduling@local.gov.uk" in text
+    assert "The link works once, for three days." in text
+    assert "The link works once, for three days." in html
+
+    # The link in the mail works: it leads to choosing a new password.
+    page = client.get(text_link.removeprefix("http://testserver"), follow=True)
+    assert "Choose a new password" in page.content.decode()
