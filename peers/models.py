@@ -360,3 +360,16 @@ class FreeTime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer_id}'s free time from {self.start:%Y-%m-%d}"
+
+
+class ThrottleCount(models.Model):
+    """Attempts counted under one throttle key (which names its window), when there is no
+    Redis to count them: one row a key, raised by a single UPDATE so that simultaneous
+    requests each count (the database cache reads and writes back, and can lose some)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=1)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

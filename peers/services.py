@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 from time import time as time_now
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -20,6 +19,7 @@ from peers.free_time import free_time_refresh
 from peers.held_time import HeldTime, availability_saved, held_time_released, held_times
 from peers.models import ApiToken, BusyCalendar, BusyEvent, DateOverride, Leave, Peer, WeeklyWindow
 from peers.selectors import availability_rules
+from peers.throttles import throttle_count
 from scheduling.engine import availability as engine
 from scheduling.engine.busy_calendar import (
     MAX_SECONDS,
@@ -353,17 +353,11 @@ class TooManyCalendarChanges(Refusal):
 
 def busy_calendar_change_count(*, peer: Peer) -> None:
     """Count one upload or change of feed by `peer`; raise TooManyCalendarChanges past the
-    hourly limit. The count lives in the cache (shared by every process when the cache is)."""
+    hourly limit. Every process shares the count (peers.throttles)."""
     limit = getattr(settings, "BUSY_CALENDAR_CHANGES_PER_HOUR", BUSY_CALENDAR_CHANGES_PER_HOUR)
     now = time_now()
     window = int(now // _HOUR)
-    key = f"throttle:busy-calendar:{peer.pk}:{window}"
-    cache.add(key, 0, timeout=_HOUR * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=_HOUR * 2)
-        count = 1
+    count = throttle_count(f"throttle:busy-calendar:{peer.pk}:{window}", seconds=_HOUR)
     if count > limit:
         raise TooManyCalendarChanges(limit=limit, retry_after=_HOUR - int(now) % _HOUR)
 

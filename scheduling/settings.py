@@ -214,9 +214,9 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# The cache holds the throttles' counts, so it must be one that every process shares: the
-# database (its table is made by a migration, scheduling/migrations) unless REDIS_URL is set.
-# Never the per-process local-memory cache.
+# The cache must be one that every process shares: Redis when REDIS_URL is set (the throttles
+# count in it), else the database's (its table is made by a migration, scheduling/migrations;
+# the throttles then count in peers' ThrottleCount rows). Never the per-process local memory.
 DATABASE_CACHE_TABLE = "cache_entries"
 if REDIS_URL:
     CACHES = {

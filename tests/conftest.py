@@ -17,9 +17,9 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_throttle_counts(request):
-    """Throttle counts live in the cache and key on ids a later test may reuse: start clean.
-    The cache is the database's (or Redis), so only a test that may use the database can
-    have counts to clear."""
+    """Throttle counts key on ids a later test may reuse: start clean. With Redis they live in
+    the cache; without it in database rows, which each test's database set-up clears (the
+    database cache is cleared too), so only a test that may use the database has counts."""
     from django.core.cache import cache
 
     # Autouse fixtures run before the test's own, so set up the database fixture the test

@@ -1,5 +1,5 @@
-"""The database cache's table (`cache_entries`), where throttle counts live when REDIS_URL is
-unset, so that `migrate` alone readies a database. Django's own `createcachetable` makes it
+"""The database cache's table (`cache_entries`), the cache when REDIS_URL is unset, so that
+`migrate` alone readies a database. Django's own `createcachetable` makes it
 (the same table on SQLite and PostgreSQL) and does nothing if it is already there."""
 
 from django.conf import settings

@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
@@ -37,6 +36,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from peers.models import Council
+from peers.throttles import throttle_count
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import day_text
 from sessions.models import (
@@ -89,8 +89,8 @@ class TooManyRequests(Refusal):
 
 def throttle_check(*, action: str, client: str, email: str = "") -> None:
     """Count one attempt at `action` by `client` (an IP address) for `email`; raise
-    TooManyRequests past the limits. Counters live in the cache, which every process shares
-    (the database, or Redis with REDIS_URL); `client` is REMOTE_ADDR, the client's own
+    TooManyRequests past the limits. Every process shares the counts (peers.throttles: the
+    database, or Redis with REDIS_URL); `client` is REMOTE_ADDR, the client's own
     address behind the proxies in TRUSTED_PROXIES."""
     limits = {**THROTTLE, **getattr(settings, "WEBINAR_THROTTLE", {})}
     now = time.time()
@@ -100,13 +100,9 @@ def throttle_check(*, action: str, client: str, email: str = "") -> None:
         if not who:
             continue
         digest = hashlib.sha256(who.encode()).hexdigest()[:24]
-        key = f"throttle:{action}:{scope}:{digest}:{window}"
-        cache.add(key, 0, timeout=THROTTLE_WINDOW * 2)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=THROTTLE_WINDOW * 2)
-            count = 1
+        count = throttle_count(
+            f"throttle:{action}:{scope}:{digest}:{window}", seconds=THROTTLE_WINDOW
+        )
         if count > limits[scope]:
             raise TooManyRequests(retry_after=retry_after)
 
