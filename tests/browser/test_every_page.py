@@ -545,24 +545,29 @@ def site(django_db_setup, live_server, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def tabs(chromium, site):
-    """One signed-in tab per person and width, opened when first needed."""
+    """One signed-in tab per person and width, opened when first needed; the second width
+    takes the first one's sign-in (its cookies) rather than signing in again."""
     server, _ = site
     opened = {}
 
     def tab(role: str, width: str):
         if (role, width) not in opened:
             phone = width == "phone"
+            signed_in = next(
+                (p for (r, _), p in opened.items() if r == role and role != ANONYMOUS), None
+            )
             context = chromium.new_context(
                 viewport={"width": WIDTHS[width], "height": 900},
                 is_mobile=phone,
                 has_touch=phone,
                 locale="en-GB",
                 timezone_id="Europe/London",
+                storage_state=signed_in.context.storage_state() if signed_in else None,
             )
             page = context.new_page()
             page.set_default_timeout(15_000)
             page.width_name = width
-            if role != ANONYMOUS:
+            if role != ANONYMOUS and signed_in is None:
                 sign_in(page, server, SIGN_INS[role], PASSWORD)
             opened[role, width] = page
         return opened[role, width]
