@@ -21,7 +21,7 @@ from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from sessions import panels, services
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, BookingStatus, Offer, Seat
-from sessions.services import invites, restaffing, seat_assignment
+from sessions.services import answers, restaffing, seat_assignment
 
 DEMO_NOTE = "Demo booking: "
 PANEL = "recovery-and-renewal-panel"
@@ -96,7 +96,7 @@ def _holding(booking: Booking) -> list[Seat]:
 def _answer(seat: Seat, *, accept: bool) -> None:
     # As the peer would, by the link in their e-mail; a decline is then re-staffed as the
     # worker would (the task it was queued for finds nothing left to do).
-    invites.seat_answer(seat_id=seat.pk, accept=accept)
+    answers.seat_answer(seat_id=seat.pk, accept=accept)
     if not accept:
         restaffing.booking_restaff(booking_id=seat.session.booking_id)
 

@@ -1,7 +1,7 @@
 """Background work for sessions: the invite outbox, reminders and re-staffing. Tasks take ids and
 call services."""
 
-from sessions.services import approval, bookings, invites, mail, restaffing
+from sessions.services import approval, bookings, mail, reminders, restaffing
 
 
 def send_invite(invite_id: int) -> str:
@@ -17,7 +17,7 @@ def retry_due_invites() -> dict:
 
 def send_reminders() -> int:
     """Reminders 48 hours and 2 hours before each session (every 15 minutes)."""
-    return invites.reminders_send()
+    return reminders.reminders_send()
 
 
 def restaff_booking(booking_id: int) -> dict:

@@ -125,7 +125,7 @@ def links(text: str) -> dict[str, str]:
 
 
 def _answer_of(url: str) -> str:
-    from sessions.services.invites import answer_ticket
+    from sessions.services.answers import answer_ticket
 
     return answer_ticket(url.rstrip("/").rsplit("/", 1)[1]).answer
 

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 
 from peers.selectors import caller_for
 from sessions.models import Seat
-from sessions.services import invites
+from sessions.services import answers
 
 router = Router(tags=["seats"])
 
@@ -40,7 +40,7 @@ class SeatRefusalOut(Schema):
     code: str
 
 
-def _seat_out(row: invites.PeerSeat) -> dict:
+def _seat_out(row: answers.PeerSeat) -> dict:
     seat, session = row.seat, row.session
     return {
         "id": seat.id,
@@ -73,16 +73,16 @@ def _peer(request):
 def _answer(request, seat_id: int, *, accept: bool):
     peer = _peer(request)
     get_object_or_404(Seat, pk=seat_id)
-    invites.seat_answer(seat_id=seat_id, accept=accept, peer=peer)
+    answers.seat_answer(seat_id=seat_id, accept=accept, peer=peer)
     seat = Seat.objects.select_related("session__offer", "session__booking__council").get(
         pk=seat_id
     )
-    return _seat_out(invites.peer_seat(seat))
+    return _seat_out(answers.peer_seat(seat))
 
 
 @router.get("/seats", response=list[PeerSeatOut], summary="The caller's seats, soonest first")
 def seat_list(request):
-    return [_seat_out(row) for row in invites.peer_seats(peer=_peer(request))]
+    return [_seat_out(row) for row in answers.peer_seats(peer=_peer(request))]
 
 
 @router.post(

@@ -1,6 +1,9 @@
-"""Writes of the sessions app, one module per subject: bookings (`bookings`), invites and
-answers (`invites`), the outbox (`outbox`), webinars, feeds and mail. Booking's names are
-re-exported here for the routers and pages."""
+"""Writes of the sessions app, one module per subject: bookings (`bookings`), approval,
+re-staffing (`restaffing`) and staff seating a peer (`seat_assignment`); the invites queued for
+a session and what they say (`invites`), peers' answers to them (`answers`), reminders
+(`reminders`), the outbox (`outbox`) and its sending (`mail`), the words of every e-mail
+(`letters`); webinars and feeds. Booking's names are re-exported here for the routers and
+pages."""
 
 from sessions.services.bookings import (
     AlreadyBooked,

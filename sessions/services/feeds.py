@@ -52,3 +52,8 @@ def feed_token_owner(token: str) -> FeedToken | None:
     if not hmac.compare_digest(expected, token_hash(secret)) or found is None:
         return None
     return found
+
+
+def feed_is_live(*, peer: Peer) -> bool:
+    """Whether the peer has a private feed link that still works."""
+    return FeedToken.objects.filter(peer=peer, revoked_at__isnull=True).exists()

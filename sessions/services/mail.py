@@ -54,12 +54,8 @@ from scheduling.engine.calendar import (
     content_type,
 )
 from sessions.models import Invite, InviteMethod, InviteStatus
-from sessions.services.invites import (
-    FOR_INFORMATION,
-    invite_content,
-    invite_keeps_acceptance,
-    session_title,
-)
+from sessions.services.invites import FOR_INFORMATION, invite_content, invite_keeps_acceptance
+from sessions.services.letters import session_title
 from sessions.services.outbox import InviteContent, invite_time
 
 logger = logging.getLogger(__name__)

@@ -142,7 +142,8 @@ def seats_release_for_unavailable(
     peer), the peer is sent a CANCEL for each (at a raised SEQUENCE), and each booking
     concerned is re-staffed in the worker, which tells the booker.
     """
-    from sessions.services.invites import latest_request_sequence, seat_released_invites_queue
+    from sessions.services.answers import latest_request_sequence
+    from sessions.services.invites import seat_released_invites_queue
 
     # Sessions before seats, the order re-staffing locks them in (so neither waits on the other).
     session_ids = Seat.objects.filter(pk__in=[h.key for h in held]).values("session_id")

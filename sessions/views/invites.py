@@ -20,7 +20,7 @@ from sessions import services
 from sessions.models import Seat, Session
 from sessions.selectors import absolute_url, private_feed_path
 from sessions.selectors.webinars import subscribe_links
-from sessions.services import feeds, invites
+from sessions.services import answers, feeds, letters
 
 
 class JoiningLinkForm(forms.Form):
@@ -51,8 +51,8 @@ def _my_sessions_page(request, peer, *, new_feed_url: str = ""):
         request,
         "sessions/my_sessions.html",
         {
-            "rows": invites.peer_seats(peer=peer),
-            "feed_is_live": invites.feed_is_live(peer=peer),
+            "rows": answers.peer_seats(peer=peer),
+            "feed_is_live": feeds.feed_is_live(peer=peer),
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url
             else None,
@@ -67,18 +67,18 @@ def _my_sessions_page(request, peer, *, new_feed_url: str = ""):
 @require_POST
 def my_session_answer(request, seat_id: int, answer: str):
     peer = _peer(request)
-    if answer not in (invites.ACCEPT, invites.DECLINE):
+    if answer not in (answers.ACCEPT, answers.DECLINE):
         raise Http404("No such answer.")
     seat = get_object_or_404(Seat.objects.select_related("session__offer"), pk=seat_id)
     if seat.peer_id != peer.id:
         raise PermissionDenied("This is not your seat.")
     try:
-        invites.seat_answer(seat_id=seat.pk, accept=answer == invites.ACCEPT, peer=peer)
-    except invites.AnswerRefused as refused:
+        answers.seat_answer(seat_id=seat.pk, accept=answer == answers.ACCEPT, peer=peer)
+    except answers.AnswerRefused as refused:
         messages.error(request, refused.message)
     else:
-        title = invites.session_title(seat.session)
-        if answer == invites.ACCEPT:
+        title = letters.session_title(seat.session)
+        if answer == answers.ACCEPT:
             messages.success(request, f"You have accepted the {seat.role_name} seat: {title}.")
         else:
             messages.success(
@@ -108,8 +108,8 @@ def my_feed(request):
 def answer(request, token: str):
     """The page behind an answer link: what the seat is, and one button to confirm."""
     try:
-        ticket = invites.answer_ticket(token)
-    except invites.AnswerLinkInvalid as invalid:
+        ticket = answers.answer_ticket(token)
+    except answers.AnswerLinkInvalid as invalid:
         return render(
             request,
             "sessions/answer.html",
@@ -117,17 +117,17 @@ def answer(request, token: str):
             status=410 if invalid.expired else 400,
         )
     try:
-        problem = invites.answer_problem(ticket)
-    except invites.AnswerRefused as refused:
+        problem = answers.answer_problem(ticket)
+    except answers.AnswerRefused as refused:
         problem = refused
     if problem is not None:
         return _answer_page(request, ticket, problem=problem.message, status=409)
     if request.method == "POST":
         try:
-            invites.seat_answer(
+            answers.seat_answer(
                 seat_id=ticket.seat_id, accept=ticket.accept, sequence=ticket.sequence
             )
-        except invites.AnswerRefused as refused:
+        except answers.AnswerRefused as refused:
             return _answer_page(request, ticket, problem=refused.message, status=409)
         return _answer_page(request, ticket, done=True)
     return _answer_page(request, ticket)
@@ -150,7 +150,7 @@ def _answer_page(request, ticket, *, problem: str = "", done: bool = False, stat
         "sessions/answer.html",
         {
             "ticket": ticket,
-            "row": invites.peer_seat(seat) if seat is not None else None,
+            "row": answers.peer_seat(seat) if seat is not None else None,
             "problem": problem,
             "done": done,
             "heading": heading,
@@ -189,7 +189,7 @@ def session_joining_link(request, session_id: int):
         "sessions/joining_link.html",
         {
             "session": session,
-            "title": invites.session_title(session),
+            "title": letters.session_title(session),
             "form": form,
             "invalid": form if form.errors else None,
         },

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from peers.models import Region
 from peers.selectors import caller_for
 from sessions.models import Offer, Seat, SeatStatus
-from sessions.services import booking_create, invites
+from sessions.services import answers, booking_create
 from tests.browser.pages import assert_accessible, sign_in
 from tests.factories import (
     bookable_day,
@@ -72,8 +72,8 @@ def seat_of(peer) -> Seat:
 
 def link(live_server, peer, answer: str) -> str:
     seat = seat_of(peer)
-    token = invites.answer_token(
-        seat_id=seat.pk, sequence=invites.latest_request_sequence(seat), answer=answer
+    token = answers.answer_token(
+        seat_id=seat.pk, sequence=answers.latest_request_sequence(seat), answer=answer
     )
     return f"{live_server.url}{reverse('answer', kwargs={'token': token})}"
 

@@ -15,7 +15,8 @@ from peers.models import Peer
 from scheduling.api import api
 from sessions.models import Offer, Seat, Session
 from sessions.services import webinars
-from sessions.services.invites import reminders_send, seat_answer
+from sessions.services.answers import seat_answer
+from sessions.services.reminders import reminders_send
 from tests.factories import (
     bearer,
     bookable_day,

@@ -31,7 +31,7 @@ from peers.models import Councillor, Region
 from peers.selectors import caller_for
 from sessions.models import Offer, Seat
 from sessions.selectors import webinars as webinar_selectors
-from sessions.services import approval, booking_cancel, booking_create, invites
+from sessions.services import answers, approval, booking_cancel, booking_create
 from sessions.services import webinars as webinar_services
 from tests.browser.pages import assert_accessible, assert_fits, screenshot, sign_in
 from tests.factories import (
@@ -154,7 +154,7 @@ def make_sweep() -> Sweep:
     Offer.objects.filter(slug=PANEL).update(needs_approval=False)
 
     seat = Seat.objects.get(session__booking=confirmed, peer=lead)
-    sequence = invites.latest_request_sequence(seat)
+    sequence = answers.latest_request_sequence(seat)
 
     full = a_webinar(WARD, days=10, capacity=1)
     register(full, "first@example.org", name="Pat First")
@@ -180,8 +180,8 @@ def make_sweep() -> Sweep:
         session=confirmed.sessions.get().pk,
         full_webinar=full.pk,
         open_webinar=open_.pk,
-        accept=invites.answer_token(seat_id=seat.pk, sequence=sequence, answer=invites.ACCEPT),
-        decline=invites.answer_token(seat_id=seat.pk, sequence=sequence, answer=invites.DECLINE),
+        accept=answers.answer_token(seat_id=seat.pk, sequence=sequence, answer=answers.ACCEPT),
+        decline=answers.answer_token(seat_id=seat.pk, sequence=sequence, answer=answers.DECLINE),
         approve=_path(approval.decision_url(booking_id=requested.pk, decision=approval.APPROVE)),
         reject=_path(approval.decision_url(booking_id=requested.pk, decision=approval.DECLINE)),
         confirm_keys={

@@ -10,7 +10,7 @@ from peers.models import Peer, Region
 from peers.selectors import caller_for
 from sessions import services
 from sessions.models import Offer, Seat
-from sessions.services import invites, restaffing
+from sessions.services import answers, restaffing
 from tests.browser.pages import assert_accessible, sign_in
 from tests.factories import bookable_day, london, make_available, make_council, make_peer, make_user
 
@@ -47,7 +47,7 @@ def a_booked_panel_with_a_decline():
         notes="Recovery plan",
     )
     seat = Seat.objects.get(peer=Peer.objects.get(pk=member.pk))
-    invites.seat_answer(seat_id=seat.pk, accept=False)
+    answers.seat_answer(seat_id=seat.pk, accept=False)
     restaffing.booking_restaff(booking_id=booking.pk)  # as the worker does
     return booking
 

@@ -39,7 +39,7 @@ from sessions.models import Booking, BookingStatus, Offer, Seat, SeatStatus
 from sessions.panels import peer_pool
 from sessions.selectors import seat_held_times
 from sessions.services import booking_cancel, booking_create
-from sessions.services.invites import seat_answer
+from sessions.services.answers import seat_answer
 from tests.factories import import_calendar, make_available, make_council, make_peer, make_user
 
 ZONES = ("Europe/London", "Europe/Dublin", "America/New_York", "Asia/Kolkata")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from peers.selectors import caller_for
 from sessions import services
 from sessions.models import Booking, Delivery, Offer, Registration, Seat, SeatStatus, Session
-from sessions.services import invites, webinars
+from sessions.services import answers, webinars
 from tests.factories import bearer, london, make_available, make_peer
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +87,8 @@ def test_a_decline_by_link_names_the_peer_and_the_replacement_is_the_systems(
         )
     )
     seat = Seat.objects.get(peer=pool.member)
-    sequence = invites.latest_request_sequence(seat)
-    link = invites.answer_url(seat_id=seat.pk, sequence=sequence, answer=invites.DECLINE)
+    sequence = answers.latest_request_sequence(seat)
+    link = answers.answer_url(seat_id=seat.pk, sequence=sequence, answer=answers.DECLINE)
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(urlsplit(link).path).status_code == 200
     run_worker()  # the re-staffing

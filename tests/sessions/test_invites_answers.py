@@ -11,7 +11,7 @@ from django.core import signing
 
 from peers.models import BusyEvent, Skill
 from sessions.models import Seat, SeatStatus, Session
-from sessions.services import invites
+from sessions.services import answers
 from tests.factories import (
     bearer,
     book,
@@ -92,11 +92,11 @@ def test_a_tampered_or_expired_link_shows_a_clear_page_and_changes_nothing(clien
 
     class LongAgo(signing.TimestampSigner):
         def timestamp(self):
-            lifetime = invites.ANSWER_LINK_LIFETIME + timedelta(days=1)
+            lifetime = answers.ANSWER_LINK_LIFETIME + timedelta(days=1)
             return signing.b62_encode(int(time.time() - lifetime.total_seconds()))
 
     seat = seat_of(pool.lead)
-    old = LongAgo(salt=invites.ANSWER_SALT).sign_object(
+    old = LongAgo(salt=answers.ANSWER_SALT).sign_object(
         {"seat": seat.pk, "seq": 0, "answer": "decline"}
     )
     response = client.post(f"/answer/{old}/")

@@ -17,7 +17,7 @@ from django_q.models import Schedule
 
 from sessions import tasks
 from sessions.models import Invite, InviteStatus, Reminder, Seat, SeatStatus, Session
-from sessions.services import invites
+from sessions.services import reminders
 from sessions.services.mail import MAX_ATTEMPTS, backoff, invite_message
 from tests.factories import PANEL, bearer, book, london
 from tests.sent_mail import Mail, by_recipient, deliver, run_queued_tasks
@@ -309,20 +309,20 @@ def test_reminders_go_48_and_2_hours_before_once_each_and_anew_after_a_move(
     people = {pool.lead.email, pool.member.email, pool.officer.email, pool.booker.email}
     mail.outbox.clear()
 
-    assert invites.reminders_send(now=session.start - timedelta(hours=49)) == 0
+    assert reminders.reminders_send(now=session.start - timedelta(hours=49)) == 0
     refusing.add(pool.member.email)
-    assert invites.reminders_send(now=session.start - timedelta(hours=47)) == 3
+    assert reminders.reminders_send(now=session.start - timedelta(hours=47)) == 3
     refusing.clear()
     # The refused one is tried again on the next run; the others are not sent twice.
-    assert invites.reminders_send(now=session.start - timedelta(hours=46, minutes=45)) == 1
+    assert reminders.reminders_send(now=session.start - timedelta(hours=46, minutes=45)) == 1
     two_days = [Mail.of(m) for m in mail.outbox]
     assert {m.to for m in two_days} == people and len(two_days) == 4
     lead = next(m for m in two_days if m.to == pool.lead.email)
     assert lead.subject.startswith("Reminder: LGA Recovery & Renewal Panel for Wigan Council")
     assert "in 2 days" in lead.subject and "/my-sessions/" in lead.text
 
-    assert invites.reminders_send(now=session.start - timedelta(hours=1, minutes=50)) == 4
-    assert invites.reminders_send(now=session.start - timedelta(hours=1)) == 0
+    assert reminders.reminders_send(now=session.start - timedelta(hours=1, minutes=50)) == 4
+    assert reminders.reminders_send(now=session.start - timedelta(hours=1)) == 0
     assert all("in 2 hours" in Mail.of(m).subject for m in mail.outbox[4:])
     assert Reminder.objects.count() == 8
 
@@ -337,7 +337,7 @@ def test_reminders_go_48_and_2_hours_before_once_each_and_anew_after_a_move(
     Seat.objects.filter(peer=pool.officer, status=SeatStatus.INVITED).update(
         status=SeatStatus.DECLINED
     )
-    assert invites.reminders_send(now=new_start - timedelta(hours=40)) == 3
+    assert reminders.reminders_send(now=new_start - timedelta(hours=40)) == 3
 
 
 def test_a_cancelled_session_gets_no_reminders(
@@ -350,14 +350,14 @@ def test_a_cancelled_session_gets_no_reminders(
         f"/bookings/{booking['id']}/cancel", json={"reason": "No"}, headers=bearer(pool.booker)
     )
     session = Session.objects.get()
-    assert invites.reminders_send(now=session.start - timedelta(hours=47)) == 0
+    assert reminders.reminders_send(now=session.start - timedelta(hours=47)) == 0
 
 
 def test_the_schedules_are_installed():
     retry = Schedule.objects.get(func="sessions.tasks.retry_due_invites")
-    reminders = Schedule.objects.get(func="sessions.tasks.send_reminders")
+    remind = Schedule.objects.get(func="sessions.tasks.send_reminders")
     assert (retry.schedule_type, retry.minutes, retry.repeats) == (Schedule.MINUTES, 1, -1)
-    assert (reminders.schedule_type, reminders.minutes) == (Schedule.MINUTES, 15)
+    assert (remind.schedule_type, remind.minutes) == (Schedule.MINUTES, 15)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from django.test import Client
 
 from peers.models import Peer
 from sessions.models import HOLDING_SEAT_STATUSES, Seat, SeatStatus
-from sessions.services import invites
+from sessions.services import answers
 from tests.factories import bearer, book, london, make_available, make_peer
 from tests.sent_mail import by_recipient, deliver
 
@@ -134,7 +134,7 @@ def test_an_unfilled_seat_is_filled_when_a_peer_adds_hours_and_the_adviser_is_to
 ):
     # The only Labour member peer declines: the lead seat is left unfilled.
     with django_capture_on_commit_callbacks(execute=True):
-        invites.seat_answer(seat_id=lead_seat(pool).pk, accept=False)
+        answers.seat_answer(seat_id=lead_seat(pool).pk, accept=False)
     assert run_worker()[-1] == {"invited": 0, "removed": 0, "unfilled": 1}
     sent = by_recipient(deliver())
     assert sent[adviser.email].subject.startswith("Seat unfilled:")
@@ -176,7 +176,7 @@ def test_a_cancellation_releasing_a_peer_fills_another_bookings_unfilled_seat(
     )
     deliver()
     with django_capture_on_commit_callbacks(execute=True):
-        invites.seat_answer(
+        answers.seat_answer(
             seat_id=Seat.objects.get(peer=second, status__in=HOLDING_SEAT_STATUSES).pk,
             accept=False,
         )

@@ -10,7 +10,7 @@ from django.core import mail
 
 from sessions.models import RegistrationStatus, Reminder
 from sessions.selectors import webinars as selectors
-from sessions.services import invites
+from sessions.services import reminders
 from sessions.services import webinars as services
 from tests.factories import (
     JOIN,
@@ -39,8 +39,8 @@ def sent_to() -> list[str]:
 
 def test_reminders_go_to_people_with_a_place_with_the_joining_link(webinar, read_mail):
     start = webinar.start
-    assert invites.reminders_send(now=start - timedelta(hours=49)) == 0
-    assert invites.reminders_send(now=start - timedelta(hours=47)) == 2
+    assert reminders.reminders_send(now=start - timedelta(hours=49)) == 0
+    assert reminders.reminders_send(now=start - timedelta(hours=47)) == 2
     assert sent_to() == ["ann@example.org", "bob@example.org"]
     ann = read_mail(next(m for m in mail.outbox if m.to == ["ann@example.org"]))
     assert ann["headers"]["Subject"] == "Reminder: The role of the ward councillor, in 2 days"
@@ -53,32 +53,32 @@ def test_reminders_go_to_people_with_a_place_with_the_joining_link(webinar, read
     assert f"/webinars/{webinar.pk}/" in ann["text"]
 
     # Once per kind and start: the next run sends nothing, the 2-hour one sends again.
-    assert invites.reminders_send(now=start - timedelta(hours=46)) == 0
-    assert invites.reminders_send(now=start - timedelta(hours=1, minutes=50)) == 2
+    assert reminders.reminders_send(now=start - timedelta(hours=46)) == 0
+    assert reminders.reminders_send(now=start - timedelta(hours=1, minutes=50)) == 2
     assert "in 2 hours" in mail.outbox[-1].subject
-    assert invites.reminders_send(now=start - timedelta(hours=1)) == 0
+    assert reminders.reminders_send(now=start - timedelta(hours=1)) == 0
     assert Reminder.objects.filter(session=webinar).count() == 4
 
 
 def test_a_place_given_up_or_taken_from_the_waiting_list_is_reminded_accordingly(webinar):
     services.registration_cancel(registration=webinar.registrations.get(email="bob@example.org"))
-    assert invites.reminders_send(now=webinar.start - timedelta(hours=47)) == 2
+    assert reminders.reminders_send(now=webinar.start - timedelta(hours=47)) == 2
     assert sent_to() == ["ann@example.org", "cat@example.org"]  # Cat moved up
 
 
 def test_a_moved_webinar_is_reminded_anew_at_its_new_time(webinar):
     old_start = webinar.start
-    assert invites.reminders_send(now=old_start - timedelta(hours=47)) == 2
+    assert reminders.reminders_send(now=old_start - timedelta(hours=47)) == 2
     new_start = old_start + timedelta(days=3)
     services.webinar_update(session=webinar, start=new_start, now=old_start - timedelta(hours=47))
     # Nothing is due at the old time any more; at the new one, both are reminded again.
-    assert invites.reminders_send(now=old_start - timedelta(hours=1)) == 0
-    assert invites.reminders_send(now=new_start - timedelta(hours=47)) == 2
+    assert reminders.reminders_send(now=old_start - timedelta(hours=1)) == 0
+    assert reminders.reminders_send(now=new_start - timedelta(hours=47)) == 2
     assert Reminder.objects.filter(session=webinar, session_start=new_start).count() == 2
 
 
 def test_a_cancelled_webinar_is_not_reminded(webinar):
-    assert invites.reminders_send(now=webinar.start - timedelta(hours=47)) == 2
+    assert reminders.reminders_send(now=webinar.start - timedelta(hours=47)) == 2
     services.webinar_cancel(session=webinar, now=webinar.start - timedelta(hours=47))
-    assert invites.reminders_send(now=webinar.start - timedelta(hours=1)) == 0
+    assert reminders.reminders_send(now=webinar.start - timedelta(hours=1)) == 0
     assert len(mail.outbox) == 2

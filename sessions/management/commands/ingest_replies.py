@@ -15,7 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from scheduling.engine.calendar import InvalidReply, parse_replies
-from sessions.services.invites import reply_apply
+from sessions.services.answers import reply_apply
 
 logger = logging.getLogger("sessions.replies")
 

@@ -1,0 +1,340 @@
+"""Peers' answers to their invites: accept or decline, and what a peer sees to answer.
+
+Answers come by signed, expiring links bound to the seat and the SEQUENCE of the message they
+came in (opening one changes nothing; only its page's POST does), the signed-in peer's page and
+API, and calendar clients' METHOD:REPLY (`reply_apply`). An answer to an older SEQUENCE than the
+latest REQUEST the peer was sent is refused. A decline queues the seat's re-staffing
+(restaffing.py), which invites the replacement (invites.py).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from peers.models import Peer
+from scheduling.engine.calendar import Reply
+from scheduling.engine.refusals import Refusal
+from scheduling.engine.uk_time import LONDON as UK
+from sessions.models import (
+    HOLDING_SEAT_STATUSES,
+    BookingStatus,
+    Invite,
+    InviteMethod,
+    Seat,
+    SeatStatus,
+    Session,
+    SessionStatus,
+)
+from sessions.selectors import absolute_url
+from sessions.services.letters import session_focus, session_panel_lines, session_title
+from sessions.services.restaffing import booking_restaff_queue
+
+logger = logging.getLogger(__name__)
+
+ANSWER_SALT = "sessions.seat-answer"
+ANSWER_LINK_LIFETIME = timedelta(days=60)
+ACCEPT, DECLINE = "accept", "decline"
+
+
+def latest_request_sequence(seat: Seat) -> int | None:
+    """The SEQUENCE of the latest REQUEST queued for this seat: the version answers refer to."""
+    return Invite.objects.filter(seat=seat, method=InviteMethod.REQUEST).aggregate(
+        m=Max("sequence")
+    )["m"]
+
+
+# Answers ----------------------------------------------------------------------------------------
+
+
+class AnswerRefused(Refusal):
+    """An answer that cannot be taken: why, in words for the peer; nothing was changed."""
+
+    status = 409
+
+    def __init__(self, code: str, message: str):
+        # code: unknown, cancelled, started, withdrawn, declined, stale, answered
+        super().__init__(message, code=code)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class AnswerLinkInvalid(Exception):
+    expired: bool
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class AnswerTicket:
+    """What a signed answer link says: this seat, this SEQUENCE, this answer."""
+
+    seat_id: int
+    sequence: int
+    answer: str
+
+    @property
+    def accept(self) -> bool:
+        return self.answer == ACCEPT
+
+
+def answer_token(*, seat_id: int, sequence: int, answer: str) -> str:
+    if answer not in (ACCEPT, DECLINE):
+        raise ValueError(f"answer must be {ACCEPT!r} or {DECLINE!r}, got {answer!r}")
+    return signing.dumps({"seat": seat_id, "seq": sequence, "answer": answer}, salt=ANSWER_SALT)
+
+
+def answer_url(*, seat_id: int, sequence: int, answer: str) -> str:
+    token = answer_token(seat_id=seat_id, sequence=sequence, answer=answer)
+    return absolute_url(reverse("answer", kwargs={"token": token}))
+
+
+def answer_ticket(token: str) -> AnswerTicket:
+    try:
+        data = signing.loads(token, salt=ANSWER_SALT, max_age=ANSWER_LINK_LIFETIME)
+    except signing.SignatureExpired:
+        raise AnswerLinkInvalid(
+            expired=True,
+            message="This link has expired. Sign in and answer on your sessions page instead.",
+        ) from None
+    except signing.BadSignature:
+        raise AnswerLinkInvalid(
+            expired=False,
+            message="This link is not valid: it may have been cut short or changed. Use the "
+            "link in the e-mail exactly as it came, or sign in and answer on your sessions page.",
+        ) from None
+    try:
+        ticket = AnswerTicket(
+            seat_id=int(data["seat"]), sequence=int(data["seq"]), answer=str(data["answer"])
+        )
+    except (KeyError, TypeError, ValueError):
+        raise AnswerLinkInvalid(expired=False, message="This link is not valid.") from None
+    if ticket.answer not in (ACCEPT, DECLINE):
+        raise AnswerLinkInvalid(expired=False, message="This link is not valid.")
+    return ticket
+
+
+def _answer_problem(
+    seat: Seat, *, sequence: int | None, once: bool, now: datetime
+) -> AnswerRefused | None:
+    session = seat.session
+    booking = session.booking
+    if session.status == SessionStatus.CANCELLED or (
+        booking is not None and booking.status == BookingStatus.CANCELLED
+    ):
+        return AnswerRefused(
+            "cancelled",
+            f"This session was cancelled, so there is nothing to answer: the {seat.role_name} "
+            "seat is released.",
+        )
+    if session.start <= now:
+        return AnswerRefused("started", "This session has already started or taken place.")
+    if seat.status == SeatStatus.WITHDRAWN:
+        return AnswerRefused(
+            "withdrawn",
+            "You are no longer on this panel (the booking moved or the panel changed), "
+            "so there is nothing to answer.",
+        )
+    if seat.status == SeatStatus.DECLINED:
+        return AnswerRefused(
+            "declined", "You have already declined this seat; it has been offered to another peer."
+        )
+    if sequence is None:
+        return None
+    latest = latest_request_sequence(seat)
+    if latest is not None and sequence < latest:
+        return AnswerRefused(
+            "stale",
+            "This invitation has been updated since: answer with the links in the latest e-mail, "
+            "or on your sessions page.",
+        )
+    if once and seat.answered_sequence is not None and seat.answered_sequence >= sequence:
+        done = "accepted" if seat.status == SeatStatus.ACCEPTED else "answered"
+        return AnswerRefused(
+            "answered",
+            f"You have already {done} this invitation, so this link has been used. To change "
+            "your answer, sign in and use your sessions page.",
+        )
+    return None
+
+
+def answer_problem(ticket: AnswerTicket, *, now: datetime | None = None) -> AnswerRefused | None:
+    """Why a link's answer cannot be taken now, if it cannot (a read: it changes nothing)."""
+    seat = _seat_for_answer(ticket.seat_id)
+    return _answer_problem(seat, sequence=ticket.sequence, once=True, now=now or timezone.now())
+
+
+def _seat_for_answer(seat_id: int, *, lock: bool = False) -> Seat:
+    seats = Seat.objects.select_related(
+        "peer", "session__offer", "session__booking__council", "session__booking__booked_by"
+    )
+    if lock:
+        seats = seats.select_for_update(of=("self",))
+    seat = seats.filter(pk=seat_id).first()
+    if seat is None:
+        raise AnswerRefused("unknown", "There is no such seat: the link may be out of date.")
+    return seat
+
+
+def seat_answer(
+    *,
+    seat_id: int,
+    accept: bool,
+    peer: Peer | None = None,
+    sequence: int | None = None,
+    once: bool = True,
+    now: datetime | None = None,
+) -> Seat:
+    """Accept or decline a seat; a decline queues the seat's re-staffing for the worker.
+
+    `peer`: the signed-in peer answering (it must be their seat); None for a signed link or a
+    calendar reply, which carry their own proof. `sequence`: the SEQUENCE the answer refers to
+    (links and replies); None answers the latest. `once`: a link's answer can be taken once.
+    Only the seat's row is locked: the answer returns at once, and the worker finds the
+    replacement under the booking lock (`restaffing.booking_restaff`).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        seat = _seat_for_answer(seat_id, lock=True)
+        if peer is not None and seat.peer_id != peer.id:
+            raise PermissionDenied("This is not your seat.")
+        problem = _answer_problem(seat, sequence=sequence, once=once, now=now)
+        if problem is not None:
+            raise problem
+        latest = latest_request_sequence(seat)
+        answered = sequence if sequence is not None else latest
+        if peer is None and seat.peer is not None:
+            # No one is signed in: the link or the calendar reply speaks for the seat's peer.
+            how = "the link in their e-mail" if once else "a calendar reply"
+            seat._history_actor = f"{seat.peer.name} (by {how})"
+        if accept:
+            if seat.status != SeatStatus.ACCEPTED or seat.answered_sequence != answered:
+                seat.status = SeatStatus.ACCEPTED
+                seat.answered_sequence = answered
+                seat.save(update_fields=["status", "answered_sequence", "updated_at"])
+            return seat
+        seat.status = SeatStatus.DECLINED
+        seat.answered_sequence = answered
+        seat.save(update_fields=["status", "answered_sequence", "updated_at"])
+        if seat.session.booking_id is not None:
+            booking_restaff_queue(booking_id=seat.session.booking_id)
+    return seat
+
+
+# Calendar replies -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    applied: bool
+    detail: str
+
+
+def reply_apply(reply: Reply, *, now: datetime | None = None) -> ReplyOutcome:
+    """Take one attendee's METHOD:REPLY: match the UID and the address; older SEQUENCEs are ignored."""
+    session = Session.objects.filter(uid=reply.uid).first()
+    if session is None:
+        logger.warning("Reply skipped: unknown UID %s (from %s)", reply.uid, reply.attendee)
+        return ReplyOutcome(False, f"skipped: no session has UID {reply.uid}")
+    seats = list(
+        Seat.objects.filter(session=session, peer__email__iexact=reply.attendee).order_by("-id")
+    )
+    if not seats:
+        logger.warning("Reply skipped: %s holds no seat on session %s", reply.attendee, session.uid)
+        return ReplyOutcome(False, f"skipped: {reply.attendee} is not a peer on {reply.uid}")
+    seat = next((s for s in seats if s.status in HOLDING_SEAT_STATUSES), seats[0])
+    if reply.partstat not in ("ACCEPTED", "DECLINED"):
+        logger.info("Reply skipped: %s answered %s", reply.attendee, reply.partstat)
+        return ReplyOutcome(False, f"skipped: {reply.partstat} is not an answer we take")
+    latest = latest_request_sequence(seat)
+    if latest is not None and reply.sequence < latest:
+        logger.info(
+            "Reply ignored: %s answered SEQUENCE %s of %s; the latest sent is %s",
+            reply.attendee,
+            reply.sequence,
+            reply.uid,
+            latest,
+        )
+        return ReplyOutcome(
+            False, f"ignored: an answer to SEQUENCE {reply.sequence}, older than {latest}"
+        )
+    accept = reply.partstat == "ACCEPTED"
+    try:
+        seat_answer(
+            seat_id=seat.pk,
+            accept=accept,
+            sequence=max(reply.sequence, latest or 0),
+            once=False,
+            now=now,
+        )
+    except AnswerRefused as refused:
+        logger.info("Reply skipped for %s on %s: %s", reply.attendee, reply.uid, refused)
+        return ReplyOutcome(False, f"skipped: {refused.message}")
+    return ReplyOutcome(True, f"{'accepted' if accept else 'declined'}: {reply.attendee}")
+
+
+# Reads for the peer's pages ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeerSeat:
+    seat: Seat
+    session: Session
+    title: str
+    start: datetime  # UK time
+    end: datetime
+    panel: tuple[tuple[str, str], ...]
+    can_accept: bool
+    can_decline: bool
+    focus: str = ""  # the council's notes for the panel
+
+
+def peer_seats(*, peer: Peer, now: datetime | None = None, past_days: int = 90) -> list[PeerSeat]:
+    """A peer's seats from `past_days` ago on, latest row per session, soonest first."""
+    now = now or timezone.now()
+    seats = (
+        Seat.objects.filter(
+            peer=peer,
+            session__end__gte=now - timedelta(days=past_days),
+            status__in=[*HOLDING_SEAT_STATUSES, SeatStatus.DECLINED, SeatStatus.WITHDRAWN],
+        )
+        .select_related("session__offer", "session__booking__council")
+        .order_by("session__start", "id")
+    )
+    latest: dict[int, Seat] = {}
+    for seat in seats:
+        previous = latest.get(seat.session_id)
+        if previous is None or previous.status not in HOLDING_SEAT_STATUSES:
+            latest[seat.session_id] = seat
+    rows = []
+    for seat in latest.values():
+        if seat.status == SeatStatus.WITHDRAWN and seat.session.status != SessionStatus.CANCELLED:
+            continue  # moved off a panel that still runs: nothing of theirs to show
+        rows.append(peer_seat(seat, now=now))
+    return rows
+
+
+def peer_seat(seat: Seat, *, now: datetime | None = None) -> PeerSeat:
+    now = now or timezone.now()
+    session = seat.session
+    open_ = session.status == SessionStatus.SCHEDULED and session.start > now
+    return PeerSeat(
+        seat=seat,
+        session=session,
+        title=session_title(session),
+        start=session.start.astimezone(UK),
+        end=session.end.astimezone(UK),
+        panel=session_panel_lines(session, with_status=False),
+        can_accept=open_ and seat.status in (SeatStatus.PROPOSED, SeatStatus.INVITED),
+        can_decline=open_ and seat.status in HOLDING_SEAT_STATUSES,
+        focus=session_focus(session),
+    )
