@@ -14,6 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from peers.models import Booker, Council, Councillor, Peer, PeerKind, Region, Skill
+from peers.selectors import caller_for
 from peers.services import (
     api_token_issue,
     availability_replace,
@@ -21,7 +22,8 @@ from peers.services import (
     busy_calendar_upload,
 )
 from scheduling.engine.uk_time import LONDON
-from sessions.models import HOLDING_SEAT_STATUSES, Invite, Offer, Seat, Session
+from sessions.models import HOLDING_SEAT_STATUSES, Booking, Invite, Offer, Seat, Session
+from sessions.services import booking_create
 from sessions.services import webinars as webinar_services
 
 _sequence = itertools.count(1)
@@ -145,7 +147,7 @@ def import_calendar(peer: Peer, data: bytes, filename: str = "busy.ics"):
     return busy_calendar_refresh(calendar_id=calendar.id)
 
 
-# Bookings, made through the API as a booker makes them ------------------------------------
+# Bookings, made through the booking service (or the API) as a booker makes them ------------
 
 
 @dataclass
@@ -163,10 +165,26 @@ class Pool:
 PANEL = "recovery-and-renewal-panel"
 
 
+def a_booking(
+    pool, start: datetime, *, capture, booker=None, council=None, offer=PANEL, notes=""
+) -> Booking:
+    """Book an offer through the booking service, as the API does for the booker, and run the
+    transaction's on-commit work (the queueing)."""
+    with capture(execute=True):
+        return booking_create(
+            caller=caller_for(booker or pool.booker),
+            offer=Offer.objects.get(slug=offer),
+            council=council or pool.council,
+            start=start,
+            notes=notes,
+        )
+
+
 def book(
     api_client, pool, start: datetime, *, capture, booker=None, council=None, offer=PANEL
 ) -> dict:
-    """Book an offer through the API and run the transaction's on-commit work (the queueing)."""
+    """Book an offer through the API and run the transaction's on-commit work (the queueing);
+    for tests about the API. Returns the API's answer."""
     with capture(execute=True):
         response = api_client.post(
             "/bookings",

@@ -3,17 +3,16 @@ API token's user, the peer an e-mailed link spoke for, or the system), shown to 
 the council's Principal Adviser on the booking page and through the API."""
 
 import json
-from datetime import UTC, timedelta
+from datetime import UTC
 from urllib.parse import urlsplit
 
 import pytest
-from django.utils import timezone
 
 from peers.selectors import caller_for
 from sessions import services
-from sessions.models import Booking, Delivery, Offer, Registration, Seat, SeatStatus, Session
+from sessions.models import Booking, Registration, Seat, SeatStatus, Session
 from sessions.services import answers, webinars
-from tests.factories import bearer, london, make_available, make_peer
+from tests.factories import a_webinar, bearer, london, make_available, make_peer, register
 
 pytestmark = pytest.mark.django_db
 PANEL = "recovery-and-renewal-panel"
@@ -249,20 +248,9 @@ def test_the_booking_page_shows_the_history_to_staff_and_the_adviser_only(client
 
 
 def test_a_webinar_place_is_recorded_as_the_registrants_and_shown_in_the_admin(client, roles):
-    start = timezone.now() + timedelta(days=10)
-    webinar = Session.objects.create(
-        offer=Offer.objects.filter(delivery=Delivery.WEBINAR).first(),
-        start=start,
-        end=start + timedelta(hours=1),
-        capacity=5,
-        uid="history-webinar@example.org",
-    )
-    place = webinars.registration_create(
-        session=webinar,
-        name="Ann Councillor",
-        email="ann@example.org",
-        council_name="Wigan Council",
-        role="Ward councillor",
+    webinar = a_webinar(days=10, capacity=5)
+    place = register(
+        webinar, "ann@example.org", name="Ann Councillor", council_name="Wigan Council"
     ).registration
     webinars.registration_cancel(registration=place)
     records = list(Registration.history.filter(id=place.pk).order_by("history_date"))

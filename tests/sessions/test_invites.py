@@ -1,8 +1,8 @@
 """Invites for bookings: one iMIP e-mail per recipient, read back from the real message bytes
 and by ical.js and libical; moves and cancellations keep the UID and raise the SEQUENCE.
 
-The helpers for booking through the API, running the queued tasks as a worker would and
-reading the sent mail are in the conftest modules.
+Bookings are made through the booking service (`tests.factories.a_booking`); the sent mail is
+read with `tests.sent_mail`.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -15,7 +15,7 @@ from django.core import mail
 from scheduling.engine.uk_time import day_text
 from sessions.models import Invite, InviteStatus, Seat, SeatStatus, Session
 from sessions.tasks import send_invite
-from tests.factories import bearer, book, london, make_available, make_peer
+from tests.factories import a_booking, bearer, london, make_available, make_peer
 from tests.interop.parsers import read_calendar
 from tests.sent_mail import assert_imip, by_recipient, deliver, links
 
@@ -42,16 +42,16 @@ def test_a_booking_sends_each_peer_and_the_booker_one_invite(
     api_client, pool, django_capture_on_commit_callbacks
 ):
     start = london(pool.day, 10)
-    booking = book(api_client, pool, start, capture=django_capture_on_commit_callbacks)
-    (session,) = booking["sessions"]
-    assert {seat["status"] for seat in session["seats"]} == {"invited"}
+    booking = a_booking(pool, start, capture=django_capture_on_commit_callbacks)
+    session = booking.sessions.get()
+    assert set(session.seats.values_list("status", flat=True)) == {SeatStatus.INVITED}
     assert Invite.objects.filter(status=InviteStatus.PENDING).count() == 4
 
     mails = by_recipient(deliver())
     assert set(mails) == set(emails(pool).values())
     events = {to: assert_imip(message, "REQUEST") for to, message in mails.items()}
     for event in events.values():
-        assert event["uid"] == session["uid"] and event["sequence"] == 0
+        assert event["uid"] == session.uid and event["sequence"] == 0
         assert event["start"]["utc"] == utc(start)
         assert event["end"]["utc"] == utc(start + timedelta(hours=3))
         assert event["summary"] == "LGA Recovery & Renewal Panel for Wigan Council"
@@ -86,7 +86,7 @@ def test_a_booking_sends_each_peer_and_the_booker_one_invite(
 
     # The booker's: the booking's page, and the panel with each seat's answer.
     booker = mails[pool.booker.email]
-    page = f"{settings.SITE_URL}/bookings/{booking['id']}/"
+    page = f"{settings.SITE_URL}/bookings/{booking.id}/"
     assert booker.subject.startswith("Booked: ")
     assert page in booker.text and f'href="{page}"' in booker.html
     assert "- Lead member peer: Lead Labour (invited)" in booker.text
@@ -105,7 +105,7 @@ def test_names_with_quotes_and_commas_survive_into_cn(
 ):
     pool.lead.name = 'Bloggs, "Jo": Leader'
     pool.lead.save()
-    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     lead = by_recipient(deliver())[pool.lead.email]
     event = assert_imip(lead, "REQUEST")
     assert event["attendees"][0]["cn"] == "Bloggs, Jo: Leader"
@@ -118,7 +118,7 @@ def test_names_with_quotes_and_commas_survive_into_cn(
 def move(api_client, pool, booking: dict, start: datetime, capture) -> dict:
     with capture(execute=True):
         response = api_client.post(
-            f"/bookings/{booking['id']}/reschedule",
+            f"/bookings/{booking.id}/reschedule",
             json={"start": start.isoformat()},
             headers=bearer(pool.booker),
         )
@@ -130,7 +130,7 @@ def test_a_move_sends_everyone_an_update_with_the_same_uid_and_a_higher_sequence
     api_client, pool, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    booking = book(api_client, pool, london(pool.day, 10), capture=capture)
+    booking = a_booking(pool, london(pool.day, 10), capture=capture)
     deliver()
     lead_seat = Seat.objects.get(peer=pool.lead)
     lead_seat.status = SeatStatus.ACCEPTED
@@ -148,7 +148,7 @@ def test_a_move_sends_everyone_an_update_with_the_same_uid_and_a_higher_sequence
     assert set(mails) == set(emails(pool).values())
     for message in mails.values():
         event = assert_imip(message, "REQUEST")
-        assert event["uid"] == booking["sessions"][0]["uid"]
+        assert event["uid"] == booking.sessions.get().uid
         assert event["sequence"] == 1
         assert event["start"]["utc"] == utc(new_start)
     assert mails[pool.lead.email].subject.startswith("Updated invitation: ")
@@ -170,7 +170,7 @@ def test_a_peer_left_out_by_a_move_gets_a_cancel_and_the_replacement_a_request(
         ),
         weekly=[{"weekday": 2, "start": "09:00", "end": "17:00"}],
     )
-    booking = book(api_client, pool, london(tuesday, 10), capture=capture)
+    booking = a_booking(pool, london(tuesday, 10), capture=capture)
     first = by_recipient(deliver())
     assert reserve.email not in first
 
@@ -186,7 +186,7 @@ def test_a_peer_left_out_by_a_move_gets_a_cancel_and_the_replacement_a_request(
     cancel = mails[pool.member.email]
     event = assert_imip(cancel, "CANCEL")
     assert event["status"] == "CANCELLED" and event["sequence"] == 1
-    assert event["uid"] == booking["sessions"][0]["uid"]
+    assert event["uid"] == booking.sessions.get().uid
     # It names the session as the peer knew it: Tuesday at 10:00, not the new Wednesday.
     old_start = london(tuesday, 10)
     assert cancel.subject.endswith(day_text(old_start))
@@ -206,11 +206,11 @@ def test_a_peer_left_out_by_a_move_gets_a_cancel_and_the_replacement_a_request(
 
 def test_cancelling_sends_everyone_a_cancel(api_client, pool, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
-    booking = book(api_client, pool, london(pool.day, 10), capture=capture)
+    booking = a_booking(pool, london(pool.day, 10), capture=capture)
     deliver()
     with capture(execute=True):
         response = api_client.post(
-            f"/bookings/{booking['id']}/cancel",
+            f"/bookings/{booking.id}/cancel",
             json={"reason": "The leader is unwell"},
             headers=bearer(pool.booker),
         )
@@ -219,7 +219,7 @@ def test_cancelling_sends_everyone_a_cancel(api_client, pool, django_capture_on_
     assert set(mails) == set(emails(pool).values())
     for message in mails.values():
         event = assert_imip(message, "CANCEL")
-        assert event["uid"] == booking["sessions"][0]["uid"]
+        assert event["uid"] == booking.sessions.get().uid
         assert event["sequence"] == 1 and event["status"] == "CANCELLED"
         assert message.subject.startswith("Cancelled: ")
         assert "The reason given: The leader is unwell" in message.text
@@ -231,13 +231,13 @@ def test_a_new_joining_link_sends_an_update_and_keeps_the_answers(
     client, api_client, pool, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    booking = book(api_client, pool, london(pool.day, 10), capture=capture)
+    booking = a_booking(pool, london(pool.day, 10), capture=capture)
     deliver()
     Seat.objects.filter(peer=pool.officer).update(status=SeatStatus.ACCEPTED)
     session = Session.objects.get()
     client.force_login(pool.booker)
 
-    page = client.get(f"/bookings/{booking['id']}/")
+    page = client.get(f"/bookings/{booking.id}/")
     assert f'href="/sessions/{session.pk}/joining-link/"' in page.content.decode()
     url = f"/sessions/{session.pk}/joining-link/"
     form = client.get(url)
@@ -275,7 +275,7 @@ def test_a_new_joining_link_sends_an_update_and_keeps_the_answers(
     assert events[pool.lead.email]["attendees"][0]["rsvp"] == "TRUE"
     assert "please check them and answer again" in lead.text
     assert set(links(lead.text)) == {"accept", "decline"}
-    assert teams in client.get(f"/bookings/{booking['id']}/").content.decode()
+    assert teams in client.get(f"/bookings/{booking.id}/").content.decode()
 
     # The same link again changes nothing and sends nothing.
     with capture(execute=True):
@@ -290,7 +290,7 @@ def test_the_sequence_never_goes_down_and_the_uid_never_changes(
     client, api_client, pool, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    booking = book(api_client, pool, london(pool.day, 10), capture=capture)
+    booking = a_booking(pool, london(pool.day, 10), capture=capture)
     move(api_client, pool, booking, london(pool.day, 13), capture)
     client.force_login(pool.booker)
     session = Session.objects.get()
@@ -300,7 +300,7 @@ def test_the_sequence_never_goes_down_and_the_uid_never_changes(
         )
     with capture(execute=True):
         api_client.post(
-            f"/bookings/{booking['id']}/cancel",
+            f"/bookings/{booking.id}/cancel",
             json={"reason": "Postponed"},
             headers=bearer(pool.booker),
         )

@@ -13,8 +13,8 @@ from peers.models import BusyEvent, Skill
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services import answers
 from tests.factories import (
+    a_booking,
     bearer,
-    book,
     import_calendar,
     london,
     make_available,
@@ -28,11 +28,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 
 
 @pytest.fixture
-def booked(api_client, pool, django_capture_on_commit_callbacks):
-    """The panel booked and its invites sent: (booking json, mails by recipient)."""
-    booking = book(
-        api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks
-    )
+def booked(pool, django_capture_on_commit_callbacks):
+    """The panel booked and its invites sent: (booking, mails by recipient)."""
+    booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     return booking, by_recipient(deliver())
 
 
@@ -111,7 +109,7 @@ def test_a_link_from_before_an_update_is_refused(
     old_accept = path_of(links(mails[pool.lead.email].text)["accept"])
     with django_capture_on_commit_callbacks(execute=True):
         api_client.post(
-            f"/bookings/{booking['id']}/reschedule",
+            f"/bookings/{booking.id}/reschedule",
             json={"start": london(pool.day, 13).isoformat()},
             headers=bearer(pool.booker),
         )
@@ -132,7 +130,7 @@ def test_an_answer_for_a_cancelled_session_says_so(
     accept = path_of(links(mails[pool.member.email].text)["accept"])
     with django_capture_on_commit_callbacks(execute=True):
         api_client.post(
-            f"/bookings/{booking['id']}/cancel",
+            f"/bookings/{booking.id}/cancel",
             json={"reason": "Called off"},
             headers=bearer(pool.booker),
         )
@@ -234,11 +232,11 @@ def test_a_decline_through_the_api_with_no_one_left_tells_the_adviser(
     assert event["attendees"][0]["rsvp"] == "FALSE"  # for information: no answer asked
     assert told.subject.startswith("Seat unfilled: ")
     assert f"Member peer: {unfilled.unfilled_reason}" in told.text
-    assert f"/bookings/{booking['id']}/" in told.text
+    assert f"/bookings/{booking.id}/" in told.text
     assert "The Member peer seat could not be filled" in sent[pool.booker.email].text
 
     client.force_login(pool.booker)
-    page = client.get(f"/bookings/{booking['id']}/").content.decode()
+    page = client.get(f"/bookings/{booking.id}/").content.decode()
     assert "Unfilled" in page and unfilled.unfilled_reason in page
 
     # A second answer to a declined seat is a conflict, and changes nothing.
@@ -316,15 +314,14 @@ def test_a_decline_in_a_coaching_series_moves_every_call_to_one_new_facilitator(
             skills=["leadership-coaching"],
         )
     )
-    booking = book(
-        api_client,
+    booking = a_booking(
         pool,
         london(pool.day, 14),
         capture=django_capture_on_commit_callbacks,
         offer="one-to-one-leadership-development",
     )
     deliver()
-    coaches = {seat["peer"]["id"] for s in booking["sessions"] for seat in s["seats"]}
+    coaches = set(Seat.objects.filter(session__booking=booking).values_list("peer", flat=True))
     assert len(coaches) == 1  # one facilitator for the series
     first = pool.officer if coaches == {pool.officer.id} else second
     other = second if first is pool.officer else pool.officer

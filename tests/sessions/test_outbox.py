@@ -19,7 +19,7 @@ from sessions import tasks
 from sessions.models import Invite, InviteStatus, Reminder, Seat, SeatStatus, Session
 from sessions.services import reminders
 from sessions.services.mail import MAX_ATTEMPTS, backoff, invite_message
-from tests.factories import PANEL, bearer, book, london
+from tests.factories import PANEL, a_booking, bearer, london
 from tests.sent_mail import Mail, by_recipient, deliver, run_queued_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
@@ -121,7 +121,7 @@ def test_a_refused_recipient_does_not_block_the_others_and_is_sent_once_later(
     api_client, pool, refusing, django_capture_on_commit_callbacks
 ):
     refusing.add(pool.officer.email)
-    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     before = timezone.now()
     sent = by_recipient(deliver())
     after = timezone.now()
@@ -152,7 +152,7 @@ def test_retries_back_off_then_give_up_and_staff_can_resend_from_the_admin(
     admin_client, api_client, pool, refusing, django_capture_on_commit_callbacks
 ):
     refusing.add(pool.officer.email)
-    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     deliver()
     invite = invite_to(pool.officer.email)
     while True:
@@ -202,7 +202,7 @@ def test_retries_back_off_then_give_up_and_staff_can_resend_from_the_admin(
 def test_a_row_another_worker_is_sending_is_left_alone_and_resent_only_if_never_handed_over(
     api_client, pool, django_capture_on_commit_callbacks
 ):
-    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     lead = invite_to(pool.lead.email)
     # Another worker claimed the lead's row a moment ago (its lease is running) ...
     Invite.objects.filter(pk=lead.pk).update(
@@ -227,7 +227,7 @@ def test_a_row_another_worker_is_sending_is_left_alone_and_resent_only_if_never_
 def test_a_worker_that_died_after_handing_over_does_not_cause_a_second_copy(
     api_client, pool, django_capture_on_commit_callbacks
 ):
-    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     lead = Invite.objects.select_related("session__offer", "session__booking__council").get(
         recipient_email=pool.lead.email
     )
@@ -258,7 +258,7 @@ def test_an_unknown_outcome_is_not_retried(
     api_client, pool, settings, django_capture_on_commit_callbacks
 ):
     settings.MAILERS = {"default": {"BACKEND": f"{BACKEND}.DroppingBackend"}}
-    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     deliver()
     assert len(mail.outbox) == 4  # the server did take them
     assert set(Invite.objects.values_list("status", flat=True)) == {InviteStatus.GAVE_UP}
@@ -268,7 +268,7 @@ def test_an_unknown_outcome_is_not_retried(
 
 
 def test_a_lost_task_is_queued_again(api_client, pool, django_capture_on_commit_callbacks):
-    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     get_broker().purge_queue()  # the broker lost the tasks
     assert tasks.retry_due_invites()["queued"] == 0  # too young to be called lost
     Invite.objects.update(created_at=timezone.now() - timedelta(minutes=3))
@@ -280,12 +280,10 @@ def test_a_lost_task_is_queued_again(api_client, pool, django_capture_on_commit_
 def test_a_message_a_later_one_supersedes_is_not_sent(
     api_client, pool, django_capture_on_commit_callbacks
 ):
-    booking = book(
-        api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks
-    )
+    booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         api_client.post(
-            f"/bookings/{booking['id']}/cancel",
+            f"/bookings/{booking.id}/cancel",
             json={"reason": "Booked in error"},
             headers=bearer(pool.booker),
         )
@@ -303,7 +301,7 @@ def test_reminders_go_48_and_2_hours_before_once_each_and_anew_after_a_move(
     api_client, pool, refusing, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    booking = book(api_client, pool, london(pool.day, 10), capture=capture)
+    booking = a_booking(pool, london(pool.day, 10), capture=capture)
     deliver()
     session = Session.objects.get()
     people = {pool.lead.email, pool.member.email, pool.officer.email, pool.booker.email}
@@ -330,7 +328,7 @@ def test_reminders_go_48_and_2_hours_before_once_each_and_anew_after_a_move(
     new_start = london(pool.day + timedelta(days=1), 10)
     with capture(execute=True):
         api_client.post(
-            f"/bookings/{booking['id']}/reschedule",
+            f"/bookings/{booking.id}/reschedule",
             json={"start": new_start.isoformat()},
             headers=bearer(pool.booker),
         )
@@ -343,11 +341,9 @@ def test_reminders_go_48_and_2_hours_before_once_each_and_anew_after_a_move(
 def test_a_cancelled_session_gets_no_reminders(
     api_client, pool, django_capture_on_commit_callbacks
 ):
-    booking = book(
-        api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks
-    )
+    booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     api_client.post(
-        f"/bookings/{booking['id']}/cancel", json={"reason": "No"}, headers=bearer(pool.booker)
+        f"/bookings/{booking.id}/cancel", json={"reason": "No"}, headers=bearer(pool.booker)
     )
     session = Session.objects.get()
     assert reminders.reminders_send(now=session.start - timedelta(hours=47)) == 0

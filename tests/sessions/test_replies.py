@@ -13,15 +13,15 @@ from django.core.management import CommandError, call_command
 from scheduling.engine.calendar import CalendarEvent, Person, build_reply
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services.mail import organizer
-from tests.factories import bearer, book, london, make_available, make_peer
+from tests.factories import a_booking, bearer, london, make_available, make_peer
 from tests.sent_mail import by_recipient, deliver
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 
 
 @pytest.fixture
-def booked(api_client, pool, django_capture_on_commit_callbacks):
-    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+def booked(pool, django_capture_on_commit_callbacks):
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     deliver()
     return Session.objects.get()
 

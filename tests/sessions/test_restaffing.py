@@ -15,7 +15,7 @@ from scheduling.engine.uk_time import LONDON, day_text
 from sessions.models import HOLDING_SEAT_STATUSES, Invite, Seat, SeatStatus, Session
 from sessions.services import restaffing
 from sessions.tasks import restaff_booking
-from tests.factories import at_once, bearer, book, london, make_available, make_peer, make_user
+from tests.factories import a_booking, at_once, bearer, london, make_available, make_peer, make_user
 from tests.sent_mail import Mail, by_recipient, deliver, run_queued_tasks
 
 
@@ -48,9 +48,7 @@ def holding(peer):
 def test_two_declines_in_a_row_and_a_retry_staff_each_place_once_and_tell_the_booker_once(
     api_client, pool, django_capture_on_commit_callbacks, run_worker
 ):
-    booking = book(
-        api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks
-    )
+    booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     deliver()
     member, officer = reserves(pool)
     for peer in (pool.member, pool.officer):
@@ -80,7 +78,7 @@ def test_two_declines_in_a_row_and_a_retry_staff_each_place_once_and_tell_the_bo
     assert "Officer Recovery declined the Officer peer seat." in sent[pool.booker.email].text
 
     # A retry of the task (the worker died after its commit) changes and sends nothing.
-    assert restaff_booking(booking["id"]) == {"invited": 0, "removed": 0, "unfilled": 0}
+    assert restaff_booking(booking.id) == {"invited": 0, "removed": 0, "unfilled": 0}
     assert Session.objects.get().sequence == 1
     assert run_queued_tasks() == []
 
@@ -90,15 +88,13 @@ def test_two_declines_in_a_row_and_a_retry_staff_each_place_once_and_tell_the_bo
 def test_a_decline_on_a_cancelled_booking_leaves_the_task_nothing_to_do(
     api_client, pool, django_capture_on_commit_callbacks, run_worker
 ):
-    booking = book(
-        api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks
-    )
+    booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     reserves(pool)
     user = signed_in(pool.member)
     with django_capture_on_commit_callbacks(execute=True):
         api_client.post(f"/seats/{holding(pool.member).get().pk}/decline", headers=bearer(user))
         api_client.post(
-            f"/bookings/{booking['id']}/cancel",
+            f"/bookings/{booking.id}/cancel",
             json={"reason": "Called off"},
             headers=bearer(pool.booker),
         )
@@ -192,7 +188,7 @@ def availability_body(**changes):
 @pytest.fixture
 def panel(api_client, pool, django_capture_on_commit_callbacks):
     """The panel booked and its invitations sent; a reserve member and officer free to step in."""
-    book(api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     deliver()
     return Session.objects.get(), *reserves(pool)
 

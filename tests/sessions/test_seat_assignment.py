@@ -9,17 +9,15 @@ from django.test import Client
 from peers.models import Peer
 from sessions.models import HOLDING_SEAT_STATUSES, Seat, SeatStatus
 from sessions.services import answers
-from tests.factories import bearer, book, london, make_available, make_peer
+from tests.factories import a_booking, bearer, london, make_available, make_peer
 from tests.sent_mail import by_recipient, deliver
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def booked(api_client, pool, django_capture_on_commit_callbacks):
-    booking = book(
-        api_client, pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks
-    )
+def booked(pool, django_capture_on_commit_callbacks):
+    booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     deliver()
     return booking
 
@@ -114,7 +112,7 @@ def test_staff_choose_a_peer_on_the_page(
     )
     seat = lead_seat(pool)
     client.force_login(staff)
-    html = client.get(f"/bookings/{booked['id']}/").content.decode()
+    html = client.get(f"/bookings/{booked.id}/").content.decode()
     assert f'href="/seats/{seat.pk}/assign/"' in html
     page = client.get(f"/seats/{seat.pk}/assign/").content.decode()
     assert "Reserve Labour" in page and "own council" in page
@@ -166,8 +164,7 @@ def test_a_cancellation_releasing_a_peer_fills_another_bookings_unfilled_seat(
             name="Second Labour", political_group="labour", home_council=pool.lead.home_council
         )
     )
-    other = book(
-        api_client,
+    other = a_booking(
         pool,
         london(pool.day, 14),
         capture=django_capture_on_commit_callbacks,
@@ -186,14 +183,14 @@ def test_a_cancellation_releasing_a_peer_fills_another_bookings_unfilled_seat(
     # Wigan cancels: the lead is free again, and Bolton's place is filled by the worker.
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(
-            f"/bookings/{booked['id']}/cancel",
+            f"/bookings/{booked.id}/cancel",
             json={"reason": "Postponed."},
             headers=bearer(pool.booker),
         )
     assert response.status_code == 200
     assert {"invited": 1, "removed": 0, "unfilled": 0} in run_worker()
     seat = Seat.objects.get(
-        session__booking_id=other["id"],
+        session__booking_id=other.id,
         role_name="Lead member peer",
         status__in=HOLDING_SEAT_STATUSES,
     )
