@@ -109,11 +109,9 @@ def _empty_caches() -> None:
         availability.weekly_hours,
         availability.bank_holidays,
         availability.offset_spans,
-        grid._zone_layout,
-        grid._week_runs,
-        grid._day_runs,
     ):
         cached.cache_clear()
+    grid.grid_caches_clear()
 
 
 def _peer_rules(rng: random.Random) -> AvailabilityRules:

@@ -305,6 +305,13 @@ def _day_runs(windows: tuple, cell: int, cells_per_day: int, run: int) -> np.nda
     return runs
 
 
+def grid_caches_clear() -> None:
+    """Forget the zone layouts and the weekly and daily runs kept between calls, so that a
+    benchmark can time a cold start."""
+    for cached in (_zone_layout, _week_runs, _day_runs):
+        cached.cache_clear()
+
+
 def _mark_windows(cells: np.ndarray, windows: tuple, cell: int) -> None:
     for start, end in windows:  # merged, so touching windows already form one
         cells[-(-start // cell) : end // cell] = True
