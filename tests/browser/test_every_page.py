@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
@@ -536,11 +538,11 @@ def site(django_db_setup, live_server, django_db_blocker):
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=fast, SITE_URL=live_server.url),
     ):
-        from django.core.cache import cache
-
         cache.clear()
         yield live_server, make_sweep()
         call_command("flush", verbosity=0, interactive=False)
+        # Else PostgreSQL keeps this connection open and refuses to drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture(scope="module")
