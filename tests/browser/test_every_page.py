@@ -6,10 +6,11 @@ The pages are listed once, in CASES, each with the URL pattern it is the page of
 fails when the URLconf has a page pattern that no case covers (and is not a file, a feed or a
 POST-only action listed in NOT_PAGES), so a new page cannot be added unchecked.
 
-The data is made once for the module and the pages are only looked at (or sent an invalid form,
-which changes nothing), so the module runs its own server over committed rows instead of the
-per-test live server, whose flush after every test would mean making the data again each time.
-One browser context per person and width keeps its sign-in.
+The data is made once for the module and committed, and the live server shows it to every test:
+the pages are looked at, sent invalid forms, or sent a form that can be sent twice (a feed link,
+a registration confirmed), so no test needs the database emptied after it, and making the data
+again for each of them would take longer than the checks. One browser context per person and
+width keeps its sign-in.
 """
 
 import importlib
@@ -53,7 +54,8 @@ from tests.factories import (
 PASSWORD = "correct horse battery"  # the factories' password
 WIDTHS = {"desktop": 1280, "phone": 390}
 
-# Who looks at a page: nobody signed in, or one of the demo's kinds of user.
+# Who looks at a page: nobody signed in, or one of the demo's kinds of user (each signs in
+# with their kind as the username).
 ANONYMOUS, BOOKER, ADVISER, STAFF, PEER, COUNCILLOR = (
     "anonymous",
     "booker",
@@ -62,8 +64,6 @@ ANONYMOUS, BOOKER, ADVISER, STAFF, PEER, COUNCILLOR = (
     "peer",
     "councillor",
 )
-SIGN_INS = {BOOKER: "booker", ADVISER: "adviser", STAFF: "staff", PEER: "peer"}
-SIGN_INS[COUNCILLOR] = "councillor"
 
 # URL patterns that are not pages: files and feeds, and POST-only actions that answer with a
 # redirect to a page covered here. A pattern is listed here only for one of those reasons.
@@ -111,6 +111,7 @@ class Sweep:
 
 
 def load_catalogue():
+    """As the `catalogue` fixture loads it for each transactional test; here once a module."""
     importlib.import_module("sessions.migrations.0002_catalogue").load_catalogue(apps, None)
 
 
@@ -220,8 +221,8 @@ class Case:
 
 def press(name: str):
     def step(page):
-        page.get_by_role("button", name=name, exact=True).click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name=name, exact=True).click()
 
     return step
 
@@ -252,8 +253,8 @@ def sign_in_wrongly_until_locked_out(page):
 
 def press_feed_link(page):
     # "Create a feed link" the first time, "Renew the feed link" at the second width.
-    page.locator("form[action$='/my-sessions/feed/'] button[value=issue]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[action$='/my-sessions/feed/'] button[value=issue]").click()
 
 
 # Pages being moved onto govuk-frontend components as this is written; each fails for the
@@ -570,7 +571,7 @@ def tabs(chromium, site):
             page.set_default_timeout(15_000)
             page.width_name = width
             if role != ANONYMOUS and signed_in is None:
-                sign_in(page, server, SIGN_INS[role], PASSWORD)
+                sign_in(page, server, role, PASSWORD)
             opened[role, width] = page
         return opened[role, width]
 
