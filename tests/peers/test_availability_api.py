@@ -1,7 +1,7 @@
 """Peers keep their availability through the API; free/busy is exact across clock changes."""
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -16,6 +16,8 @@ from tests.factories import bearer, make_council, make_peer, make_user
 
 pytestmark = pytest.mark.django_db
 
+# December of next year: dates still to come (days already past are refused), all in GMT.
+YEAR = date.today().year + 1
 WEEKDAY_9_TO_5 = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)]
 
 
@@ -76,8 +78,10 @@ def test_replace_and_read_back(api_client, peer_user):
             {"weekday": 1, "start": "09:00", "end": "12:00"},
             {"weekday": 1, "start": "14:00", "end": "17:00"},
         ],
-        overrides=[{"date": "2026-12-08", "windows": [{"start": "10:00", "end": "13:00"}]}],
-        leave=[{"first_day": "2026-12-21", "last_day": "2027-01-01", "note": "Christmas"}],
+        overrides=[{"date": f"{YEAR}-12-08", "windows": [{"start": "10:00", "end": "13:00"}]}],
+        leave=[
+            {"first_day": f"{YEAR}-12-21", "last_day": f"{YEAR + 1}-01-01", "note": "Christmas"}
+        ],
         monthly_session_cap=3,
         monthly_hours_cap=9,
         buffer_minutes=15,
@@ -90,10 +94,10 @@ def test_replace_and_read_back(api_client, peer_user):
         {"weekday": 1, "start": "14:00", "end": "17:00"},
     ]
     assert body["overrides"] == [
-        {"date": "2026-12-08", "windows": [{"start": "10:00", "end": "13:00"}]}
+        {"date": f"{YEAR}-12-08", "windows": [{"start": "10:00", "end": "13:00"}]}
     ]
     assert body["leave"] == [
-        {"first_day": "2026-12-21", "last_day": "2027-01-01", "note": "Christmas"}
+        {"first_day": f"{YEAR}-12-21", "last_day": f"{YEAR + 1}-01-01", "note": "Christmas"}
     ]
     assert (body["monthly_session_cap"], body["monthly_hours_cap"], body["buffer_minutes"]) == (
         3,
@@ -123,13 +127,16 @@ def test_replace_and_read_back(api_client, peer_user):
         (
             {
                 "overrides": [
-                    {"date": "2026-12-01", "windows": []},
-                    {"date": "2026-12-01", "windows": []},
+                    {"date": f"{YEAR}-12-01", "windows": []},
+                    {"date": f"{YEAR}-12-01", "windows": []},
                 ]
             },
             "overrides[1].date",
         ),
-        ({"leave": [{"first_day": "2026-12-10", "last_day": "2026-12-01"}]}, "leave[0].last_day"),
+        (
+            {"leave": [{"first_day": f"{YEAR}-12-10", "last_day": f"{YEAR}-12-01"}]},
+            "leave[0].last_day",
+        ),
         ({"monthly_session_cap": -1}, "monthly_session_cap"),
         ({"monthly_hours_cap": -5}, "monthly_hours_cap"),
         ({"buffer_minutes": -10}, "buffer_minutes"),
@@ -222,14 +229,14 @@ def test_overrides_and_leave_block(api_client, peer_user):
         api_client,
         peer_user,
         overrides=[
-            {"date": "2026-12-01", "windows": []},
-            {"date": "2026-12-02", "windows": [{"start": "13:00", "end": "15:00"}]},
+            {"date": f"{YEAR}-12-01", "windows": []},
+            {"date": f"{YEAR}-12-02", "windows": [{"start": "13:00", "end": "15:00"}]},
         ],
-        leave=[{"first_day": "2026-12-03", "last_day": "2026-12-04"}],
+        leave=[{"first_day": f"{YEAR}-12-03", "last_day": f"{YEAR}-12-04"}],
     )
-    body = freebusy(api_client, peer_user, "2026-12-01T00:00:00Z", "2026-12-05T00:00:00Z")
+    body = freebusy(api_client, peer_user, f"{YEAR}-12-01T00:00:00Z", f"{YEAR}-12-05T00:00:00Z")
     assert [(f["start"], f["end"]) for f in body["free"]] == [
-        ("2026-12-02T13:00:00Z", "2026-12-02T15:00:00Z")
+        (f"{YEAR}-12-02T13:00:00Z", f"{YEAR}-12-02T15:00:00Z")
     ]
     assert {b["reason"] for b in body["busy"]} == {"unavailable-date", "leave"}
 
@@ -359,10 +366,10 @@ def test_freebusy_is_for_the_peer_and_staff_and_checks_its_range(api_client, pee
 
 
 def test_freebusy_as_vfreebusy(api_client, peer_user):
-    put(api_client, peer_user, overrides=[{"date": "2026-12-01", "windows": []}])
+    put(api_client, peer_user, overrides=[{"date": f"{YEAR}-12-01", "windows": []}])
     response = api_client.get(
         f"/peers/{peer_user.peer.id}/freebusy.ics",
-        query_params={"start": "2026-12-01T00:00:00Z", "end": "2026-12-03T00:00:00Z"},
+        query_params={"start": f"{YEAR}-12-01T00:00:00Z", "end": f"{YEAR}-12-03T00:00:00Z"},
         headers=bearer(peer_user),
     )
     assert response.status_code == 200
@@ -372,7 +379,7 @@ def test_freebusy_as_vfreebusy(api_client, peer_user):
     periods = vfreebusy.get("FREEBUSY")
     periods = periods if isinstance(periods, list) else [periods]
     assert [tuple(p.dt) for p in periods] == [
-        (datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC))
+        (datetime(YEAR, 12, 1, tzinfo=UTC), datetime(YEAR, 12, 2, tzinfo=UTC))
     ]
 
 
