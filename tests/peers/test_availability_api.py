@@ -1,7 +1,7 @@
 """Peers keep their availability through the API; free/busy is exact across clock changes."""
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -11,6 +11,7 @@ from icalendar import Calendar
 
 from peers import tasks
 from peers.models import BusyCalendar, BusyEvent
+from scheduling.engine.uk_time import LONDON
 from sessions.models import Booking, Offer, Seat, Session
 from tests.factories import bearer, make_council, make_peer, make_user
 
@@ -241,28 +242,41 @@ def test_overrides_and_leave_block(api_client, peer_user):
     assert {b["reason"] for b in body["busy"]} == {"unavailable-date", "leave"}
 
 
-ICS = b"""BEGIN:VCALENDAR
+# A weekly meeting on three Tuesdays from a fortnight ahead (inside the window a calendar is read
+# over, whatever the date the tests run), the middle one excepted, and a transparent lunch.
+FIRST_TUESDAY = date.today() + timedelta(days=14 + (1 - date.today().weekday()) % 7)
+
+
+def london(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), LONDON).astimezone(UTC)
+
+
+def ics_utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+ICS = f"""BEGIN:VCALENDAR
 VERSION:2.0
 PRODID:-//Test//Council diary//EN
 BEGIN:VEVENT
 UID:full-council-1@example.org
 DTSTAMP:20261101T000000Z
-DTSTART;TZID=Europe/London:20261201T100000
-DTEND;TZID=Europe/London:20261201T120000
+DTSTART;TZID=Europe/London:{FIRST_TUESDAY:%Y%m%d}T100000
+DTEND;TZID=Europe/London:{FIRST_TUESDAY:%Y%m%d}T120000
 RRULE:FREQ=WEEKLY;COUNT=3
-EXDATE;TZID=Europe/London:20261208T100000
+EXDATE;TZID=Europe/London:{FIRST_TUESDAY + timedelta(weeks=1):%Y%m%d}T100000
 SUMMARY:Cabinet
 END:VEVENT
 BEGIN:VEVENT
 UID:lunch@example.org
 DTSTAMP:20261101T000000Z
-DTSTART:20261201T130000Z
-DTEND:20261201T140000Z
+DTSTART:{FIRST_TUESDAY:%Y%m%d}T130000Z
+DTEND:{FIRST_TUESDAY:%Y%m%d}T140000Z
 TRANSP:TRANSPARENT
 SUMMARY:Lunch (free)
 END:VEVENT
 END:VCALENDAR
-"""
+""".encode()
 
 
 def upload(api_client, user, data, name="diary.ics"):
@@ -286,14 +300,20 @@ def test_upload_a_busy_calendar(
         "busy_calendar"
     ]
     assert calendar["state"] == "imported"
-    assert calendar["event_count"] == 2  # 1 and 15 December; the 8th was excepted
-    body = freebusy(api_client, peer_user, "2026-12-01T00:00:00Z", "2026-12-16T00:00:00Z")
+    assert calendar["event_count"] == 2  # the first and third Tuesdays; the second was excepted
+    third_tuesday = FIRST_TUESDAY + timedelta(weeks=2)
+    body = freebusy(
+        api_client,
+        peer_user,
+        ics_utc(london(FIRST_TUESDAY, 0)),
+        ics_utc(london(third_tuesday + timedelta(days=1), 0)),
+    )
     calendar_busy = [(b["start"], b["end"]) for b in body["busy"] if b["reason"] == "busy-calendar"]
     assert calendar_busy == [
-        ("2026-12-01T10:00:00Z", "2026-12-01T12:00:00Z"),
-        ("2026-12-15T10:00:00Z", "2026-12-15T12:00:00Z"),
+        (ics_utc(london(FIRST_TUESDAY, 10)), ics_utc(london(FIRST_TUESDAY, 12))),
+        (ics_utc(london(third_tuesday, 10)), ics_utc(london(third_tuesday, 12))),
     ]
-    assert ("2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z") in [
+    assert (ics_utc(london(FIRST_TUESDAY, 9)), ics_utc(london(FIRST_TUESDAY, 10))) in [
         (f["start"], f["end"]) for f in body["free"]
     ]
 
