@@ -186,7 +186,8 @@ def roles(pool) -> Roles:
 
 @pytest.fixture(autouse=True)
 def fresh_counters():
-    """Throttle counters and kept feeds live in per-process memory: start each test clean."""
+    """Feeds are kept in per-process memory, other answers in the cache: start each test clean
+    (throttle counts are cleared by `fresh_throttle_counts` in tests/conftest.py)."""
     cache.clear()
     webinars.feed_memory_clear()
 
