@@ -86,3 +86,37 @@ def nav_item(context, url_name: str, label: str, also: str = ""):
         href,
         label,
     )
+
+
+# A govuk-tag colour for each of a booking's states (the words of `booking_state`): green when
+# it stands complete, yellow while it waits on someone, red when staff must act, grey when over.
+BOOKING_TAG_COLOURS = (
+    ("Confirmed", "govuk-tag--green"),
+    ("Being staffed", ""),  # govuk-tag's own blue
+    ("Waiting for approval", "govuk-tag--yellow"),
+    ("Needs attention", "govuk-tag--red"),
+)
+
+# A seat's status: accepted green, waiting on the peer yellow, given up red, not yet asked grey.
+SEAT_TAG_COLOURS = {
+    "accepted": "govuk-tag--green",
+    "invited": "govuk-tag--yellow",
+    "proposed": "govuk-tag--grey",
+    "declined": "govuk-tag--red",
+    "withdrawn": "govuk-tag--grey",
+}
+
+
+@register.filter
+def booking_tag(state: str) -> str:
+    """The govuk-tag modifier for a booking's state; cancelled, declined and expired are grey."""
+    for words, colour in BOOKING_TAG_COLOURS:
+        if state.startswith(words):
+            return colour
+    return "govuk-tag--grey"
+
+
+@register.filter
+def seat_tag(status: str) -> str:
+    """The govuk-tag modifier for a seat's status."""
+    return SEAT_TAG_COLOURS.get(status, "govuk-tag--grey")

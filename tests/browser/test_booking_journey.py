@@ -163,8 +163,10 @@ def test_a_booker_chooses_a_day_and_a_time_checks_and_books_by_keyboard(
 
     # The booking, and cancelling it with the keyboard.
     press_on(page, page.get_by_role("link", name="See the booking and its panel"))
-    expect(page.locator(".seat-list")).to_contain_text("Why this peer: Labour, like your leader")
-    expect(page.locator(".seat-list")).not_to_contain_text("fit of")
+    expect(page.locator(".app-seat-list")).to_contain_text(
+        "Why this peer: Labour, like your leader"
+    )
+    expect(page.locator(".app-seat-list")).not_to_contain_text("fit of")
     check_page(page, axe, "6-booking")
     press_on(page, page.get_by_label("Why are you cancelling?"), "End")
     page.keyboard.type("The cabinet meeting moved.")
