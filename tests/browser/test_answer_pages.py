@@ -85,8 +85,8 @@ def test_a_peer_answers_with_the_links_in_the_invitation(page, live_server, axe)
     accept = link(live_server, peers["lead"], "accept")
     page.goto(accept)
     expect(page.get_by_role("heading", level=1)).to_have_text("Accept this seat?")
-    expect(page.locator(".summary-list")).to_contain_text("Lead member peer")
-    expect(page.locator(".summary-list")).to_contain_text("Gwen Member")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Lead member peer")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Gwen Member")
     assert_accessible(axe, page)
     assert seat_of(peers["lead"]).status == SeatStatus.INVITED
     page.get_by_role("button", name="Accept the seat").click()
@@ -125,7 +125,7 @@ def test_a_peer_answers_on_my_sessions_and_gets_a_feed_link(page, live_server, a
     sign_in(page, live_server, "owen", PASSWORD)
     page.get_by_role("link", name="My sessions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
-    session = page.locator("section.seat")
+    session = page.locator("section.app-session-card")
     expect(session).to_have_count(1)
     expect(session).to_contain_text("LGA Recovery & Renewal Panel for Wigan Council")
     expect(session).to_contain_text("Invited")
@@ -133,12 +133,12 @@ def test_a_peer_answers_on_my_sessions_and_gets_a_feed_link(page, live_server, a
 
     session.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("status")).to_contain_text("You have accepted the Officer peer seat")
-    expect(page.locator("section.seat")).to_contain_text("Accepted")
+    expect(page.locator("section.app-session-card")).to_contain_text("Accepted")
     assert seat_of(peers["officer"]).status == SeatStatus.ACCEPTED
     assert_accessible(axe, page)
 
     page.get_by_role("button", name="Create a feed link").click()
-    feed = page.locator("code.token")
+    feed = page.locator("code.app-token")
     expect(feed).to_contain_text("/calendars/u/")
     expect(page.get_by_role("link", name="Open it in your calendar app")).to_have_attribute(
         "href", (feed.inner_text()).replace("http://", "webcal://").replace("https://", "webcal://")

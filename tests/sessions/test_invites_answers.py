@@ -446,7 +446,7 @@ def test_the_feed_link_is_shown_once_and_can_be_renewed_or_turned_off(client, po
     assert "no-store" in response["Cache-Control"]  # the secret stays out of caches
     issued = response.content.decode()
     assert "Copy it now" in issued
-    url = issued.split('<code class="token">', 1)[1].split("</code>", 1)[0]
+    url = issued.split('<code class="app-token">', 1)[1].split("</code>", 1)[0]
     assert url.startswith("http://127.0.0.1:8000/calendars/u/") and url.endswith(".ics")
     token = url.removeprefix("http://127.0.0.1:8000/calendars/u/").removesuffix(".ics")
     assert feed_token_owner(token).peer == pool.lead
@@ -458,7 +458,7 @@ def test_the_feed_link_is_shown_once_and_can_be_renewed_or_turned_off(client, po
     assert token not in later and "Renew the feed link" in later
 
     renewed = client.post("/my-sessions/feed/", {"action": "issue"}).content.decode()
-    new_url = renewed.split('<code class="token">', 1)[1].split("</code>", 1)[0]
+    new_url = renewed.split('<code class="app-token">', 1)[1].split("</code>", 1)[0]
     assert new_url != url and feed_token_owner(token) is None
 
     response = client.post("/my-sessions/feed/", {"action": "revoke"}, follow=True)
