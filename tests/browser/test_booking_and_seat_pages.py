@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from peers.models import Region
 from peers.selectors import caller_for
 from sessions.models import Booking, Offer, Seat, SeatStatus
-from sessions.services import approval, booking_create, invites
+from sessions.services import answers, approval, booking_create
 from tests.browser.pages import (
     assert_accessible,
     assert_fits,
@@ -90,8 +90,8 @@ def a_booking(council, by, notes="Cabinet and senior officers.") -> Booking:
 
 def answer_link(live_server, peer, answer: str) -> str:
     seat = Seat.objects.filter(peer=peer).latest("id")
-    token = invites.answer_token(
-        seat_id=seat.pk, sequence=invites.latest_request_sequence(seat), answer=answer
+    token = answers.answer_token(
+        seat_id=seat.pk, sequence=answers.latest_request_sequence(seat), answer=answer
     )
     return f"{live_server.url}{reverse('answer', kwargs={'token': token})}"
 
