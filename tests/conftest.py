@@ -1,4 +1,5 @@
 import importlib
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -7,6 +8,20 @@ from ninja.testing import TestClient
 
 from scheduling.api import api
 from tests.sent_mail import run_queued_tasks
+
+FUZZ_TESTS = Path(__file__).parent / "fuzz"
+
+
+def pytest_collection_modifyitems(config, items):
+    """The fuzzing run keeps the demo data in the test database for the whole session, which the
+    rest of the suite does not expect: it runs only when a mark expression names it
+    (`pytest -m fuzz`), so `-m "not browser"` on its own does not bring it in."""
+    if "fuzz" in (config.option.markexpr or ""):
+        return
+    fuzzing = [item for item in items if item.path.is_relative_to(FUZZ_TESTS)]
+    if fuzzing:
+        config.hook.pytest_deselected(items=fuzzing)
+        items[:] = [item for item in items if item not in fuzzing]
 
 
 @pytest.fixture(autouse=True)
