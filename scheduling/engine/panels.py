@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
+
 MEMBER = "member"
 OFFICER = "officer"
 SAME_AS_LEADER = "same-as-leader"
@@ -157,7 +159,7 @@ class Workload:
     either side of the times planned); the fairness cost counts those within the window of a
     session, so a January booking sees December's work. `last_seated`: peer id -> a number
     that grows with each seat given (e.g. the latest seat's id); among equally good panels the
-    least recently seated peers are preferred, then lower ids.
+    least recently seated peers are preferred, then lower ids (`tie_break_ranks`).
     """
 
     seated: Mapping[int, Sequence[datetime]] = field(default_factory=dict)
@@ -170,3 +172,19 @@ class Workload:
             for start in self.seated.get(peer_id, ())
             if moment - FAIRNESS_WINDOW <= start < moment + FAIRNESS_WINDOW
         )
+
+
+def tie_break_ranks(peer_ids: Sequence[int], last_seated: Mapping[int, int]) -> np.ndarray:
+    """Each peer's place in the tie-break between otherwise equal choices, 0 first: the least
+    recently seated first (a peer never seated before anyone seated), then lower ids.
+
+    The one statement of the rule: the slot search and the single-booking panel
+    (`staffing`) and the matcher that re-staffs (`matching`) all rank the same pool with it,
+    and among choices of equal value take the one whose seated peers' ranks sum least.
+    `last_seated`: peer id -> a number that grows with each seat given (`Workload`).
+    """
+    ids = np.asarray(peer_ids, dtype=np.int64)
+    last = np.array([last_seated.get(int(i), -1) for i in ids], dtype=np.int64)
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[np.lexsort((ids, last))] = np.arange(len(ids))
+    return ranks

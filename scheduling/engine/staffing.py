@@ -17,10 +17,10 @@ of the matcher's objective for that one booking: per seat its fit (plus the keep
 booking is moved), less the convex fairness cost over the sessions each peer holds within
 `FAIRNESS_WINDOW` of the start; a small assignment problem solved exactly
 (`linear_sum_assignment` over each role's best few candidates), with ties broken towards the
-least recently seated peers, then lower ids, so the search and the booking make the same
-choice. Otherwise (sessions that may have different peers) a greedy fill with an exact seat
-assignment or a max flow as fallbacks proposes the panel. A start is offered only once a panel
-is in hand.
+least recently seated peers, then lower ids (`panels.tie_break_ranks`, which the matcher
+applies too), so the search, the booking and re-staffing make the same choice. Otherwise
+(sessions that may have different peers) a greedy fill with an exact seat assignment or a max
+flow as fallbacks proposes the panel. A start is offered only once a panel is in hand.
 
 Multi-session offers (coaching calls 14 days apart, consecutive days of bespoke support) take
 every session's time from the first start: the same London wall-clock time, `spacing_days`
@@ -55,6 +55,7 @@ from scheduling.engine.panels import (
     RoleRequirement,
     Workload,
     ineligibility,
+    tie_break_ranks,
 )
 from scheduling.engine.uk_time import day_text, month_of, require_aware
 
@@ -417,11 +418,10 @@ class _Pool:
             [np.isin(self.peer_ids, list(keep.get(role.name, ()))) for role in self.roles],
             dtype=bool,
         ).reshape(len(self.roles), len(members))
-        last = np.array(
-            [self.workload.last_seated.get(int(i), -1) for i in self.peer_ids], dtype=np.int64
-        )
-        self.tiebreak = np.empty(len(members), dtype=np.int64)
-        self.tiebreak[np.lexsort((self.peer_ids, last))] = np.arange(len(members))
+        # Ranked over the whole pool, as the matcher ranks it, so both break ties alike.
+        self.tiebreak = tie_break_ranks([peer.id for peer in peers], self.workload.last_seated)[
+            self.members
+        ]
         self._seated_keys: np.ndarray | None = None
 
     def month_load(self, month: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -675,7 +675,7 @@ class _Search:
         for counts, rows in by_counts.items():
             for count in counts:
                 fair[rows] += unfairness(load[rows], count, pool.fairness_step)
-        scale = float(pool.seats * (len(pool.members) + 1) + 1)
+        scale = float(pool.seats * (len(pool.peers) + 1) + 1)  # above any sum of tie ranks
         # cost = static (per role and peer) + fairness * scale (per start and peer); a peer
         # with no work in the window pays the least fairness, so each role's best `seats`
         # candidates lie within its static order up to its `seats`-th allowed such peer.
