@@ -18,6 +18,16 @@ peer; minus the unfairness, a convex cost per peer and calendar month: the k-th 
 holds in a month costs `fairness_step * (k - 1)`, counting what they already hold, so work
 spreads over the pool. Everything is integral, so objective values are exact.
 
+Ties: among plans of equal value the one whose seated peers wait longest wins, by the rule the
+single-booking panel follows (`panels.tie_break_ranks` over `last_seated`: least recently
+seated first, then lower ids; the least sum of ranks). The solver sees it as a tiny cost per
+filled seat, the peer's rank times `tie_weight`, scaled so that all of a plan's tie costs
+together stay below TIE_BUDGET (under 1): since values are integers, no tie cost can outweigh
+a difference in filling, fit, keeping or fairness, and the value itself stays an integer to
+prove optimal as before (`objective` and `bound` are of the value alone). In plans of
+thousands of seats the weights fall below the solver's tolerances and the ties are settled
+only roughly; the value is still exact.
+
 The model: one 0/1 variable per (peer, role slot, session), or per (peer, role slot, series)
 for a series, so continuity holds by construction; seats of one role slot are interchangeable
 and get their indices after the solve (a kept peer keeps their index). Rows: the seats of each
@@ -62,6 +72,7 @@ from scheduling.engine.panels import (
     PeerProfile,
     RoleRequirement,
     ineligibility,
+    tie_break_ranks,
 )
 from scheduling.engine.uk_time import Month, month_of, require_aware
 
@@ -76,6 +87,10 @@ SKILL_MATCH_LIMIT = 3
 EXPERIENCE_LIMIT = 5
 LEAD_POINTS = 2
 LEAD_MIN_SENIORITY = 2
+
+# All of a plan's tie costs together stay below this: under 1 (the least difference in value),
+# with room for the solver's tolerances.
+TIE_BUDGET = 0.25
 
 _INTEGRAL = 1e-6
 PRICING_SLACK = 1e-3  # see _relaxation
@@ -138,6 +153,9 @@ class MatchProblem:
     current: Mapping[SeatKey, int] = field(default_factory=dict)  # seat -> peer id, re-staffing
     # (seat, peer id) of declines: the peer takes no seat of that role slot in that session
     declined: frozenset[tuple[SeatKey, int]] = frozenset()
+    # peer id -> a number that grows with each seat given (`Workload.last_seated`): the
+    # tie-break between plans of equal value (least recently seated first, then lower ids)
+    last_seated: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,6 +532,26 @@ class _Model:
         self.var_value = (
             unit_size[self.var_unit] * FILL_VALUE + self.var_fit + KEEP_VALUE * self.var_kept
         )
+        self._tie_costs()
+
+    def _tie_costs(self) -> None:
+        """Each variable's tie cost: its peer's rank times one weight, so that the most any
+        plan can pay (each role slot's seats to its worst-ranked candidates) is TIE_BUDGET."""
+        ranks = tie_break_ranks([p.id for p in self.peers], self.problem.last_seated)
+        self.var_rank = ranks[self.var_peer]
+        worst = np.zeros(len(self.groups), dtype=np.int64)
+        np.maximum.at(worst, self.var_group, self.var_rank)
+        count = np.array(
+            [self.sessions[self.units[k][0]].roles[r].count for k, r in self.groups],
+            dtype=np.int64,
+        )
+        most = int(count @ worst) if len(self.groups) else 0
+        self.tie_weight = TIE_BUDGET / max(most, 1)
+        self.tie_budget = self.tie_weight * most  # the most a plan's tie costs can add up to
+
+    def tie_cost(self, x: np.ndarray) -> float:
+        """The tie costs of a solution (its first `n_x` entries)."""
+        return self.tie_weight * float(self.var_rank @ x[: self.n_x])
 
     def _unit_months(self, k: int) -> dict[int, tuple[int, int]]:
         """Month position -> (sessions, minutes) a unit adds to its peer's load."""
@@ -754,7 +792,10 @@ class _Model:
         self.row_kinds["fairness"] += n_rows
 
     def objective(self) -> np.ndarray:
-        return np.concatenate([self.var_value.astype(float), -self.y_cost.astype(float)])
+        """What the solver maximises: the value less the tie costs."""
+        return np.concatenate(
+            [self.var_value - self.tie_weight * self.var_rank, -self.y_cost.astype(float)]
+        )
 
 
 def _sorted_coo(matrix) -> sparse.coo_array:
@@ -806,6 +847,10 @@ def match(problem: MatchProblem, *, time_limit: float | None = None) -> MatchRes
 def _solve(model: _Model, time_limit: float | None, t0: float, stats: dict):
     """LP relaxation first; the integer program only when the LP optimum is fractional.
 
+    The solver maximises the value less the tie costs; every objective and bound here is of
+    the value alone, an integer: a bound on what the solver maximises, plus the tie budget,
+    bounds the value.
+
     Returns (x or None, objective or None, bound, optimal, used integer solve, status).
     """
     if model.n_x == 0:
@@ -818,24 +863,26 @@ def _solve(model: _Model, time_limit: float | None, t0: float, stats: dict):
     if lp is None:
         return None, None, math.inf, False, False, "LP relaxation not solved"
     x, relaxed, bound, reduced = lp
-    stats["lp_objective"] = relaxed
     xs = x[: model.n_x]
-    ceiling = math.floor(bound + _INTEGRAL)  # the objective is integral
-    if np.all(np.abs(xs - np.rint(xs)) <= _INTEGRAL) and relaxed >= ceiling - _INTEGRAL:
-        return x, relaxed, bound, True, False, "LP relaxation integral"
+    relaxed_value = relaxed + model.tie_cost(x)
+    stats["lp_objective"] = relaxed_value
+    ceiling = math.floor(bound + model.tie_budget + _INTEGRAL)  # the value is integral
+    if np.all(np.abs(xs - np.rint(xs)) <= _INTEGRAL) and relaxed_value >= ceiling - _INTEGRAL:
+        return x, relaxed_value, ceiling, True, False, "LP relaxation integral"
 
     # A fractional optimum: round it (keep the ones, fill the rest greedily in LP order) for
-    # an incumbent; the objective is integral, so meeting floor(LP bound) proves it optimal.
+    # an incumbent; the value is integral, so meeting the ceiling proves it optimal.
     rounded = _greedy(model, first=np.flatnonzero(xs > 1 - _INTEGRAL), lp_x=xs)
     incumbent = rounded.value()
     stats["rounded_objective"] = incumbent
     if incumbent >= ceiling:
-        return rounded.x, incumbent, bound, True, False, "rounded LP solution meets the LP bound"
+        return rounded.x, incumbent, ceiling, True, False, "rounded LP solution meets the LP bound"
 
     # Reduced-cost fixing: a variable whose reduced cost exceeds the gap between the bound and
-    # the incumbent is zero in every better solution, so it leaves the integer model.
+    # the incumbent (tie costs counted at their most) is zero in every solution as good, so
+    # it leaves the integer model.
     keep = np.ones(len(c), dtype=bool)
-    keep[: model.n_x] = reduced[: model.n_x] <= ceiling - incumbent + _INTEGRAL
+    keep[: model.n_x] = reduced[: model.n_x] <= bound - incumbent + model.tie_budget + _INTEGRAL
     cols = np.flatnonzero(keep)
     sub = model.A_csc[:, cols].tocsr()
     rows = np.flatnonzero(np.diff(sub.indptr))
@@ -847,7 +894,9 @@ def _solve(model: _Model, time_limit: float | None, t0: float, stats: dict):
     # spends long on an incumbent that the root cuts and branching find sooner (measured on
     # scheduling/benchmarks/matching.py).
     options: dict = {
-        "mip_rel_gap": 1e-9,  # the objective is integral: prove optimality exactly
+        # relative: on these objectives far less than the 1 - TIE_BUDGET between two values,
+        # so the value is proved exactly
+        "mip_rel_gap": 1e-9,
         "presolve": False,
         "mip_heuristic_run_root_reduced_cost": False,
     }
@@ -867,18 +916,18 @@ def _solve(model: _Model, time_limit: float | None, t0: float, stats: dict):
     stats["mip_nodes"] = res.get("mip_node_count")
     dual = res.get("mip_dual_bound")
     if dual is not None and np.isfinite(dual):
-        bound = min(bound, -dual)
-    if res.x is not None and -res.fun >= incumbent:
+        ceiling = min(ceiling, math.floor(-dual + model.tie_budget + _INTEGRAL))
+    if res.x is not None and -res.fun >= incumbent - model.tie_cost(rounded.x) - _INTEGRAL:
         optimal = res.status == 0
         status = "integer solve" if optimal else f"integer solve stopped: {res.message}"
         x = np.zeros(len(c))
         x[cols] = res.x
-        return x, -res.fun, bound, optimal, True, status
+        return x, -res.fun + model.tie_cost(x), ceiling, optimal, True, status
     if res.status == 0:
         # nothing among the kept variables beats the incumbent, and nothing else could
         return rounded.x, incumbent, incumbent, True, True, "integer solve proved the rounding"
-    optimal = incumbent >= math.floor(bound + _INTEGRAL)
-    return rounded.x, incumbent, bound, optimal, True, f"integer solve stopped: {res.message}"
+    optimal = incumbent >= ceiling
+    return rounded.x, incumbent, ceiling, optimal, True, f"integer solve stopped: {res.message}"
 
 
 def _left(deadline: float) -> float:
@@ -903,8 +952,8 @@ def _relaxation(model: _Model, c: np.ndarray, deadline: float | None, stats: dic
     n = len(c)
     active = np.zeros(n, dtype=bool)
     active[model.n_x :] = True
-    # the best `count + 4` candidates of each role slot, by value
-    order = np.lexsort((-model.var_value, model.var_group))
+    # the best `count + 4` candidates of each role slot, by value, then the tie-break
+    order = np.lexsort((model.var_rank, -model.var_value, model.var_group))
     group_start = np.searchsorted(model.var_group[order], np.arange(len(model.groups)))
     rank = np.arange(model.n_x) - group_start[model.var_group[order]]
     count = np.array(
@@ -1041,8 +1090,8 @@ class _Placement:
 def _greedy(model: _Model, first: np.ndarray | None = None, lp_x: np.ndarray | None = None):
     """Fill role slots in time order, best candidate first, after placing `first` if given.
 
-    Candidates rank by fit + keep bonus - the marginal fairness cost they would add; with an
-    LP solution, by their LP value first (a rounding of the relaxation).
+    Candidates rank by fit + keep bonus - the marginal fairness cost they would add, then by
+    the tie-break; with an LP solution, by their LP value first (a rounding of the relaxation).
     """
     placement = _Placement(model)
     if first is not None:
@@ -1068,7 +1117,8 @@ def _greedy(model: _Model, first: np.ndarray | None = None, lp_x: np.ndarray | N
                 [placement.added[int(p), m0] for p in peers], dtype=np.int64
             )
             gain -= step * used
-        keys = (-gain,) if lp_x is None else (-gain, -lp_x[sl])
+        rank = model.var_rank[sl]
+        keys = (rank, -gain) if lp_x is None else (rank, -gain, -lp_x[sl])
         for j in np.lexsort(keys):
             if need == 0:
                 break
@@ -1173,15 +1223,14 @@ def _seat_indices(model: _Model, unit, role: RoleRequirement, picked: list[int])
 
 
 def _runner_up(model: _Model, g: int, seated: set[int]) -> int | None:
+    """The best candidate of the role slot not seated in its unit: by fit, then the tie-break."""
     sl = model.group_slice[g]
     peers = model.var_peer[sl]
-    if not len(peers):
+    others = np.flatnonzero(~np.isin(peers, np.fromiter(seated, dtype=np.int64, count=len(seated))))
+    if not len(others):
         return None
-    others = ~np.isin(peers, np.fromiter(seated, dtype=np.int64, count=len(seated)))
-    if not others.any():
-        return None
-    fits = np.where(others, model.var_fit[sl], -1)
-    return int(peers[int(np.argmax(fits))])
+    best = np.lexsort((model.var_rank[sl][others], -model.var_fit[sl][others]))[0]
+    return int(peers[others[best]])
 
 
 def _diagnose(model: _Model, chosen: np.ndarray, empty_groups) -> list[UnfilledSeat]:

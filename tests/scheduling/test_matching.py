@@ -33,6 +33,7 @@ from scheduling.engine.panels import (
     PeerProfile,
     RoleRequirement,
     ineligibility,
+    tie_break_ranks,
 )
 from tests.scheduling.match_problems import (
     KENT,
@@ -384,6 +385,69 @@ def test_a_kept_peer_keeps_their_seat_index():
     }
 
 
+# --- ties ------------------------------------------------------------------------------------
+
+
+def test_among_equal_peers_the_least_recently_seated_is_seated():
+    peers = [peer(i) for i in (1, 2, 3, 4)]
+    s = session("s")
+    # 1 was seated last, then 3, then 2; 4 never: 4 has waited longest
+    last = {1: 40, 2: 10, 3: 30}
+    assert seated(solved(problem(peers, [s], last_seated=last))) == {("s", "member peer"): {4}}
+    # seated long ago beats seated lately, whatever the ids
+    last = {1: 40, 2: 10, 3: 30, 4: 20}
+    assert seated(solved(problem(peers, [s], last_seated=last))) == {("s", "member peer"): {2}}
+    # with no one ever seated, the lower id
+    assert seated(solved(problem(peers[::-1], [s]))) == {("s", "member peer"): {1}}
+    # two seats: the two who have waited longest; the runner-up is the next in line
+    pair = session("p", roles=[RoleRequirement("member peer", count=2)])
+    result = solved(problem(peers, [pair], last_seated=last))
+    assert seated(result) == {("p", "member peer"): {2, 4}}
+    assert {a.runner_up.peer_id for a in result.assignments} == {3}
+
+
+def test_successive_declines_bring_replacements_in_least_recently_seated_order():
+    peers = [peer(i) for i in (1, 2, 3, 4, 5)]
+    last = {1: 50, 2: 20, 3: 40, 5: 10}  # waiting longest first: 4, 5, 2, 3, 1
+    p = problem(peers, [session("s")], last_seated=last)
+    seat = SeatKey("s", "member peer", 0)
+    order, declined = [], []
+    current = {seat: match(p).peer_of()[seat]}
+    while True:
+        order.append(current[seat])
+        declined.append((seat, current[seat]))
+        result = restaff(p, current=current, declined=declined)
+        assert check(replace(p, current=current, declined=frozenset(declined)), result) == []
+        assert result.optimal
+        if not result.assignments:
+            break
+        current = result.peer_of()
+    assert order == [4, 5, 2, 3, 1]
+
+
+def test_the_tie_break_never_outweighs_fit_fairness_or_keeping_a_seat():
+    never = peer(1)
+    s = session("s")
+    # one point of fit beats any wait
+    better = peer(2, experience=1)
+    assert seated(solved(problem([never, better], [s], last_seated={2: 99}))) == {
+        ("s", "member peer"): {2}
+    }
+    # one session more in the window costs more than any wait
+    loaded = problem([never, peer(2)], [s], fairness_load={1: 1}, last_seated={2: 99})
+    assert seated(solved(loaded)) == {("s", "member peer"): {2}}
+    # re-staffing keeps a seated peer however recently they were seated
+    pair = session("p", roles=[RoleRequirement("member peer", count=2)])
+    p = problem([never, peer(2), peer(3), peer(4)], [pair], last_seated={2: 99, 3: 98, 4: 1})
+    current = {SeatKey("p", "member peer", 0): 2, SeatKey("p", "member peer", 1): 3}
+    result = restaff(p, current=current, declined=[(SeatKey("p", "member peer", 1), 3)])
+    assert result.peer_of() == {
+        SeatKey("p", "member peer", 0): 2,  # kept
+        SeatKey("p", "member peer", 1): 1,  # never seated, before 4
+    }
+    assert result.moved == [SeatKey("p", "member peer", 1)]
+
+
 # --- random small problems -------------------------------------------------------------------
 
 REGIONS = ["North West", "South East", "London"]
@@ -505,6 +569,22 @@ def all_seats(p: MatchProblem) -> list[SeatKey]:
 
 def brute_force_best(p: MatchProblem) -> int:
     """The best objective over every valid assignment, by enumeration."""
+    return brute_force_optimum(p)[0]
+
+
+def tie_ranks_of(p: MatchProblem, pairs, ranks: dict[int, int] | None = None) -> int:
+    """The sum of the tie-break ranks of a plan's seated peers, a series seat counted once."""
+    if ranks is None:
+        ids = [q.id for q in p.peers]
+        ranks = dict(zip(ids, tie_break_ranks(ids, p.last_seated).tolist(), strict=True))
+    series = {s.id: s.series_id or s.id for s in p.sessions}
+    seats = {(series[seat.session_id], seat.role, q) for seat, q in pairs}
+    return sum(ranks[q] for _, _, q in seats)
+
+
+def brute_force_optimum(p: MatchProblem) -> tuple[int, int]:
+    """The best objective over every valid assignment, and the least sum of tie-break ranks
+    among the assignments that reach it, by enumeration."""
     sessions = {s.id: s for s in p.sessions}
     seats = all_seats(p)
     declined = {(seat.session_id, seat.role, q) for seat, q in p.declined}
@@ -523,15 +603,17 @@ def brute_force_best(p: MatchProblem) -> int:
                 and (seat.session_id, seat.role, q.id) not in declined
             ]
         )
-    best = 0
+    ids = [q.id for q in p.peers]
+    ranks = dict(zip(ids, tie_break_ranks(ids, p.last_seated).tolist(), strict=True))
+    best = (0, 0)
     for choice in product(*options):
         pairs = [(seat, q) for seat, q in zip(seats, choice, strict=True) if q is not None]
         if len({(seat.session_id, q) for seat, q in pairs}) < len(pairs):
             continue  # a peer twice in one session
-        value = score_of(p, pairs).total
+        value = (score_of(p, pairs).total, -tie_ranks_of(p, pairs, ranks))
         if value > best and check(p, pairs) == []:
             best = value
-    return best
+    return best[0], -best[1]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -565,6 +647,19 @@ def test_random_re_staffing_is_valid_and_optimal(p, data):
     assert result.optimal
     assert gone in result.moved
     assert result.objective == brute_force_best(p2)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(), st.data())
+def test_the_tie_break_never_changes_the_value_and_seats_the_longest_waiting(p, data):
+    """Whoever was seated when, the optimum's value (fit and fill less unfairness) is the same;
+    among the plans of that value the matcher takes one whose peers' ranks sum least."""
+    last = data.draw(st.dictionaries(st.sampled_from([q.id for q in p.peers]), st.integers(0, 9)))
+    tied = replace(p, last_seated=last)
+    result = solved(tied)
+    best, least_ranks = brute_force_optimum(tied)
+    assert result.objective == match(p).objective == best
+    assert tie_ranks_of(tied, [(a.seat, a.peer_id) for a in result.assignments]) == least_ranks
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

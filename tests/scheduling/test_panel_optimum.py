@@ -3,7 +3,8 @@
 For random pools, workloads and moved bookings: `find_staffable_starts` and `explain_start`
 propose the same panel, it keeps every hard rule (the independent checker), and its value is
 the optimum `match()` proves for the same booking (fit, keep bonus, fairness over the rolling
-window).
+window); between panels of that value both break the tie alike, towards the least recently
+seated peers (`tie_break_ranks`), so re-staffing chooses as the booking did.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from scheduling.engine.panels import (
     PeerProfile,
     RoleRequirement,
     Workload,
+    tie_break_ranks,
 )
 from scheduling.engine.staffing import explain_start, find_staffable_starts
 from scheduling.engine.uk_time import month_of
@@ -123,7 +125,15 @@ def _problem(peers, offer, matrix, workload, loads, keep, start):
         existing_load=loads,
         current=current,
         fairness_load={p.id: workload.around(p.id, times[0].start) for p in peers},
+        last_seated=workload.last_seated,
     )
+
+
+def _tie_ranks(peers, workload, pairs) -> int:
+    """The sum of the tie-break ranks of a panel's peers (one team sits on every session)."""
+    ids = [p.id for p in peers]
+    ranks = dict(zip(ids, tie_break_ranks(ids, workload.last_seated).tolist(), strict=True))
+    return sum(ranks[peer_id] for _, peer_id in {(seat.role, peer_id) for seat, peer_id in pairs})
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -155,4 +165,40 @@ def test_the_panel_shown_is_the_one_booking_optimum(instance):
         best = match(problem)
         assert best.optimal and not best.unfilled
         assert score_of(problem, pairs).total == best.objective
+        assert _tie_ranks(peers, workload, pairs) == _tie_ranks(
+            peers, workload, [(a.seat, a.peer_id) for a in best.assignments]
+        )
         assert {month_of(t.start) for t in start.sessions} <= {(2026, 11), (2026, 12)}
+
+
+def test_the_booking_and_the_matcher_choose_the_same_peer_for_the_same_tie():
+    """Four equally suited, equally loaded peers for one seat: the slot search, the booking's
+    check of its start and the matcher (re-staffing's solver) all seat the one who has waited
+    longest, and agree again when the order of waiting changes."""
+    offer = OfferFormat("call", duration_minutes=60, roles=ROLES[1:2], min_notice_days=0)
+    peers = [
+        PeerProfile(id=i, name=f"Peer {i}", kind=MEMBER, home_council_id=9, home_region="Wales")
+        for i in (100, 101, 102, 103)
+    ]
+    matrix = np.ones((len(peers), 96), dtype=bool)
+    for last, chosen in (
+        ({100: 7, 101: 2, 102: 5}, 103),  # 103 never seated
+        ({100: 7, 101: 2, 102: 5, 103: 9}, 101),
+        ({}, 100),  # no one seated yet: the lower id
+    ):
+        workload = Workload(last_seated=last)
+        kw = {"now": NOW, "loads": {}, "workload": workload, "keep": {}}
+        [first, *_] = find_staffable_starts(
+            offer,
+            COUNCIL,
+            peers,
+            matrix,
+            GRID_START,
+            range_start=GRID_START,
+            range_end=GRID_START + timedelta(days=1),
+            **kw,
+        )
+        why = explain_start(offer, COUNCIL, peers, matrix, GRID_START, start=first.start, **kw)
+        best = match(_problem(peers, offer, matrix, workload, {}, {}, first))
+        assert first.panels == why.panels == ({"member peer": (chosen,)},)
+        assert [a.peer_id for a in best.assignments] == [chosen]
