@@ -7,7 +7,8 @@ time shows is the panel that booking it seats: for one booking the engine's prop
 optimum of the matcher's objective (fit, the keep bonus of a move, fairness over the rolling
 window, ties to the least recently seated peer), computed the same way for the search and the
 booking. Re-staffing, which keeps seats and honours declines across a booking's remaining
-sessions, is solved by the matcher with the same inputs.
+sessions, is solved by the matcher with the same inputs, ties included (the pool's
+`last_seated`).
 
 The buffer between a peer's sessions has one statement, `held_range` in the engine: a seat
 holds [start, end + the peer's buffer), availability keeps new sessions out of
@@ -730,6 +731,7 @@ def booking_problem(
         },
         declined=declined,
         fairness_load={p.id: pool.workload.around(p.id, first) for p in pool.profiles},
+        last_seated=pool.workload.last_seated,
     )
     return problem, pool
 

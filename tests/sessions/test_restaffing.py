@@ -12,10 +12,28 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from scheduling.engine.uk_time import LONDON, day_text
-from sessions.models import HOLDING_SEAT_STATUSES, Invite, Seat, SeatStatus, Session
+from sessions.models import (
+    HOLDING_SEAT_STATUSES,
+    Booking,
+    Invite,
+    Offer,
+    Seat,
+    SeatStatus,
+    Session,
+)
 from sessions.services import restaffing
 from sessions.tasks import restaff_booking
-from tests.factories import a_booking, at_once, bearer, london, make_available, make_peer, make_user
+from tests.factories import (
+    PANEL,
+    a_booking,
+    at_once,
+    bearer,
+    london,
+    make_available,
+    make_council,
+    make_peer,
+    make_user,
+)
 from tests.sent_mail import Mail, by_recipient, deliver, run_queued_tasks
 
 
@@ -318,3 +336,99 @@ def test_a_decline_whose_task_was_lost_is_re_staffed_by_the_sweep(
 
     schedule = Schedule.objects.get(func="sessions.tasks.restaff_lost")
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 5, -1)
+
+
+# Ties: who steps in when the reserves are equally suited ------------------------------------------
+
+
+def seats_given(pool, *peers):
+    """A seat for each peer in turn (the last given most recently), each on a panel of its own
+    ten weeks after the pool's day: outside the fairness window of the panel re-staffed, in
+    another month, and with no past work for a metropolitan council, so the peers stay equal
+    in fit and load and differ only in when they were last seated."""
+    offer = Offer.objects.get(slug=PANEL)
+    start = london(pool.day + timedelta(weeks=10), 10)
+    for n, peer in enumerate(peers):
+        session = Session.objects.create(
+            offer=offer,
+            booking=Booking.objects.create(offer=offer, council=make_council()),
+            start=start,
+            end=start + timedelta(hours=3),
+            uid=f"given-{n}@example.org",
+        )
+        Seat.objects.create(
+            session=session,
+            role_name="Member peer",
+            peer=peer,
+            status=SeatStatus.ACCEPTED,
+            held_from=session.start,
+            held_until=session.end + timedelta(minutes=peer.buffer_minutes),
+        )
+
+
+def equal_reserves(pool, names):
+    """Free member peers of no group the lead seat wants, equally suited to the member seat."""
+    return [
+        make_available(
+            make_peer(name=name, political_group="green", home_council=pool.member.home_council)
+        )
+        for name in names
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_broker")
+def test_a_peer_never_seated_is_proposed_before_one_seated_last_week(
+    api_client, pool, django_capture_on_commit_callbacks, run_worker
+):
+    booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    # The lower id would win a fixed order; the one who has never sat wins the tie.
+    seated_last_week, never_seated = equal_reserves(pool, ["Seated Last Week", "Never Seated"])
+    seats_given(pool, seated_last_week)
+
+    user = signed_in(pool.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(f"/seats/{holding(pool.member).get().pk}/decline", headers=bearer(user))
+    assert run_worker()[-1] == {"invited": 1, "removed": 0, "unfilled": 0}
+    session = Session.objects.get(booking=booking)
+    member_seat = session.seats.get(role_name="Member peer", status__in=HOLDING_SEAT_STATUSES)
+    assert member_seat.peer == never_seated
+    assert member_seat.runner_up["peer_id"] == seated_last_week.pk
+    assert not holding(seated_last_week).filter(session=session).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_broker")
+def test_successive_declines_bring_replacements_in_least_recently_seated_order(
+    api_client, pool, django_capture_on_commit_callbacks, run_worker
+):
+    booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    deliver()
+    first, second, third, fourth = equal_reserves(
+        pool, ["Reserve One", "Reserve Two", "Reserve Three", "Reserve Four"]
+    )
+    # Seated longest ago first: Three, then One, then Four; Two has never sat.
+    seats_given(pool, third, first, fourth)
+    session = Session.objects.get(booking=booking)
+
+    def member_seat():
+        return session.seats.get(role_name="Member peer", status__in=HOLDING_SEAT_STATUSES)
+
+    stepped_in = []
+    for _ in range(4):
+        peer = member_seat().peer
+        user = signed_in(peer)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_client.post(
+                f"/seats/{holding(peer).get(session=session).pk}/decline", headers=bearer(user)
+            )
+        assert response.status_code == 200, response.json()
+        assert run_worker()[-1] == {"invited": 1, "removed": 0, "unfilled": 0}
+        stepped_in.append(member_seat().peer)
+        # Everyone else keeps their seat: one decline moves one person.
+        assert holding(pool.lead).get(session=session).role_name == "Lead member peer"
+        assert holding(pool.officer).get(session=session).role_name == "Officer peer"
+    # Not the order of ids (One, Two, Three, Four): the order of waiting.
+    assert stepped_in == [second, third, first, fourth]
+    sent = by_recipient(deliver())
+    assert sent[fourth.email].method == "REQUEST"
