@@ -25,8 +25,9 @@ filled seat, the peer's rank times `tie_weight`, scaled so that all of a plan's 
 together stay below TIE_BUDGET (under 1): since values are integers, no tie cost can outweigh
 a difference in filling, fit, keeping or fairness, and the value itself stays an integer to
 prove optimal as before (`objective` and `bound` are of the value alone). In plans of
-thousands of seats the weights fall below the solver's tolerances and the ties are settled
-only roughly; the value is still exact.
+thousands of seats (a batch) the weight of a rank would fall below what the solver can tell
+apart (TIE_RESOLUTION); there the tie costs are left out, and so is the work of settling them,
+and equal plans fall as the solver finds them.
 
 The model: one 0/1 variable per (peer, role slot, session), or per (peer, role slot, series)
 for a series, so continuity holds by construction; seats of one role slot are interchangeable
@@ -91,6 +92,8 @@ LEAD_MIN_SENIORITY = 2
 # All of a plan's tie costs together stay below this: under 1 (the least difference in value),
 # with room for the solver's tolerances.
 TIE_BUDGET = 0.25
+# The least weight of one rank the solver can tell apart (its tolerances are 1e-7).
+TIE_RESOLUTION = 1e-6
 
 _INTEGRAL = 1e-6
 PRICING_SLACK = 1e-3  # see _relaxation
@@ -547,6 +550,8 @@ class _Model:
         )
         most = int(count @ worst) if len(self.groups) else 0
         self.tie_weight = TIE_BUDGET / max(most, 1)
+        if self.tie_weight < TIE_RESOLUTION:
+            self.tie_weight = 0.0
         self.tie_budget = self.tie_weight * most  # the most a plan's tie costs can add up to
 
     def tie_cost(self, x: np.ndarray) -> float:
@@ -893,10 +898,13 @@ def _solve(model: _Model, time_limit: float | None, t0: float, stats: dict):
     # these models yet spends most of the time probing them, and the root reduced-cost sub-MIP
     # spends long on an incumbent that the root cuts and branching find sooner (measured on
     # scheduling/benchmarks/matching.py).
+    # The value is integral, so a tiny relative gap proves it exactly; with tie costs, the gap
+    # is also kept under half a rank's weight, so the tie-break is settled exactly too.
+    gap = 1e-9
+    if model.tie_weight:
+        gap = min(gap, model.tie_weight / 2 / max(abs(bound), 1.0))
     options: dict = {
-        # relative: on these objectives far less than the 1 - TIE_BUDGET between two values,
-        # so the value is proved exactly
-        "mip_rel_gap": 1e-9,
+        "mip_rel_gap": gap,
         "presolve": False,
         "mip_heuristic_run_root_reduced_cost": False,
     }
