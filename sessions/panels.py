@@ -49,6 +49,7 @@ from scheduling.engine.panels import (
     RoleRequirement,
     Workload,
     held_range,
+    tie_break_ranks,
 )
 from scheduling.engine.staffing import (
     SessionTime,
@@ -778,8 +779,8 @@ def seat_candidates(
 ) -> list[Candidate]:
     """Every active peer for the seats `seat_keys` (one place, in each remaining session of a
     series), checked by the engine's checker against every hard rule with everyone else kept
-    where they sit: the eligible first, by fit then the least recent work, then the rest with
-    why not."""
+    where they sit: the eligible first, by fit, then the least work, then the tie-break every
+    plan uses (least recently seated first), then the rest with why not."""
     from scheduling.engine.checker import check
 
     targets = set(seat_keys)
@@ -805,9 +806,10 @@ def seat_candidates(
                 problems=tuple(dict.fromkeys(_violation_words(v) for v in broken)),
             )
         )
+    ranks = tie_break_ranks([c.peer.id for c in candidates], pool.workload.last_seated)
+    order = dict(zip((c.peer.id for c in candidates), ranks.tolist(), strict=True))
     return sorted(
-        candidates,
-        key=lambda c: (not c.eligible, -c.fit["total"], c.load, c.peer.name, c.peer.id),
+        candidates, key=lambda c: (not c.eligible, -c.fit["total"], c.load, order[c.peer.id])
     )
 
 

@@ -432,3 +432,20 @@ def test_successive_declines_bring_replacements_in_least_recently_seated_order(
     assert stepped_in == [second, third, first, fourth]
     sent = by_recipient(deliver())
     assert sent[fourth.email].method == "REQUEST"
+
+
+@pytest.mark.django_db
+def test_staff_see_equally_suited_candidates_in_the_order_a_decline_would_bring_them(
+    api_client, pool, staff, django_capture_on_commit_callbacks
+):
+    a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+    # Ids run One, Two, Three; names sort One, Three, Two; waiting gives Two, Three, One.
+    first, second, third = equal_reserves(pool, ["Reserve One", "Reserve Two", "Reserve Three"])
+    seats_given(pool, third, first)
+    seat = holding(pool.member).get()
+    response = api_client.get(f"/seats/{seat.pk}/candidates", headers=bearer(staff))
+    assert response.status_code == 200, response.json()
+    reserves = [
+        c["peer"]["name"] for c in response.json()["eligible"] if "Reserve" in c["peer"]["name"]
+    ]
+    assert reserves == ["Reserve Two", "Reserve Three", "Reserve One"]
