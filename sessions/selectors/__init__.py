@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -230,17 +231,48 @@ def booking_state(booking: Booking) -> str:
     return f"Being staffed ({accepted} of {places} accepted)"
 
 
-def slot_out(start: StaffableStart, pool: PeerPool) -> dict:
+def slots_out(starts: list[StaffableStart], pool: PeerPool) -> list[dict]:
+    """The slot search's times as the API shows them (`schemas.SlotOut`), ready to encode.
+
+    A search answers hundreds of times whose panels share a few dozen peers: each peer is
+    described once and each instant written once, and the answer is plain text and numbers,
+    so encoding it needs no per-item validation or conversion.
+    """
     by_id = {peer.id: peer for peer in pool.peers}
-    return {
-        "start": start.start,
-        "end": start.sessions[0].end,
-        "sessions": [{"start": s.start, "end": s.end} for s in start.sessions],
-        "panel": panel_out(
-            [(role, peer_id) for role, peer_ids in start.panel.items() for peer_id in peer_ids],
-            by_id,
-        ),
-    }
+    briefs: dict[int, dict] = {}
+    texts: dict[datetime, str] = {}
+
+    def brief(peer_id: int) -> dict:
+        if peer_id not in briefs:
+            briefs[peer_id] = peer_brief(by_id[peer_id])
+        return briefs[peer_id]
+
+    def text(moment: datetime) -> str:
+        if moment not in texts:
+            texts[moment] = instant_text(moment)
+        return texts[moment]
+
+    return [
+        {
+            "start": text(start.start),
+            "end": text(start.sessions[0].end),
+            "sessions": [{"start": text(s.start), "end": text(s.end)} for s in start.sessions],
+            "panel": [
+                {"role": role, "peer": brief(peer_id)}
+                for role, peer_ids in start.panel.items()
+                for peer_id in peer_ids
+            ],
+        }
+        for start in starts
+    ]
+
+
+def instant_text(moment: datetime) -> str:
+    """An instant as the API writes it (as Django's JSON encoder does: UTC as `Z`)."""
+    return _ENCODER.default(moment)
+
+
+_ENCODER = DjangoJSONEncoder()
 
 
 def panel_out(panel: list[tuple[str, int]], peers: dict[int, Peer]) -> list[dict]:

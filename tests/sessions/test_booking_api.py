@@ -4,8 +4,10 @@ from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
+from pydantic import TypeAdapter
 
 from sessions.models import Booking, Offer, Seat, Session
+from sessions.schemas import PanelSeatOut, PeerBrief, SlotOut
 from tests.factories import bearer, bookable_day, london, make_council, make_user
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +51,26 @@ def test_slots_offer_only_staffable_times_with_a_valid_panel(api_client, pool):
             "Member peer": "Member Green",
             "Officer peer": "Officer Recovery",
         }
+
+
+def test_the_slots_answer_is_what_the_schema_documents(api_client, pool):
+    day = bookable_day()
+    response = slots(
+        api_client, pool.booker, pool.council, london(day, 0), london(day + timedelta(days=1), 0)
+    )
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    times = TypeAdapter(list[SlotOut]).validate_json(response.content)
+    assert times and [t.model_dump(mode="json") for t in times] == response.json()
+    documented = {
+        SlotOut: set(SlotOut.model_fields),
+        PanelSeatOut: set(PanelSeatOut.model_fields),
+        PeerBrief: set(PeerBrief.model_fields),
+    }
+    for slot in response.json():
+        assert set(slot) == documented[SlotOut]
+        for seat in slot["panel"]:
+            assert set(seat) == documented[PanelSeatOut]
+            assert set(seat["peer"]) == documented[PeerBrief]
 
 
 def test_slots_skip_weekends_and_respect_notice(api_client, pool):
