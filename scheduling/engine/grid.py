@@ -361,6 +361,10 @@ def _busy_matrix(
     return _runs_marked(len(busy), grid.slots, rows, lows, highs)
 
 
+# Below one covered cell in this many, runs are marked cell by cell instead of by a running sum.
+SPARSE_RUNS = 8
+
+
 def _runs_marked(peers: int, slots: int, rows, lows, highs) -> np.ndarray:
     """Rows of slots marked True over each `[low, high)`, clipped to the grid."""
     matrix_width = slots + 1
@@ -371,6 +375,16 @@ def _runs_marked(peers: int, slots: int, rows, lows, highs) -> np.ndarray:
     highs = np.clip(np.asarray(highs, dtype=np.int64), 0, slots)
     keep = lows < highs
     rows, lows, highs = rows[keep], lows[keep], highs[keep]
+    lengths = highs - lows
+    covered_cells = int(lengths.sum())
+    if covered_cells * SPARSE_RUNS < peers * slots:
+        # Few runs (a pool's seats): mark their cells directly rather than summing over the
+        # whole matrix. Each run's cells are its first cell plus 0 .. length - 1.
+        marked = np.zeros((peers, slots), dtype=bool)
+        first_cells = np.repeat(rows * slots + lows, lengths)
+        run_starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        marked.ravel()[first_cells + np.arange(covered_cells) - run_starts] = True
+        return marked
     size = peers * matrix_width
     # A difference array: +1 where a run starts, -1 just after it ends, then a running sum.
     change = np.bincount(rows * matrix_width + lows, minlength=size).astype(np.int32)

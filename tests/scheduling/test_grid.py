@@ -364,3 +364,30 @@ def test_busy_mask_agrees_with_busy_blocks():
     assert (
         busy_mask(grid, len(rules), np.array(rows), np.array(starts), np.array(ends)) == expected
     ).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.integers(1, 200),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(-20, 220), st.integers(0, 60)), max_size=40),
+)
+def test_busy_mask_marks_every_run_whether_few_or_many(peers, slots, runs):
+    """Few runs (a pool's seats) are marked cell by cell, many by a running sum: either way,
+    exactly the slots some run overlaps."""
+    from scheduling.engine.grid import busy_mask
+
+    grid = TimeGrid(dt.datetime(2026, 10, 19, tzinfo=dt.UTC), slots)
+    runs = [(peer % peers, first, first + length) for peer, first, length in runs]
+    expected = np.zeros((peers, slots), dtype=bool)
+    for peer, first, last in runs:
+        expected[peer, max(first, 0) : max(min(last, slots), 0)] = True
+    origin, step = grid.start.timestamp(), grid.step_minutes * 60
+    found = busy_mask(
+        grid,
+        peers,
+        np.array([peer for peer, _, _ in runs], dtype=np.int64),
+        np.array([origin + first * step for _, first, _ in runs], dtype=np.float64),
+        np.array([origin + last * step for _, _, last in runs], dtype=np.float64),
+    )
+    assert (found == expected).all()
