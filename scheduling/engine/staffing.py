@@ -683,24 +683,27 @@ class _Search:
         order = np.argsort(static, axis=1, kind="stable")
         ok_rows = np.ascontiguousarray(ok.T)  # (chosen, pool)
         idle = load == 0  # (chosen, pool)
-        prefixes = []
+        # Each start's candidates (pool positions, ascending): those in some role's prefix.
+        candidate = np.zeros(ok_rows.shape, dtype=bool)  # (chosen, pool)
         for r in range(len(pool.roles)):
             allowed = ok_rows[:, order[r]] & pool.eligible[r][order[r]]  # in static order
             counted = allowed & idle[:, order[r]]
             before = np.cumsum(counted, axis=1, dtype=np.int32) - counted
-            prefixes.append(allowed & (before < pool.seats))
-        seat_static = static[pool.seat_roles]
-        seat_eligible = pool.eligible[pool.seat_roles]
+            candidate[:, order[r]] |= allowed & (before < pool.seats)
+        # Every start's cost matrix at once, side by side: start j's columns are
+        # columns[bounds[j]:bounds[j + 1]].
+        starts_of, columns = np.nonzero(candidate)
+        bounds = np.searchsorted(starts_of, np.arange(len(chosen) + 1))
+        costs = static[pool.seat_roles][:, columns] + fair[starts_of, columns] * scale
+        allowed = pool.eligible[pool.seat_roles][:, columns] & ok_rows[starts_of, columns]
+        costs[~allowed] = np.inf
         found: list[np.ndarray | None] = []
         for j in range(len(chosen)):
-            columns = np.unique(
-                np.concatenate([order[r][prefixes[r][j]] for r in range(len(pool.roles))])
-            )
-            if len(columns) < pool.seats:
+            low, high = bounds[j], bounds[j + 1]
+            if high - low < pool.seats:
                 found.append(None)
                 continue
-            matrix = seat_static[:, columns] + fair[j, columns] * scale
-            matrix[~(seat_eligible[:, columns] & ok_rows[j, columns])] = np.inf
+            matrix = costs[:, low:high]
             try:
                 rows, picked = linear_sum_assignment(matrix)
             except ValueError:  # no assignment avoids every forbidden pair
@@ -710,7 +713,7 @@ class _Search:
                 found.append(None)
                 continue
             seats = np.empty(pool.seats, dtype=np.int64)
-            seats[rows] = columns[picked]
+            seats[rows] = columns[low + picked]
             found.append(seats)
         return found
 
