@@ -138,9 +138,21 @@ def runs_free(matrix: np.ndarray, length: int) -> np.ndarray:
     peers, slots = matrix.shape
     if length > slots:
         return np.zeros((peers, 0), dtype=bool)
-    counts = np.zeros((peers, slots + 1), dtype=np.int32)
-    np.cumsum(matrix, axis=1, dtype=np.int32, out=counts[:, 1:])
-    return (counts[:, length:] - counts[:, :-length]) == length
+    # AND the matrix with itself shifted, doubling the span each time (`power[:, i]`: slots
+    # i .. i+span-1 all free), and take the spans that make up `length`: a few passes over
+    # bytes instead of a running sum.
+    width = slots - length + 1
+    runs = np.ones((peers, width), dtype=bool)
+    power, span, offset, left = matrix, 1, 0, length
+    while left:
+        if left & 1:
+            runs &= power[:, offset : offset + width]
+            offset += span
+        left >>= 1
+        if left:
+            power = power[:, :-span] & power[:, span:]
+            span *= 2
+    return runs
 
 
 def availability_matrix(

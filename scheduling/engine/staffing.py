@@ -485,7 +485,7 @@ def _free_for_sessions(pool: _Pool, slot_starts: np.ndarray, length: int) -> np.
     np.add.at(needed_delta, slot_starts.ravel(), 1)
     np.add.at(needed_delta, slot_starts.ravel() + length, -1)
     columns = np.flatnonzero(np.cumsum(needed_delta[:-1]) > 0)
-    runs = runs_free(pool.availability[:, columns], length)
+    runs = runs_free(np.take(pool.availability, columns, axis=1), length)
     # Every session's columns are all gathered and consecutive, so its run starts at its
     # first column's position in the compact matrix.
     positions = np.searchsorted(columns, slot_starts)  # (starts, sessions)
@@ -686,8 +686,9 @@ class _Search:
         # Each start's candidates (pool positions, ascending): those in some role's prefix.
         candidate = np.zeros(ok_rows.shape, dtype=bool)  # (chosen, pool)
         for r in range(len(pool.roles)):
-            allowed = ok_rows[:, order[r]] & pool.eligible[r][order[r]]  # in static order
-            counted = allowed & idle[:, order[r]]
+            # In static order (`take` keeps rows contiguous, so the running count is quick).
+            allowed = np.take(ok_rows, order[r], axis=1) & pool.eligible[r][order[r]]
+            counted = allowed & np.take(idle, order[r], axis=1)
             before = np.cumsum(counted, axis=1, dtype=np.int32) - counted
             candidate[:, order[r]] |= allowed & (before < pool.seats)
         # Every start's cost matrix at once, side by side: start j's columns are
