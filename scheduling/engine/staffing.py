@@ -457,11 +457,15 @@ class _Pool:
             ]
             self._seated_keys = np.sort(np.array(keys, dtype=np.int64))
         window = int(FAIRNESS_WINDOW.total_seconds())
-        base = (np.arange(len(self.members), dtype=np.int64) * _KEY_STRIDE)[:, None]
         seconds = np.asarray(seconds, dtype=np.int64)[None, :]
+        load = np.zeros((len(self.members), seconds.shape[1]), dtype=np.int64)
+        # Only peers who hold some session can count one; the rest hold none.
+        holders = np.unique(self._seated_keys // _KEY_STRIDE)
+        base = (holders * _KEY_STRIDE)[:, None]
         low = np.searchsorted(self._seated_keys, base + seconds - window)
         high = np.searchsorted(self._seated_keys, base + seconds + window)
-        return high - low
+        load[holders] = high - low
+        return load
 
     def rank(self, month: tuple[int, int]) -> np.ndarray:
         """Preference of each pool peer for a seat: fewer sessions that month, then the
@@ -668,13 +672,6 @@ class _Search:
             [int(self.candidates[c][0].start.timestamp()) for c in chosen], dtype=np.int64
         )
         load = pool.window_load(seconds).T  # (chosen, pool)
-        fair = np.zeros(load.shape, dtype=np.int64)
-        by_counts: dict[tuple[int, ...], list[int]] = {}
-        for j, c in enumerate(chosen.tolist()):
-            by_counts.setdefault(tuple(n for _, n in self.per_month[c]), []).append(j)
-        for counts, rows in by_counts.items():
-            for count in counts:
-                fair[rows] += unfairness(load[rows], count, pool.fairness_step)
         scale = float(pool.seats * (len(pool.peers) + 1) + 1)  # above any sum of tie ranks
         # cost = static (per role and peer) + fairness * scale (per start and peer); a peer
         # with no work in the window pays the least fairness, so each role's best `seats`
@@ -682,20 +679,36 @@ class _Search:
         static = -(n_sessions * (pool.fit + KEEP_VALUE * pool.keep)) * scale + pool.tiebreak
         order = np.argsort(static, axis=1, kind="stable")
         ok_rows = np.ascontiguousarray(ok.T)  # (chosen, pool)
-        idle = load == 0  # (chosen, pool)
+        idle = np.ascontiguousarray(load == 0)  # (chosen, pool)
         # Each start's candidates (pool positions, ascending): those in some role's prefix.
         candidate = np.zeros(ok_rows.shape, dtype=bool)  # (chosen, pool)
         for r in range(len(pool.roles)):
-            # In static order (`take` keeps rows contiguous, so the running count is quick).
-            allowed = np.take(ok_rows, order[r], axis=1) & pool.eligible[r][order[r]]
-            counted = allowed & np.take(idle, order[r], axis=1)
+            # The role's eligible peers in static order (`take` keeps rows contiguous, so the
+            # running count is quick).
+            ranked = order[r][pool.eligible[r][order[r]]]
+            allowed = np.take(ok_rows, ranked, axis=1)
+            counted = allowed & np.take(idle, ranked, axis=1)
             before = np.cumsum(counted, axis=1, dtype=np.int32) - counted
-            candidate[:, order[r]] |= allowed & (before < pool.seats)
+            candidate[:, ranked] |= allowed & (before < pool.seats)
         # Every start's cost matrix at once, side by side: start j's columns are
-        # columns[bounds[j]:bounds[j + 1]].
+        # columns[bounds[j]:bounds[j + 1]]. Fairness is counted for those pairs alone.
         starts_of, columns = np.nonzero(candidate)
         bounds = np.searchsorted(starts_of, np.arange(len(chosen) + 1))
-        costs = static[pool.seat_roles][:, columns] + fair[starts_of, columns] * scale
+        pair_load = load[starts_of, columns]
+        fair = np.zeros(len(columns), dtype=np.int64)
+        groups: dict[tuple[int, ...], int] = {}
+        group = np.array(
+            [
+                groups.setdefault(tuple(n for _, n in self.per_month[c]), len(groups))
+                for c in chosen.tolist()
+            ],
+            dtype=np.int64,
+        )[starts_of]
+        for counts, g in groups.items():
+            in_group = group == g
+            for count in counts:
+                fair[in_group] += unfairness(pair_load[in_group], count, pool.fairness_step)
+        costs = static[pool.seat_roles][:, columns] + fair * scale
         allowed = pool.eligible[pool.seat_roles][:, columns] & ok_rows[starts_of, columns]
         costs[~allowed] = np.inf
         found: list[np.ndarray | None] = []
