@@ -235,36 +235,36 @@ def slots_out(starts: list[StaffableStart], pool: PeerPool) -> list[dict]:
     """The slot search's times as the API shows them (`schemas.SlotOut`), ready to encode.
 
     A search answers hundreds of times whose panels share a few dozen peers: each peer is
-    described once and each instant written once, and the answer is plain text and numbers,
-    so encoding it needs no per-item validation or conversion.
+    described once, and the answer is plain text and numbers, so encoding it needs no
+    per-item validation or conversion.
     """
     by_id = {peer.id: peer for peer in pool.peers}
     briefs: dict[int, dict] = {}
-    texts: dict[datetime, str] = {}
 
     def brief(peer_id: int) -> dict:
         if peer_id not in briefs:
             briefs[peer_id] = peer_brief(by_id[peer_id])
         return briefs[peer_id]
 
-    def text(moment: datetime) -> str:
-        if moment not in texts:
-            texts[moment] = instant_text(moment)
-        return texts[moment]
-
-    return [
-        {
-            "start": text(start.start),
-            "end": text(start.sessions[0].end),
-            "sessions": [{"start": text(s.start), "end": text(s.end)} for s in start.sessions],
-            "panel": [
-                {"role": role, "peer": brief(peer_id)}
-                for role, peer_ids in start.panel.items()
-                for peer_id in peer_ids
-            ],
-        }
-        for start in starts
-    ]
+    out = []
+    for start in starts:
+        sessions = [
+            {"start": instant_text(s.start), "end": instant_text(s.end)} for s in start.sessions
+        ]
+        out.append(
+            {
+                # A time starts and ends as its first session does.
+                "start": sessions[0]["start"],
+                "end": sessions[0]["end"],
+                "sessions": sessions,
+                "panel": [
+                    {"role": role, "peer": brief(peer_id)}
+                    for role, peer_ids in start.panel.items()
+                    for peer_id in peer_ids
+                ],
+            }
+        )
+    return out
 
 
 def instant_text(moment: datetime) -> str:
