@@ -169,10 +169,19 @@ def peer_pool(
     grid = TimeGrid.covering(start, end)
     index = {peer.id: i for i, peer in enumerate(peers)}
     matrix = free_time_matrix(peer_ids=list(index), grid=grid)
+    # One read of the seats held around the window: the holds laid over the free time, the
+    # months of the caps and the fairness window each take their part of it.
+    months = _months(grid.start, grid.end)
+    around = _fairness_span(grid.start, grid.end)
+    seats = _holding_seats(
+        min(months[0], around[0], grid.start - timedelta(days=1)),
+        max(months[1], around[1], grid.end + timedelta(days=1)),
+        ignore_booking_id,
+    )
     held = [
         HeldSeat(peer_id=seat["peer_id"], start=seat["session__start"], end=seat["session__end"])
-        for seat in _holding_seats(
-            grid.start - timedelta(days=1), grid.end + timedelta(days=1), ignore_booking_id
+        for seat in _overlapping(
+            seats, grid.start - timedelta(days=1), grid.end + timedelta(days=1)
         )
         if seat["peer_id"] in index
     ]
@@ -192,9 +201,9 @@ def peer_pool(
         profiles=_profiles(peers, experience),
         grid=grid,
         matrix=matrix,
-        loads=_loads(grid.start, grid.end, ignore_booking_id),
+        loads=_loads(_overlapping(seats, *months)),
         held=tuple(held),
-        workload=_workload(grid.start, grid.end, ignore_booking_id),
+        workload=_workload(_overlapping(seats, *around)),
     )
 
 
@@ -234,7 +243,9 @@ def _profiles(peers: tuple[PeerRecord, ...], experience: dict[int, int]) -> tupl
     return profiles
 
 
-def _holding_seats(start: datetime, end: datetime, ignore_booking_id: int | None = None):
+def _holding_seats(
+    start: datetime, end: datetime, ignore_booking_id: int | None = None
+) -> list[dict]:
     seats = Seat.objects.filter(
         peer__isnull=False,
         status__in=HOLDING_SEAT_STATUSES,
@@ -244,20 +255,35 @@ def _holding_seats(start: datetime, end: datetime, ignore_booking_id: int | None
     )
     if ignore_booking_id is not None:
         seats = seats.exclude(session__booking_id=ignore_booking_id)
-    return seats.values("peer_id", "session__start", "session__end")
+    return list(seats.values("peer_id", "session__start", "session__end"))
 
 
-def _loads(
-    start: datetime, end: datetime, ignore_booking_id: int | None = None
-) -> dict[int, dict[tuple[int, int], MonthLoad]]:
-    """Sessions and minutes each peer already holds in every London month the window touches
-    (for the monthly caps)."""
+def _overlapping(seats: list[dict], start: datetime, end: datetime) -> list[dict]:
+    """The seats whose sessions overlap [start, end), as `_holding_seats` reads them."""
+    return [s for s in seats if s["session__start"] < end and s["session__end"] > start]
+
+
+def _months(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """From the start of the London month `start` falls in to the start of the month after
+    the one `end` falls in (what the monthly caps count)."""
     first = start.astimezone(LONDON).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     last = (end.astimezone(LONDON) + timedelta(days=32)).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0
     )
+    return first, last
+
+
+def _fairness_span(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """Where sessions may count towards the fairness of a start in [start, end)."""
+    margin = FAIRNESS_WINDOW + timedelta(days=1)
+    return start - margin, end + margin
+
+
+def _loads(seats: list[dict]) -> dict[int, dict[tuple[int, int], MonthLoad]]:
+    """Sessions and minutes each peer already holds in every London month of `seats` (the
+    seats held in the months the window touches, for the monthly caps)."""
     loads: dict[int, dict[tuple[int, int], list[int]]] = {}
-    for seat in _holding_seats(first, last, ignore_booking_id):
+    for seat in seats:
         month = month_of(seat["session__start"])
         minutes = round((seat["session__end"] - seat["session__start"]).total_seconds() / 60)
         entry = loads.setdefault(seat["peer_id"], {}).setdefault(month, [0, 0])
@@ -269,11 +295,11 @@ def _loads(
     }
 
 
-def _workload(start: datetime, end: datetime, ignore_booking_id: int | None = None) -> Workload:
-    """Sessions held within the fairness window of the grid, and who was seated most recently."""
+def _workload(seats: list[dict]) -> Workload:
+    """Sessions held within the fairness window of the grid (`seats`), and who was seated
+    most recently."""
     seated: dict[int, list[datetime]] = {}
-    margin = FAIRNESS_WINDOW + timedelta(days=1)
-    for seat in _holding_seats(start - margin, end + margin, ignore_booking_id):
+    for seat in seats:
         seated.setdefault(seat["peer_id"], []).append(seat["session__start"])
     last = (
         Seat.objects.filter(peer__isnull=False)
