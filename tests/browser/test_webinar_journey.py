@@ -63,7 +63,7 @@ def test_a_councillor_registers_subscribes_and_cancels(page, live_server, axe):
     page.get_by_label("Topic").select_option(label="Leadership")
     page.get_by_role("button", name="Show webinars").click()
     expect(page.get_by_role("heading", level=2, name="1 upcoming webinar")).to_be_visible()
-    card = page.locator(".webinar")
+    card = page.locator(".app-webinar-card")
     expect(card).to_contain_text("18:30 to 19:30 (UK time)")
     expect(card).to_contain_text("100 places left")
     subscribe = page.get_by_role("link", name="Subscribe to LGA webinars: Leadership")
