@@ -355,7 +355,7 @@ def test_the_page_shows_the_figures_with_charts_and_their_tables(client, world):
     assert "Your 2 councils" in page
     assert "Bolton Council: Recovery &amp; Renewal Panel" in page or "Bolton Council" in page
     assert "Dave Peer" in page and "Eve Peer (accepted)" in page
-    assert page.count('class="bar-chart"') == 5
+    assert page.count('class="app-bar-chart"') == 5
     assert page.count('<div class="govuk-visually-hidden">\n  <table class="govuk-table">') == 4
     assert "Swansea Council" not in page
     assert 'href="/programme/export.csv?start=2027-03-01&amp;end=2027-03-31"' in page
