@@ -388,7 +388,6 @@ CASES = [
         "my-webinars",
         COUNCILLOR,
         lambda s: "/webinars/mine/",
-        xfail=SAME_TITLES % "each place's <section>",
     ),
     Case("calendars", "feed-list", ANONYMOUS, lambda s: "/calendars/"),
     Case(
