@@ -257,8 +257,9 @@ def press_feed_link(page):
         page.locator("form[action$='/my-sessions/feed/'] button[value=issue]").click()
 
 
-# Pages being moved onto govuk-frontend components as this is written; each fails for the
-# reason given, and the mark goes when the page is fixed (strict: a pass is reported).
+# A page known to fail, for the reason given: My sessions (a peer seated on two sessions of one
+# offer, say a booking and its request, or a coaching series) has two regions of the same name.
+# The mark goes when the page is fixed; it is strict, so the fix is reported as a pass.
 SAME_TITLES = (
     "landmark-unique: %s is a region named by its title, and two sessions of the same offer "
     "have the same title, so two regions share a name"
