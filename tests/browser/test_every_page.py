@@ -216,7 +216,6 @@ class Case:
     role: str
     path: object  # Sweep -> the path, or a dict of paths by width
     then: object = None  # Page -> None
-    xfail: str = ""
 
 
 def press(name: str):
@@ -255,15 +254,6 @@ def press_feed_link(page):
     # "Create a feed link" the first time, "Renew the feed link" at the second width.
     with page.expect_navigation():
         page.locator("form[action$='/my-sessions/feed/'] button[value=issue]").click()
-
-
-# A page known to fail, for the reason given: My sessions (a peer seated on two sessions of one
-# offer, say a booking and its request, or a coaching series) has two regions of the same name.
-# The mark goes when the page is fixed; it is strict, so the fix is reported as a pass.
-SAME_TITLES = (
-    "landmark-unique: %s is a region named by its title, and two sessions of the same offer "
-    "have the same title, so two regions share a name"
-)
 
 
 def confirm_paths(sweep: Sweep) -> dict[str, str]:
@@ -488,7 +478,6 @@ CASES = [
         "my-sessions",
         PEER,
         lambda s: "/my-sessions/",
-        xfail=SAME_TITLES % "each seat's <section>",
     ),
     Case(
         "my-sessions-feed",
@@ -496,7 +485,6 @@ CASES = [
         PEER,
         lambda s: "/my-sessions/",
         press_feed_link,
-        xfail=SAME_TITLES % "each seat's <section>",
     ),
     Case("answer-accept", "answer", ANONYMOUS, lambda s: f"/answer/{s.accept}/"),
     Case("answer-decline", "answer", ANONYMOUS, lambda s: f"/answer/{s.decline}/"),
@@ -614,7 +602,6 @@ PARAMS = [
         case,
         width,
         id=f"{case.name}-{width}",
-        marks=[pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else [],
     )
     for case in CASES
     for width in WIDTHS
