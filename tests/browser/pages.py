@@ -42,28 +42,28 @@ def assert_accessible(axe, page):
 
 
 @cache
-def legacy_classes() -> frozenset[str]:
-    """The class names that only the stylesheet's legacy section styles (for pages not yet on
-    govuk-frontend's markup), read from the stylesheet so the list never falls behind it."""
-    scss = (ROOT / "frontend" / "scss" / "site.scss").read_text()
-    if "// Legacy:" not in scss:
-        return frozenset()  # every page is converted and the section is gone
-    legacy = scss[scss.index("// Legacy:") :]
-    legacy = re.sub(r"//[^\n]*", "", legacy)
-    names = set(re.findall(r"(?<![\w#$-])\.(-?[a-zA-Z_][\w-]*)", legacy))
-    return frozenset(n for n in names if not n.startswith("govuk-") and n != "app-legacy")
+def styled_classes() -> frozenset[str]:
+    """The class names the built stylesheet styles (govuk-frontend's and the site's own)."""
+    css = (ROOT / "static" / "build" / "site.css").read_text()
+    return frozenset(
+        re.findall(r"\.(-?[a-zA-Z_][\w-]*)", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    )
 
 
-def assert_no_legacy_classes(page):
-    """The page is wholly on govuk-frontend's markup: its <main> is not marked legacy, and no
-    element carries a class that only the legacy section of the stylesheet styles."""
-    main_classes = page.locator("main").get_attribute("class").split()
-    assert "app-legacy" not in main_classes, "the page's <main> is still marked app-legacy"
+def assert_only_styled_classes(page):
+    """Every class of the site's own on the page (not govuk-frontend's, whose markup carries hooks
+    for its script) is one the stylesheet styles: none is left over from markup the stylesheet no
+    longer knows, such as the class names of pages before govuk-frontend."""
     used = page.evaluate(
         "() => [...new Set([...document.querySelectorAll('[class]')].flatMap(el => [...el.classList]))]"
     )
-    legacy = sorted(set(used) & legacy_classes())
-    assert not legacy, f"elements still use legacy classes: {legacy}"
+    own = {name for name in used if not name.startswith("govuk-")}
+    unknown = sorted(own - styled_classes() - SCRIPT_CLASSES)
+    assert not unknown, f"elements use classes the stylesheet does not style: {unknown}"
+
+
+# Set on <body> by the page's first script for govuk-frontend, not styled by the site.
+SCRIPT_CLASSES = frozenset({"js-enabled"})
 
 
 def tab_to(page, locator, *, limit: int = 200):

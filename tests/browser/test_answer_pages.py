@@ -125,7 +125,7 @@ def test_a_peer_answers_on_my_sessions_and_gets_a_feed_link(page, live_server, a
     sign_in(page, live_server, "owen", PASSWORD)
     page.get_by_role("link", name="My sessions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
-    session = page.locator("section.app-session-card")
+    session = page.locator("main section.govuk-summary-card")
     expect(session).to_have_count(1)
     expect(session).to_contain_text("LGA Recovery & Renewal Panel for Wigan Council")
     expect(session).to_contain_text("Invited")
@@ -133,7 +133,7 @@ def test_a_peer_answers_on_my_sessions_and_gets_a_feed_link(page, live_server, a
 
     session.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("status")).to_contain_text("You have accepted the Officer peer seat")
-    expect(page.locator("section.app-session-card")).to_contain_text("Accepted")
+    expect(page.locator("main section.govuk-summary-card")).to_contain_text("Accepted")
     assert seat_of(peers["officer"]).status == SeatStatus.ACCEPTED
     assert_accessible(axe, page)
 

@@ -16,7 +16,7 @@ from sessions.services import answers, approval, booking_create
 from tests.browser.pages import (
     assert_accessible,
     assert_fits,
-    assert_no_legacy_classes,
+    assert_only_styled_classes,
     screenshot,
     sign_in,
     tab_to,
@@ -40,7 +40,7 @@ OFFER = "recovery-and-renewal-panel"
 def check(page, axe, name: str):
     assert_fits(page)
     assert_accessible(axe, page)
-    assert_no_legacy_classes(page)
+    assert_only_styled_classes(page)
     screenshot(page, f"booking-{name}")
 
 
@@ -240,7 +240,7 @@ def test_a_peers_pages(sized_page, live_server, axe):
 
     sign_in(page, live_server, "owen", PASSWORD)
     page.goto(f"{live_server.url}/my-sessions/")
-    card = page.locator("section.app-session-card")
+    card = page.locator("main section.govuk-summary-card")
     expect(card).to_contain_text("Invited")
     check(page, axe, "my-sessions")
     page.get_by_role("button", name="Create a feed link").click()
@@ -289,7 +289,7 @@ def test_a_booker_books_with_the_keyboard_alone(sized_page, live_server, axe):
     booking = Booking.objects.get()
     assert booking.notes == "Cabinet and senior officers."
     assert booking.sessions.get().start == london(day, 9)  # the first time offered
-    assert_no_legacy_classes(page)
+    assert_only_styled_classes(page)
 
 
 def test_a_peer_answers_with_the_keyboard_alone(sized_page, live_server, axe):
