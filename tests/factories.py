@@ -165,6 +165,48 @@ class Pool:
 PANEL = "recovery-and-renewal-panel"
 
 
+@dataclass
+class SignedInPanel:
+    council: Council  # Wigan: Labour-led, metropolitan, in the North West
+    booker: object
+    peers: dict[str, Peer]  # "lead", "member", "officer": each with a sign-in
+    reserve: Peer  # a member peer also free, of a group the lead seat does not want
+
+
+def a_signed_in_panel(*, adviser=None, booker: str = "booker1") -> SignedInPanel:
+    """Wigan, its booker, three peers who can sit on its panel, each with a sign-in (the pages
+    they answer on need one), and a reserve member peer: what the browser journeys start from."""
+    council = make_council(
+        "Wigan Council",
+        region=Region.NORTH_WEST,
+        leader_group="labour",
+        council_type="metropolitan",
+        principal_adviser=adviser,
+    )
+    home = make_council("Cardiff Council", region=Region.WALES, leader_group="labour")
+    peers = {
+        "lead": make_peer(
+            name="Ann Lead", political_group="labour", home_council=home, user=make_user("ann")
+        ),
+        "member": make_peer(
+            name="Gwen Member", political_group="green", home_council=home, user=make_user("gwen")
+        ),
+        "officer": make_peer(
+            kind="officer",
+            name="Owen Officer",
+            home_council=home,
+            skills=["recovery-planning"],
+            user=make_user("owen"),
+        ),
+    }
+    for peer in peers.values():
+        make_available(peer)
+    reserve = make_available(
+        make_peer(name="Rhys Reserve", political_group="conservative", home_council=home)
+    )
+    return SignedInPanel(council, make_booker(council, booker), peers, reserve)
+
+
 def a_booking(
     pool, start: datetime, *, capture, booker=None, council=None, offer=PANEL, notes=""
 ) -> Booking:

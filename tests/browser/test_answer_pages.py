@@ -5,19 +5,14 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from peers.models import Region
 from peers.selectors import caller_for
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import answers, booking_create
 from tests.browser.pages import assert_accessible, sign_in
 from tests.factories import (
+    a_signed_in_panel,
     bookable_day,
     london,
-    make_available,
-    make_booker,
-    make_council,
-    make_peer,
-    make_user,
 )
 from tests.sent_mail import run_queued_tasks
 
@@ -29,34 +24,8 @@ OFFER = "recovery-and-renewal-panel"
 
 def a_booked_panel():
     """A panel booked for Wigan, each peer with a sign-in; a reserve member peer free too."""
-    council = make_council(
-        "Wigan Council",
-        region=Region.NORTH_WEST,
-        leader_group="labour",
-        council_type="metropolitan",
-    )
-    home = make_council("Cardiff Council", region=Region.WALES, leader_group="labour")
-    peers = {
-        "lead": make_peer(
-            name="Ann Lead", political_group="labour", home_council=home, user=make_user("ann")
-        ),
-        "member": make_peer(
-            name="Gwen Member", political_group="green", home_council=home, user=make_user("gwen")
-        ),
-        "officer": make_peer(
-            kind="officer",
-            name="Owen Officer",
-            home_council=home,
-            skills=["recovery-planning"],
-            user=make_user("owen"),
-        ),
-    }
-    for peer in peers.values():
-        make_available(peer)
-    reserve = make_available(
-        make_peer(name="Rhys Reserve", political_group="conservative", home_council=home)
-    )
-    booker = make_booker(council, "booker9")
+    panel = a_signed_in_panel(booker="booker9")
+    council, booker, peers, reserve = panel.council, panel.booker, panel.peers, panel.reserve
     booking_create(
         caller=caller_for(booker),
         offer=Offer.objects.get(slug=OFFER),

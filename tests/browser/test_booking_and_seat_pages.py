@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from peers.models import Region
 from peers.selectors import caller_for
 from sessions.models import Booking, Offer, Seat, SeatStatus
 from sessions.services import answers, approval, booking_create
@@ -22,12 +21,9 @@ from tests.browser.pages import (
     tab_to,
 )
 from tests.factories import (
+    a_signed_in_panel,
     bookable_day,
     london,
-    make_available,
-    make_booker,
-    make_council,
-    make_peer,
     make_user,
 )
 
@@ -46,36 +42,8 @@ def check(page, axe, name: str):
 
 def a_council_with_a_panel(*, adviser=None):
     """Wigan, its booker, and three peers (each with a sign-in) who can sit on its panel."""
-    council = make_council(
-        "Wigan Council",
-        region=Region.NORTH_WEST,
-        leader_group="labour",
-        council_type="metropolitan",
-        principal_adviser=adviser,
-    )
-    home = make_council("Cardiff Council", region=Region.WALES, leader_group="labour")
-    peers = {
-        "lead": make_peer(
-            name="Ann Lead", political_group="labour", home_council=home, user=make_user("ann")
-        ),
-        "member": make_peer(
-            name="Gwen Member", political_group="green", home_council=home, user=make_user("gwen")
-        ),
-        "officer": make_peer(
-            kind="officer",
-            name="Owen Officer",
-            home_council=home,
-            skills=["recovery-planning"],
-            user=make_user("owen"),
-        ),
-    }
-    for peer in peers.values():
-        make_available(peer)
-    make_available(
-        make_peer(name="Rhys Reserve", political_group="conservative", home_council=home)
-    )
-    booker = make_booker(council, "booker1")
-    return council, booker, peers
+    panel = a_signed_in_panel(adviser=adviser)
+    return panel.council, panel.booker, panel.peers
 
 
 def a_booking(council, by, notes="Cabinet and senior officers.") -> Booking:
