@@ -6,14 +6,18 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from playwright.sync_api import expect
 
 from peers.models import Region
+from peers.selectors import caller_for
 from sessions.models import Booking, BookingStatus, Offer, SeatStatus
-from tests.browser.pages import assert_accessible, sign_in
+from sessions.services import booking_create
+from tests.browser.pages import assert_accessible, sign_in, tab_to
 from tests.factories import (
     bookable_day,
+    london,
     make_available,
     make_booker,
     make_council,
@@ -121,3 +125,49 @@ def test_the_booker_requests_the_adviser_approves_from_the_email_and_the_peers_a
     expect(page.locator("main")).to_contain_text("Being staffed (0 of 3 accepted)")
     expect(page.locator("main")).to_contain_text("Ada Adviser (by the link in their e-mail)")
     check_page(page, axe)
+
+
+def test_the_adviser_approves_and_staff_seat_another_peer_by_keyboard_alone(
+    sized_page, chromium, live_server, axe
+):
+    page = sized_page
+    council, peers = a_council_with_an_adviser()
+    make_available(
+        make_peer(name="Rhys Reserve", political_group="green", home_council=peers[1].home_council)
+    )
+    booking_create(
+        caller=caller_for(get_user_model().objects.get(username="booker1")),
+        offer=Offer.objects.get(slug=OFFER),
+        council=council,
+        start=london(bookable_day(), 10),
+    )
+    before = len(mail.outbox)
+    run_queued_tasks()
+    (letter,) = sent_since(before)
+    approve = re.search(r"Approve the request:\s+(\S+)", letter.text).group(1)
+
+    # The adviser: from the e-mailed link to a decision with Tab and Enter.
+    page.goto(f"{live_server.url}{urlsplit(approve).path}")
+    tab_to(page, page.get_by_role("button", name="Approve the request"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request approved")
+    assert Booking.objects.get().status == BookingStatus.CONFIRMED
+
+    # Staff: from the booking to the member seat's candidates, one chosen with Space, seated.
+    make_user("staff1", is_staff=True)
+    sign_in(page, live_server, "staff1", PASSWORD)
+    page.goto(f"{live_server.url}/bookings/{Booking.objects.get().pk}/")
+    tab_to(page, page.get_by_role("link", name="Choose another peer for the Member peer seat"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Member peer")
+    tab_to(page, page.get_by_role("radio", name=re.compile("Rhys Reserve")))
+    page.keyboard.press("Space")
+    tab_to(page, page.get_by_role("button", name="Seat this peer"))
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("Rhys Reserve is seated and invited.")
+    check_page(page, axe)
+    seats = Booking.objects.get().sessions.get().seats.filter(role_name="Member peer")
+    assert {(s.peer.name, s.status) for s in seats} == {
+        ("Rhys Reserve", SeatStatus.INVITED),
+        ("Gwen Member", SeatStatus.WITHDRAWN),
+    }
