@@ -1,9 +1,11 @@
 """What the benchmarks that go through a real gunicorn share: the server's environment, the
-database it serves from, and waiting until it answers."""
+database it serves from and preparing it, and waiting until it answers."""
 
+import json
 import os
 import secrets
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +33,24 @@ def server_environment(directory: str, **extra: str) -> dict:
         **extra,
     )
     return env
+
+
+def prepared_facts(module: str, *args: str, env: dict, timeout: int) -> dict:
+    """Run `python -m module prepare ARGS` in the server's environment (a process of its own,
+    so the benchmark's Django set-up does not leak into the server's) and read the facts it
+    prints as JSON on its last line."""
+    prepared = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
+        [sys.executable, "-m", module, "prepare", *args],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if prepared.returncode != 0:
+        raise RuntimeError(f"preparing the benchmark failed:\n{prepared.stderr[-3000:]}")
+    return json.loads(prepared.stdout.strip().splitlines()[-1])
 
 
 def database_prepare() -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from scheduling.benchmarks._served import (
     BASE_DIR,
     database_prepare,
+    prepared_facts,
     server_environment,
     wait_until_serving,
 )
@@ -206,18 +207,7 @@ def _round(port: int, path: str, expected_bytes: int, headers=None, status=200) 
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="lga-feed-bench-") as directory:
         env = server_environment(directory, FEED_BENCH_STATIC=str(Path(directory) / "static"))
-        prepared = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
-            [sys.executable, "-m", "scheduling.benchmarks.feeds", "prepare", directory],
-            env=env,
-            cwd=BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if prepared.returncode != 0:
-            raise RuntimeError(f"preparing the benchmark failed:\n{prepared.stderr[-3000:]}")
-        timings = json.loads(prepared.stdout.strip().splitlines()[-1])
+        timings = prepared_facts("scheduling.benchmarks.feeds", directory, env=env, timeout=600)
         size, events = timings["feed_bytes"], timings["events"]
         cases = [
             {

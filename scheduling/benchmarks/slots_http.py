@@ -35,6 +35,7 @@ from urllib.parse import urlencode
 from scheduling.benchmarks._served import (
     BASE_DIR,
     database_prepare,
+    prepared_facts,
     server_environment,
     wait_until_serving,
 )
@@ -304,18 +305,7 @@ def _bystander(port, token, councils, start) -> dict:
 def _serve(kind: str, offset: int) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"lga-slots-http-{kind}-") as directory:
         env = server_environment(directory)
-        prepared = subprocess.run(  # noqa: S603  (our own interpreter, fixed arguments)
-            [sys.executable, "-m", "scheduling.benchmarks.slots_http", "prepare", kind],
-            env=env,
-            cwd=BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=1800,
-            check=False,
-        )
-        if prepared.returncode != 0:
-            raise RuntimeError(f"preparing the benchmark failed:\n{prepared.stderr[-3000:]}")
-        facts = json.loads(prepared.stdout.strip().splitlines()[-1])
+        facts = prepared_facts("scheduling.benchmarks.slots_http", kind, env=env, timeout=1800)
         port = _port(offset)
         server = subprocess.Popen(  # noqa: S603  (the venv's gunicorn, fixed arguments)
             [
