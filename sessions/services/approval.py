@@ -26,9 +26,9 @@ from django_q.tasks import async_task
 
 from scheduling.engine.availability import working_day_after
 from scheduling.engine.uk_time import LONDON, clock_text, day_text, when_text
-from sessions.models import Booking, SeatStatus
+from sessions.models import Booking
 from sessions.selectors import absolute_url
-from sessions.services.letters import Letter, letter_contact
+from sessions.services.letters import Letter, letter_contact, session_panel_lines
 
 logger = logging.getLogger(__name__)
 
@@ -137,14 +137,9 @@ def _when_lines(booking: Booking) -> tuple[tuple[str, str], ...]:
 
 
 def _panel_lines(booking: Booking) -> tuple[tuple[str, str], ...]:
+    """The panel proposed for the request's first session, as every letter lists a panel."""
     first = booking.sessions.order_by("number").first()
-    if first is None:
-        return ()
-    return tuple(
-        (seat.role_name, seat.peer.name if seat.peer else "not filled")
-        for seat in first.seats.select_related("peer").order_by("id")
-        if seat.status == SeatStatus.PROPOSED
-    )
+    return () if first is None else session_panel_lines(first, with_status=False)
 
 
 def _expires_text(booking: Booking) -> str:
