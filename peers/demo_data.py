@@ -502,10 +502,15 @@ def seed_demo(*, peer_count: int = PEER_COUNT) -> dict:
                 "user": users["peer"],
             },
             ["recovery-planning", "scrutiny"],
+            # Free every weekday morning, so whichever weekday the demo panels fall on (they
+            # follow the day the demo data is loaded), staff can seat this sign-in on one.
             [
+                (0, time(9, 0), time(13, 0)),
                 (1, time(9, 0), time(12, 0)),
                 (1, time(14, 0), time(17, 0)),
-                (3, time(9, 30), time(16, 30)),
+                (2, time(9, 0), time(17, 0)),
+                (3, time(9, 0), time(16, 30)),
+                (4, time(9, 0), time(12, 30)),
             ],
             None,
         )

@@ -10,7 +10,7 @@ be staffed is skipped (the summary says how many were made).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils import timezone
 from peers.models import Council, Peer
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
+from scheduling.engine.uk_time import LONDON
 from sessions import panels, services
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, BookingStatus, Offer, Seat
 from sessions.services import answers, restaffing, seat_assignment
@@ -168,7 +169,10 @@ def seed_bookings(*, now=None) -> dict:
         user = users.get(plan.by)
         if council is None or user is None:
             continue
-        first = now + timedelta(weeks=plan.weeks_ahead)
+        # From the start of that UK day, so a panel begins at the day's first staffable time
+        # whatever the hour the demo data is loaded.
+        day = (now + timedelta(weeks=plan.weeks_ahead)).astimezone(LONDON).date()
+        first = datetime.combine(day, time(0), tzinfo=LONDON)
         starts, _ = panels.staffable_starts(
             offer=offer, council=council, range_start=first, range_end=first + timedelta(days=7)
         )

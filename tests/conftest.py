@@ -1,7 +1,9 @@
 import importlib
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.apps import apps
 from django_q.brokers import get_broker
 from ninja.testing import TestClient
@@ -10,6 +12,35 @@ from scheduling.api import api
 from tests.sent_mail import run_queued_tasks
 
 FUZZ_TESTS = Path(__file__).parent / "fuzz"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--now",
+        metavar="INSTANT",
+        help="run the tests as if now were this ISO 8601 instant with an offset (the clock "
+        "still ticks; real time zones are kept): how CI runs the date-sensitive tests on the "
+        "awkward days of the year",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def moved_now(request):
+    """`--now` moves "now" for the whole run with time-machine, so every test meets that day."""
+    instant = request.config.getoption("--now")
+    if not instant:
+        yield None
+        return
+    moment = datetime.fromisoformat(instant)
+    if moment.tzinfo is None:
+        raise pytest.UsageError("--now needs an offset, e.g. 2027-03-27T12:00+00:00")
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
+
+def pytest_report_header(config):
+    instant = config.getoption("--now")
+    return f"now moved to {instant}" if instant else None
 
 
 def pytest_collection_modifyitems(config, items):

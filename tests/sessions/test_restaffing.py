@@ -221,8 +221,8 @@ def test_leave_over_a_held_seat_lists_it_re_staffs_it_and_tells_the_booker(
     seat = holding(pool.member).get()
     day = pool.day.isoformat()
 
-    # Leave on another day touches nothing.
-    other_day = pool.day.replace(day=1) if pool.day.day > 1 else pool.day.replace(day=2)
+    # Leave on another day touches nothing (the day after the panel's: in the future on any day).
+    other_day = pool.day + timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.put(
             "/peers/me/availability",
