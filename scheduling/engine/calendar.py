@@ -1,11 +1,12 @@
 """iCalendar for invites (RFC 5546 iTIP over e-mail), subscribable feeds and free/busy.
 
-The one place the service writes or reads iCalendar, so invites, feeds and replies agree.
+The one place the service writes iCalendar and reads calendar replies, so invites, feeds and
+replies agree (peers' own busy calendars are read by `busy_calendar.py`).
 Plain data in, bytes out; the apps translate sessions, seats and webinars into
 `CalendarEvent` and `Person`. Calendars are written here as text, exactly as icalendar 7
 wrote them; icalendar reads replies.
 
-What real clients taught us (DESIGN.md §5):
+What real clients taught us (docs/architecture.md, "Calendars"):
 - Outlook ignores the RDATE-list VTIMEZONE that icalendar 7 generates, so events land an
   hour out; every calendar here carries the fixed RRULE-based `LONDON_VTIMEZONE` and event
   times are written as Europe/London wall-clock times against it.

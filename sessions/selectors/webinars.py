@@ -1,7 +1,7 @@
 """Reads about webinars: what is on and how many places are left, the signed links in
 registrants' e-mails, and the subscribable calendar feeds.
 
-Feeds (DESIGN.md §5) keep their bytes stable while nothing changes: each event's DTSTAMP is
+Feeds (docs/architecture.md, "Calendars") keep their bytes stable while nothing changes: each event's DTSTAMP is
 its row's last change. A public feed's ETag is computed from one aggregate query (how many
 rows it shows, their last change, the newest row), so a conditional request is answered
 without building anything; the built body is kept per process under that ETag. Each event's
