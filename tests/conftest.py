@@ -24,18 +24,22 @@ def pytest_addoption(parser):
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def moved_now(request):
-    """`--now` moves "now" for the whole run with time-machine, so every test meets that day."""
-    instant = request.config.getoption("--now")
+def pytest_configure(config):
+    """`--now` moves "now" with time-machine for the whole run, collection included (modules
+    that compute dates at import see the moved day too)."""
+    instant = config.getoption("--now")
     if not instant:
-        yield None
         return
     moment = datetime.fromisoformat(instant)
     if moment.tzinfo is None:
         raise pytest.UsageError("--now needs an offset, e.g. 2027-03-27T12:00+00:00")
-    with time_machine.travel(moment, tick=True):
-        yield moment
+    config.moved_now = time_machine.travel(moment, tick=True)
+    config.moved_now.start()
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "moved_now", None) is not None:
+        config.moved_now.stop()
 
 
 def pytest_report_header(config):
