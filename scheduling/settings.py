@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "scheduling.apps.SchedulingConfig",
     "peers.apps.PeersConfig",
     "sessions.apps.OfferSessionsConfig",
+    "privacy.apps.PrivacyConfig",
 ]
 
 MIDDLEWARE = [
@@ -273,3 +274,21 @@ LOGGING = {
 BUSY_CALENDAR_ALLOW_LOOPBACK = env_bool("BUSY_CALENDAR_ALLOW_LOOPBACK", False)
 # Slot searches one web process runs at once (the rest wait; other requests do not).
 SEARCHES_AT_ONCE = int(os.environ.get("SEARCHES_AT_ONCE", "2"))
+
+# Retention: how long personal data is kept, applied every day by the retention task
+# (privacy/retention.py) and stated on the privacy notice. Each can be set in the environment.
+RETENTION = {
+    # A webinar registration (and its history) this many days after the webinar.
+    "webinar_registration_days": int(os.environ.get("RETAIN_WEBINAR_REGISTRATION_DAYS", "365")),
+    # A peer's imported busy times once they are behind the kept window (today): no setting.
+    # Pre-reading this many days after its session (pre-reading is not held yet).
+    "pre_reading_days": int(os.environ.get("RETAIN_PRE_READING_DAYS", "90")),
+    # Revoked feed and API tokens, unconfirmed registration requests whose signed link has run
+    # out, ended sign-in sessions and lockout records: at expiry, plus this many days.
+    "expired_token_days": int(os.environ.get("RETAIN_EXPIRED_TOKEN_DAYS", "0")),
+    # Records of messages sent (invites, reminders) and of changes (history), in years.
+    "sent_mail_years": int(os.environ.get("RETAIN_SENT_MAIL_YEARS", "6")),
+    "history_years": int(os.environ.get("RETAIN_HISTORY_YEARS", "6")),
+    # Development mail files under EMAIL_FILE_PATH, in days.
+    "development_mail_days": int(os.environ.get("RETAIN_DEVELOPMENT_MAIL_DAYS", "14")),
+}
