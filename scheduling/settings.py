@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request's id, its one JSON log line and its latency (scheduling/request_log.py).
+    "scheduling.request_log.RequestLogMiddleware",
     "scheduling.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -262,12 +264,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Logs: one JSON line per record (LOG_FORMAT=json, the default), each with the request id of
+# the request or task it belongs to (scheduling/request_log.py); LOG_FORMAT=plain for reading.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "scheduling.request_log.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "scheduling.request_log.JsonLineFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Health (/readyz): the worker's heartbeat must be younger than this, and the oldest due
+# message in the outbox must have waited less than this, or the service is not ready.
+HEALTH_HEARTBEAT_SECONDS = int(os.environ.get("HEALTH_HEARTBEAT_SECONDS", "300"))
+HEALTH_OUTBOX_SECONDS = int(os.environ.get("HEALTH_OUTBOX_SECONDS", "900"))
+# A load balancer may check health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# /metrics answers signed-in staff, or a scraper sending "Authorization: Bearer <this>".
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # Peers' busy-calendar feeds are fetched server-side: loopback addresses are refused (request
 # forgery) unless this is on, which only the tests do.
