@@ -11,7 +11,7 @@ from peers.models import Peer
 from privacy.erasure import person_erase
 from privacy.export import person_export
 from privacy.models import DataRequest
-from sessions.models import HOLDING_SEAT_STATUSES, Booking, Seat, SeatStatus
+from sessions.models import HOLDING_SEAT_STATUSES, Booking, Invite, Seat, SeatStatus
 from tests.factories import make_user
 from tests.privacy.traces import deliver_all, row_counts, traces
 
@@ -78,9 +78,12 @@ def test_erasure_leaves_nothing_findable_and_keeps_the_programme_s_facts(
         member = Peer.objects.get(pk=programme.member.pk)
         assert member.name.startswith("Erased person") and not member.is_active
         assert not member.weekly_windows.exists() and member.user.has_usable_password() is False
-        # The seat to come was given up by the normal path and the reserve stepped in.
+        # The seat to come was given up by the normal path and the reserve stepped in; the
+        # peer's calendar was sent its cancellation before their address went.
         seat = Seat.objects.get(session__booking=programme.future, peer=member)
         assert seat.status == SeatStatus.DECLINED
+        cancel = Invite.objects.get(seat=seat, method="CANCEL")
+        assert cancel.status == "sent" and cancel.recipient_email == member.email
         assert Seat.objects.filter(
             session__booking=programme.future,
             peer=programme.reserve,

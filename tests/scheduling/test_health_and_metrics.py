@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 from django_q.brokers import get_broker
+from django_q.models import Schedule
 from django_q.signals import pre_execute
 from django_q.signing import SignedPackage
 
@@ -43,6 +44,8 @@ def test_liveness_answers_without_the_database_being_asked(django_assert_num_que
 
 @pytest.mark.django_db
 def test_ready_when_everything_answers_and_not_when_the_worker_or_outbox_lags():
+    beat = Schedule.objects.get(func="scheduling.tasks.heartbeat")
+    assert (beat.schedule_type, beat.minutes, beat.repeats) == (Schedule.MINUTES, 1, -1)
     client = Client()
     response = client.get("/readyz")
     assert response.status_code == 503  # no worker has beaten yet
