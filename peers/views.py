@@ -1,5 +1,6 @@
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -37,6 +38,11 @@ class SignInView(auth_views.LoginView):
 
 class NewPasswordView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
+
+
+def privacy_notice(request):
+    # How long each kind of data is kept is stated from the policy the retention task applies.
+    return render(request, "pages/privacy.html", {"retention": settings.RETENTION})
 
 
 @login_required

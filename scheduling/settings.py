@@ -47,9 +47,12 @@ INSTALLED_APPS = [
     "scheduling.apps.SchedulingConfig",
     "peers.apps.PeersConfig",
     "sessions.apps.OfferSessionsConfig",
+    "privacy.apps.PrivacyConfig",
 ]
 
 MIDDLEWARE = [
+    # First: every request's id, its one JSON log line and its latency (scheduling/request_log.py).
+    "scheduling.request_log.RequestLogMiddleware",
     "scheduling.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -261,15 +264,56 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Logs: one JSON line per record (LOG_FORMAT=json, the default), each with the request id of
+# the request or task it belongs to (scheduling/request_log.py); LOG_FORMAT=plain for reading.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "scheduling.request_log.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "scheduling.request_log.JsonLineFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Health (/readyz): the worker's heartbeat must be younger than this, and the oldest due
+# message in the outbox must have waited less than this, or the service is not ready.
+HEALTH_HEARTBEAT_SECONDS = int(os.environ.get("HEALTH_HEARTBEAT_SECONDS", "300"))
+HEALTH_OUTBOX_SECONDS = int(os.environ.get("HEALTH_OUTBOX_SECONDS", "900"))
+# A load balancer may check health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# /metrics answers signed-in staff, or a scraper sending "Authorization: Bearer <this>".
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # Peers' busy-calendar feeds are fetched server-side: loopback addresses are refused (request
 # forgery) unless this is on, which only the tests do.
 BUSY_CALENDAR_ALLOW_LOOPBACK = env_bool("BUSY_CALENDAR_ALLOW_LOOPBACK", False)
 # Slot searches one web process runs at once (the rest wait; other requests do not).
 SEARCHES_AT_ONCE = int(os.environ.get("SEARCHES_AT_ONCE", "2"))
+
+# Retention: how long personal data is kept, applied every day by the retention task
+# (privacy/retention.py) and stated on the privacy notice. Each can be set in the environment.
+RETENTION = {
+    # A webinar registration (and its history) this many days after the webinar.
+    "webinar_registration_days": int(os.environ.get("RETAIN_WEBINAR_REGISTRATION_DAYS", "365")),
+    # A peer's imported busy times once they are behind the kept window (today): no setting.
+    # Pre-reading this many days after its session (pre-reading is not held yet).
+    "pre_reading_days": int(os.environ.get("RETAIN_PRE_READING_DAYS", "90")),
+    # Revoked feed and API tokens, unconfirmed registration requests whose signed link has run
+    # out, ended sign-in sessions and lockout records: at expiry, plus this many days.
+    "expired_token_days": int(os.environ.get("RETAIN_EXPIRED_TOKEN_DAYS", "0")),
+    # Records of messages sent (invites, reminders) and of changes (history), in years.
+    "sent_mail_years": int(os.environ.get("RETAIN_SENT_MAIL_YEARS", "6")),
+    "history_years": int(os.environ.get("RETAIN_HISTORY_YEARS", "6")),
+    # Development mail files under EMAIL_FILE_PATH, in days.
+    "development_mail_days": int(os.environ.get("RETAIN_DEVELOPMENT_MAIL_DAYS", "14")),
+}

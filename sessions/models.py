@@ -484,6 +484,11 @@ class Invite(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     message_id = models.CharField(max_length=255, blank=True)
+    request_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The request (or task) that queued it, as its log lines name it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

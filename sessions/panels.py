@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
+from prometheus_client import Histogram
 from simple_history.utils import bulk_create_with_history
 
 from peers.free_time import free_time_matrix
@@ -356,6 +357,10 @@ def booking_keep(booking: Booking) -> dict[tuple[str, int], int]:
 # time; the others wait their turn without holding the interpreter, so a threaded worker's
 # other threads go on answering other requests however many searches arrive together.
 _searching = threading.BoundedSemaphore(settings.SEARCHES_AT_ONCE)
+# How long each slot search takes once its turn comes (served at /metrics).
+SLOT_SEARCH_SECONDS = Histogram(
+    "lga_slot_search_seconds", "Time to find the staffable starts of one search."
+)
 
 
 def staffable_starts(
@@ -372,7 +377,7 @@ def staffable_starts(
     the panel booking it seats (`keep`: (role, position) -> peer of the booking being moved)."""
     check_range(range_start, range_end, longest=MAX_SLOT_RANGE)
     fmt = offer_format(offer)
-    with _searching:
+    with _searching, SLOT_SEARCH_SECONDS.time():
         pool = peer_pool(
             start=range_start,
             end=range_end + _span(fmt) + timedelta(hours=1),

@@ -47,7 +47,13 @@ def test_peers_imports_nothing_from_sessions():
     assert offending("peers", ("sessions",)) == []
 
 
-@pytest.mark.parametrize("forbidden", ["django", "peers", "sessions"])
+@pytest.mark.parametrize("folder", ["peers", "sessions"])
+def test_only_the_wiring_imports_the_personal_data_app(folder):
+    # privacy joins peers and sessions (a person's export and erasure); neither reaches back.
+    assert offending(folder, ("privacy",)) == []
+
+
+@pytest.mark.parametrize("forbidden", ["django", "peers", "sessions", "privacy"])
 def test_the_engine_imports_no_django_and_no_app(forbidden):
     assert offending("scheduling/engine", (forbidden,)) == []
 
@@ -145,7 +151,7 @@ def private_crossings(source: str, package: str) -> list[tuple[int, str]]:
     return found
 
 
-@pytest.mark.parametrize("folder", ["scheduling", "peers", "sessions"])
+@pytest.mark.parametrize("folder", ["scheduling", "peers", "sessions", "privacy"])
 def test_no_private_name_crosses_a_module(folder):
     # A name another module needs gets a public name in the module that owns it.
     found = [
