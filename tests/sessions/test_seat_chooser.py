@@ -83,7 +83,7 @@ def test_the_search_finds_peers_by_name_council_or_skill(
     client.force_login(staff)
     html = client.get(f"/seats/{lead_seat(pool).pk}/assign/", {"q": search}).content.decode()
     assert offered(html) == found
-    assert f"1 of the {FIRST_SHOWN + 3} eligible peers match" in html
+    assert f"1 of the {FIRST_SHOWN + 3} eligible peers matches" in html
 
 
 def test_a_search_reaches_the_ineligible_and_says_when_nothing_matches(
