@@ -437,7 +437,10 @@ def _peer_update_paragraphs(invite: Invite, *, title: str, zone: str | None) -> 
     last = _last_sent(invite) or _earlier(invite)
     told = (last.session_start, last.session_end) if last is not None else (None, None)
     if not session_moved(session, told):
-        return (f"The details of the {title} have changed: please check them and answer again.",)
+        return (
+            f"The details of the {title} have changed; its time has not. You have not answered "
+            "yet: please accept or decline the seat.",
+        )
     had_accepted = seat.answered_sequence is not None and seat.status == SeatStatus.INVITED
     why = (
         f"You had accepted the {seat.role_name} seat; a new time needs a new answer, so your "
