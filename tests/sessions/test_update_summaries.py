@@ -228,3 +228,29 @@ def test_the_check_the_move_page_shows_the_booking_now_beside_the_move(client, p
     joining = html.split('id="joining-row"')[1].split("</div>")[0]
     assert "Member Green" in leaving and "Reserve Member" in joining
     assert "Reserve Member" not in leaving and "Member Green" not in joining
+
+
+@pytest.mark.usefixtures("empty_broker")
+def test_staff_filling_an_unfilled_seat_is_told_to_the_booker_and_the_adviser(
+    client, pool, booked, adviser, django_capture_on_commit_callbacks, run_worker
+):
+    # The only Green member peer declines: the place stays empty and the adviser is told.
+    with django_capture_on_commit_callbacks(execute=True):
+        answers.seat_answer(seat_id=holding(pool.member).pk, accept=False)
+    run_worker()
+    deliver()
+    unfilled = Seat.objects.get(role_name="Member peer", peer=None)
+    newcomer = make_available(
+        make_peer(name="New Green", political_group="green", home_council=pool.lead.home_council)
+    )
+    staff = make_user("sam", is_staff=True, first_name="Sam", last_name="Staff")
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/seats/{unfilled.pk}/assign/", {"peer": newcomer.pk})
+    sent = by_recipient(deliver())
+    line = "- Sam Staff (LGA staff) seated New Green in the Member peer seat, which was unfilled."
+    assert changes_in(sent[pool.booker.email].text) == [line]
+    told = sent[adviser.email]
+    assert told.subject.startswith("Updated: ")
+    assert "Every seat on its panel is now filled." in told.text
+    assert changes_in(told.text) == [line]
