@@ -32,6 +32,7 @@ from sessions.panels import (
     PlannedSeat,
     assignment_plan,
     booking_problem,
+    candidates_runner_up,
     offer_format,
     plan_seat_rows,
     seat_candidates,
@@ -116,13 +117,6 @@ def _choice(seat: Seat, now: datetime, *, lock: bool = False) -> tuple[SeatChoic
     ), (problem, pool, sessions, holding)
 
 
-def next_best(candidates: list[Candidate], *, chosen: int) -> dict:
-    """The runner-up recorded for a seat filled by hand: the best eligible candidate other than
-    the peer chosen, in the chooser's own order (empty when nobody else could take it)."""
-    runner = next((c for c in candidates if c.eligible and c.peer.id != chosen), None)
-    return {"peer_id": runner.peer.id, "fit": runner.fit} if runner is not None else {}
-
-
 def _seat(seat_id: int) -> Seat:
     return Seat.objects.select_related(
         "peer", "session__offer", "session__booking__offer", "session__booking__council"
@@ -164,7 +158,7 @@ def seat_assign(*, caller: Caller, seat: Seat, peer_id: int) -> Seat:
         if not candidate.eligible:
             raise RuleBroken(candidate)
         number = {s.pk: k for k, s in enumerate(sessions)}
-        runner_up = next_best(choice.candidates, chosen=peer_id)
+        runner_up = candidates_runner_up(choice.candidates, chosen=peer_id)
         plan = assignment_plan(
             problem=problem,
             pool=pool,
