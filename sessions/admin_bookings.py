@@ -9,9 +9,9 @@ Imported by sessions/admin.py.
 
 from django.contrib import admin
 from django.db.models import Count, Min, Q
-from simple_history.admin import SimpleHistoryAdmin
 
 from scheduling.engine.uk_time import clock_text, day_text
+from sessions.admin_history import HistoryInWordsAdmin
 from sessions.models import HOLDING_SEAT_STATUSES, BookedSession, Booking, Seat, Session
 
 
@@ -19,7 +19,7 @@ def _uk(moment) -> str:
     return f"{day_text(moment)}, {clock_text(moment)}" if moment else "–"
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(HistoryInWordsAdmin):
     """Lists, filters and history; changes go through the services, never the admin forms."""
 
     def has_add_permission(self, request, obj=None):

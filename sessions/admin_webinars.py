@@ -16,10 +16,10 @@ from django.contrib.admin.widgets import AdminDateWidget, AdminTimeWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
+from sessions.admin_history import HistoryInWordsAdmin
 from sessions.models import Delivery, Offer, Registration, RegistrationStatus, Session
 from sessions.selectors import webinars as selectors
 from sessions.services import webinars as services
@@ -109,7 +109,7 @@ def cancel_webinars(modeladmin, request, queryset):
 
 
 @admin.register(Session)
-class WebinarSessionAdmin(SimpleHistoryAdmin):
+class WebinarSessionAdmin(HistoryInWordsAdmin):
     form = WebinarSessionForm
     list_display = ["webinar", "uk_start", "status", "places", "waiting", "sequence"]
     list_filter = ["status", "offer__topic", "offer"]
@@ -186,7 +186,7 @@ class WebinarSessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(SimpleHistoryAdmin):
+class RegistrationAdmin(HistoryInWordsAdmin):
     """Places on webinars, to find one and read its history (changes go through the pages)."""
 
     list_display = ["name", "email", "session", "status", "council", "created_at"]

@@ -844,6 +844,14 @@ def seat_candidates(
     )
 
 
+def candidates_runner_up(candidates: list[Candidate], *, chosen: int) -> dict:
+    """The runner-up a seat filled by hand records, as a planned seat records the matcher's:
+    the best eligible candidate other than the peer chosen, in `seat_candidates`' order
+    (empty when nobody else could take the seat)."""
+    runner = next((c for c in candidates if c.eligible and c.peer.id != chosen), None)
+    return {"peer_id": runner.peer.id, "fit": runner.fit} if runner is not None else {}
+
+
 def assignment_plan(
     *, problem: MatchProblem, pool: PeerPool, sessions: list[Session], seats: list[PlannedSeat]
 ) -> PanelPlan:

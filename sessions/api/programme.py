@@ -62,7 +62,20 @@ class DeclineOut(SessionBrief):
 
 class HistogramBarOut(Schema):
     sessions: str
-    peers: int
+    peers: int = Field(description="Eligible peers who sit on this many sessions.")
+    peers_free: int = Field(
+        description="Of those, the peers who had time free in the period (or sat on a session)."
+    )
+
+
+class SpreadOut(Schema):
+    over: str = Field(description="The group measured: `eligible`, `free` or `used`.")
+    label: str
+    peers: int = Field(description="Peers in the group.")
+    gini: float = Field(
+        description="0: everyone in the group sits equally often; near 1: a few do it all."
+    )
+    meaning: str = Field(description="What the figure means, in words.")
 
 
 class LoadedPeerOut(Schema):
@@ -77,9 +90,13 @@ class LoadedPeerOut(Schema):
 
 class LoadOut(Schema):
     eligible_peers: int
+    peers_free: int = Field(
+        description="Eligible peers who had time free in the period (or sat on a session)."
+    )
     peers_used: int
     share_used: float
-    gini: float
+    gini: float = Field(description="The spread over every eligible peer (`spread`'s first).")
+    spread: list[SpreadOut]
     histogram: list[HistogramBarOut]
     most_loaded: list[LoadedPeerOut]
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from peers.held_time import HeldTime
-from peers.models import Peer
+from peers.models import Peer, Skill
 from peers.selectors import Caller, councils_for
 from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.staffing import StaffableStart
@@ -306,6 +306,22 @@ def fit_in_words(fit: dict) -> list[str]:
     if fit.get("lead"):
         words.append(f"senior enough to lead the panel (+{fit['lead']})")
     return words
+
+
+def candidates_matching(candidates: list, search: str) -> list:
+    """The candidates whose name, home council or a skill holds every word of `search`
+    (any case), in their order; all of them for an empty search."""
+    words = search.casefold().split()
+    if not words:
+        return list(candidates)
+    skill_names = dict(Skill.objects.values_list("slug", "name"))
+
+    def text(candidate) -> str:
+        peer = candidate.peer
+        skills = " ".join(f"{slug} {skill_names.get(slug, '')}" for slug in peer.skills)
+        return f"{peer.name} {peer.home_council.name} {skills}".casefold()
+
+    return [c for c in candidates if all(word in text(c) for word in words)]
 
 
 def candidate_out(candidate) -> dict:

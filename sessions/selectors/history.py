@@ -16,7 +16,7 @@ from django.db import models
 from peers.models import Council, Peer
 from peers.selectors import Caller
 from scheduling.engine.uk_time import clock_text, day_text
-from sessions.models import Booking, Seat, Session
+from sessions.models import Booking, Registration, Seat, Session
 
 SYSTEM = "system"
 
@@ -25,6 +25,7 @@ SHOWN_FIELDS = {
     Booking: ("status", "offer", "council", "booked_by", "notes", "cancel_reason"),
     Session: ("start", "end", "status", "joining_url", "title", "capacity", "recording_url"),
     Seat: ("peer", "status", "unfilled_reason"),  # the role is in the entry's words
+    Registration: ("name", "email", "council", "council_name", "role", "status"),
 }
 _ADDED, _CHANGED, _REMOVED = "+", "~", "-"
 
@@ -122,6 +123,51 @@ def _names(seats, bookings) -> dict[str, dict]:
     }
 
 
+def _shown_fields(model) -> list[models.Field]:
+    concrete = getattr(model._meta, "concrete_model", model)
+    shown = SHOWN_FIELDS.get(model) or SHOWN_FIELDS.get(concrete)
+    if shown is None:
+        return [f for f in model._meta.concrete_fields if f.name not in ("id", "updated_at")]
+    return [model._meta.get_field(name) for name in shown]
+
+
+def _related_names(records, fields) -> dict[str, dict]:
+    """The display name of every object the records' foreign keys point at, fetched once."""
+    names: dict[str, dict] = {}
+    for field in fields:
+        if not field.is_relation:
+            continue
+        ids = {getattr(r, field.attname) for r in records} - {None}
+        related = field.related_model.objects.in_bulk(ids)
+        names[field.name] = {
+            pk: (obj.get_full_name() or obj.username) if hasattr(obj, "get_full_name") else str(obj)
+            for pk, obj in related.items()
+        }
+    return names
+
+
+def record_history(records) -> dict[int, dict]:
+    """One object's history records in words, by record id (`history_id`): who made each
+    change (`history_who`, as the booking page names them) and each shown field from and to,
+    as the booking page says it (`history_rows`). The admin's history pages show these."""
+    records = sorted(records, key=lambda r: (r.history_date, r.history_id))
+    if not records:
+        return {}
+    names = _related_names(records, _shown_fields(records[0].instance_type))
+    verbs = {_ADDED: "Added", _CHANGED: "Changed", _REMOVED: "Removed"}
+    entries = {
+        record.history_id: HistoryEntry(
+            when=record.history_date,
+            who=history_who(record),
+            what=verbs[record.history_type],
+            changes=tuple(changes),
+        )
+        for record, changes in _changes(records, names)
+    }
+    rows = history_rows(list(entries.values()))
+    return dict(zip(entries, rows, strict=True))
+
+
 def _value(field: models.Field, value, names: dict[str, dict]):
     if value is None or value == "":
         return None
@@ -136,8 +182,7 @@ def _changes(records, names):
     """Each record with the shown fields it changed against the record before it."""
     if not records:
         return
-    model = records[0].instance_type
-    fields = [model._meta.get_field(name) for name in SHOWN_FIELDS[model]]
+    fields = _shown_fields(records[0].instance_type)
     previous: dict[int, object] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         before = record if record.history_type == _REMOVED else previous.get(record.id)

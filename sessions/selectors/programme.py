@@ -32,8 +32,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
+from peers.free_time import STEP_MINUTES, free_time_matrix
 from peers.models import Accreditation, CouncilType, Peer, Region
 from peers.selectors import Caller
+from scheduling.engine.grid import TimeGrid
 from scheduling.engine.uk_time import LONDON, month_of
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
@@ -281,7 +283,44 @@ def gini(values) -> float:
     return 2 * weighted / (n * total) - (n + 1) / n
 
 
-def pool_load(sessions: list[Session], seats: list[Seat]) -> dict:
+def had_free_time(peer_ids: list[int], period: Period) -> set[int]:
+    """The peers free at some time in the period by what they own (hours, dates, leave,
+    their calendar; seats aside), read from the free time kept as data."""
+    if not peer_ids:
+        return set()
+    grid = TimeGrid(period.start, (period.end - period.start) // timedelta(minutes=STEP_MINUTES))
+    free = free_time_matrix(peer_ids=peer_ids, grid=grid).any(axis=1)
+    return {peer_id for peer_id, any_free in zip(peer_ids, free, strict=True) if any_free}
+
+
+# The three groups the spread of the work is measured over, each with what its Gini means.
+SPREAD_GROUPS = (
+    (
+        "eligible",
+        "Every eligible peer",
+        "every active, accredited peer, whether or not they had time free; in a quiet period "
+        "this is high because there were few sessions to share, not because a few peers "
+        "were overloaded",
+    ),
+    (
+        "free",
+        "Peers who had time free",
+        "the eligible peers who had time free in the period (or sat on a session in it): "
+        "how evenly the sessions went to the peers who could have taken them",
+    ),
+    (
+        "used",
+        "Peers seated at least once",
+        "only the peers who sat on at least one session: whether the work fell on a few of "
+        "those who did any",
+    ),
+)
+
+
+def pool_load(sessions: list[Session], seats: list[Seat], period: Period) -> dict:
+    """The sessions each eligible peer sits on, and how evenly: the histogram, the share used,
+    the most loaded against their caps, and the Gini coefficient over three groups (every
+    eligible peer, those who had time free, those seated at least once), each in words."""
     live = {s.id: s for s in sessions}
     per_peer: dict[int, set[int]] = defaultdict(set)
     per_month: dict[int, Counter] = defaultdict(Counter)
@@ -294,13 +333,21 @@ def pool_load(sessions: list[Session], seats: list[Seat]) -> dict:
         per_peer[seat.peer_id].add(session.id)
         per_month[seat.peer_id][month_of(session.start)] += 1
     eligible = list(
-        Peer.objects.filter(is_active=True, accreditation=Accreditation.ACCREDITED).only(
-            "id", "name", "monthly_session_cap"
-        )
+        Peer.objects.filter(is_active=True, accreditation=Accreditation.ACCREDITED)
+        .only("id", "name", "monthly_session_cap")
+        .order_by("id")
     )
-    loads = [len(per_peer.get(peer.id, ())) for peer in eligible]
+    load_of = {peer.id: len(per_peer.get(peer.id, ())) for peer in eligible}
+    loads = list(load_of.values())
+    free = had_free_time(list(load_of), period) | {p for p, load in load_of.items() if load}
+    groups = {
+        "eligible": loads,
+        "free": [load for peer_id, load in load_of.items() if peer_id in free],
+        "used": [load for load in loads if load],
+    }
     histogram = Counter(min(load, HISTOGRAM_TOP) for load in loads)
-    used = sum(1 for load in loads if load)
+    histogram_free = Counter(min(load, HISTOGRAM_TOP) for load in groups["free"])
+    used = len(groups["used"])
     loaded = []
     for peer in eligible:
         months = per_month.get(peer.id)
@@ -322,13 +369,25 @@ def pool_load(sessions: list[Session], seats: list[Seat]) -> dict:
     loaded.sort(key=lambda row: (-(row["share_of_cap"] or 0), -row["sessions"], row["name"]))
     return {
         "eligible_peers": len(eligible),
+        "peers_free": len(groups["free"]),
         "peers_used": used,
         "share_used": round(used / len(eligible), 3) if eligible else 0.0,
         "gini": round(gini(loads), 3),
+        "spread": [
+            {
+                "over": key,
+                "label": label,
+                "peers": len(groups[key]),
+                "gini": round(gini(groups[key]), 3),
+                "meaning": meaning,
+            }
+            for key, label, meaning in SPREAD_GROUPS
+        ],
         "histogram": [
             {
                 "sessions": f"{n} or more" if n == HISTOGRAM_TOP else str(n),
                 "peers": histogram.get(n, 0),
+                "peers_free": histogram_free.get(n, 0),
             }
             for n in range(HISTOGRAM_TOP + 1)
         ],
@@ -447,7 +506,7 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "unfilled_sessions": unfilled_sessions(live, live_seats),
         "unanswered_seats": unanswered_seats(live_seats, by_id, now),
         "declines": declines(seats, by_id),
-        "load": pool_load(live, live_seats),
+        "load": pool_load(live, live_seats, period),
         "take_up": take_up(bookings),
         "webinars": webinar_figures(period),
     }

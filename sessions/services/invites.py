@@ -27,14 +27,12 @@ by reminders.py.
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
-from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from scheduling.engine.uk_time import day_text, when_text
+from scheduling.engine.uk_time import day_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -63,6 +61,14 @@ from sessions.services.letters import (
     session_when,
 )
 from sessions.services.outbox import InviteContent, invite_queue, invite_time
+from sessions.services.session_changes import (
+    ADVISER,
+    BOOKER,
+    PEER,
+    session_changes,
+    session_moved,
+    session_moved_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -376,7 +382,9 @@ def _peer_content(invite: Invite) -> InviteContent:
     kept = invite_keeps_acceptance(invite)
     expires = timezone.now() + ANSWER_LINK_LIFETIME
     role = seat.role_name
+    zone = seat.peer.time_zone if seat.peer else None
     decline = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE)
+    changes = _changes(invite, PEER) if update else ()
     if kept:
         paragraphs = (
             f"The details of the {title} have changed; its time has not. You have accepted "
@@ -388,11 +396,10 @@ def _peer_content(invite: Invite) -> InviteContent:
         )
         notes = ("If you can no longer take the seat, the LGA finds another peer.",)
     else:
-        paragraphs = (
-            f"You are invited to take the {role} seat on the {title}."
-            if not update
-            else f"The details of the {title} have changed: please check them and answer again.",
-        )
+        if not update:
+            paragraphs = (f"You are invited to take the {role} seat on the {title}.",)
+        else:
+            paragraphs = _peer_update_paragraphs(invite, title=title, zone=zone)
         accept = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=ACCEPT)
         actions = (
             ("Accept the seat", accept),
@@ -416,10 +423,34 @@ def _peer_content(invite: Invite) -> InviteContent:
         ),
         focus=session_focus(session),
         panel=session_panel_lines(session, with_status=False),
+        changes=changes,
         actions=actions,
         notes=notes,
     )
     return _content(letter, session, url=my_sessions, location=session.joining_url)
+
+
+def _peer_update_paragraphs(invite: Invite, *, title: str, zone: str | None) -> tuple[str, ...]:
+    """Why a peer is asked to answer again: the session moved (old and new times, and their
+    acceptance reset by it), or its details changed."""
+    session, seat = invite.session, invite.seat
+    last = _last_sent(invite) or _earlier(invite)
+    told = (last.session_start, last.session_end) if last is not None else (None, None)
+    if not session_moved(session, told):
+        return (
+            f"The details of the {title} have changed; its time has not. You have not answered "
+            "yet: please accept or decline the seat.",
+        )
+    had_accepted = seat.answered_sequence is not None and seat.status == SeatStatus.INVITED
+    why = (
+        f"You had accepted the {seat.role_name} seat; a new time needs a new answer, so your "
+        "acceptance no longer stands. Please check you can make the new time, then accept or "
+        "decline the seat again."
+        if had_accepted
+        else f"Please check you can make the new time, then accept or decline the "
+        f"{seat.role_name} seat."
+    )
+    return (f"The {title} has moved. {session_moved_text(told, session, zone=zone)}", why)
 
 
 def _last_sent(invite: Invite) -> Invite | None:
@@ -437,47 +468,25 @@ def _last_sent(invite: Invite) -> Invite | None:
     )
 
 
-def _changes_since(session: Session, last: Invite) -> tuple[str, ...]:
-    """What changed on a session since `last` was sent: its time, answers, declines, places
-    unfilled and peers newly invited, in the order they happened."""
-    since = last.sent_at or last.created_at
-    changes: list[tuple[datetime, str]] = []
-    told = (last.session_start, last.session_end)
-    if told[0] and told[1] and told != (session.start, session.end):
-        changes.append(
-            (since, f"The session moved from {when_text(*told)} to {session_when(session)}.")
-        )
-    for seat in Seat.objects.filter(session=session, updated_at__gt=since).select_related("peer"):
-        if seat.status == SeatStatus.DECLINED and seat.peer is not None:
-            changes.append(
-                (seat.updated_at, f"{seat.peer.name} declined the {seat.role_name} seat.")
-            )
-        elif seat.status == SeatStatus.ACCEPTED and seat.peer is not None:
-            changes.append(
-                (seat.updated_at, f"{seat.peer.name} accepted the {seat.role_name} seat.")
-            )
-        elif seat.status in HOLDING_SEAT_STATUSES and seat.peer is None:
-            changes.append(
-                (
-                    seat.updated_at,
-                    f"The {seat.role_name} seat could not be filled: {seat.unfilled_reason}. "
-                    "Your Principal Adviser has been told.",
-                )
-            )
-    # A seat first invited since then is a new member of the panel.
-    first_invited = (
-        Invite.objects.filter(session=session, seat__isnull=False, method=REQUEST)
-        .values("seat")
-        .annotate(first=Min("created_at"))
+def _changes(invite: Invite, audience: str) -> tuple[str, ...]:
+    """What changed on the session since the last message its recipient was sent."""
+    last = _last_sent(invite)
+    if last is None:
+        return ()
+    return session_changes(
+        invite.session,
+        since=last.sent_at or last.created_at,
+        told=(last.session_start, last.session_end),
+        audience=audience,
     )
-    new_seats = {row["seat"]: row["first"] for row in first_invited if row["first"] > since}
-    for seat in Seat.objects.filter(
-        pk__in=new_seats, status__in=(SeatStatus.PROPOSED, SeatStatus.INVITED), peer__isnull=False
-    ).select_related("peer"):
-        changes.append(
-            (new_seats[seat.pk], f"{seat.peer.name} has been invited to the {seat.role_name} seat.")
-        )
-    return tuple(text for _, text in sorted(changes, key=lambda change: change[0]))
+
+
+def _changed_opening(title: str, changes: tuple[str, ...]) -> str:
+    if len(changes) > 1:
+        return f"{title} has changed since our last e-mail: {len(changes)} changes, oldest first."
+    if changes:
+        return f"{title} has changed since our last e-mail."
+    return f"{title} has been updated."
 
 
 def _booker_content(invite: Invite) -> InviteContent:
@@ -489,16 +498,11 @@ def _booker_content(invite: Invite) -> InviteContent:
         return _content(_cancel_letter(invite, name), session, url=page, location="")
     title = session_title(session)
     earlier = _earlier(invite)
-    last = _last_sent(invite)
-    changes = _changes_since(session, last) if last is not None else ()
+    changes = _changes(invite, BOOKER) if earlier is not None else ()
     if earlier is None:
         opening = f"This is the calendar invitation for {title}."
-    elif len(changes) > 1:
-        opening = (
-            f"{title} has changed since our last e-mail: {len(changes)} changes, oldest first."
-        )
     else:
-        opening = f"{title} has been updated."
+        opening = _changed_opening(title, changes)
     letter = Letter(
         subject=f"{'Updated' if earlier else 'Booked'}: {title}, {session_day(session)}",
         greeting=f"Dear {name},",
@@ -540,6 +544,7 @@ def _adviser_content(invite: Invite) -> InviteContent:
             contact=letter_contact(offer=session.offer),
         )
     title = session_title(session)
+    changes = _changes(invite, ADVISER)
     unfilled = [
         s for s in session_panel(session) if s.peer is None and s.status in HOLDING_SEAT_STATUSES
     ]
@@ -553,7 +558,10 @@ def _adviser_content(invite: Invite) -> InviteContent:
         )
     else:
         subject = f"Updated: {title}, {session_day(session)}"
-        paragraphs = (f"{title} has been updated; every seat on its panel is now filled.",)
+        paragraphs = (
+            _changed_opening(title, changes),
+            "Every seat on its panel is now filled.",
+        )
     letter = Letter(
         subject=subject,
         greeting=f"Dear {name},",
@@ -565,6 +573,7 @@ def _adviser_content(invite: Invite) -> InviteContent:
         ),
         focus=session_focus(session),
         panel=session_panel_lines(session, with_status=True),
+        changes=changes,
         actions=(("See the booking", page),),
     )
     return _content(

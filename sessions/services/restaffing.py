@@ -37,6 +37,9 @@ from sessions.models import (
 from sessions.panels import offer_format, plan_seat_rows, restaff_plan, seat_writes_serialise
 
 RESTAFF_TASK = "sessions.tasks.restaff_booking"
+# Recorded with the change (the history's reason) when a seat is given up by the peer's
+# availability rather than by their answer, so the booker's summary can say which it was.
+NO_LONGER_FREE = "no longer free then (leave, a date or hours changed)"
 
 
 @dataclass
@@ -165,7 +168,9 @@ def seats_release_for_unavailable(
     )
     for seat in seats:
         seat.status, seat.updated_at = SeatStatus.DECLINED, timezone.now()
-    bulk_update_with_history(seats, Seat, ["status", "updated_at"])
+    bulk_update_with_history(
+        seats, Seat, ["status", "updated_at"], default_change_reason=NO_LONGER_FREE
+    )
     for seat in seats:
         session = seat.session = sessions[seat.session_id]
         session.sequence += 1

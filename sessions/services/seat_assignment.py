@@ -32,6 +32,7 @@ from sessions.panels import (
     PlannedSeat,
     assignment_plan,
     booking_problem,
+    candidates_runner_up,
     offer_format,
     plan_seat_rows,
     seat_candidates,
@@ -157,6 +158,7 @@ def seat_assign(*, caller: Caller, seat: Seat, peer_id: int) -> Seat:
         if not candidate.eligible:
             raise RuleBroken(candidate)
         number = {s.pk: k for k, s in enumerate(sessions)}
+        runner_up = candidates_runner_up(choice.candidates, chosen=peer_id)
         plan = assignment_plan(
             problem=problem,
             pool=pool,
@@ -168,6 +170,7 @@ def seat_assign(*, caller: Caller, seat: Seat, peer_id: int) -> Seat:
                     position=key.index,
                     peer_id=peer_id,
                     fit=candidate.fit,
+                    runner_up=runner_up,
                 )
                 for key in choice.seat_keys
             ],

@@ -27,7 +27,7 @@ from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
 from sessions import panels, selectors, services
 from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
-from sessions.models import Booking, Offer
+from sessions.models import HOLDING_SEAT_STATUSES, Booking, Offer, Seat
 from sessions.seat_words import seat_in_words
 
 NOT_CHOSEN = "Choose a time."
@@ -357,6 +357,7 @@ class _Journey:
             "month_url": self.url(month=f"{start:%Y-%m}"),
             "changed": None,
             "unstaffable": None,
+            "move": None,
             "seats": [],
             "times": [],
         }
@@ -372,6 +373,8 @@ class _Journey:
             if seat.peer_id is not None
         ]
         context["times"] = [(_uk(t.start), _uk(t.end)) for t in plan.times]
+        if self.moving is not None:
+            context["move"] = _move_comparison(self.moving, plan, peers)
         changes = panels.plan_changes(plan, shown) if shown else []
         if changes:
             changed = services.PanelChanged(plan, changes)
@@ -471,6 +474,42 @@ class _Journey:
         if day is None:
             return self.month_page(problem=problem)
         return self.day_page(day, problem=problem, notes=self.request.POST.get("notes", ""))
+
+
+def _names_text(names: list[str]) -> str:
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+def _move_comparison(booking: Booking, plan: panels.PanelPlan, peers: dict) -> dict:
+    """The booking as it is beside the move: its current times and panel, and who leaves and
+    who joins the panel with the new time (over every session of the booking)."""
+    sessions = list(booking.sessions.order_by("number"))
+    holding = [
+        seat
+        for seat in Seat.objects.filter(
+            session__booking=booking, status__in=HOLDING_SEAT_STATUSES, peer__isnull=False
+        )
+        .select_related("peer")
+        .order_by("session__number", "id")
+    ]
+    first = sessions[0].pk if sessions else None
+    order = {role.name: k for k, role in enumerate(panels.offer_format(booking.offer).roles)}
+    now_ids = {seat.peer_id: seat.peer.name for seat in holding}
+    new_ids = {seat.peer_id for seat in plan.seats if seat.peer_id is not None}
+    return {
+        "times": [(_uk(s.start), _uk(s.end)) for s in sessions],
+        "panel": [
+            (seat.role_name, seat.peer.name)
+            for seat in sorted(
+                (s for s in holding if s.session_id == first),
+                key=lambda s: (order.get(s.role_name, 99), s.position),
+            )
+        ],
+        "leaving": _names_text(sorted(name for id_, name in now_ids.items() if id_ not in new_ids)),
+        "joining": _names_text(
+            sorted(peers[id_].name for id_ in new_ids if id_ not in now_ids and id_ in peers)
+        ),
+    }
 
 
 def _first_start(booking: Booking | None) -> datetime | None:

@@ -23,6 +23,21 @@ class AssignForm(forms.Form):
     )
 
 
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search peers by name, council or skill",
+        required=False,
+        max_length=100,
+        strip=True,
+        error_messages={"max_length": "Search must be 100 characters or fewer."},
+    )
+
+
+# Without a search, the page lists the best eligible peers first and links to the rest, so it
+# stays a few screens long on a phone.
+FIRST_SHOWN = 15
+
+
 @login_required
 def seat_assign(request, seat_id: int):
     caller = caller_for(request.user)
@@ -34,20 +49,24 @@ def seat_assign(request, seat_id: int):
     except Refusal as refusal:
         messages.error(request, refusal.detail)
         return redirect("booking-detail", booking_id=seat.session.booking_id)
-    rows = [selectors.candidate_out(c) for c in choice.candidates]
+    search = SearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    eligible = [c for c in choice.candidates if c.eligible]
     form = AssignForm(request.POST if request.method == "POST" else None)
-    form.fields["peer"].choices = [
-        (r["peer"]["id"], r["peer"]["name"]) for r in rows if r["eligible"]
-    ]
+    # Every eligible peer may be chosen, whether or not the search shows them.
+    form.fields["peer"].choices = [(c.peer.id, c.peer.name) for c in eligible]
+    found = selectors.candidates_matching(choice.candidates, query)
+    shown = [selectors.candidate_out(c) for c in found if c.eligible]
+    showing_all = bool(query) or request.GET.get("all") == "1"
+    if not showing_all:
+        shown = shown[:FIRST_SHOWN]
     if request.method == "POST" and form.is_valid():
         try:
             seat_assignment.seat_assign(caller=caller, seat=seat, peer_id=form.cleaned_data["peer"])
         except Refusal as refusal:
             form.add_error("peer", refusal.detail)
         else:
-            name = next(
-                r["peer"]["name"] for r in rows if r["peer"]["id"] == form.cleaned_data["peer"]
-            )
+            name = next(c.peer.name for c in eligible if c.peer.id == form.cleaned_data["peer"])
             messages.success(request, f"{name} is seated and invited.")
             return redirect("booking-detail", booking_id=seat.session.booking_id)
     return render(
@@ -56,10 +75,17 @@ def seat_assign(request, seat_id: int):
         {
             "seat": choice.seat,
             "booking": choice.seat.session.booking,
-            "eligible": [r for r in rows if r["eligible"]],
-            "not_eligible": [r for r in rows if not r["eligible"]],
+            "eligible": shown,
+            "eligible_count": len(eligible),
+            "eligible_found": sum(1 for c in found if c.eligible),
+            "not_eligible": [selectors.candidate_out(c) for c in found if not c.eligible],
+            "not_eligible_count": sum(1 for c in choice.candidates if not c.eligible),
+            "query": query,
+            "search": search,
+            "showing_all": showing_all,
+            "first_shown": FIRST_SHOWN,
             "form": form,
-            "invalid": form if form.errors else None,
+            "invalid": form if form.errors else (search if search.errors else None),
         },
     )
 

@@ -273,7 +273,8 @@ def test_a_new_joining_link_sends_an_update_and_keeps_the_answers(
     # One who had not answered yet is asked to.
     lead = mails[pool.lead.email]
     assert events[pool.lead.email]["attendees"][0]["rsvp"] == "TRUE"
-    assert "please check them and answer again" in lead.text
+    assert "You have not answered yet: please accept or decline the seat." in lead.text
+    assert "answer again" not in lead.text
     assert set(links(lead.text)) == {"accept", "decline"}
     assert teams in client.get(f"/bookings/{booking.id}/").content.decode()
 

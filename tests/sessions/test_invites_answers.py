@@ -186,7 +186,10 @@ def test_a_decline_through_the_link_invites_a_replacement_and_tells_the_booker(
     booker = sent[pool.booker.email]
     assert_imip(booker, "REQUEST")
     assert "Member Green declined the Member peer seat." in booker.text
-    assert "Reserve Member has been invited to the Member peer seat." in booker.text
+    assert (
+        "Reserve Member replaces Member Green in the Member peer seat, as Member Green declined."
+        in booker.text
+    )
     assert "- Member peer: Reserve Member (invited)" in booker.text
 
     # The peers kept can still answer with the links they had.
@@ -267,7 +270,15 @@ def test_a_decline_through_the_api_with_no_one_left_tells_the_adviser(
     assert Session.objects.get().sequence == 2
     sent = by_recipient(deliver())
     assert set(sent) == {reserve.email, backup.email, pool.booker.email, adviser.email}
-    assert "every seat on its panel is now filled" in sent[adviser.email].text
+    told = sent[adviser.email].text
+    assert "Every seat on its panel is now filled." in told
+    # The adviser's update lists each change since the "Seat unfilled" letter, in words.
+    assert told.split("What has changed:\n")[1].split("\n\n")[0].splitlines() == [
+        "- Officer Recovery declined the Officer peer seat.",
+        "- Reserve Member has been invited to the Member peer seat, which was unfilled.",
+        "- Backup Officer replaces Officer Recovery in the Officer peer seat, as Officer "
+        "Recovery declined.",
+    ]
 
 
 def test_a_seated_peer_whose_calendar_holds_the_session_is_not_moved_by_a_decline(

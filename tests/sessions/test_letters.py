@@ -188,7 +188,7 @@ def test_several_changes_within_minutes_reach_the_booker_as_one_summary(
     # Oldest first; an unfilled seat says why, in the matcher's words.
     assert changes[:3] + [changes[4]] == [
         "- Member Green declined the Member peer seat.",
-        "- Reserve Member has been invited to the Member peer seat.",
+        "- Reserve Member replaces Member Green in the Member peer seat, as Member Green declined.",
         "- Officer Recovery declined the Officer peer seat.",
         "- Lead Labour declined the Lead member peer seat.",
     ]

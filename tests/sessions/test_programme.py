@@ -24,7 +24,15 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.selectors.programme import gini
-from tests.factories import bearer, make_booker, make_council, make_councillor, make_peer, make_user
+from tests.factories import (
+    bearer,
+    make_available,
+    make_booker,
+    make_council,
+    make_councillor,
+    make_peer,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -356,7 +364,9 @@ def test_the_page_shows_the_figures_with_charts_and_their_tables(client, world):
     assert "Bolton Council: Recovery &amp; Renewal Panel" in page or "Bolton Council" in page
     assert "Dave Peer" in page and "Eve Peer (accepted)" in page
     assert page.count('class="app-bar-chart"') == 5
-    assert page.count('<div class="govuk-visually-hidden">\n  <table class="govuk-table">') == 4
+    # Three charts carry a table for screen readers; the histogram's table is shown to all.
+    assert page.count('<div class="govuk-visually-hidden">\n  <table class="govuk-table">') == 3
+    assert "The distribution the spread is measured on" in page
     assert "Swansea Council" not in page
     assert 'href="/programme/export.csv?start=2027-03-01&amp;end=2027-03-31"' in page
 
@@ -418,3 +428,42 @@ def test_the_admin_lists_bookings_sessions_and_seats_with_filters_and_history(cl
         == 200
     )
     assert Council.objects.count() >= 4
+
+
+def test_the_spread_is_given_over_three_groups_and_said_in_words(api_client, client, world):
+    load = figures(api_client, world.staff)["load"]
+    # Loads: Alice 2, Bob 2, Carol 2, Dave 0, Eve 1, Fay 1. Nobody has weekly hours, so only
+    # the peers seated count as having had time free: Dave drops out of the second group.
+    assert [(g["over"], g["peers"], g["gini"]) for g in load["spread"]] == [
+        ("eligible", 6, pytest.approx(0.292)),
+        ("free", 5, pytest.approx(0.15)),
+        ("used", 5, pytest.approx(0.15)),
+    ]
+    assert load["gini"] == load["spread"][0]["gini"]
+    assert load["peers_free"] == 5
+    assert [(bar["sessions"], bar["peers"], bar["peers_free"]) for bar in load["histogram"]][
+        :3
+    ] == [("0", 1, 0), ("1", 2, 2), ("2", 3, 3)]
+    assert "few sessions to share" in load["spread"][0]["meaning"]
+
+    # Dave's weekly hours give him time free in March: he counts among those who could sit.
+    make_available(world.peers["Dave"])
+    load = figures(api_client, world.staff)["load"]
+    assert [(g["over"], g["peers"], g["gini"]) for g in load["spread"]] == [
+        ("eligible", 6, pytest.approx(0.292)),
+        ("free", 6, pytest.approx(0.292)),
+        ("used", 5, pytest.approx(0.15)),
+    ]
+    assert load["histogram"][0]["peers_free"] == 1
+
+    # The page shows the API's figures, each said in words beside the distribution.
+    client.force_login(world.staff)
+    page = client.get("/programme/", MARCH).content.decode()
+    spread = page.split('id="spread"')[1].split("</dl>")[0]
+    for group in load["spread"]:
+        assert f"{group['label']} ({group['peers']})" in spread
+        assert f"<strong>{group['gini']:.2f}</strong>" in spread
+        assert group["meaning"] in spread
+    glance = page.split("Spread of the work")[1].split("</dd>")[0]
+    assert "0.29 over every eligible peer (6)" in glance
+    assert "0.15 over peers seated at least once (5)" in glance

@@ -270,8 +270,11 @@ def test_leave_over_a_held_seat_lists_it_re_staffs_it_and_tells_the_booker(
     assert set(sent) == {reserve.email, pool.booker.email}
     assert sent[reserve.email].method == "REQUEST"
     booker = sent[pool.booker.email]
-    assert "Member Green declined the Member peer seat." in booker.text
-    assert "Reserve Member has been invited to the Member peer seat." in booker.text
+    assert "Member Green gave up the Member peer seat: they are no longer free then" in booker.text
+    assert (
+        "Reserve Member replaces Member Green in the Member peer seat, as Member Green is no "
+        "longer free then." in booker.text
+    )
 
     # Saving the same availability again releases nothing more and queues nothing.
     with django_capture_on_commit_callbacks(execute=True):
@@ -313,7 +316,16 @@ def test_an_override_over_a_held_seat_on_the_page_says_so_and_re_staffs_it(
     assert not holding(reserve).exists()  # the member peer's place was never open
     sent = by_recipient(deliver())
     assert set(sent) == {officer.email, pool.booker.email}
-    assert "Officer Recovery declined the Officer peer seat." in sent[pool.booker.email].text
+    told = sent[pool.booker.email].text
+    # Given up by a date override, not by an answer: the summary says which.
+    assert (
+        "Officer Recovery gave up the Officer peer seat: they are no longer free then "
+        "(their leave, a date or their hours changed)." in told
+    )
+    assert (
+        f"{officer.name} replaces Officer Recovery in the Officer peer seat, as Officer "
+        "Recovery is no longer free then." in told
+    )
 
 
 @pytest.mark.django_db

@@ -115,7 +115,7 @@ def test_staff_choose_a_peer_on_the_page(
     html = client.get(f"/bookings/{booked.id}/").content.decode()
     assert f'href="/seats/{seat.pk}/assign/"' in html
     page = client.get(f"/seats/{seat.pk}/assign/").content.decode()
-    assert "Reserve Labour" in page and "own council" in page
+    assert "Reserve Labour" in page and "Own council" in page
     missing = client.post(f"/seats/{seat.pk}/assign/", {})
     assert "Choose a peer for the seat." in missing.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -147,7 +147,9 @@ def test_an_unfilled_seat_is_filled_when_a_peer_adds_hours_and_the_adviser_is_to
     assert seat.role_name == "Lead member peer"
     sent = by_recipient(deliver())
     assert sent[newcomer.email].method == "REQUEST"
-    assert "every seat on its panel is now filled" in sent[adviser.email].text
+    told = sent[adviser.email].text
+    assert "Every seat on its panel is now filled." in told
+    assert "- New Labour has been invited to the Lead member peer seat, which was unfilled." in told
 
 
 @pytest.mark.usefixtures("empty_broker")
