@@ -8,7 +8,7 @@ FRONTEND := frontend
 ASSETS := static/build/site.css
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test test-awkward-days lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,22 @@ run: install
 
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The date-sensitive tests again with "now" moved (time-machine; real time zones kept) to the
+# awkward days: 31 December late in the evening, the last day of a month, 29 February, the
+# Saturdays before both UK clock changes and a bank holiday.
+AWKWARD_DAYS := 2026-12-31T23:00+00:00 2027-04-30T16:00+01:00 2028-02-29T12:00+00:00 \
+	2027-03-27T12:00+00:00 2027-10-30T12:00+01:00 2027-08-30T12:00+01:00
+DATE_SENSITIVE := tests/peers/test_availability_api.py tests/peers/test_availability_pages.py \
+	tests/peers/test_past_dates.py tests/peers/test_free_time.py tests/peers/test_seed_demo.py \
+	tests/sessions/test_booking_api.py tests/sessions/test_approval.py \
+	tests/sessions/test_restaffing.py tests/sessions/test_invites.py \
+	tests/sessions/test_webinar_reminders.py tests/sessions/test_demo_bookings.py \
+	tests/sessions/test_programme.py
+
+test-awkward-days: install
+	@for now in $(AWKWARD_DAYS); do echo "== now $$now"; \
+		$(BIN)/python -m pytest -q -p no:cacheprovider --now=$$now $(DATE_SENSITIVE) || exit 1; done
 
 lint: install
 	$(BIN)/ruff check .
