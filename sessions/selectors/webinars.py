@@ -98,11 +98,11 @@ def closed_reason(session: Session, *, now: datetime | None = None) -> str:
         return "This webinar has already taken place."
     if session.start <= now:
         return "Registration closed when the webinar started."
-    offer = session.offer
-    if offer.status == OfferStatus.COMING_SOON:
+    state = session.offer.state()
+    if state.status == OfferStatus.COMING_SOON:
         return "Registration has not opened yet."
-    if offer.status != OfferStatus.AVAILABLE:
-        return f"Registration is closed: {offer.status_text.lower()}."
+    if state.status != OfferStatus.AVAILABLE:
+        return f"Registration is closed: {state.text.lower()}."
     return ""
 
 
