@@ -341,6 +341,20 @@ def feed_link_state(email: str) -> str:
     return "off" if revoked else "none"
 
 
+@dataclass(frozen=True)
+class PrivateCalendar:
+    """Where a person's private calendar link stands, as every page says it
+    (templates/sessions/private_calendar.html)."""
+
+    state: str  # feed_link_state: "live", "off" or "none"
+    links: "SubscribeLinks | None" = None  # a link issued in this response, shown this once
+    replaced: bool = False  # the link issued now replaced one that worked until now
+
+
+def private_calendar(email: str) -> PrivateCalendar:
+    return PrivateCalendar(state=feed_link_state(email))
+
+
 # A councillor's own webinars ---------------------------------------------------------------------
 
 
@@ -423,6 +437,22 @@ def my_registrations(*, email: str, now: datetime | None = None) -> list[MyRegis
         .order_by("session__start", "id")
     )
     return [my_registration_view(registration, now=now) for registration in registrations]
+
+
+def my_place(*, email: str, session: Session, now: datetime | None = None) -> MyRegistration | None:
+    """The address's place (or waiting-list place) on this webinar, or None."""
+    registration = (
+        Registration.objects.select_related("session__offer")
+        .filter(
+            session=session,
+            email=(email or "").strip().lower(),
+            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
+        )
+        .first()
+        if email
+        else None
+    )
+    return my_registration_view(registration, now=now) if registration else None
 
 
 def my_registration_get(*, email: str, registration_id: int) -> Registration:
