@@ -323,6 +323,17 @@ def email_for_manage_key(key: str) -> str | None:
     return email
 
 
+def place_came_from_waiting_list(registration: Registration, *, by: datetime) -> bool:
+    """Whether the registration's last change up to `by` gave it a place it was waiting for
+    (the place freed and went to it), as its history records."""
+    statuses = list(
+        registration.history.filter(history_date__lte=by)
+        .order_by("-history_date", "-history_id")
+        .values_list("status", flat=True)[:2]
+    )
+    return statuses == [RegistrationStatus.REGISTERED, RegistrationStatus.WAITING]
+
+
 def latest_registration(email: str) -> Registration | None:
     return Registration.objects.filter(email=email.strip().lower()).order_by("-created_at").first()
 
