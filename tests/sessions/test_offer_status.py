@@ -140,6 +140,7 @@ def test_staff_are_told_in_the_admin_when_a_date_has_passed(staff_client):
     assert "Status today" in page
     # Only the lapsed offer is named.
     assert "Finance-themed Recovery Panel: " not in listing
+    assert staff_client.get("/admin/offer_sessions/offer/add/").status_code == 200
 
 
 def test_the_admin_refuses_a_new_date_that_has_already_passed(staff_client):
