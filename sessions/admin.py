@@ -1,11 +1,45 @@
+from django import forms
 from django.contrib import admin, messages
 
 from sessions import (
     admin_bookings,  # noqa: F401  (registers bookings, their sessions and seats)
     admin_webinars,  # noqa: F401  (registers the webinar sessions admin)
 )
-from sessions.models import Invite, Offer, Reminder, RoleSlot
+from sessions.models import Invite, Offer, OfferStatus, Reminder, RoleSlot
+from sessions.offer_status import uk_today
 from sessions.services.mail import invites_resend
+
+
+class OfferForm(forms.ModelForm):
+    """A date newly set for a suspension or a coming offer must be still to come: one already
+    passed would make the offer available the moment it is saved."""
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        for field, applies in (
+            ("suspended_until", status == OfferStatus.SUSPENDED),
+            ("available_from", status == OfferStatus.COMING_SOON),
+        ):
+            day = data.get(field)
+            changed = field in self.changed_data or "status" in self.changed_data
+            if applies and day is not None and changed and day <= uk_today():
+                self.add_error(
+                    field,
+                    "Enter a date after today: from this date the offer is available to book.",
+                )
+        return data
+
+
+def lapsed_warning(offer: Offer) -> str:
+    """What staff are told about an offer whose status date has passed, or ""."""
+    lapsed = offer.state().lapsed
+    if not lapsed:
+        return ""
+    return (
+        f"{offer.title}: {lapsed[0].lower()}{lapsed[1:]}, so the catalogue shows it as available and councils can "
+        "book it. Set its status to Available, or give it a new date."
+    )
 
 
 class RoleSlotInline(admin.TabularInline):
@@ -16,15 +50,19 @@ class RoleSlotInline(admin.TabularInline):
 
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
+    form = OfferForm
     list_display = [
         "title",
         "programme",
         "delivery",
         "status",
         "suspended_until",
+        "available_from",
+        "status_today",
         "needs_approval",
         "contact_email",
     ]
+    readonly_fields = ["status_today"]
     list_filter = ["programme", "delivery", "status", "topic", "needs_approval"]
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -39,6 +77,8 @@ class OfferAdmin(admin.ModelAdmin):
                     "programme",
                     "status",
                     "suspended_until",
+                    "available_from",
+                    "status_today",
                     "needs_approval",
                     "order",
                 ]
@@ -73,6 +113,27 @@ class OfferAdmin(admin.ModelAdmin):
         ),
         ("Booking rules", {"fields": ["min_notice_days", "horizon_days", "conflict_same_region"]}),
     ]
+
+    @admin.display(description="Status today")
+    def status_today(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        state = obj.state()
+        return f"{state.text}: {state.lapsed}" if state.lapsed else state.text
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            for offer in Offer.objects.all():
+                if warning := lapsed_warning(offer):
+                    self.message_user(request, warning, messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            offer = self.get_object(request, object_id)
+            if offer is not None and (warning := lapsed_warning(offer)):
+                self.message_user(request, warning, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Invite)

@@ -47,11 +47,11 @@ def _working_day_from(day: date, weekday: int) -> date:
 def seed_webinars(*, today: date | None = None) -> dict:
     """Schedule the demo webinars; returns how many sessions and registrations were added."""
     today = today or timezone.localdate()
-    offers = list(
-        Offer.objects.filter(delivery=Delivery.WEBINAR, status=OfferStatus.AVAILABLE).order_by(
-            "order", "title"
-        )
-    )
+    offers = [
+        offer
+        for offer in Offer.objects.filter(delivery=Delivery.WEBINAR).order_by("order", "title")
+        if offer.current_status == OfferStatus.AVAILABLE
+    ]
     added_sessions = added_registrations = 0
     first_sessions = []
     for index, offer in enumerate(offers):

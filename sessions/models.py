@@ -1,5 +1,7 @@
 """What and when: the catalogue of remote offers and the role slots their panels need."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from peers.models import PeerKind, PoliticalGroup, Profession, Skill
-from scheduling.engine.uk_time import day_text
+from sessions import offer_status
 
 
 class Programme(models.TextChoices):
@@ -33,9 +35,9 @@ class Delivery(models.TextChoices):
 
 
 class OfferStatus(models.TextChoices):
-    AVAILABLE = "available", "Available"
-    COMING_SOON = "coming-soon", "Coming soon"
-    SUSPENDED = "suspended", "Suspended"
+    AVAILABLE = offer_status.AVAILABLE, offer_status.STATUS_NAMES[offer_status.AVAILABLE]
+    COMING_SOON = offer_status.COMING_SOON, offer_status.STATUS_NAMES[offer_status.COMING_SOON]
+    SUSPENDED = offer_status.SUSPENDED, offer_status.STATUS_NAMES[offer_status.SUSPENDED]
 
 
 class Topic(models.TextChoices):
@@ -89,7 +91,14 @@ class Offer(models.Model):
     status = models.CharField(
         max_length=20, choices=OfferStatus.choices, default=OfferStatus.AVAILABLE
     )
-    suspended_until = models.DateField(null=True, blank=True)
+    suspended_until = models.DateField(
+        null=True, blank=True, help_text="Suspended: the day it can be booked again."
+    )
+    available_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Coming soon: the day it opens, if known. On that day it becomes available.",
+    )
     source = models.CharField(max_length=200, blank=True, help_text="Where the offer is described.")
     order = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
@@ -125,15 +134,26 @@ class Offer(models.Model):
     def is_webinar(self) -> bool:
         return self.delivery == Delivery.WEBINAR
 
+    def state(self, today: date | None = None) -> offer_status.OfferState:
+        """The offer's status as of `today` (by default today in the UK): its date decides."""
+        return offer_status.offer_state(
+            status=self.status,
+            suspended_until=self.suspended_until,
+            available_from=self.available_from,
+            today=today or offer_status.uk_today(),
+        )
+
+    @property
+    def current_status(self) -> str:
+        return self.state().status
+
     @property
     def is_bookable(self) -> bool:
-        return self.status == OfferStatus.AVAILABLE and self.delivery != Delivery.WEBINAR
+        return self.current_status == OfferStatus.AVAILABLE and self.delivery != Delivery.WEBINAR
 
     @property
     def status_text(self) -> str:
-        if self.status == OfferStatus.SUSPENDED and self.suspended_until:
-            return f"Suspended until {day_text(self.suspended_until)}"
-        return self.get_status_display()
+        return self.state().text
 
     @property
     def format_text(self) -> str:

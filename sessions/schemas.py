@@ -44,9 +44,17 @@ class OfferOut(Schema):
     title: str
     summary: str
     audience: str
-    status: str
+    status: OfferStatus = Field(
+        description="The status today: a suspension or a coming offer whose date has come is "
+        "available"
+    )
     status_text: str
-    suspended_until: date | None
+    suspended_until: date | None = Field(
+        description="While suspended: the day it can be booked again"
+    )
+    available_from: date | None = Field(
+        description="While coming soon: the day it opens, if the LGA has set one"
+    )
     topic: str
     contact_email: str
     url: str
@@ -56,8 +64,22 @@ class OfferOut(Schema):
         return obj.get_programme_display()
 
     @staticmethod
+    def resolve_status(obj) -> str:
+        return obj.state().status
+
+    @staticmethod
     def resolve_status_text(obj) -> str:
-        return obj.status_text
+        return obj.state().text
+
+    @staticmethod
+    def resolve_suspended_until(obj) -> date | None:
+        state = obj.state()
+        return state.until if state.status == OfferStatus.SUSPENDED else None
+
+    @staticmethod
+    def resolve_available_from(obj) -> date | None:
+        state = obj.state()
+        return state.until if state.status == OfferStatus.COMING_SOON else None
 
     @staticmethod
     def resolve_url(obj) -> str:
@@ -98,7 +120,7 @@ class OfferDetailOut(OfferOut):
 
 class OfferFilter(Schema):
     programme: Programme | None = None
-    status: OfferStatus | None = None
+    status: OfferStatus | None = Field(default=None, description="The status today")
     delivery: Delivery | None = None
     topic: Topic | None = None
 

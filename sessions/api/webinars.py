@@ -68,9 +68,16 @@ class RegistrationOut(Schema):
     status: str
     status_text: str
     waiting_position: int | None
-    invited: bool
+    invited: bool = Field(
+        description="Whether this request sent an invitation (a new place); false when the "
+        "address was already registered or joined the waiting list"
+    )
     feed_url: str | None
     feed: SubscribeOut | None
+    private_calendar: str = Field(
+        description="The address's private calendar link: live, off or none (see feed_url for "
+        "a link created now)"
+    )
     note: str
 
 
@@ -186,8 +193,9 @@ def _signed_in_email(request) -> str:
         "body, whether or not the address is known; the address is sent a link that confirms "
         "the registration (a place, or the waiting list when full) and holds nothing until "
         "then. Signed in (bearer token or session) with the same address: 201 with the "
-        "registration, or 200 with the same registration if it was already there (a session "
-        "without its CSRF token counts as signed out); `feed_url` "
+        "registration, or 200 with the same registration if it was already there (nothing is "
+        "changed or sent then: `invited` is false; a session without its CSRF token counts as "
+        "signed out); `feed_url` "
         "is the private calendar feed, given only when it is first created. 409 if the webinar "
         "is cancelled, over, started or not open; 422 for invalid input; 429 when one client "
         "or address tries too often."
@@ -217,16 +225,9 @@ def registration_create(request, webinar_id: int, payload: RegistrationIn, respo
             private_feed_path(result.feed_token),
             "LGA webinars: your registrations",
         )
-    if result.feed_token:
-        note = "Keep feed_url private: it shows your registrations with their joining links."
-    elif result.created:
-        note = (
-            "This webinar is added to your private calendar feed. To get a new link to it, "
-            "use the link in your invitation e-mail."
-        )
-    else:
-        note = "You were already registered for this webinar; nothing has changed."
     registered = registration.status == RegistrationStatus.REGISTERED
+    position = selectors.waiting_position(registration)
+    calendar = selectors.private_calendar(registration.email).state
     return Status(
         201 if result.created else 200,
         {
@@ -234,13 +235,50 @@ def registration_create(request, webinar_id: int, payload: RegistrationIn, respo
             "webinar": webinar.id,
             "status": registration.status,
             "status_text": registration.get_status_display(),
-            "waiting_position": selectors.waiting_position(registration),
-            "invited": registered,
+            "waiting_position": position,
+            "invited": result.created and registered,
             "feed_url": feed["https"] if feed else None,
             "feed": feed,
-            "note": note,
+            "private_calendar": calendar,
+            "note": _registration_note(
+                created=result.created,
+                position=position,
+                calendar=calendar,
+                new_feed=bool(result.feed_token),
+            ),
         },
     )
+
+
+def _registration_note(*, created: bool, position: int | None, calendar: str, new_feed: bool):
+    """What a registration's answer says, true for each state (as the pages say it)."""
+    if not created:
+        held = (
+            f"You are already number {position} on the waiting list"
+            if position
+            else "You already have a place"
+        )
+        first = f"{held}: nothing has changed, and no e-mail was sent."
+    elif position:
+        first = (
+            f"Every place is taken: you are number {position} on the waiting list and hold no "
+            "place yet. We have e-mailed you how to leave it; if a place frees, it is yours and "
+            "we e-mail you an invitation with the joining link."
+        )
+    else:
+        first = "You have a place: we have e-mailed you an invitation with the joining link."
+    if new_feed:
+        second = "Keep feed_url private: it shows your webinars with their joining links."
+    elif calendar == "live":
+        second = (
+            "Your private calendar link lists your webinars; it cannot be shown again. Get a "
+            "new one with the link in any e-mail about your webinars."
+        )
+    elif calendar == "off":
+        second = "Your private calendar link is turned off."
+    else:
+        second = "You do not have a private calendar link."
+    return f"{first} {second}"
 
 
 # A councillor's own places ---------------------------------------------------------------------

@@ -30,25 +30,28 @@ from sessions.panels import PeerPool
 from sessions.seat_words import seat_in_words
 
 
-def offer_list(
-    *, programme: str = "", status: str = "", delivery: str = "", topic: str = ""
-) -> QuerySet[Offer]:
-    offers = Offer.objects.prefetch_related(
+def offers_with_slots() -> QuerySet[Offer]:
+    return Offer.objects.prefetch_related(
         Prefetch("role_slots", queryset=RoleSlot.objects.select_related("skill"))
     )
+
+
+def offer_list(
+    *, programme: str = "", status: str = "", delivery: str = "", topic: str = ""
+) -> list[Offer]:
+    """The catalogue, filtered; `status` is the status today (Offer.state: its date decides)."""
+    offers = offers_with_slots()
     if programme:
         offers = offers.filter(programme=programme)
-    if status:
-        offers = offers.filter(status=status)
     if delivery:
         offers = offers.filter(delivery=delivery)
     if topic:
         offers = offers.filter(topic=topic)
-    return offers
+    return [offer for offer in offers if not status or offer.current_status == status]
 
 
 def offer_get(*, slug: str) -> Offer:
-    return get_object_or_404(offer_list(), slug=slug)
+    return get_object_or_404(offers_with_slots(), slug=slug)
 
 
 def seat_held_times(*, peer_id: int, start: datetime, end: datetime) -> list[HeldTime]:

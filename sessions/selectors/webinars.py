@@ -98,11 +98,11 @@ def closed_reason(session: Session, *, now: datetime | None = None) -> str:
         return "This webinar has already taken place."
     if session.start <= now:
         return "Registration closed when the webinar started."
-    offer = session.offer
-    if offer.status == OfferStatus.COMING_SOON:
+    state = session.offer.state()
+    if state.status == OfferStatus.COMING_SOON:
         return "Registration has not opened yet."
-    if offer.status != OfferStatus.AVAILABLE:
-        return f"Registration is closed: {offer.status_text.lower()}."
+    if state.status != OfferStatus.AVAILABLE:
+        return f"Registration is closed: {state.text.lower()}."
     return ""
 
 
@@ -323,6 +323,17 @@ def email_for_manage_key(key: str) -> str | None:
     return email
 
 
+def place_came_from_waiting_list(registration: Registration, *, by: datetime) -> bool:
+    """Whether the registration's last change up to `by` gave it a place it was waiting for
+    (the place freed and went to it), as its history records."""
+    statuses = list(
+        registration.history.filter(history_date__lte=by)
+        .order_by("-history_date", "-history_id")
+        .values_list("status", flat=True)[:2]
+    )
+    return statuses == [RegistrationStatus.REGISTERED, RegistrationStatus.WAITING]
+
+
 def latest_registration(email: str) -> Registration | None:
     return Registration.objects.filter(email=email.strip().lower()).order_by("-created_at").first()
 
@@ -339,6 +350,20 @@ def feed_link_state(email: str) -> str:
     if None in revoked:
         return "live"
     return "off" if revoked else "none"
+
+
+@dataclass(frozen=True)
+class PrivateCalendar:
+    """Where a person's private calendar link stands, as every page says it
+    (templates/sessions/private_calendar.html)."""
+
+    state: str  # feed_link_state: "live", "off" or "none"
+    links: "SubscribeLinks | None" = None  # a link issued in this response, shown this once
+    replaced: bool = False  # the link issued now replaced one that worked until now
+
+
+def private_calendar(email: str) -> PrivateCalendar:
+    return PrivateCalendar(state=feed_link_state(email))
 
 
 # A councillor's own webinars ---------------------------------------------------------------------
@@ -423,6 +448,22 @@ def my_registrations(*, email: str, now: datetime | None = None) -> list[MyRegis
         .order_by("session__start", "id")
     )
     return [my_registration_view(registration, now=now) for registration in registrations]
+
+
+def my_place(*, email: str, session: Session, now: datetime | None = None) -> MyRegistration | None:
+    """The address's place (or waiting-list place) on this webinar, or None."""
+    registration = (
+        Registration.objects.select_related("session__offer")
+        .filter(
+            session=session,
+            email=(email or "").strip().lower(),
+            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
+        )
+        .first()
+        if email
+        else None
+    )
+    return my_registration_view(registration, now=now) if registration else None
 
 
 def my_registration_get(*, email: str, registration_id: int) -> Registration:

@@ -147,7 +147,7 @@ def _check_bookable(*, caller: Caller, offer: Offer, council: Council, start: da
         raise PermissionDenied(f"You cannot book for {council.name}.")
     if offer.is_webinar:
         raise ValidationError({"offer": "Webinars are not booked: councillors register for them."})
-    if offer.status != OfferStatus.AVAILABLE:
+    if offer.current_status != OfferStatus.AVAILABLE:
         raise ValidationError(
             {"offer": f"{offer.title} cannot be booked: {offer.status_text.lower()}."}
         )

@@ -611,6 +611,12 @@ def registration_invite_content(invite: Invite) -> InviteContent:
         if earlier_request == InviteMethod.REQUEST:
             subject = f"Updated: {title}, {day}"
             opening = f"The webinar {title} has changed. It is now on {when}."
+        elif selectors.place_came_from_waiting_list(registration, by=invite.created_at):
+            subject = f"A place has freed, and it is yours: {title}, {day}"
+            opening = (
+                f"A place has freed on the LGA webinar {title}, {when}. You were on its "
+                "waiting list, so the place is now yours: you are registered."
+            )
         else:
             subject = f"Your place: {title}, {day}"
             opening = f"You have a place on the LGA webinar {title}, {when}."

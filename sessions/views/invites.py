@@ -46,7 +46,7 @@ def my_sessions(request):
     return _my_sessions_page(request, _peer(request))
 
 
-def _my_sessions_page(request, peer, *, new_feed_url: str = ""):
+def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: bool = False):
     response = render(
         request,
         "sessions/my_sessions.html",
@@ -56,6 +56,7 @@ def _my_sessions_page(request, peer, *, new_feed_url: str = ""):
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url
             else None,
+            "feed_replaced": feed_replaced,
         },
     )
     if new_feed_url:
@@ -95,9 +96,15 @@ def my_feed(request):
     peer = _peer(request)
     action = request.POST.get("action")
     if action == "issue":
+        replaced = feeds.feed_is_live(peer=peer)
         token = feeds.feed_token_issue(peer=peer)
         # The secret is stored only as a hash: show it now, once, in this response.
-        return _my_sessions_page(request, peer, new_feed_url=absolute_url(private_feed_path(token)))
+        return _my_sessions_page(
+            request,
+            peer,
+            new_feed_url=absolute_url(private_feed_path(token)),
+            feed_replaced=replaced,
+        )
     if action == "revoke":
         feeds.feed_token_revoke(peer=peer)
         messages.success(request, "Your calendar feed is turned off: its link no longer works.")

@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseNotFound
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -39,6 +39,23 @@ def _private_links(request, token: str) -> selectors.SubscribeLinks:
         request.build_absolute_uri(private_feed_path(token)),
         "LGA webinars: your registrations",
     )
+
+
+def _private_calendar_renew(request, email: str) -> selectors.PrivateCalendar:
+    """A new private calendar link for the address, to show in this response only."""
+    replaced = selectors.feed_link_state(email) == "live"
+    token = services.feed_link_renew(email=email)
+    return selectors.PrivateCalendar(
+        state="live", links=_private_links(request, token), replaced=replaced
+    )
+
+
+def _councillor_email(user) -> str:
+    """A signed-in councillor's address, or "" for anyone else."""
+    try:
+        return selectors.councillor_email(user) if user.is_authenticated else ""
+    except PermissionDenied:
+        return ""
 
 
 # Webinars --------------------------------------------------------------------------------------
@@ -105,6 +122,9 @@ def webinar_detail(request, webinar_id: int):
         "sessions/webinar_detail.html",
         {
             "webinar": webinar,
+            "mine": selectors.my_place(
+                email=_councillor_email(request.user), session=webinar.session
+            ),
             "form": form,
             "invalid": form if form.errors else None,
             "subscribe": _public_links(request, webinar.offer.topic),
@@ -223,6 +243,11 @@ def webinar_registered(request, webinar_id: int):
     if registration is None:
         return redirect("webinar-detail", webinar_id=webinar.id)
     token = state.get("feed_token", "")
+    calendar = (
+        selectors.PrivateCalendar(state="live", links=_private_links(request, token))
+        if token
+        else selectors.private_calendar(registration.email)
+    )
     return render(
         request,
         "sessions/webinar_registered.html",
@@ -231,7 +256,8 @@ def webinar_registered(request, webinar_id: int):
             "registration": registration,
             "created": state.get("created", True),
             "position": selectors.waiting_position(registration),
-            "private": _private_links(request, token) if token else None,
+            "calendar": calendar,
+            "signed_in_councillor": _councillor_email(request.user).lower() == registration.email,
             "subscribe": _public_links(request, webinar.offer.topic),
         },
     )
@@ -284,13 +310,34 @@ def registration_cancel(request, key: str):
 
 @never_cache
 @login_required
-def my_webinars(request):
-    """A signed-in councillor's places and waiting-list places, with a button to give each up."""
+def my_webinars(request, calendar: selectors.PrivateCalendar | None = None):
+    """A signed-in councillor's places and waiting-list places, with a button to give each up,
+    and their private calendar."""
+    email = selectors.councillor_email(request.user)
     return render(
         request,
         "sessions/my_webinars.html",
-        {"rows": selectors.my_registrations(email=selectors.councillor_email(request.user))},
+        {
+            "rows": selectors.my_registrations(email=email),
+            "calendar": calendar or selectors.private_calendar(email),
+        },
     )
+
+
+@never_cache
+@login_required
+@require_POST
+def my_webinars_calendar(request):
+    """Get a new private calendar link (shown in this response only), or turn it off."""
+    email = selectors.councillor_email(request.user)
+    action = request.POST.get("action")
+    if action == "renew":
+        return my_webinars(request, calendar=_private_calendar_renew(request, email))
+    if action == "revoke":
+        services.feed_link_revoke(email=email)
+        messages.success(request, "Your private calendar link is turned off: nobody can use it.")
+        return redirect(reverse("my-webinars") + "#private-calendar")
+    raise Http404("No such action.")
 
 
 @login_required
@@ -299,12 +346,18 @@ def my_webinar_cancel(request, registration_id: int):
     registration = selectors.my_registration_get(
         email=selectors.councillor_email(request.user), registration_id=registration_id
     )
+    # From the webinar's own page, back to it; else to My webinars.
+    back = (
+        redirect("webinar-detail", webinar_id=registration.session_id)
+        if request.POST.get("back") == "webinar"
+        else redirect("my-webinars")
+    )
     waiting = registration.status == RegistrationStatus.WAITING
     try:
         services.registration_cancel(registration=registration)
     except services.WebinarClosed as closed:
         messages.error(request, closed.detail)
-        return redirect("my-webinars")
+        return back
     title = registration.session.title or registration.session.offer.title
     messages.success(
         request,
@@ -312,7 +365,7 @@ def my_webinar_cancel(request, registration_id: int):
         if waiting
         else f"Your place on {title} is cancelled. It goes to the first person waiting.",
     )
-    return redirect("my-webinars")
+    return back
 
 
 # Calendars -------------------------------------------------------------------------------------
@@ -375,24 +428,23 @@ def feed_manage(request, key: str):
             {"expired": True, "form": FeedLinkRequestForm()},
             status=404,
         )
-    private = None
+    calendar = None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "renew":
-            private = _private_links(request, services.feed_link_renew(email=email))
+            calendar = _private_calendar_renew(request, email)
         elif action == "revoke":
             services.feed_link_revoke(email=email)
-            messages.success(request, "Your private calendar link is turned off.")
+            messages.success(
+                request, "Your private calendar link is turned off: nobody can use it."
+            )
             return redirect("feed-manage", key=key)
-    state = selectors.feed_link_state(email)
     return render(
         request,
         "sessions/feed_manage.html",
         {
             "expired": False,
-            "private": private,
-            "live": state == "live",
-            "state": state,
+            "calendar": calendar or selectors.private_calendar(email),
             "email": email,
         },
     )
@@ -453,6 +505,7 @@ urlpatterns = [
         name="webinar-check-email",
     ),
     path("webinars/mine/", my_webinars, name="my-webinars"),
+    path("webinars/mine/calendar/", my_webinars_calendar, name="my-webinars-calendar"),
     path(
         "webinars/mine/<int:registration_id>/cancel/",
         my_webinar_cancel,

@@ -62,8 +62,9 @@ def assert_only_styled_classes(page):
     assert not unknown, f"elements use classes the stylesheet does not style: {unknown}"
 
 
-# Set on <body> by the page's first script for govuk-frontend, not styled by the site.
-SCRIPT_CLASSES = frozenset({"js-enabled"})
+# Set on <body> by the page's first script for govuk-frontend, and the hooks the subscribe
+# component's copy script finds (templates/sessions/feed_copy_script.html): not styled.
+SCRIPT_CLASSES = frozenset({"js-enabled", "copy-button", "copy-status"})
 
 
 def tab_to(page, locator, *, limit: int = 200):

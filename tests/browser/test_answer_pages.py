@@ -1,6 +1,8 @@
 """A peer answers an invitation in a real browser: the link's page and its button (without
 signing in), a used and a tampered link, and the My sessions page with the calendar feed."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -107,11 +109,18 @@ def test_a_peer_answers_on_my_sessions_and_gets_a_feed_link(page, live_server, a
     assert_accessible(axe, page)
 
     page.get_by_role("button", name="Create a feed link").click()
-    feed = page.locator("code.app-token")
-    expect(feed).to_contain_text("/calendars/u/")
-    expect(page.get_by_role("link", name="Open it in your calendar app")).to_have_attribute(
-        "href", (feed.inner_text()).replace("http://", "webcal://").replace("https://", "webcal://")
+    feed = page.locator("#peer-feed")
+    expect(feed).to_have_value(re.compile(r"/calendars/u/.+\.ics$"))
+    url = feed.input_value()
+    # The one subscribe component every feed has: webcal, Google, Microsoft 365, Outlook.com.
+    expect(page.get_by_role("link", name=re.compile("^Subscribe"))).to_have_attribute(
+        "href", url.replace("http://", "webcal://").replace("https://", "webcal://")
     )
+    for name in ("Add to Google Calendar", "Add to Outlook with a work account (Microsoft 365)"):
+        expect(page.get_by_role("link", name=re.compile(re.escape(name)))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Add to Outlook.com"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Copy link")).click()
+    expect(page.locator("#peer-feed ~ .copy-status")).not_to_be_empty()
     assert_accessible(axe, page)
     page.get_by_role("button", name="Turn off the feed").click()
     expect(page.get_by_role("status")).to_contain_text("Your calendar feed is turned off")

@@ -212,7 +212,7 @@ def test_a_peers_pages(sized_page, live_server, axe):
     expect(card).to_contain_text("Invited")
     check(page, axe, "my-sessions")
     page.get_by_role("button", name="Create a feed link").click()
-    expect(page.locator("code.app-token")).to_contain_text("/calendars/u/")
+    expect(page.locator("#peer-feed")).to_have_value(re.compile(r"/calendars/u/.+\.ics$"))
     check(page, axe, "my-sessions-feed")
 
 

@@ -256,6 +256,12 @@ def press_feed_link(page):
         page.locator("form[action$='/my-sessions/feed/'] button[value=issue]").click()
 
 
+def press_private_calendar_link(page):
+    # "Get a private calendar link" the first time, "Get a new ..." at the second width.
+    with page.expect_navigation():
+        page.locator("form[action$='/webinars/mine/calendar/'] button[value=renew]").click()
+
+
 def confirm_paths(sweep: Sweep) -> dict[str, str]:
     return {width: f"/webinars/places/{key}/confirm/" for width, key in sweep.confirm_keys.items()}
 
@@ -379,6 +385,13 @@ CASES = [
         "my-webinars",
         COUNCILLOR,
         lambda s: "/webinars/mine/",
+    ),
+    Case(
+        "my-webinars-calendar",
+        "my-webinars-calendar",
+        COUNCILLOR,
+        lambda s: "/webinars/mine/",
+        press_private_calendar_link,
     ),
     Case("calendars", "feed-list", ANONYMOUS, lambda s: "/calendars/"),
     Case(

@@ -142,7 +142,7 @@ def test_a_councillor_registers_subscribes_and_cancels(page, live_server, axe):
     page.goto(link_in(message.body, "/calendars/link/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your private calendar link")
     assert_accessible(axe, page)
-    page.get_by_role("button", name="Get a new link").click()
+    page.get_by_role("button", name="Get a new private calendar link").click()
     new_url = page.locator("#private-link").input_value()
     assert new_url != private_url
     assert page.request.get(private_url).status == 404

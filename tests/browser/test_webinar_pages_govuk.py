@@ -184,10 +184,10 @@ def test_calendar_pages(sized_page, live_server, axe):
 
     page.goto(webinar_services.registration_links(place)["calendar"])
     check(page, axe, "feed-manage", "Your private calendar link")
-    page.get_by_role("button", name="Get a new link").click()
+    page.get_by_role("button", name="Get a new private calendar link").click()
     expect(page.locator("#private-link")).to_have_value(re.compile(r"/calendars/u/.+\.ics$"))
     check(page, axe, "feed-manage-new-link", "Your private calendar link")
-    page.get_by_role("button", name="Turn off my private link").click()
+    page.get_by_role("button", name="Turn off my private calendar link").click()
     expect(page.get_by_role("status").first).to_contain_text("turned off")
     check(page, axe, "feed-manage-off", "Your private calendar link")
     page.goto(f"{live_server.url}/calendars/link/not-a-key/")

@@ -245,10 +245,13 @@ def test_why_cant_i_have_that_time(api_client, pool):
         (PANEL, "soon", "start"),  # inside the minimum notice
         ("finance-recovery-panel", None, "offer"),  # coming soon
         ("webinar-role-of-the-ward-councillor", None, "offer"),
-        ("corporate-peer-challenge", None, "offer"),  # suspended
+        ("corporate-peer-challenge", None, "offer"),  # suspended until next month
     ],
 )
 def test_bad_bookings_are_422_and_write_nothing(api_client, pool, offer, start_shift, field):
+    Offer.objects.filter(slug="corporate-peer-challenge").update(
+        suspended_until=timezone.localdate() + timedelta(days=31)
+    )
     start = london(bookable_day(), 10)
     if start_shift == "soon":
         start = timezone.now().astimezone(london(bookable_day(), 10).tzinfo).replace(

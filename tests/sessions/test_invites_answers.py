@@ -456,20 +456,28 @@ def test_the_feed_link_is_shown_once_and_can_be_renewed_or_turned_off(client, po
     response = client.post("/my-sessions/feed/", {"action": "issue"})
     assert "no-store" in response["Cache-Control"]  # the secret stays out of caches
     issued = response.content.decode()
-    assert "Copy it now" in issued
-    url = issued.split('<code class="app-token">', 1)[1].split("</code>", 1)[0]
+    assert "Here is your feed link." in issued and "no longer works" not in issued
+    url = issued.split('id="peer-feed" type="text" readonly spellcheck="false" value="', 1)[1]
+    url = url.split('"', 1)[0]
     assert url.startswith("http://127.0.0.1:8000/calendars/u/") and url.endswith(".ics")
     token = url.removeprefix("http://127.0.0.1:8000/calendars/u/").removesuffix(".ics")
     assert feed_token_owner(token).peer == pool.lead
     webcal = url.replace("http://", "webcal://")
     assert f'href="{webcal}"' in issued
     assert f'href="https://calendar.google.com/calendar/r?cid={quote(webcal, safe="")}"' in issued
+    # The same ways to subscribe as every feed: Microsoft 365, Outlook.com and a Copy button.
+    add_from_web = f"addfromweb?url={quote(url, safe='')}&amp;name=Your%20LGA%20peer%20sessions"
+    assert f'href="https://outlook.office.com/calendar/0/{add_from_web}"' in issued
+    assert f'href="https://outlook.live.com/calendar/0/{add_from_web}"' in issued
+    assert 'data-copy="peer-feed"' in issued and "Copy link" in issued
 
     later = client.get("/my-sessions/").content.decode()
     assert token not in later and "Renew the feed link" in later
 
     renewed = client.post("/my-sessions/feed/", {"action": "issue"}).content.decode()
-    new_url = renewed.split('<code class="app-token">', 1)[1].split("</code>", 1)[0]
+    assert "Here is your new feed link." in renewed and "The old one no longer works" in renewed
+    new_url = renewed.split('id="peer-feed" type="text" readonly spellcheck="false" value="', 1)[1]
+    new_url = new_url.split('"', 1)[0]
     assert new_url != url and feed_token_owner(token) is None
 
     response = client.post("/my-sessions/feed/", {"action": "revoke"}, follow=True)

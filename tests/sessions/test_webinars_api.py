@@ -148,13 +148,23 @@ def test_register_ones_own_address_signed_in(api_client, client, sam):
     second = post(api_client, other.pk, headers=sam)
     assert second.status_code == 201
     assert second.json()["feed_url"] is None
-    assert "private calendar feed" in second.json()["note"]
+    assert second.json()["private_calendar"] == "live"
+    assert second.json()["note"] == (
+        "You have a place: we have e-mailed you an invitation with the joining link. Your "
+        "private calendar link lists your webinars; it cannot be shown again. Get a new one "
+        "with the link in any e-mail about your webinars."
+    )
     assert client.get(feed_path).content.count(b"BEGIN:VEVENT") == 2
 
-    # Registering again is harmless: the same registration.
+    # Registering again is harmless, and says so: the same registration, nothing sent.
     again = post(api_client, session.pk, {**SAM, "email": "SAM@example.org"}, headers=sam)
     assert again.status_code == 200
     assert again.json()["id"] == registration.pk and again.json()["feed_url"] is None
+    assert again.json()["invited"] is False
+    assert again.json()["note"].startswith(
+        "You already have a place: nothing has changed, and no e-mail was sent."
+    )
+    assert "e-mailed you an invitation" not in again.json()["note"]
     assert Registration.objects.count() == 2 and Invite.objects.count() == 2
 
 
@@ -175,6 +185,17 @@ def test_a_full_webinar_puts_people_on_the_waiting_list(api_client, sam):
     body = response.json()
     assert (body["status"], body["invited"], body["waiting_position"]) == ("waiting", False, 1)
     assert not Invite.objects.filter(recipient_email="sam@example.org").exists()
+    assert body["note"].startswith(
+        "Every place is taken: you are number 1 on the waiting list and hold no place yet."
+    )
+    assert "added to your private calendar" not in body["note"]
+
+    again = post(api_client, session.pk, headers=sam)
+    assert again.status_code == 200
+    assert (again.json()["invited"], again.json()["waiting_position"]) == (False, 1)
+    assert again.json()["note"].startswith(
+        "You are already number 1 on the waiting list: nothing has changed, and no e-mail was sent."
+    )
 
 
 @pytest.mark.parametrize(

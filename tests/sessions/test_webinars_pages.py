@@ -97,7 +97,9 @@ def test_register_ones_own_address_signed_in_then_see_the_private_calendar(clien
     client.post(f"/webinars/{other.pk}/", FORM)
     again = client.get(f"/webinars/{other.pk}/registered/")
     assert feed_paths(again) == ["/calendars/webinars/opposition.ics"]
-    assert "added to your private calendar" in page_text(again)
+    text = page_text(again)
+    assert "You have a private calendar link. We cannot show it again" in text
+    assert "added to your private calendar" not in text
     assert client.get(private).content.count(b"BEGIN:VEVENT") == 2
 
 
@@ -203,19 +205,24 @@ def test_manage_the_private_link_from_the_emails_link(client):
 
     page = client.get(path)
     assert page.status_code == 200
-    assert "Your private link is on." in page_text(page)
+    assert "You have a private calendar link." in page_text(page)
     assert feed_paths(page) == []  # the secret cannot be shown again
 
     renewed = client.post(path, {"action": "renew"})
     assert renewed.status_code == 200
     (new_feed,) = feed_paths(renewed)
+    assert "Here is your new private calendar link. The old one no longer works" in page_text(
+        renewed
+    )
     assert new_feed != old_feed
     assert client.get(new_feed).status_code == 200
     assert client.get(old_feed).status_code == 404
 
     revoked = client.post(path, {"action": "revoke"})
     assert revoked.status_code == 302
-    assert "Your private link is turned off" in page_text(client.get(path))
+    assert "Your private calendar link is turned off: nobody can use it" in page_text(
+        client.get(path)
+    )
     assert client.get(new_feed).status_code == 404
 
     expired = client.get("/calendars/link/not-a-key/")
@@ -280,15 +287,18 @@ def test_the_link_page_does_not_say_turned_off_to_someone_who_never_had_a_link(c
     )
     path = urlsplit(services.registration_links(registration)["calendar"]).path
     text = page_text(client.get(path))
-    assert "You do not have a private calendar link yet" in text
+    assert "You do not have a private calendar link." in text
     assert "turned off" not in text and "Turn off" not in text
-    assert "Get a link" in text
+    assert "Get a private calendar link" in text
 
     got = client.post(path, {"action": "renew"})
     (feed,) = feed_paths(got)
     assert client.get(feed).status_code == 200
+    # There was no old link, so nothing says one stopped working.
+    assert "Here is your private calendar link." in page_text(got)
+    assert "no longer works" not in page_text(got)
     client.post(path, {"action": "revoke"})
-    assert "Your private link is turned off" in page_text(client.get(path))
+    assert "Your private calendar link is turned off" in page_text(client.get(path))
 
 
 def test_every_subscribe_list_offers_microsoft_365_work_accounts(client):
