@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('offer_sessions', '0014_requests_for_approval'),
+        ('offer_sessions', '0015_invite_request_id_in_logs'),
     ]
 
     operations = [
