@@ -80,6 +80,11 @@ def mailbox_open():
         box.xoauth2(settings.IMAP_USER, token, initial_folder=None)
     else:
         box.login(settings.IMAP_USER, settings.IMAP_PASSWORD, initial_folder=None)
+    # The capabilities offered before sign-in lack MOVE on some servers (Dovecot); ask again,
+    # so messages are moved in one step rather than copied, deleted and expunged.
+    status, data = box.client.capability()
+    if status == "OK" and data and data[-1]:
+        box.client.capabilities = tuple(data[-1].decode().upper().split())
     try:
         yield box
     finally:
