@@ -276,3 +276,20 @@ def test_an_invite_refused_with_a_4xx_is_retried_and_sent_once(
     (only,) = servers.wait_for(panel.lead.email)
     for peer in (panel.member, panel.officer):
         assert len(servers.wait_for(peer.email)) == 1
+
+
+def test_ingest_replies_imap_reads_the_mailbox_once_by_hand(
+    panel, mail_system, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    servers = mail_system
+    book_and_send(panel, django_capture_on_commit_callbacks)
+    answer_as_outlook(servers, panel.officer, "ACCEPTED")
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest_replies", "--imap", stdout=out)
+    assert out.getvalue().startswith("1 message(s) read (reply 1)")
+    assert Seat.objects.get(peer=panel.officer).status == SeatStatus.ACCEPTED

@@ -10,8 +10,10 @@ from itertools import count
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
+from django_q.models import Schedule
 
 from sessions.models import (
     BouncedAddress,
@@ -26,6 +28,8 @@ from sessions.models import (
 )
 from sessions.services.inbound import Where, held_reply_decide, mail_take
 from sessions.services.mail_notices import mail_forward
+from sessions.services.mailbox import SCHEDULE_NAME
+from sessions.tasks import read_mailbox
 from tests import mail_shapes
 from tests.factories import a_booking, london, make_peer, make_user
 from tests.sent_mail import deliver, run_queued_tasks
@@ -293,3 +297,24 @@ def test_a_written_reply_is_forwarded_to_the_offers_contact_once(take, pool, boo
     row.refresh_from_db()
     assert row.forwarded_at is not None and row.forward_raw is None
     assert mail_forward(message_id=row.pk) is False  # once
+
+
+# The schedule and the command ------------------------------------------------------------------
+
+
+def test_the_schedule_follows_the_setting_and_does_nothing_until_imap_is_configured(settings):
+    schedule = Schedule.objects.get(name=SCHEDULE_NAME)
+    assert (schedule.func, schedule.minutes) == ("sessions.tasks.read_mailbox", 1)
+    settings.IMAP_HOST = ""
+    settings.MAILBOX_READ_MINUTES = 5
+    assert read_mailbox() == {"configured": False}
+    schedule.refresh_from_db()
+    assert schedule.minutes == 5
+
+
+def test_ingest_replies_imap_needs_the_mailbox_configured(settings):
+    settings.IMAP_HOST = ""
+    with pytest.raises(CommandError, match="the mailbox is not configured"):
+        call_command("ingest_replies", "--imap")
+    with pytest.raises(CommandError, match="either --imap or files"):
+        call_command("ingest_replies", "--imap", "somewhere.ics")
