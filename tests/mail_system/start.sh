@@ -16,8 +16,9 @@ SMTP_PORT="${MAIL_SYSTEM_SMTP_PORT:-2525}"
 IMAP_PORT="${MAIL_SYSTEM_IMAP_PORT:-1143}"
 LMTP_PORT="${MAIL_SYSTEM_LMTP_PORT:-2424}"
 PASSWORD="${MAIL_SYSTEM_PASSWORD:-mail-system-test}"
-# The service's mailbox and the peers' (domains are reserved for testing: RFC 2606 / 6761).
-USERS=(peer-scheduling@lga.test peer1@peers.test peer2@peers.test peer3@peers.test
+# The service's mailbox, the offer contact's, the peers' and a booker's (.test is reserved for
+# testing: RFC 2606).
+USERS=(peer-scheduling@lga.test programme@lga.test peer1@peers.test peer2@peers.test peer3@peers.test
   peer4@peers.test peer5@peers.test booker@council.test)
 
 PF="$DIR/postfix"
@@ -125,6 +126,10 @@ smtpd_relay_restrictions = permit_mynetworks reject_unauth_destination
 smtpd_recipient_restrictions = check_recipient_access texthash:$PF/refuse, permit_mynetworks, reject
 smtpd_reject_unlisted_recipient = no
 virtual_mailbox_domains = lga.test, peers.test, council.test
+# Nothing leaves the machine: mail for any other domain is bounced at once, without DNS.
+default_transport = error:no mail leaves the test mail system
+relay_transport = error:no mail leaves the test mail system
+smtp_dns_support_level = disabled
 virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
 alias_maps =
 alias_database =
