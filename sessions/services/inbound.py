@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -106,6 +106,17 @@ def mail_take(*, where: Where, raw: bytes, now: datetime | None = None) -> Mailb
             size=len(raw),
             why=f"{mail.parts} MIME parts, over {settings.MAILBOX_MESSAGE_MAX_PARTS}",
         )
+    try:
+        return _take(where, raw, mail, now)
+    except IntegrityError:
+        # Another reader took the same message first (the row's unique key): it is theirs.
+        known = mail_known(where)
+        if known is None:
+            raise
+        return known
+
+
+def _take(where: Where, raw: bytes, mail: mail_kinds.InboundMail, now: datetime):
     with transaction.atomic():
         row = MailboxMessage.objects.create(
             mailbox=where.mailbox,

@@ -240,7 +240,7 @@ def test_a_bounce_marks_the_invite_not_delivered_and_tells_staff_and_the_booker_
     assert pool.member.email in summary.content.decode()
 
 
-def test_an_address_that_bounces_twice_is_flagged(take, pool, booked):
+def test_an_address_that_bounces_twice_is_flagged(take, client, pool, booked):
     take(mail_shapes.gmail_bounce(recipient=pool.member.email))
     assert not BouncedAddress.objects.get().flagged
     # A second invite to the same address (an update) bounces too.
@@ -259,6 +259,17 @@ def test_an_address_that_bounces_twice_is_flagged(take, pool, booked):
     )
     address = BouncedAddress.objects.get()
     assert (address.bounces, address.flagged, address.peer_id) == (2, True, pool.member.id)
+    # Staff find it in the admin, flagged, beside every message the mailbox brought.
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    flagged = client.get(
+        reverse("admin:offer_sessions_bouncedaddress_changelist"), {"flagged": "yes"}
+    )
+    assert pool.member.email in flagged.content.decode()
+    messages = client.get(reverse("admin:offer_sessions_mailboxmessage_changelist"))
+    assert messages.status_code == 200 and "Bounce (not delivered)" in messages.content.decode()
+    row = MailboxMessage.objects.first()
+    page = client.get(reverse("admin:offer_sessions_mailboxmessage_change", args=[row.pk]))
+    assert page.status_code == 200
 
 
 def test_a_delay_notice_and_a_bounce_for_no_invite_of_ours_change_nothing(take, pool, booked):
