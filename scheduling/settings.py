@@ -176,8 +176,10 @@ if os.environ.get("EMAIL_HOST"):
                 "port": int(os.environ.get("EMAIL_PORT", "587")),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
-                "timeout": 30,
+                # STARTTLS (587) by default; EMAIL_USE_SSL=1 for implicit TLS (465) instead.
+                "use_tls": env_bool("EMAIL_USE_TLS", not env_bool("EMAIL_USE_SSL")),
+                "use_ssl": env_bool("EMAIL_USE_SSL"),
+                "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
             },
         }
     }
@@ -190,6 +192,30 @@ else:
             },
         }
     }
+
+# The organiser's mailbox, read over IMAP every MAILBOX_READ_MINUTES by the task worker
+# (sessions/services/mailbox.py): calendar replies, bounces and automatic replies. Off unless
+# IMAP_HOST is set. TLS from the first byte (993) by default; IMAP_STARTTLS=1 upgrades a plain
+# connection (143); IMAP_TLS=0 only for a server on loopback (the tests' Dovecot). Microsoft 365
+# refuses passwords: give an OAuth2 access token (XOAUTH2) in IMAP_OAUTH2_TOKEN or, as tokens
+# last an hour, in a file that something else keeps fresh (IMAP_OAUTH2_TOKEN_FILE).
+IMAP_HOST = os.environ.get("IMAP_HOST", "")
+IMAP_PORT = int(os.environ.get("IMAP_PORT", "993"))
+IMAP_USER = os.environ.get("IMAP_USER", "")
+IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
+IMAP_OAUTH2_TOKEN = os.environ.get("IMAP_OAUTH2_TOKEN", "")
+IMAP_OAUTH2_TOKEN_FILE = os.environ.get("IMAP_OAUTH2_TOKEN_FILE", "")
+IMAP_TLS = env_bool("IMAP_TLS", True)
+IMAP_STARTTLS = env_bool("IMAP_STARTTLS", False)
+IMAP_TIMEOUT = int(os.environ.get("IMAP_TIMEOUT", "30"))
+IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
+IMAP_PROCESSED_FOLDER = os.environ.get("IMAP_PROCESSED_FOLDER", "Processed")
+IMAP_SET_ASIDE_FOLDER = os.environ.get("IMAP_SET_ASIDE_FOLDER", "Set aside")
+MAILBOX_READ_MINUTES = int(os.environ.get("MAILBOX_READ_MINUTES", "1"))
+# Limits: a larger message, or one with more MIME parts, is set aside unread (and logged).
+MAILBOX_MESSAGE_MAX_BYTES = int(os.environ.get("MAILBOX_MESSAGE_MAX_BYTES", str(2 * 1024 * 1024)))
+MAILBOX_MESSAGE_MAX_PARTS = int(os.environ.get("MAILBOX_MESSAGE_MAX_PARTS", "20"))
+MAILBOX_MESSAGES_PER_PASS = int(os.environ.get("MAILBOX_MESSAGES_PER_PASS", "500"))
 
 # A request for an offer that needs approval holds its panel's time for this many working days
 # (weekends and England and Wales bank holidays do not count), then expires.

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 
 from sessions import (
     admin_bookings,  # noqa: F401  (registers bookings, their sessions and seats)
+    admin_mailbox,  # noqa: F401  (registers what the organiser's mailbox brought)
     admin_webinars,  # noqa: F401  (registers the webinar sessions admin)
 )
 from sessions.models import Invite, Offer, OfferStatus, Reminder, RoleSlot

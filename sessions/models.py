@@ -436,6 +436,9 @@ class Seat(models.Model):
     answered_sequence = models.PositiveIntegerField(
         null=True, blank=True, help_text="The session SEQUENCE the peer last answered."
     )
+    reply_dtstamp = models.DateTimeField(
+        null=True, blank=True, help_text="The DTSTAMP of the last calendar reply taken."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = history()
 
@@ -511,10 +514,19 @@ class Invite(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A bounce read from the organiser's mailbox (sessions/services/inbound.py).
+    undelivered_at = models.DateTimeField(null=True, blank=True)
+    undelivered_reason = models.TextField(blank=True)
+    undelivered_told_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff and the booker were told it bounced."
+    )
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["message_id"], name="invite_message_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "recipient_email", "method", "sequence"],
@@ -636,3 +648,13 @@ class FeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"Feed of {self.peer or self.email}"
+
+
+# What the organiser's mailbox brought: sessions/models_mailbox.py.
+from sessions.models_mailbox import (  # noqa: E402, F401
+    BouncedAddress,
+    HeldReply,
+    HeldReplyStatus,
+    MailboxMessage,
+    MailKind,
+)

@@ -1,7 +1,17 @@
 """Background work for sessions: the invite outbox, reminders and re-staffing. Tasks take ids and
 call services."""
 
-from sessions.services import approval, bookings, mail, reminders, restaffing
+from django_q.tasks import async_task
+
+from sessions.services import (
+    approval,
+    bookings,
+    mail,
+    mail_notices,
+    mailbox,
+    reminders,
+    restaffing,
+)
 
 
 def send_invite(invite_id: int) -> str:
@@ -45,3 +55,26 @@ def expire_requests() -> int:
     """Release the time of requests not decided in time, and tell the booker and the adviser
     (every 15 minutes)."""
     return len(bookings.requests_expire())
+
+
+def read_mailbox() -> dict:
+    """One pass over the organiser's mailbox (every MAILBOX_READ_MINUTES): calendar replies,
+    bounces, automatic replies; a no-op until IMAP_HOST is set."""
+    mailbox.mailbox_schedule_follow_setting()
+    for message_id in mail_notices.forwards_waiting():
+        async_task("sessions.tasks.forward_mail", message_id)
+    try:
+        result = mailbox.mailbox_read()
+    except mailbox.MailboxNotConfigured:
+        return {"configured": False}
+    return {"read": result.read, "moved_again": result.moved_again, "set_aside": result.set_aside}
+
+
+def tell_undelivered(invite_id: int) -> int:
+    """Tell staff and the booker, once, that an invite bounced."""
+    return mail_notices.undelivered_tell(invite_id=invite_id)
+
+
+def forward_mail(message_id: int) -> bool:
+    """Forward a person's written reply to the offer's contact mailbox, once."""
+    return mail_notices.mail_forward(message_id=message_id)

@@ -1,4 +1,5 @@
 import importlib
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -138,3 +139,45 @@ def run_worker(django_capture_on_commit_callbacks):
             return run_queued_tasks()
 
     return run
+
+
+@pytest.fixture
+def mail_system(settings):
+    """The real Postfix and Dovecot of tests/mail_system/start.sh, every mailbox empty, and the
+    service pointed at them: SMTP for the outbox, IMAP for the organiser's mailbox. Without them
+    the test is skipped locally and fails under CI (CI starts them)."""
+    from tests.mail_system import servers
+
+    problem = servers.problem()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    servers.empty_all()
+    settings.DEFAULT_FROM_EMAIL = f"LGA peer support <{servers.SERVICE}>"
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": servers.HOST,
+                "port": servers.SMTP_PORT,
+                "use_tls": False,
+                "timeout": 10,
+            },
+        }
+    }
+    settings.IMAP_HOST = servers.HOST
+    settings.IMAP_PORT = servers.IMAP_PORT
+    settings.IMAP_USER = servers.SERVICE
+    settings.IMAP_PASSWORD = servers.PASSWORD
+    settings.IMAP_TLS = False
+    settings.IMAP_OAUTH2_TOKEN = ""
+    settings.IMAP_OAUTH2_TOKEN_FILE = ""
+    settings.IMAP_PROCESSED_FOLDER = servers.PROCESSED
+    settings.IMAP_SET_ASIDE_FOLDER = servers.SET_ASIDE
+    yield servers
+    # A test that stopped Postfix or made it refuse an address leaves it as it found it.
+    if not servers.listening(servers.SMTP_PORT):
+        servers.postfix("start")
+    if (servers.DIR / "postfix" / "refuse").read_text().strip():
+        servers.refuse({})

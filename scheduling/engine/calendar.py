@@ -169,6 +169,10 @@ class Reply:
     partstat: str
     sequence: int
     dtstamp: datetime  # aware UTC
+    # The ATTENDEE's SENT-BY (a delegate answering for them), lower-cased, or "".
+    sent_by: str = ""
+    # What the attendee wrote with the answer (COMMENT, as Gmail and Outlook add it), or "".
+    comment: str = ""
 
 
 class InvalidReply(ValueError):
@@ -531,7 +535,20 @@ def _reply_from(vevent: Event) -> Reply:
         sequence = int(sequence)
     except (TypeError, ValueError):
         raise InvalidReply(f"REPLY for {uid} has an unreadable SEQUENCE {sequence!r}") from None
-    return Reply(uid=uid, attendee=email, partstat=partstat, sequence=sequence, dtstamp=dtstamp)
+    sent_by = _MAILTO.sub("", str(attendee.params.get("SENT-BY", "")).strip()).lower()
+    comments = vevent.get("COMMENT", [])
+    if not isinstance(comments, list):
+        comments = [comments]
+    comment = _text("\n".join(str(c) for c in comments)).strip()[:2000]
+    return Reply(
+        uid=uid,
+        attendee=email,
+        partstat=partstat,
+        sequence=sequence,
+        dtstamp=dtstamp,
+        sent_by=sent_by,
+        comment=comment,
+    )
 
 
 def parse_replies(data: bytes) -> list[Reply]:

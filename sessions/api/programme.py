@@ -50,6 +50,15 @@ class UnansweredSeatOut(SessionBrief):
     days_waiting: int
 
 
+class UndeliveredInviteOut(SessionBrief):
+    seat: int
+    role: str
+    peer: str
+    address: str
+    reason: str = Field(description="What the mail server said")
+    bounced_at: datetime
+
+
 class DeclineOut(SessionBrief):
     seat: int
     role: str
@@ -139,6 +148,7 @@ class SummaryOut(Schema):
     requests_waiting: list[dict]
     unfilled_sessions: list[UnfilledSessionOut]
     unanswered_seats: list[UnansweredSeatOut]
+    undelivered_invites: list[UndeliveredInviteOut]
     declines: list[DeclineOut]
     load: LoadOut
     take_up: TakeUpOut

@@ -8,6 +8,7 @@ places a thing in the period: the start of its session (for a booking, its first
   than their role slots need.
 - Seats unanswered: invited, and still not answered more than `UNANSWERED_AFTER` after the
   peer was invited (from the history).
+- Invites not delivered: seats whose latest invite came back as undeliverable (a bounce).
 - Declines: each seat a peer declined, when (from the history), and who took the place after
   it (the next seat row for the same place), or that nobody could.
 - The load across the pool: the sessions each eligible peer (active and accredited) sits on,
@@ -51,6 +52,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.selectors.history import history_who
+from sessions.selectors.mailbox import undelivered_seats
 from sessions.selectors.webinars import capacity_of, webinar_sessions
 
 UNANSWERED_AFTER = timedelta(days=3)
@@ -505,6 +507,10 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "requests_waiting": requests_waiting(scope, now),
         "unfilled_sessions": unfilled_sessions(live, live_seats),
         "unanswered_seats": unanswered_seats(live_seats, by_id, now),
+        "undelivered_invites": undelivered_seats(
+            [s for s in live_seats if s.status in HOLDING_SEAT_STATUSES],
+            lambda seat: _session_brief(by_id[seat.session_id]),
+        ),
         "declines": declines(seats, by_id),
         "load": pool_load(live, live_seats, period),
         "take_up": take_up(bookings),

@@ -239,17 +239,24 @@ class ReplyOutcome:
     detail: str
 
 
-def reply_apply(reply: Reply, *, now: datetime | None = None) -> ReplyOutcome:
-    """Take one attendee's METHOD:REPLY: match the UID and the address; older SEQUENCEs are ignored."""
+def _reply_seat(reply: Reply, *, lock: bool = False) -> Seat | ReplyOutcome:
+    """The seat a REPLY answers, or why it changes nothing: the UID must be one the service
+    issued, the attendee a peer it invited to that session, the answer ACCEPTED or DECLINED, to
+    the latest SEQUENCE sent, and no older (DTSTAMP) than the last reply taken for the seat."""
     session = Session.objects.filter(uid=reply.uid).first()
     if session is None:
         logger.warning("Reply skipped: unknown UID %s (from %s)", reply.uid, reply.attendee)
         return ReplyOutcome(False, f"skipped: no session has UID {reply.uid}")
-    seats = list(
-        Seat.objects.filter(session=session, peer__email__iexact=reply.attendee).order_by("-id")
-    )
-    if not seats:
-        logger.warning("Reply skipped: %s holds no seat on session %s", reply.attendee, session.uid)
+    seats = Seat.objects.filter(session=session, peer__email__iexact=reply.attendee).order_by("-id")
+    if lock:
+        seats = seats.select_for_update(of=("self",))
+    seats = list(seats)
+    invited = Invite.objects.filter(
+        session=session, recipient_email__iexact=reply.attendee, method=InviteMethod.REQUEST
+    ).exists()
+    if not seats or not invited:
+        why = "holds no seat on" if not seats else "was never sent an invitation to"
+        logger.warning("Reply skipped: %s %s session %s", reply.attendee, why, session.uid)
         return ReplyOutcome(False, f"skipped: {reply.attendee} is not a peer on {reply.uid}")
     seat = next((s for s in seats if s.status in HOLDING_SEAT_STATUSES), seats[0])
     if reply.partstat not in ("ACCEPTED", "DECLINED"):
@@ -267,18 +274,47 @@ def reply_apply(reply: Reply, *, now: datetime | None = None) -> ReplyOutcome:
         return ReplyOutcome(
             False, f"ignored: an answer to SEQUENCE {reply.sequence}, older than {latest}"
         )
-    accept = reply.partstat == "ACCEPTED"
-    try:
-        seat_answer(
-            seat_id=seat.pk,
-            accept=accept,
-            sequence=max(reply.sequence, latest or 0),
-            once=False,
-            now=now,
+    if seat.reply_dtstamp is not None and reply.dtstamp < seat.reply_dtstamp:
+        logger.info(
+            "Reply ignored: %s's answer on %s is stamped %s, before the last one taken (%s)",
+            reply.attendee,
+            reply.uid,
+            reply.dtstamp.isoformat(),
+            seat.reply_dtstamp.isoformat(),
         )
-    except AnswerRefused as refused:
-        logger.info("Reply skipped for %s on %s: %s", reply.attendee, reply.uid, refused)
-        return ReplyOutcome(False, f"skipped: {refused.message}")
+        return ReplyOutcome(
+            False, "ignored: an answer stamped (DTSTAMP) before the last one taken for this seat"
+        )
+    return seat
+
+
+def reply_check(reply: Reply) -> ReplyOutcome | None:
+    """Why `reply_apply` would change nothing, or None if it would take the answer (a read)."""
+    found = _reply_seat(reply)
+    return found if isinstance(found, ReplyOutcome) else None
+
+
+def reply_apply(reply: Reply, *, now: datetime | None = None) -> ReplyOutcome:
+    """Take one attendee's METHOD:REPLY (see `_reply_seat` for what is refused)."""
+    with transaction.atomic():
+        found = _reply_seat(reply, lock=True)
+        if isinstance(found, ReplyOutcome):
+            return found
+        seat = found
+        latest = latest_request_sequence(seat)
+        accept = reply.partstat == "ACCEPTED"
+        try:
+            seat_answer(
+                seat_id=seat.pk,
+                accept=accept,
+                sequence=max(reply.sequence, latest or 0),
+                once=False,
+                now=now,
+            )
+        except AnswerRefused as refused:
+            logger.info("Reply skipped for %s on %s: %s", reply.attendee, reply.uid, refused)
+            return ReplyOutcome(False, f"skipped: {refused.message}")
+        Seat.objects.filter(pk=seat.pk).update(reply_dtstamp=reply.dtstamp)
     return ReplyOutcome(True, f"{'accepted' if accept else 'declined'}: {reply.attendee}")
 
 

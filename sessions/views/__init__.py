@@ -17,6 +17,7 @@ from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Deliv
 from sessions.seat_words import seat_in_words
 from sessions.selectors import fit_in_words
 from sessions.selectors.history import booking_history, history_rows, history_visible
+from sessions.selectors.mailbox import undelivered_invites
 from sessions.services.approval import request_approver
 
 
@@ -57,6 +58,7 @@ class SeatView:
     unfilled_reason: str = ""
     words: str = ""  # why the peer suits the seat, for the council (the scores are for staff)
     id: int = 0
+    undelivered: bool = False  # the latest invite to the seat came back (a bounce)
 
 
 def peer_description(brief: dict) -> str:
@@ -85,6 +87,7 @@ def _seat_views(session, runner_up_names: dict[int, str], council) -> list[SeatV
     for seat in session.seats.all():
         latest[(seat.role_name, seat.position)] = seat
     views = []
+    undelivered = undelivered_invites(s.id for s in latest.values() if s.peer_id is not None)
     for seat in latest.values():
         runner = seat.runner_up or {}
         runner_up = ""
@@ -113,6 +116,7 @@ def _seat_views(session, runner_up_names: dict[int, str], council) -> list[SeatV
                 if seat.peer
                 else "",
                 id=seat.pk,
+                undelivered=seat.pk in undelivered,
             )
         )
     return views

@@ -506,8 +506,17 @@ def test_parse_replies_reads_a_client_reply_and_normalises_the_address():
             partstat="DECLINED",
             sequence=3,
             dtstamp=datetime(2026, 2, 11, 9, 15, tzinfo=UTC),
+            comment="Sorry, on leave that week.",
         )
     ]
+
+
+def test_parse_replies_reads_a_delegates_sent_by():
+    data = OUTLOOK_STYLE_REPLY.replace(
+        b'CN="Patel, Sam":', b'CN="Patel, Sam";SENT-BY="mailto:PA@Example.GOV.UK":'
+    )
+    (reply,) = parse_replies(data)
+    assert (reply.attendee, reply.sent_by) == ("sam.patel@example.gov.uk", "pa@example.gov.uk")
 
 
 def test_parse_replies_defaults_a_missing_sequence_to_zero_and_reads_each_vevent():

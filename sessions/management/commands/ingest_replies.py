@@ -1,5 +1,6 @@
 """Take calendar answers saved from the organiser's mailbox: METHOD:REPLY .ics files, or whole
-messages (.eml) carrying one. Directories are searched for both.
+messages (.eml) carrying one. Directories are searched for both. `--imap` instead reads the
+organiser's mailbox once, as the scheduled task does (sessions/services/mailbox.py).
 
 Each answer is matched by UID and the attendee's address; an answer to an older SEQUENCE than
 the latest invitation that peer was sent is ignored; an unknown UID or a stranger's address is
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from scheduling.engine.calendar import InvalidReply, parse_replies
 from sessions.services.answers import reply_apply
+from sessions.services.mailbox import MailboxNotConfigured, mailbox_read
 
 logger = logging.getLogger("sessions.replies")
 
@@ -60,9 +62,21 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+        parser.add_argument("paths", nargs="*", metavar="FILE_OR_DIR")
+        parser.add_argument(
+            "--imap",
+            action="store_true",
+            help="read the organiser's mailbox (IMAP_HOST, ...) once instead of files",
+        )
 
-    def handle(self, *args, paths, **options):
+    def handle(self, *args, paths, imap=False, **options):
+        if imap:
+            if paths:
+                raise CommandError("give either --imap or files, not both")
+            self._imap()
+            return
+        if not paths:
+            raise CommandError("give the files or directories to read, or --imap")
         taken = skipped = 0
         for path in _files(paths):
             data = path.read_bytes()
@@ -90,3 +104,14 @@ class Command(BaseCommand):
                     else:
                         skipped += 1
         self.stdout.write(f"{taken} answer(s) taken, {skipped} skipped.")
+
+    def _imap(self):
+        try:
+            result = mailbox_read()
+        except MailboxNotConfigured as error:
+            raise CommandError(f"the mailbox is not configured: {error}") from None
+        kinds = ", ".join(f"{kind} {count}" for kind, count in result.kinds) or "nothing new"
+        self.stdout.write(
+            f"{result.read} message(s) read ({kinds}); {result.moved_again} taken before and "
+            f"moved now; {result.seconds:.2f} s."
+        )
