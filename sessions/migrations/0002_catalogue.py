@@ -114,12 +114,12 @@ OFFERS = [
         "slug": "corporate-peer-challenge",
         "programme": "peer-support",
         "title": "Corporate Peer Challenge",
-        "summary": "The traditional on-site peer challenge, suspended while remote peer support is offered instead.",
+        "summary": "The traditional on-site peer challenge, suspended until November 2020 while remote peer support was offered instead.",
         "audience": "A council's leadership and senior officers",
         "description": (
-            "Peer Challenges have been suspended, and the LGA has rapidly refocused its peer support "
-            "activity to provide remote peer support: see the LGA Recovery & Renewal Panel and LGA "
-            "Bespoke Remote Peer Support."
+            "Peer Challenges were suspended until November 2020, while the LGA refocused its peer "
+            "support activity to provide remote peer support: see the LGA Recovery & Renewal Panel "
+            "and LGA Bespoke Remote Peer Support."
         ),
         "contact_email": "PeerChallenge@local.gov.uk",
         "delivery": "multi-day",
