@@ -81,6 +81,10 @@ NOT_PAGES = {
     "feed-private": "an .ics feed",
     # A CSV download; a wrong period answers with the programme page, covered as "programme".
     "programme-export": "a CSV file",
+    # Read by load balancers and Prometheus, not people; test_health_and_metrics covers them.
+    "healthz": "a JSON health answer",
+    "readyz": "a JSON readiness answer",
+    "metrics": "Prometheus text",
 }
 
 
