@@ -5,12 +5,12 @@ webinar people may have registered for)."""
 
 from datetime import date, datetime, time, timedelta
 
-import holidays
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from scheduling.engine.uk_time import LONDON as UK
+from scheduling.engine.uk_time import bank_holidays
 from sessions.models import (
     UID_DOMAIN,
     Delivery,
@@ -37,8 +37,7 @@ DEMO_PEOPLE = [
 
 def _working_day_from(day: date, weekday: int) -> date:
     day += timedelta(days=(weekday - day.weekday()) % 7)
-    england = holidays.country_holidays("GB", subdiv="ENG", years=[day.year, day.year + 1])
-    while day in england:
+    while day in bank_holidays("england", day.year):
         day += timedelta(days=7)
     return day
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-import holidays
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.test import Client
@@ -21,7 +20,7 @@ from peers.services import (
     busy_calendar_refresh,
     busy_calendar_upload,
 )
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import LONDON, bank_holidays
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Invite, Offer, Seat, Session
 from sessions.services import booking_create
 from sessions.services import webinars as webinar_services
@@ -107,8 +106,7 @@ def bookable_day(weekday: int = 1, weeks_ahead: int = 3) -> date:
     """A working day (not a bank holiday in England) at least `weeks_ahead` weeks from today."""
     day = date.today() + timedelta(weeks=weeks_ahead)
     day += timedelta(days=(weekday - day.weekday()) % 7)
-    england = holidays.country_holidays("GB", subdiv="ENG", years=[day.year, day.year + 1])
-    while day in england:
+    while day in bank_holidays("england", day.year):
         day += timedelta(days=7)
     return day
 

@@ -14,10 +14,9 @@ import statistics
 import time
 from zoneinfo import ZoneInfo
 
-from scheduling.engine import availability, grid
+from scheduling.engine import availability, grid, uk_time
 from scheduling.engine.availability import (
     BUSY_CALENDAR,
-    NATIONS,
     SEAT,
     AvailabilityRules,
     BusyBlock,
@@ -107,7 +106,7 @@ def run() -> list[dict]:
 def _empty_caches() -> None:
     for cached in (
         availability.weekly_hours,
-        availability.bank_holidays,
+        uk_time.bank_holidays,
         availability.offset_spans,
     ):
         cached.cache_clear()
@@ -147,7 +146,7 @@ def _peer_rules(rng: random.Random) -> AvailabilityRules:
         weekly=tuple(weekly),
         overrides=tuple(overrides.values()),
         leave=tuple(leave),
-        nation=rng.choice(tuple(NATIONS)),
+        nation=rng.choice(tuple(uk_time.NATIONS)),
         bank_holidays_block=rng.random() < 0.9,
         buffer_minutes=rng.choice((0, 15, 30)),
     )

@@ -33,12 +33,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 from scheduling.engine.intervals import Interval, as_utc, clip, subtract
 from scheduling.engine.panels import clash_interval
-
-NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-ireland": "NIR"}
+from scheduling.engine.uk_time import NATIONS, bank_holidays
 
 BANK_HOLIDAY = "bank-holiday"
 LEAVE = "leave"
@@ -311,13 +308,6 @@ def weekly_hours(weekly: tuple[WeeklyWindow, ...]) -> tuple[tuple[tuple[int, int
     for window in weekly:
         days[window.weekday].append((time_micros(window.start), time_micros(window.end)))
     return tuple(_merge_micros(day) for day in days)
-
-
-@lru_cache(maxsize=256)
-def bank_holidays(nation: str, year: int) -> dict[dt.date, str]:
-    """The bank holidays of a UK nation in a year, computed offline by `holidays`."""
-    calendar = holidays.country_holidays("GB", subdiv=NATIONS[nation], years=year)
-    return dict(calendar.items())
 
 
 def date_plans(rules: AvailabilityRules, first_day: dt.date, last_day: dt.date) -> dict:

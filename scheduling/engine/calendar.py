@@ -25,9 +25,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Calendar, Event
 from icalendar.prop import vBroken
 
+from scheduling.engine.uk_time import LONDON
+
 PRODID = "-//Local Government Association//Peer scheduling//EN"
 TZID = "Europe/London"
-LONDON = ZoneInfo(TZID)
 
 CONFIRMED = "CONFIRMED"
 TENTATIVE = "TENTATIVE"

@@ -33,11 +33,9 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from itertools import combinations
 from zoneinfo import ZoneInfo
 
-import holidays
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
@@ -57,7 +55,7 @@ from scheduling.engine.panels import (
     ineligibility,
     tie_break_ranks,
 )
-from scheduling.engine.uk_time import day_text, month_of, require_aware
+from scheduling.engine.uk_time import bank_holidays, day_text, month_of, require_aware
 
 STAFFABLE = "staffable"
 NOT_BOOKABLE = "not-bookable"  # breaks a booking rule (office hours, notice, bank holiday, ...)
@@ -81,8 +79,7 @@ class OfficeHours:
     last_end: time = time(17, 30)
     start_every_minutes: int = 30
     weekdays: frozenset[int] = frozenset(range(5))  # 0 = Monday
-    holiday_country: str = "GB"
-    holiday_subdivision: str = "ENG"
+    holiday_nation: str = "england"
 
 
 OFFICE_HOURS = OfficeHours()
@@ -139,16 +136,9 @@ class StartExplanation:
 # --- booking rules (calendar only) ---------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _bank_holidays(country: str, subdivision: str, year: int) -> dict[date, str]:
-    return dict(holidays.country_holidays(country, subdiv=subdivision, years=year))
-
-
 def bank_holiday(day: date, office_hours: OfficeHours = OFFICE_HOURS) -> str | None:
     """The bank holiday's name when `day` is one, else None."""
-    return _bank_holidays(
-        office_hours.holiday_country, office_hours.holiday_subdivision, day.year
-    ).get(day)
+    return bank_holidays(office_hours.holiday_nation, day.year).get(day)
 
 
 def session_times(

@@ -2,9 +2,15 @@
 check that a datetime is aware (a naive datetime is refused rather than guessed at)."""
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays
+
 LONDON = ZoneInfo("Europe/London")
+
+# The UK's nations, each with its own bank holidays (subdivisions of `holidays`' "GB").
+NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern-ireland": "NIR"}
 
 Month = tuple[int, int]
 
@@ -74,3 +80,10 @@ def when_text(start: datetime, end: datetime, own_zone: ZoneInfo | str | None = 
     ):
         own = f"{clock_text(start, zone)} to {clock_text(end, zone)}"
     return f"{text}; {own} your time ({zone.key})"
+
+
+@lru_cache(maxsize=256)
+def bank_holidays(nation: str, year: int) -> dict[date, str]:
+    """The bank holidays of a UK nation in a year (day -> name), computed offline by `holidays`.
+    The one lookup: peers' availability, the office hours of a search and the demo data ask it."""
+    return dict(holidays.country_holidays("GB", subdiv=NATIONS[nation], years=year).items())
