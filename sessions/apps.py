@@ -16,10 +16,8 @@ class OfferSessionsConfig(AppConfig):
             held_time_source_register,
         )
         from sessions.selectors import seat_held_times
-        from sessions.services.restaffing import (
-            seats_release_for_unavailable,
-            unfilled_restaff_for_availability,
-        )
+        from sessions.services.restaff_queue import unfilled_restaff_for_availability
+        from sessions.services.restaffing import seats_release_for_unavailable
 
         held_time_source_register(seat_held_times)
         held_time_released.connect(

@@ -10,6 +10,7 @@ from sessions.services import (
     mail_notices,
     mailbox,
     reminders,
+    restaff_queue,
     restaffing,
 )
 
@@ -43,7 +44,7 @@ def restaff_booking(booking_id: int) -> dict:
 
 def restaff_lost() -> int:
     """Queue again re-staffings whose task was lost (every 5 minutes)."""
-    return len(restaffing.restaff_lost_queue())
+    return len(restaff_queue.restaff_lost_queue())
 
 
 def send_request_letter(booking_id: int, kind: str) -> int:

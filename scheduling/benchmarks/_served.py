@@ -61,6 +61,33 @@ def database_prepare() -> None:
     call_command("migrate", verbosity=0)
 
 
+def gunicorn_start(
+    application: str, *, port: int, directory: str, env: dict, workers: int, threads: int = 0
+) -> subprocess.Popen:
+    """The venv's gunicorn serving `application` on loopback `port` (gthread workers when
+    `threads` is given), its heartbeat files in `directory`, its output discarded."""
+    threaded = ["--worker-class", "gthread", "--threads", str(threads)] if threads else []
+    return subprocess.Popen(  # noqa: S603  (the venv's gunicorn, fixed arguments)
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            application,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            *threaded,
+            "--worker-tmp-dir",
+            directory,
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def wait_until_serving(
     server: subprocess.Popen, answers: Callable[[], bool], *, limit: float, pause: float
 ) -> None:

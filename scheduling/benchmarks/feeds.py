@@ -27,8 +27,8 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 from scheduling.benchmarks._served import (
-    BASE_DIR,
     database_prepare,
+    gunicorn_start,
     prepared_facts,
     server_environment,
     wait_until_serving,
@@ -242,23 +242,12 @@ def run() -> list[dict]:
             },
         ]
         port = _free_port()
-        server = subprocess.Popen(  # noqa: S603  (the venv's gunicorn, fixed arguments)
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "scheduling.benchmarks.feeds:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(WORKERS),
-                "--worker-tmp-dir",
-                directory,
-                "--log-level",
-                "warning",
-            ],
+        server = gunicorn_start(
+            "scheduling.benchmarks.feeds:application",
+            port=port,
+            directory=directory,
             env=env,
-            cwd=BASE_DIR,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            workers=WORKERS,
         )
         try:
             wait_until_serving(

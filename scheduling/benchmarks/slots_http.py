@@ -29,12 +29,11 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from http.client import HTTPConnection
-from pathlib import Path
 from urllib.parse import urlencode
 
 from scheduling.benchmarks._served import (
-    BASE_DIR,
     database_prepare,
+    gunicorn_start,
     prepared_facts,
     server_environment,
     wait_until_serving,
@@ -307,27 +306,13 @@ def _serve(kind: str, offset: int) -> dict:
         env = server_environment(directory)
         facts = prepared_facts("scheduling.benchmarks.slots_http", kind, env=env, timeout=1800)
         port = _port(offset)
-        server = subprocess.Popen(  # noqa: S603  (the venv's gunicorn, fixed arguments)
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "scheduling.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--worker-class",
-                "gthread",
-                "--workers",
-                str(WORKERS),
-                "--threads",
-                str(THREADS),
-                "--worker-tmp-dir",
-                directory,
-                "--log-level",
-                "warning",
-            ],
+        server = gunicorn_start(
+            "scheduling.wsgi:application",
+            port=port,
+            directory=directory,
             env=env,
-            cwd=BASE_DIR,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            workers=WORKERS,
+            threads=THREADS,
         )
         try:
             wait_until_serving(

@@ -48,7 +48,7 @@ from sessions.models import (
     Topic,
 )
 from sessions.selectors import absolute_url
-from sessions.services.feeds import feed_token_owner
+from sessions.selectors.feeds import feed_token_owner
 
 PAST_KEPT = timedelta(days=90)  # past webinars stay in feeds this long
 CANCELLED_KEPT = timedelta(days=30)  # cancelled ones stay (as STATUS:CANCELLED) this long

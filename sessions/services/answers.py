@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,21 +32,15 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.selectors import absolute_url
+from sessions.selectors.invites import latest_request_sequence
 from sessions.services.letters import session_focus, session_panel_lines, session_title
-from sessions.services.restaffing import booking_restaff_queue
+from sessions.services.restaff_queue import booking_restaff_queue
 
 logger = logging.getLogger(__name__)
 
 ANSWER_SALT = "sessions.seat-answer"
 ANSWER_LINK_LIFETIME = timedelta(days=60)
 ACCEPT, DECLINE = "accept", "decline"
-
-
-def latest_request_sequence(seat: Seat) -> int | None:
-    """The SEQUENCE of the latest REQUEST queued for this seat: the version answers refer to."""
-    return Invite.objects.filter(seat=seat, method=InviteMethod.REQUEST).aggregate(
-        m=Max("sequence")
-    )["m"]
 
 
 # Answers ----------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ from sessions.services.approval import (
     request_expiry,
     request_letter_queue,
 )
-from sessions.services.restaffing import booking_restaff_queue, unfilled_bookings_near
+from sessions.services.restaff_queue import booking_restaff_queue, unfilled_bookings_near
 
 ALTERNATIVES = 5
 

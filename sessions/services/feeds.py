@@ -4,7 +4,6 @@ The token in the URL is "<id>-<secret>": the id finds the row, and the secret's 
 compared in constant time, so response times say nothing about how close a guess was.
 """
 
-import hmac
 import secrets
 
 from django.db import transaction
@@ -36,24 +35,3 @@ def feed_token_revoke(*, email: str = "", peer: Peer | None = None) -> int:
         tokens.filter(peer=peer) if peer is not None else tokens.filter(email=email.strip().lower())
     )
     return tokens.update(revoked_at=timezone.now())
-
-
-def feed_token_owner(token: str) -> FeedToken | None:
-    """The live token behind a URL's token, or None (unknown, revoked or malformed alike)."""
-    token_id, _, secret = (token or "").partition("-")
-    if not token_id.isdigit() or not secret:
-        return None
-    found = (
-        FeedToken.objects.select_related("peer")
-        .filter(pk=int(token_id), revoked_at__isnull=True)
-        .first()
-    )
-    expected = found.token_hash if found else token_hash("no such token")
-    if not hmac.compare_digest(expected, token_hash(secret)) or found is None:
-        return None
-    return found
-
-
-def feed_is_live(*, peer: Peer) -> bool:
-    """Whether the peer has a private feed link that still works."""
-    return FeedToken.objects.filter(peer=peer, revoked_at__isnull=True).exists()

@@ -16,9 +16,12 @@ from datetime import datetime
 from scheduling.engine.uk_time import when_text
 from sessions.models import HOLDING_SEAT_STATUSES, Seat, SeatStatus, Session
 from sessions.selectors.history import history_who
-from sessions.services.restaffing import NO_LONGER_FREE
 
 BOOKER, ADVISER, PEER = "booker", "adviser", "peer"
+
+# Recorded with the change (the history's reason) when a seat is given up by the peer's
+# availability rather than by their answer, so the booker's summary can say which it was.
+NO_LONGER_FREE = "no longer free then (leave, a date or hours changed)"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from peers.selectors import caller_for
 from sessions import services
 from sessions.models import Seat, Session
 from sessions.selectors import absolute_url, private_feed_path
+from sessions.selectors.feeds import feed_is_live
 from sessions.selectors.webinars import subscribe_links
 from sessions.services import answers, feeds, letters
 
@@ -52,7 +53,7 @@ def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: b
         "sessions/my_sessions.html",
         {
             "rows": answers.peer_seats(peer=peer),
-            "feed_is_live": feeds.feed_is_live(peer=peer),
+            "feed_is_live": feed_is_live(peer=peer),
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url
             else None,
@@ -96,7 +97,7 @@ def my_feed(request):
     peer = _peer(request)
     action = request.POST.get("action")
     if action == "issue":
-        replaced = feeds.feed_is_live(peer=peer)
+        replaced = feed_is_live(peer=peer)
         token = feeds.feed_token_issue(peer=peer)
         # The secret is stored only as a hash: show it now, once, in this response.
         return _my_sessions_page(

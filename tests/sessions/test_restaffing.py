@@ -21,7 +21,7 @@ from sessions.models import (
     SeatStatus,
     Session,
 )
-from sessions.services import restaffing
+from sessions.services import restaff_queue
 from sessions.tasks import restaff_booking
 from tests.factories import (
     PANEL,
@@ -338,13 +338,13 @@ def test_a_decline_whose_task_was_lost_is_re_staffed_by_the_sweep(
     # Not run on commit: as if the broker had been down when the decline was taken.
     api_client.post(f"/seats/{holding(pool.member).get().pk}/decline", headers=bearer(user))
     assert run_queued_tasks() == []
-    assert restaffing.restaff_lost_queue() == []  # too recent: its task may still be coming
+    assert restaff_queue.restaff_lost_queue() == []  # too recent: its task may still be coming
 
-    later = timezone.now() + restaffing.LOST_AFTER + timedelta(minutes=1)
-    assert restaffing.restaff_lost_queue(now=later) == [session.booking_id]
+    later = timezone.now() + restaff_queue.LOST_AFTER + timedelta(minutes=1)
+    assert restaff_queue.restaff_lost_queue(now=later) == [session.booking_id]
     assert run_worker() == [{"invited": 1, "removed": 0, "unfilled": 0}]
     assert holding(reserve).get().role_name == "Member peer"
-    assert restaffing.restaff_lost_queue(now=later) == []  # the place is filled
+    assert restaff_queue.restaff_lost_queue(now=later) == []  # the place is filled
 
     schedule = Schedule.objects.get(func="sessions.tasks.restaff_lost")
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 5, -1)

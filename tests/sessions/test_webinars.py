@@ -21,8 +21,8 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.selectors import webinars as selectors
+from sessions.selectors.feeds import feed_token_owner
 from sessions.services import webinars as services
-from sessions.services.feeds import feed_token_owner
 from sessions.tasks import send_invite
 from tests.factories import (
     JOIN,
