@@ -51,7 +51,7 @@ DATE_SENSITIVE := tests/peers/test_availability_api.py tests/peers/test_availabi
 	tests/peers/test_past_dates.py tests/peers/test_free_time.py tests/peers/test_seed_demo.py \
 	tests/sessions/test_booking_api.py tests/sessions/test_approval.py \
 	tests/sessions/test_restaffing.py tests/sessions/test_invites.py \
-	tests/sessions/test_webinar_reminders.py tests/sessions/test_demo_bookings.py \
+	tests/sessions/webinars/test_webinar_reminders.py tests/sessions/test_demo_bookings.py \
 	tests/sessions/test_programme.py
 
 test-awkward-days: install

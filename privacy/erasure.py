@@ -49,7 +49,7 @@ from sessions.models import (
 )
 from sessions.services.mail import invite_deliver
 from sessions.services.restaffing import seats_release_for_unavailable
-from sessions.services.webinars import registration_cancel
+from sessions.webinars.services.registrations import registration_cancel
 
 ERASED_NOTE = "Not sent: the recipient's personal data was erased."
 TEXT_FIELDS = (models.CharField, models.TextField)

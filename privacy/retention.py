@@ -26,7 +26,7 @@ from sessions.models import (
     Seat,
     Session,
 )
-from sessions.selectors.webinars import CONFIRM_LINK_AGE
+from sessions.webinars.selectors.links import CONFIRM_LINK_AGE
 
 YEAR = timedelta(days=365)
 

@@ -26,7 +26,7 @@ from sessions.api.history import router as history_router
 from sessions.api.invites import router as seats_router
 from sessions.api.programme import router as programme_router
 from sessions.api.staffing import router as staffing_router
-from sessions.api.webinars import router as webinars_router
+from sessions.webinars.api import router as webinars_router
 
 NUL_MESSAGE = "Text may not contain the NUL character."
 

@@ -4,11 +4,11 @@ from django.contrib import admin, messages
 from sessions import (
     admin_bookings,  # noqa: F401  (registers bookings, their sessions and seats)
     admin_mailbox,  # noqa: F401  (registers what the organiser's mailbox brought)
-    admin_webinars,  # noqa: F401  (registers the webinar sessions admin)
 )
 from sessions.models import Invite, Offer, OfferStatus, Reminder, RoleSlot
 from sessions.offer_status import uk_today
 from sessions.services.mail import invites_resend
+from sessions.webinars import admin as webinars_admin  # noqa: F401  (registers the webinar admin)
 
 
 class OfferForm(forms.ModelForm):

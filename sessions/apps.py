@@ -28,3 +28,13 @@ class OfferSessionsConfig(AppConfig):
             unfilled_restaff_for_availability,
             dispatch_uid="sessions.unfilled_restaff_for_availability",
         )
+
+        # A changed session or offer may change what a public feed holds: forget its state.
+        from django.db.models.signals import post_delete, post_save
+
+        from sessions.models import Offer, Session
+        from sessions.webinars.selectors.feeds import feed_state_forget
+
+        for model in (Session, Offer):
+            post_save.connect(feed_state_forget, sender=model, dispatch_uid=f"feed-{model}")
+            post_delete.connect(feed_state_forget, sender=model, dispatch_uid=f"feed-gone-{model}")

@@ -1,7 +1,8 @@
 from django.urls import path
 
 from sessions import views
-from sessions.views import booking_journey, invites, programme, requests, staffing, webinars
+from sessions.views import booking_journey, invites, programme, requests, staffing
+from sessions.webinars import views as webinars
 
 urlpatterns = [
     path("", views.offer_list, name="home"),

@@ -23,7 +23,7 @@ from peers.services import (
 from scheduling.engine.uk_time import LONDON, bank_holidays
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Invite, Offer, Seat, Session
 from sessions.services import booking_create
-from sessions.services import webinars as webinar_services
+from sessions.webinars.services import registrations as webinar_services
 
 _sequence = itertools.count(1)
 

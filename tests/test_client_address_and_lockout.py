@@ -129,7 +129,7 @@ def test_the_webinar_throttle_holds_across_two_gunicorn_workers_behind_a_proxy()
     from django.core.cache import cache
 
     from sessions.models import Offer
-    from sessions.services.webinars import THROTTLE, THROTTLE_WINDOW, webinar_schedule
+    from sessions.webinars.services.registrations import THROTTLE, THROTTLE_WINDOW, webinar_schedule
 
     cache.clear()
     session = webinar_schedule(

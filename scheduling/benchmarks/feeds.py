@@ -104,7 +104,7 @@ def _prepare(directory: str) -> dict:
     from django.test import Client
 
     from sessions.models import Session
-    from sessions.selectors.webinars import feed_memory_clear, feed_state_forget
+    from sessions.webinars.selectors.feeds import feed_memory_clear, feed_state_forget
 
     database_prepare()
     _seed_webinars()

@@ -53,7 +53,7 @@ from sessions.models import (
 )
 from sessions.selectors.history import history_who
 from sessions.selectors.mailbox import undelivered_seats
-from sessions.selectors.webinars import capacity_of, webinar_sessions
+from sessions.webinars.selectors.webinars import capacity_of, webinar_sessions
 
 UNANSWERED_AFTER = timedelta(days=3)
 LONGEST_PERIOD = timedelta(days=366)

@@ -122,7 +122,7 @@ class InviteEmail(EmailMultiAlternatives):
 def _content(invite: Invite) -> InviteContent:
     if invite.registration_id is not None:
         # A webinar place: its words belong to the webinars service.
-        from sessions.services.webinars import registration_invite_content
+        from sessions.webinars.services.letters import registration_invite_content
 
         return registration_invite_content(invite)
     return invite_content(invite)

@@ -22,7 +22,6 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.selectors import absolute_url
-from sessions.selectors import webinars as webinar_selectors
 from sessions.services.invites import booker_address
 from sessions.services.letters import (
     Letter,
@@ -33,6 +32,7 @@ from sessions.services.letters import (
     session_title,
     session_when,
 )
+from sessions.webinars.selectors import links as webinar_links
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
                 cancel = absolute_url(
                     reverse(
                         "webinar-registration-cancel",
-                        kwargs={"key": webinar_selectors.registration_cancel_key(registration)},
+                        kwargs={"key": webinar_links.registration_cancel_key(registration)},
                     )
                 )
                 more = (("Give up your place", cancel),)

@@ -19,9 +19,10 @@ from peers.selectors import caller_for
 from sessions import services
 from sessions.models import Seat, Session
 from sessions.selectors import absolute_url, private_feed_path
-from sessions.selectors.feeds import feed_is_live
-from sessions.selectors.webinars import subscribe_links
-from sessions.services import answers, feeds, letters
+from sessions.services import answers, letters
+from sessions.webinars.selectors.feed_tokens import feed_is_live
+from sessions.webinars.selectors.webinars import subscribe_links
+from sessions.webinars.services import feed_tokens
 
 
 class JoiningLinkForm(forms.Form):
@@ -98,7 +99,7 @@ def my_feed(request):
     action = request.POST.get("action")
     if action == "issue":
         replaced = feed_is_live(peer=peer)
-        token = feeds.feed_token_issue(peer=peer)
+        token = feed_tokens.feed_token_issue(peer=peer)
         # The secret is stored only as a hash: show it now, once, in this response.
         return _my_sessions_page(
             request,
@@ -107,7 +108,7 @@ def my_feed(request):
             feed_replaced=replaced,
         )
     if action == "revoke":
-        feeds.feed_token_revoke(peer=peer)
+        feed_tokens.feed_token_revoke(peer=peer)
         messages.success(request, "Your calendar feed is turned off: its link no longer works.")
         return redirect("my-sessions")
     raise Http404("No such action.")

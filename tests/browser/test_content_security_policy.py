@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from sessions.models import Offer
-from sessions.services.webinars import webinar_schedule
+from sessions.webinars.services.registrations import webinar_schedule
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,9 +14,10 @@ from ninja.testing import TestClient
 from peers.models import Peer
 from scheduling.api import api
 from sessions.models import Offer, Seat, Session
-from sessions.services import webinars
 from sessions.services.answers import seat_answer
 from sessions.services.reminders import reminders_send
+from sessions.webinars.services import letters as webinar_letters
+from sessions.webinars.services import registrations as webinars
 from tests.factories import (
     bearer,
     bookable_day,
@@ -109,7 +110,7 @@ def every_kind_of_message() -> list[Mail]:
         role="Ward councillor",
     )
     run_queued_tasks()
-    webinars.feed_manage_link_send("sam@example.org")
+    webinar_letters.feed_manage_link_send("sam@example.org")
     return [Mail.of(message) for message in mail.outbox]
 
 

@@ -33,9 +33,9 @@ from playwright.sync_api import expect
 from peers.models import Councillor, Region
 from peers.selectors import caller_for
 from sessions.models import Offer, Seat
-from sessions.selectors import webinars as webinar_selectors
 from sessions.services import answers, approval, booking_cancel, booking_create
-from sessions.services import webinars as webinar_services
+from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.services import registrations as webinar_services
 from tests.browser.pages import assert_accessible, assert_fits, screenshot, sign_in
 from tests.factories import (
     PANEL,
@@ -192,11 +192,11 @@ def make_sweep() -> Sweep:
         approve=_path(approval.decision_url(booking_id=requested.pk, decision=approval.APPROVE)),
         reject=_path(approval.decision_url(booking_id=requested.pk, decision=approval.DECLINE)),
         confirm_keys={
-            width: webinar_selectors.registration_confirm_key(request)
+            width: webinar_links.registration_confirm_key(request)
             for width, request in requests.items()
         },
-        cancel_key=webinar_selectors.registration_cancel_key(place),
-        manage_key=webinar_selectors.calendar_manage_key(place),
+        cancel_key=webinar_links.registration_cancel_key(place),
+        manage_key=webinar_links.calendar_manage_key(place),
         reset_uid=urlsafe_base64_encode(force_bytes(councillor.pk)),
         reset_token=default_token_generator.make_token(councillor),
         free_day=bookable_day(3, 6).isoformat(),

@@ -12,14 +12,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from sessions.models import Invite, Offer, RegistrationRequest, Session
-from sessions.services.webinars import (
+from sessions.tasks import send_invite
+from sessions.webinars.services.letters import (
     registration_confirmation_send,
-    registration_create,
     registration_links,
     waiting_list_mail_send,
-    webinar_schedule,
 )
-from sessions.tasks import send_invite
+from sessions.webinars.services.registrations import registration_create, webinar_schedule
 from tests.browser.pages import assert_accessible, sign_in
 from tests.factories import make_council, make_councillor
 
@@ -34,7 +33,7 @@ def _links_to_the_live_server(settings, live_server):
     settings.SITE_URL = live_server.url  # e-mails and feeds link to the server under test
     from django.core.cache import cache
 
-    from sessions.selectors.webinars import feed_memory_clear
+    from sessions.webinars.selectors.feeds import feed_memory_clear
 
     cache.clear()
     feed_memory_clear()

@@ -14,8 +14,9 @@ from peers.models import Region
 from peers.selectors import caller_for
 from sessions import services
 from sessions.models import Offer, RegistrationRequest, Session
-from sessions.selectors import webinars as webinar_selectors
-from sessions.services import webinars as webinar_services
+from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.services import letters as webinar_letters
+from sessions.webinars.services import registrations as webinar_services
 from tests.browser.pages import assert_accessible, assert_fits, screenshot, sign_in
 from tests.factories import (
     OPPOSITION,
@@ -40,7 +41,7 @@ def _links_to_the_live_server(settings, live_server):
     settings.SITE_URL = live_server.url  # e-mails and feeds link to the server under test
     from django.core.cache import cache
 
-    from sessions.selectors.webinars import feed_memory_clear
+    from sessions.webinars.selectors.feeds import feed_memory_clear
 
     cache.clear()
     feed_memory_clear()
@@ -88,7 +89,7 @@ def test_finding_and_registering_for_a_webinar(sized_page, live_server, axe):
     request = RegistrationRequest.objects.get(email="ceri.jones@example.gov.uk")
     confirm = reverse(
         "webinar-registration-confirm",
-        kwargs={"key": webinar_selectors.registration_confirm_key(request)},
+        kwargs={"key": webinar_links.registration_confirm_key(request)},
     )
     page.goto(live_server.url + confirm)
     check(page, axe, "webinar-confirm", "Confirm your registration")
@@ -116,7 +117,7 @@ def test_finding_and_registering_for_a_webinar(sized_page, live_server, axe):
         live_server.url
         + reverse(
             "webinar-registration-confirm",
-            kwargs={"key": webinar_selectors.registration_confirm_key(waiting)},
+            kwargs={"key": webinar_links.registration_confirm_key(waiting)},
         )
     )
     page.get_by_role("button", name="Join the waiting list").click()
@@ -139,7 +140,7 @@ def test_cancel_links_and_my_webinars(sized_page, live_server, axe):
     other = place_for(a_webinar(OPPOSITION, days=9, capacity=1), "ann@example.org")
     waiting = place_for(other.session, user.email, name="Ceri Jones")
 
-    cancel = webinar_services.registration_links(mine)["cancel"]
+    cancel = webinar_letters.registration_links(mine)["cancel"]
     page.goto(cancel)
     check(page, axe, "webinar-cancel", "Cancel your place")
     page.get_by_role("button", name="Cancel my place").click()
@@ -162,7 +163,7 @@ def test_cancel_links_and_my_webinars(sized_page, live_server, axe):
     Session.objects.filter(pk=waiting.session_id).update(
         start=now - timedelta(hours=2), end=now - timedelta(hours=1)
     )
-    page.goto(webinar_services.registration_links(waiting)["cancel"])
+    page.goto(webinar_letters.registration_links(waiting)["cancel"])
     check(page, axe, "webinar-cancel-expired", "This link has expired")
 
 
@@ -182,7 +183,7 @@ def test_calendar_pages(sized_page, live_server, axe):
     expect(page.get_by_role("alert")).to_contain_text("Enter your e-mail address")
     check(page, axe, "feed-list-error", "Webinar calendars")
 
-    page.goto(webinar_services.registration_links(place)["calendar"])
+    page.goto(webinar_letters.registration_links(place)["calendar"])
     check(page, axe, "feed-manage", "Your private calendar link")
     page.get_by_role("button", name="Get a new private calendar link").click()
     expect(page.locator("#private-link")).to_have_value(re.compile(r"/calendars/u/.+\.ics$"))

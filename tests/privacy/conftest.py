@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from peers.models import Peer
 from sessions.models import Booking, Offer, Seat, Session
-from sessions.services import webinars as webinar_services
-from sessions.services.feeds import feed_token_issue
+from sessions.webinars.services import registrations as webinar_services
+from sessions.webinars.services.feed_tokens import feed_token_issue
 from tests.factories import (
     PANEL,
     WARD,

@@ -15,8 +15,8 @@ from privacy.models import RetentionRun
 from privacy.retention import retention_apply
 from privacy.tasks import retention_run
 from sessions.models import FeedToken, Invite, Registration, RegistrationRequest
-from sessions.services.feeds import feed_token_issue, feed_token_revoke
-from sessions.services.webinars import registration_request
+from sessions.webinars.services.feed_tokens import feed_token_issue, feed_token_revoke
+from sessions.webinars.services.registrations import registration_request
 from tests.factories import a_webinar, make_available, make_peer, make_user, register
 
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from sessions.services.feeds import feed_token_issue
+from sessions.webinars.services.feed_tokens import feed_token_issue
 from tests.factories import (
     a_booking,
     a_signed_in_panel,

@@ -31,7 +31,7 @@ THROTTLE_CHECK = """
 import django
 django.setup()
 from django.conf import settings
-from sessions.services.webinars import TooManyRequests, throttle_check
+from sessions.webinars.services.registrations import TooManyRequests, throttle_check
 
 settings.WEBINAR_THROTTLE = {"address": 1}
 for attempt in range(2):  # two tries: a minute may turn between the two calls of one

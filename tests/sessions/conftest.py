@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from peers.models import Council, Peer, Region
-from sessions.selectors import webinars
+from sessions.webinars.selectors import feeds as webinar_feeds
 from tests.factories import (
     FeedCheckingClient,
     Pool,
@@ -189,7 +189,7 @@ def fresh_counters():
     """Feeds are kept in per-process memory, other answers in the cache: start each test clean
     (throttle counts are cleared by `fresh_throttle_counts` in tests/conftest.py)."""
     cache.clear()
-    webinars.feed_memory_clear()
+    webinar_feeds.feed_memory_clear()
 
 
 @pytest.fixture

@@ -445,7 +445,7 @@ def test_my_sessions_lists_a_peers_seats_and_takes_answers(client, pool, booked)
 
 
 def test_the_feed_link_is_shown_once_and_can_be_renewed_or_turned_off(client, pool):
-    from sessions.selectors.feeds import feed_token_owner
+    from sessions.webinars.selectors.feed_tokens import feed_token_owner
 
     peer_user = make_user()
     pool.lead.user = peer_user

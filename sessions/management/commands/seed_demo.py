@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from peers.demo_data import DEMO_PASSWORD, seed_demo
 from sessions.demo_bookings import seed_bookings
-from sessions.demo_webinars import seed_webinars
+from sessions.webinars.demo import seed_webinars
 
 
 class Command(BaseCommand):

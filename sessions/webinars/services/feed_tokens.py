@@ -8,6 +8,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from peers.models import Peer
 from peers.services import token_hash
@@ -35,3 +36,15 @@ def feed_token_revoke(*, email: str = "", peer: Peer | None = None) -> int:
         tokens.filter(peer=peer) if peer is not None else tokens.filter(email=email.strip().lower())
     )
     return tokens.update(revoked_at=timezone.now())
+
+
+def feed_link_request(*, email: str) -> None:
+    """Send the address a link to manage its private calendar link, if it ever registered.
+
+    The caller says the same whatever the answer, and the mail is sent by a task, so
+    neither the page nor its timing tells whether the address is registered.
+    """
+    email = (email or "").strip().lower()
+    transaction.on_commit(
+        lambda: async_task("sessions.webinars.tasks.send_feed_manage_link", email)
+    )

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from sessions.models import Invite, Offer, Registration, RegistrationStatus
-from sessions.services.webinars import webinar_schedule
+from sessions.webinars.services.registrations import webinar_schedule
 from tests.factories import at_once, bearer, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalogue")]
@@ -93,8 +93,8 @@ def test_fifty_people_registering_at_once_never_meet_a_server_error():
 
 
 def test_confirmation_links_followed_at_once_give_out_only_the_places_there_are():
-    from sessions.selectors.webinars import registration_confirm_key
-    from sessions.services.webinars import registration_request
+    from sessions.webinars.selectors.links import registration_confirm_key
+    from sessions.webinars.services.registrations import registration_request
 
     cache.clear()
     session = webinar_schedule(

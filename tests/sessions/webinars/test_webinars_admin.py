@@ -1,6 +1,6 @@
 """LGA staff schedule, move and cancel webinars in the admin; registrants hear about it.
 
-sessions/admin_webinars.py is imported here (as sessions/admin.py does in the site), and the
+sessions/webinars/admin.py is imported here (as sessions/admin.py does in the site), and the
 tests use a URLconf built after that import, so the admin routes include it.
 """
 
@@ -10,7 +10,7 @@ import pytest
 from django.contrib import admin
 from django.urls import include, path
 
-import sessions.admin_webinars  # noqa: F401  (registers the webinar admin)
+import sessions.webinars.admin  # noqa: F401  (registers the webinar admin)
 from sessions.models import Invite, Offer, Session, SessionStatus
 from tests.factories import (
     WARD,

@@ -14,7 +14,7 @@ from sessions.models import (
     RegistrationRequest,
     Session,
 )
-from sessions.services import webinars as services
+from sessions.webinars.services import registrations as services
 from tests.factories import (
     JOIN,
     OPPOSITION,

@@ -1,5 +1,5 @@
 """Writes about webinars: scheduling, moving and cancelling sessions; registrations with a
-waiting list; private calendar links.
+waiting list. What their e-mails say is in `letters`; private calendar links in `feed_tokens`.
 
 Registering an address is confirmed by its owner: someone signed in with that address
 registers at once; anyone else's request (`registration_request`) holds no place and opens no
@@ -24,27 +24,24 @@ e-mail carries a signed link to a page where they can get a new link or turn it 
 import hashlib
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from peers.models import Council
 from peers.throttles import throttle_count
 from scheduling.engine.refusals import Refusal
-from scheduling.engine.uk_time import day_text
 from sessions.models import (
     UID_DOMAIN,
     Delivery,
     Invite,
     InviteMethod,
-    InviteStatus,
     Offer,
     Registration,
     RegistrationRequest,
@@ -52,11 +49,10 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.selectors import absolute_url
-from sessions.selectors import webinars as selectors
-from sessions.services.feeds import feed_token_issue, feed_token_revoke
-from sessions.services.letters import Letter, letter_contact
-from sessions.services.outbox import InviteContent, invite_queue
+from sessions.services.outbox import invite_queue
+from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.services.feed_tokens import feed_token_issue
 
 # Registrations (and requests for a calendar link) allowed per minute, per client address and
 # per e-mail address; settings.WEBINAR_THROTTLE overrides these.
@@ -400,7 +396,8 @@ def registration_create(
                 waiting_id = registration.pk
                 transaction.on_commit(
                     lambda: async_task(
-                        "sessions.services.webinars.waiting_list_mail_send", waiting_id
+                        "sessions.webinars.tasks.send_waiting_list_mail",
+                        waiting_id,
                     )
                 )
             feed_token = ""
@@ -469,12 +466,13 @@ def registration_request(
     with transaction.atomic():
         # Requests nobody confirmed are of no use once their links have expired.
         RegistrationRequest.objects.filter(
-            created_at__lt=now - 2 * selectors.CONFIRM_LINK_AGE
+            created_at__lt=now - 2 * webinar_links.CONFIRM_LINK_AGE
         ).delete()
         request = RegistrationRequest.objects.create(session=session, **fields)
         transaction.on_commit(
             lambda: async_task(
-                "sessions.services.webinars.registration_confirmation_send", request.pk
+                "sessions.webinars.tasks.send_registration_confirmation",
+                request.pk,
             )
         )
     return request
@@ -539,293 +537,3 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
             _promote_waiting(session, now=now)
     registration.session = session
     return registration
-
-
-# What registrants' e-mails say -------------------------------------------------------------------
-
-
-def registration_links(registration: Registration) -> dict[str, str]:
-    """The absolute links a registrant's e-mails carry."""
-    return {
-        "page": absolute_url(
-            reverse("webinar-detail", kwargs={"webinar_id": registration.session_id})
-        ),
-        "cancel": absolute_url(
-            reverse(
-                "webinar-registration-cancel",
-                kwargs={"key": selectors.registration_cancel_key(registration)},
-            )
-        ),
-        "calendar": absolute_url(
-            reverse("feed-manage", kwargs={"key": selectors.calendar_manage_key(registration)})
-        ),
-        "calendars": absolute_url(reverse("feed-list")),
-    }
-
-
-def registration_invite_content(invite: Invite) -> InviteContent:
-    """What a registrant's invite or cancellation says, besides the calendar data.
-
-    The joining link goes in LOCATION and the body of a REQUEST; a CANCEL says whether the
-    webinar or only the person's place was cancelled.
-    """
-    registration = invite.registration
-    session = Session.objects.select_related("offer").get(pk=invite.session_id)
-    webinar = selectors.webinar_view(session, now=timezone.now())
-    links = registration_links(registration)
-    title = webinar.title
-    when = webinar.when_text
-    earlier_request = (
-        Invite.objects.filter(
-            session_id=invite.session_id,
-            recipient_email=invite.recipient_email,
-            sequence__lt=invite.sequence,
-            status=InviteStatus.SENT,
-        )
-        .order_by("-sequence", "-created_at")
-        .values_list("method", flat=True)
-        .first()
-    )
-    day = day_text(webinar.start)
-    calendar_note = (
-        "Your private calendar link lists every webinar you register for, with the joining "
-        "links. If you have lost it, or think someone else has it, get a new one or turn it off "
-        "with the link above."
-    )
-    calendar_link = ("Get a new private calendar link, or turn it off", links["calendar"])
-    joining = ""
-    if invite.method == InviteMethod.CANCEL:
-        if session.status == SessionStatus.CANCELLED:
-            subject = f"Cancelled: {title}, {day}"
-            opening = f"The LGA has cancelled the webinar {title}, {when}. We are sorry."
-        else:
-            subject = f"Your place is cancelled: {title}, {day}"
-            opening = f"Your place on {title}, {when}, is cancelled. Someone waiting will have it."
-        paragraphs = (opening,)
-        actions = (
-            ("See the webinar", links["page"]),
-            calendar_link,
-            ("Public calendars of all LGA webinars", links["calendars"]),
-        )
-    else:
-        if earlier_request == InviteMethod.REQUEST:
-            subject = f"Updated: {title}, {day}"
-            opening = f"The webinar {title} has changed. It is now on {when}."
-        elif selectors.place_came_from_waiting_list(registration, by=invite.created_at):
-            subject = f"A place has freed, and it is yours: {title}, {day}"
-            opening = (
-                f"A place has freed on the LGA webinar {title}, {when}. You were on its "
-                "waiting list, so the place is now yours: you are registered."
-            )
-        else:
-            subject = f"Your place: {title}, {day}"
-            opening = f"You have a place on the LGA webinar {title}, {when}."
-        joining = session.joining_url
-        paragraphs = (
-            opening,
-            "The joining link is below."
-            if joining
-            else "The joining link will be sent to you before the webinar.",
-            "If you can no longer come, give up your place so someone waiting can have it.",
-        )
-        actions = (
-            *(
-                (("Join the webinar", joining),)
-                if joining
-                else (("See the webinar", links["page"]),)
-            ),
-            ("Give up your place", links["cancel"]),
-            *((("See the webinar", links["page"]),) if joining else ()),
-            calendar_link,
-            ("Public calendars of all LGA webinars", links["calendars"]),
-        )
-    letter = Letter(
-        subject=subject,
-        greeting=f"Dear {registration.name},",
-        paragraphs=paragraphs,
-        facts=(
-            ("Webinar", title),
-            ("When", when),
-            ("Joining link", joining),
-        ),
-        actions=actions,
-        notes=(calendar_note,),
-        contact=letter_contact(offer=session.offer),
-    )
-    description = "\n\n".join(
-        part
-        for part in (
-            session.offer.summary,
-            f"Joining link: {joining}" if joining else "",
-            f"To give up your place: {links['cancel']}"
-            if invite.method == InviteMethod.REQUEST
-            else "",
-        )
-        if part
-    )
-    return InviteContent(
-        subject=subject,
-        text=letter.text(),
-        html=letter.html(),
-        description=description,
-        url=links["page"],
-        location=joining,
-    )
-
-
-# Private calendar links --------------------------------------------------------------------------
-
-
-def feed_link_renew(*, email: str) -> str:
-    """A new private feed token for the address; the old link stops working."""
-    return feed_token_issue(email=email)
-
-
-def feed_link_revoke(*, email: str) -> int:
-    return feed_token_revoke(email=email)
-
-
-def feed_link_request(*, email: str) -> None:
-    """Send the address a link to manage its private calendar link, if it ever registered.
-
-    The caller says the same whatever the answer, and the mail is sent by a task, so
-    neither the page nor its timing tells whether the address is registered.
-    """
-    email = (email or "").strip().lower()
-    transaction.on_commit(
-        lambda: async_task("sessions.services.webinars.feed_manage_link_send", email)
-    )
-
-
-def feed_manage_link_send(email: str) -> bool:
-    """The task: mail the manage link to an address that has registered; True if sent."""
-    registration = selectors.latest_registration(email)
-    if registration is None:
-        return False
-    link = absolute_url(
-        reverse("feed-manage", kwargs={"key": selectors.calendar_manage_key(registration)})
-    )
-    letter = Letter(
-        subject="Your LGA webinar calendar link",
-        greeting=f"Dear {registration.name},",
-        paragraphs=(
-            "Someone (we hope you) asked for a link to your private LGA webinar calendar.",
-            "Open the page below to get a new private calendar link, or to turn it off.",
-            "Getting a new link stops the old one working. If you did not ask, you can ignore "
-            "this e-mail.",
-        ),
-        actions=(("Get a new link, or turn it off", link),),
-    )
-    letter.message(registration.email).send()
-    return True
-
-
-# Registrants' other e-mails ----------------------------------------------------------------------
-
-
-def _webinar_words(session: Session) -> tuple[str, str, str]:
-    """(title, when, short date) as every registrant's e-mail writes them."""
-    webinar = selectors.webinar_view(session, now=timezone.now())
-    return webinar.title, webinar.when_text, day_text(webinar.start)
-
-
-def registration_confirmation_send(request_id: int) -> bool:
-    """The task: mail a request's address its confirmation link, or, if the address already
-    has a place (or waiting-list place) on the webinar, say so. False if the request is gone.
-
-    The e-mail names no one: the name and the rest were typed by whoever asked."""
-    request = (
-        RegistrationRequest.objects.select_related("session__offer").filter(pk=request_id).first()
-    )
-    if request is None or request.confirmed_at is not None:
-        return False
-    title, when, day = _webinar_words(request.session)
-    asked = (
-        f"Someone (we hope you) asked to register this address for the LGA webinar {title}, {when}."
-    )
-    existing = selectors.registration_of(request)
-    if existing is not None:
-        links = registration_links(existing)
-        position = selectors.waiting_position(existing)
-        held = (
-            f"You are already number {position} on its waiting list"
-            if position
-            else "You already have a place on it"
-        )
-        letter = Letter(
-            subject=f"You are already registered: {title}, {day}",
-            greeting="Hello,",
-            paragraphs=(
-                asked,
-                f"{held}, so nothing has changed.",
-                "If you did not ask, you can ignore this e-mail: nobody else can see or change "
-                "your registration.",
-            ),
-            facts=(("Webinar", title), ("When", when)),
-            actions=(
-                (
-                    "Leave the waiting list" if position else "Give up your place",
-                    links["cancel"],
-                ),
-                ("About the webinar", links["page"]),
-            ),
-        )
-    else:
-        link = absolute_url(
-            reverse(
-                "webinar-registration-confirm",
-                kwargs={"key": selectors.registration_confirm_key(request)},
-            )
-        )
-        hours = int(selectors.CONFIRM_LINK_AGE.total_seconds() // 3600)
-        letter = Letter(
-            subject=f"Confirm your place: {title}, {day}",
-            greeting="Hello,",
-            paragraphs=(
-                asked,
-                "Confirm it to take a place, or a place on the waiting list if the webinar is "
-                "full. Nothing is booked until you do.",
-                f"The link works for {hours} hours.",
-            ),
-            facts=(("Webinar", title), ("When", when)),
-            actions=(("Confirm your place", link),),
-            notes=(
-                "If you did not ask, ignore this e-mail: the address is not registered and "
-                "nobody is sent a calendar for it.",
-            ),
-        )
-    letter = replace(letter, contact=letter_contact(offer=request.session.offer))
-    letter.message(request.email).send()
-    return True
-
-
-def waiting_list_mail_send(registration_id: int) -> bool:
-    """The task: tell someone who joined a waiting list their number and how to leave it.
-    False if they are no longer waiting (a place freed first, or they left)."""
-    registration = (
-        Registration.objects.select_related("session__offer").filter(pk=registration_id).first()
-    )
-    if registration is None or registration.status != RegistrationStatus.WAITING:
-        return False
-    title, when, day = _webinar_words(registration.session)
-    position = selectors.waiting_position(registration)
-    links = registration_links(registration)
-    letter = Letter(
-        subject=f"You are on the waiting list: {title}, {day}",
-        greeting=f"Dear {registration.name},",
-        paragraphs=(
-            f"Every place on {title}, {when}, is taken, so you are on the waiting list: "
-            f"number {position}.",
-            "If a place frees, it is yours: we e-mail you an invitation with the joining link.",
-            "If you no longer want a place, leave the waiting list so the next person moves up.",
-        ),
-        facts=(("Webinar", title), ("When", when), ("Waiting list", f"Number {position}")),
-        actions=(("Leave the waiting list", links["cancel"]), ("About the webinar", links["page"])),
-        notes=(
-            "If you sign in to LGA peer support, your webinars are also listed on My webinars: "
-            + absolute_url(reverse("my-webinars")),
-        ),
-        contact=letter_contact(offer=registration.session.offer),
-    )
-    letter.message(registration.email).send()
-    return True

@@ -11,8 +11,9 @@ from peers.schemas import BodyIn
 from peers.services import api_token_authenticate
 from sessions.models import RegistrationStatus, Topic
 from sessions.selectors import private_feed_path
-from sessions.selectors import webinars as selectors
-from sessions.services import webinars as services
+from sessions.webinars.selectors import feeds as webinar_feeds
+from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.services import registrations as services
 
 router = Router(tags=["webinars"])
 
@@ -137,7 +138,7 @@ def _webinar_out(request, webinar: selectors.Webinar) -> dict:
         "recording_url": webinar.session.recording_url,
         "url": request.build_absolute_uri(webinar.path),
         "feed": _links(
-            request, selectors.public_feed_path(topic), selectors.public_feed_name(topic)
+            request, webinar_feeds.public_feed_path(topic), webinar_feeds.public_feed_name(topic)
         ),
     }
 

@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 
 from sessions.models import Invite, InviteMethod, Registration
-from sessions.services import webinars as services
 from sessions.tasks import send_invite
+from sessions.webinars.services import registrations as services
 from tests.factories import a_webinar, register
 from tests.sent_mail import Mail
 

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from peers.models import Councillor
 from sessions.models import FeedToken, Invite, Registration, RegistrationStatus
-from sessions.selectors import webinars as selectors
-from sessions.services import webinars as services
+from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.services import letters as webinar_letters
+from sessions.webinars.services import registrations as services
 from tests.factories import (
     JOIN,
     OPPOSITION,
@@ -169,7 +171,7 @@ def test_cancel_from_the_emails_link(client):
     session = a_webinar(capacity=1)
     ann = register(session, "ann@example.org").registration
     bob = register(session, "bob@example.org").registration
-    link = services.registration_links(ann)["cancel"]
+    link = webinar_letters.registration_links(ann)["cancel"]
     path = urlsplit(link).path
 
     page = client.get(path)
@@ -200,7 +202,7 @@ def test_cancel_from_the_emails_link(client):
 def test_manage_the_private_link_from_the_emails_link(client):
     result = register(a_webinar(), "sam@example.org")
     old_feed = f"/calendars/u/{result.feed_token}.ics"
-    link = services.registration_links(result.registration)["calendar"]
+    link = webinar_letters.registration_links(result.registration)["calendar"]
     path = urlsplit(link).path
 
     page = client.get(path)
@@ -232,15 +234,15 @@ def test_manage_the_private_link_from_the_emails_link(client):
 
 def test_the_manage_link_expires(client):
     registration = register(a_webinar(), "sam@example.org").registration
-    fresh = selectors.calendar_manage_key(registration)
-    assert selectors.email_for_manage_key(fresh) == "sam@example.org"
+    fresh = webinar_links.calendar_manage_key(registration)
+    assert webinar_links.email_for_manage_key(fresh) == "sam@example.org"
     # The same key as if signed just over six months ago.
     payload = fresh.rsplit(":", 2)[0]
-    signed_at = timezone.now() - selectors.MANAGE_LINK_AGE - timedelta(days=1)
-    stale = signing.Signer(salt=selectors.MANAGE_SALT).sign(
+    signed_at = timezone.now() - webinar_links.MANAGE_LINK_AGE - timedelta(days=1)
+    stale = signing.Signer(salt=webinar_links.MANAGE_SALT).sign(
         f"{payload}:{signing.b62_encode(int(signed_at.timestamp()))}"
     )
-    assert selectors.email_for_manage_key(stale) is None
+    assert webinar_links.email_for_manage_key(stale) is None
     response = client.get(f"/calendars/link/{stale}/")
     assert response.status_code == 404
     assert "This link has expired or is not valid" in page_text(response)
@@ -285,7 +287,7 @@ def test_the_link_page_does_not_say_turned_off_to_someone_who_never_had_a_link(c
     registration = Registration.objects.create(
         session=session, name="Sam Okafor", email="sam@example.org", role="Ward councillor"
     )
-    path = urlsplit(services.registration_links(registration)["calendar"]).path
+    path = urlsplit(webinar_letters.registration_links(registration)["calendar"]).path
     text = page_text(client.get(path))
     assert "You do not have a private calendar link." in text
     assert "turned off" not in text and "Turn off" not in text

@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 
 from sessions.models import RegistrationStatus, Reminder
-from sessions.selectors import webinars as selectors
 from sessions.services import reminders
-from sessions.services import webinars as services
+from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.services import registrations as services
 from tests.factories import (
     JOIN,
     a_webinar,
@@ -48,7 +48,7 @@ def test_reminders_go_to_people_with_a_place_with_the_joining_link(webinar, read
     assert f"Joining link: {JOIN}" in ann["text"]
     assert f'href="{JOIN}"' in ann["text/html"]
     cancel = next(word for word in ann["text"].split() if "/cancel/" in word)
-    registration = selectors.registration_for_cancel_key(urlsplit(cancel).path.split("/")[3])
+    registration = webinar_links.registration_for_cancel_key(urlsplit(cancel).path.split("/")[3])
     assert registration.email == "ann@example.org"
     assert f"/webinars/{webinar.pk}/" in ann["text"]
 

@@ -21,8 +21,8 @@ from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
 from sessions.admin_history import HistoryInWordsAdmin
 from sessions.models import Delivery, Offer, Registration, RegistrationStatus, Session
-from sessions.selectors import webinars as selectors
-from sessions.services import webinars as services
+from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.services import registrations as services
 
 
 class WebinarSessionForm(forms.ModelForm):

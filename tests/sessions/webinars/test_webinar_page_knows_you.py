@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sessions.models import FeedToken, Invite, Registration, RegistrationStatus
-from sessions.services import webinars as services
+from sessions.webinars.services import feed_tokens as webinar_feed_tokens
 from tests.factories import (
     JOIN,
     OPPOSITION,
@@ -172,7 +172,7 @@ def test_the_calendar_actions_are_a_councillors_own(client):
 
 def test_after_turning_it_off_a_new_registration_says_so(client, ceri):
     register(a_webinar(), "ceri@example.org")
-    services.feed_link_revoke(email="ceri@example.org")
+    webinar_feed_tokens.feed_token_revoke(email="ceri@example.org")
     other = a_webinar(OPPOSITION)
     text = page_text(client.post(f"/webinars/{other.pk}/", FORM, follow=True))
     assert "You have a place" in text

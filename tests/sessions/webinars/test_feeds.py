@@ -12,9 +12,11 @@ from django.utils import timezone
 from peers.models import PeerKind
 from scheduling.engine.calendar import LONDON_VTIMEZONE, CalendarEvent, build_feed
 from sessions.models import Booking, Offer, Registration, Seat, SeatStatus, Session
-from sessions.selectors import webinars as selectors
-from sessions.services import webinars as services
-from sessions.services.feeds import feed_token_issue
+from sessions.webinars.selectors import feeds as webinar_feeds
+from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.services import feed_tokens as webinar_feed_tokens
+from sessions.webinars.services import registrations as services
+from sessions.webinars.services.feed_tokens import feed_token_issue
 from tests.factories import (
     JOIN,
     OPPOSITION,
@@ -49,7 +51,7 @@ def age(session: Session, **changes) -> None:
     """Move a row's times or last change into the past (what time passing would do)."""
     Session.objects.filter(pk=session.pk).update(**changes)
     # A feed's state is kept for up to a second; time passing would outlast that.
-    selectors.feed_state_forget()
+    webinar_feeds.feed_state_forget()
 
 
 # Public feeds ------------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def test_the_public_feed_is_a_subscribable_calendar(client):
     assert read["status"] == "CONFIRMED" and read["sequence"] == 0
     # Joining links are for registrants only.
     assert JOIN not in text
-    assert read["location"] == selectors.PUBLIC_LOCATION
+    assert read["location"] == webinar_feeds.PUBLIC_LOCATION
     assert f"/webinars/{ward.pk}/" in read["description"]
 
 
@@ -91,7 +93,7 @@ def test_the_body_and_etag_stay_the_same_until_a_webinar_changes(client):
     ward = a_webinar()
     first = client.get(ALL)
     register(ward, "sam@example.org")  # places are not in the feed: nothing changes
-    selectors.feed_memory_clear()  # built afresh, byte for byte the same
+    webinar_feeds.feed_memory_clear()  # built afresh, byte for byte the same
     second = client.get(ALL)
     assert second.content == first.content and second["ETag"] == first["ETag"]
 
@@ -183,7 +185,7 @@ def test_past_webinars_stay_for_90_days(client):
     assert ward.uid not in events_of(response.content)
     # The departure is the feed's latest change.
     assert parsedate_to_datetime(response["Last-Modified"]) == stamp(
-        now - timedelta(days=91) + selectors.PAST_KEPT
+        now - timedelta(days=91) + webinar_feeds.PAST_KEPT
     )
 
 
@@ -229,7 +231,7 @@ def test_a_registrants_feed_shows_their_webinars_with_joining_links(client):
     assert JOIN not in events[third.uid]["location"]
 
     # Kate's feed (issued from her e-mail's link) shows the waiting-list place as tentative.
-    kate_token = services.feed_link_renew(email=kate.email)
+    kate_token = webinar_feed_tokens.feed_token_issue(email=kate.email)
     kate_events = events_of(client.get(f"/calendars/u/{kate_token}.ics").content)
     assert kate_events[ward.uid]["status"] == "TENTATIVE"
     assert kate_events[ward.uid]["summary"] == "The role of the ward councillor (waiting list)"
@@ -310,7 +312,7 @@ def test_a_peers_feed_shows_the_sessions_they_sit_on(client):
 def test_unknown_revoked_and_malformed_tokens_get_the_same_404(client):
     token = register(a_webinar(), "sam@example.org").feed_token
     token_id, _, secret = token.partition("-")
-    renewed = services.feed_link_renew(email="sam@example.org")  # revokes `token`
+    renewed = webinar_feed_tokens.feed_token_issue(email="sam@example.org")  # revokes `token`
     assert client.get(f"/calendars/u/{renewed}.ics").status_code == 200
     answers = []
     for guess in (
@@ -361,10 +363,10 @@ def test_a_feed_from_kept_events_is_byte_for_byte_build_feed(seed):
     events = random_events(rng, rng.randrange(0, 40))
     name, description = rng.choice([("LGA webinars", ""), ("LGA webinars: Finance", "About")])
     expected = build_feed(name, events, description=description)
-    assert selectors.feed_bytes(name, events, description=description) == expected
+    assert webinar_feeds.feed_bytes(name, events, description=description) == expected
     # Again from kept pieces, with the events in another order.
     rng.shuffle(events)
-    assert selectors.feed_bytes(name, events, description=description) == expected
+    assert webinar_feeds.feed_bytes(name, events, description=description) == expected
 
 
 def test_the_public_feed_is_byte_for_byte_build_feed_of_its_webinars(client, settings):
@@ -374,20 +376,20 @@ def test_the_public_feed_is_byte_for_byte_build_feed_of_its_webinars(client, set
     shown = Session.objects.filter(offer__delivery="webinar").select_related("offer")
     expected = build_feed(
         "LGA webinars",
-        [selectors.webinar_public_event(s) for s in shown],
+        [webinar_feeds.webinar_public_event(s) for s in shown],
         description="Webinars for councillors from the Local Government Association. Times "
         f"are UK time. Register at {settings.SITE_URL}/webinars/",
     )
     assert cancelled.uid.encode() in expected
     assert client.get(ALL).content == expected  # built from nothing
-    selectors.feed_memory_clear(keep_vevents=True)
+    webinar_feeds.feed_memory_clear(keep_vevents=True)
     assert client.get(ALL).content == expected  # from kept VEVENTs
 
 
 def test_a_feed_with_a_repeated_uid_is_refused_like_build_feed():
     (event,) = random_events(random.Random(1), 1)
     with pytest.raises(ValueError, match="one event per UID"):
-        selectors.feed_bytes("LGA webinars", [event, event])
+        webinar_feeds.feed_bytes("LGA webinars", [event, event])
 
 
 def test_subscribe_links():
@@ -457,7 +459,7 @@ def feeds_to_check(client) -> dict[str, bytes]:
         "topic": client.get("/calendars/webinars/opposition.ics").content,
         "registrant": client.get(f"/calendars/u/{token}.ics").content,
         "waiting": client.get(
-            f"/calendars/u/{services.feed_link_renew(email=kate.email)}.ics"
+            f"/calendars/u/{webinar_feed_tokens.feed_token_issue(email=kate.email)}.ics"
         ).content,
         "peer": client.get(f"/calendars/u/{feed_token_issue(peer=peer)}.ics").content,
     }

@@ -14,11 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peers.forms import add_service_errors
 from scheduling.engine.calendar import content_type
-from sessions.forms_webinars import FeedLinkRequestForm, RegistrationForm, TopicFilterForm
 from sessions.models import Delivery, Offer, RegistrationStatus, Topic
 from sessions.selectors import private_feed_path
-from sessions.selectors import webinars as selectors
-from sessions.services import webinars as services
+from sessions.webinars.forms import FeedLinkRequestForm, RegistrationForm, TopicFilterForm
+from sessions.webinars.selectors import feeds as webinar_feeds
+from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.services import feed_tokens as webinar_feed_tokens
+from sessions.webinars.services import registrations as services
 
 NOT_FOUND_TEXT = "No such calendar.\n"
 
@@ -29,8 +32,8 @@ def _client(request) -> str:
 
 def _public_links(request, topic: str = "") -> selectors.SubscribeLinks:
     return selectors.subscribe_links(
-        request.build_absolute_uri(selectors.public_feed_path(topic)),
-        selectors.public_feed_name(topic),
+        request.build_absolute_uri(webinar_feeds.public_feed_path(topic)),
+        webinar_feeds.public_feed_name(topic),
     )
 
 
@@ -44,7 +47,7 @@ def _private_links(request, token: str) -> selectors.SubscribeLinks:
 def _private_calendar_renew(request, email: str) -> selectors.PrivateCalendar:
     """A new private calendar link for the address, to show in this response only."""
     replaced = selectors.feed_link_state(email) == "live"
-    token = services.feed_link_renew(email=email)
+    token = webinar_feed_tokens.feed_token_issue(email=email)
     return selectors.PrivateCalendar(
         state="live", links=_private_links(request, token), replaced=replaced
     )
@@ -188,7 +191,7 @@ def webinar_check_email(request, webinar_id: int):
         {
             "webinar": webinar,
             "email": request.session.get(f"webinar-{webinar.id}-sent", ""),
-            "hours": int(selectors.CONFIRM_LINK_AGE.total_seconds() // 3600),
+            "hours": int(webinar_links.CONFIRM_LINK_AGE.total_seconds() // 3600),
         },
     )
 
@@ -198,7 +201,7 @@ def webinar_check_email(request, webinar_id: int):
 def registration_confirm(request, key: str):
     """The page a confirmation e-mail's link opens: a button that confirms the registration
     (opening the link changes nothing, so a mail scanner that follows it does no harm)."""
-    link = selectors.registration_request_for_key(key)
+    link = webinar_links.registration_request_for_key(key)
     if link.request is None:
         return render(
             request,
@@ -268,10 +271,10 @@ def webinar_registered(request, webinar_id: int):
 def registration_cancel(request, key: str):
     """The page a registrant's cancel link opens: a button that gives up the place. The link
     stops working when the webinar has ended."""
-    registration = selectors.registration_for_cancel_key(key)
+    registration = webinar_links.registration_for_cancel_key(key)
     if registration is None:
         return render(request, "sessions/webinar_cancel.html", {"invalid": True}, status=404)
-    if selectors.cancel_link_expired(registration):
+    if webinar_links.cancel_link_expired(registration):
         webinar = selectors.webinar_get(webinar_id=registration.session_id)
         return render(
             request,
@@ -334,7 +337,7 @@ def my_webinars_calendar(request):
     if action == "renew":
         return my_webinars(request, calendar=_private_calendar_renew(request, email))
     if action == "revoke":
-        services.feed_link_revoke(email=email)
+        webinar_feed_tokens.feed_token_revoke(email=email)
         messages.success(request, "Your private calendar link is turned off: nobody can use it.")
         return redirect(reverse("my-webinars") + "#private-calendar")
     raise Http404("No such action.")
@@ -389,7 +392,7 @@ def feed_list(request):
             status = 429
         else:
             if form.is_valid():
-                services.feed_link_request(email=form.cleaned_data["email"])
+                webinar_feed_tokens.feed_link_request(email=form.cleaned_data["email"])
                 messages.success(
                     request,
                     "If that address has registered for a webinar, we have sent it a link to "
@@ -420,7 +423,7 @@ def feed_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def feed_manage(request, key: str):
     """From the signed link in a registrant's e-mail: get a new private link, or turn it off."""
-    email = selectors.email_for_manage_key(key)
+    email = webinar_links.email_for_manage_key(key)
     if email is None:
         return render(
             request,
@@ -434,7 +437,7 @@ def feed_manage(request, key: str):
         if action == "renew":
             calendar = _private_calendar_renew(request, email)
         elif action == "revoke":
-            services.feed_link_revoke(email=email)
+            webinar_feed_tokens.feed_token_revoke(email=email)
             messages.success(
                 request, "Your private calendar link is turned off: nobody can use it."
             )
@@ -450,7 +453,7 @@ def feed_manage(request, key: str):
     )
 
 
-def _feed_response(request, answer: selectors.FeedAnswer, *, public: bool, filename: str):
+def _feed_response(request, answer: webinar_feeds.FeedAnswer, *, public: bool, filename: str):
     response = HttpResponse(content_type=content_type(None))
     response["ETag"] = answer.etag
     timestamp = None
@@ -481,7 +484,7 @@ def feed_webinars(request, topic: str = ""):
         return _not_found()
     return _feed_response(
         request,
-        selectors.public_feed(topic=topic),
+        webinar_feeds.public_feed(topic=topic),
         public=True,
         filename=f"lga-webinars-{topic}.ics" if topic else "lga-webinars.ics",
     )
@@ -489,7 +492,7 @@ def feed_webinars(request, topic: str = ""):
 
 @require_http_methods(["GET", "HEAD"])
 def feed_private(request, token: str):
-    answer = selectors.private_feed(token=token)
+    answer = webinar_feeds.private_feed(token=token)
     if answer is None:
         return _not_found()
     return _feed_response(request, answer, public=False, filename="lga-calendar.ics")

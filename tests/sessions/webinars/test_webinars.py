@@ -20,10 +20,13 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.selectors import webinars as selectors
-from sessions.selectors.feeds import feed_token_owner
-from sessions.services import webinars as services
 from sessions.tasks import send_invite
+from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.selectors.feed_tokens import feed_token_owner
+from sessions.webinars.services import feed_tokens as webinar_feed_tokens
+from sessions.webinars.services import letters as webinar_letters
+from sessions.webinars.services import registrations as services
 from tests.factories import (
     JOIN,
     OPPOSITION,
@@ -120,7 +123,7 @@ def test_no_link_is_handed_out_for_an_address_with_other_registrations():
     """Whoever posts an address with registrations but no live link gets no link: it would
     show registrations they did not make."""
     first = register(a_webinar(), "sam@example.org")
-    services.feed_link_revoke(email="sam@example.org")
+    webinar_feed_tokens.feed_token_revoke(email="sam@example.org")
     second = register(a_webinar(OPPOSITION), "sam@example.org")
     assert second.created and second.feed_token == ""
     assert feed_token_owner(first.feed_token) is None
@@ -335,20 +338,20 @@ def test_the_invite_says_where_to_join_and_how_to_cancel():
     session = a_webinar(hour=18)
     registration = register(session, "sam@example.org").registration
     invite = Invite.objects.get()
-    content = services.registration_invite_content(invite)
+    content = webinar_letters.registration_invite_content(invite)
     start = session.start.astimezone(LONDON)
     assert content.subject == f"Your place: The role of the ward councillor, {day_text(start)}"
     assert content.location == JOIN
     assert JOIN in content.text and JOIN in content.html and JOIN in content.description
     assert "18:00 to 19:00 (UK time)" in content.text
     assert content.url.endswith(f"/webinars/{session.pk}/")
-    cancel_link = services.registration_links(registration)["cancel"]
+    cancel_link = webinar_letters.registration_links(registration)["cancel"]
     assert cancel_link in content.text
     key = cancel_link.rstrip("/").split("/")[-2]
-    assert selectors.registration_for_cancel_key(key) == registration
-    manage_link = services.registration_links(registration)["calendar"]
+    assert webinar_links.registration_for_cancel_key(key) == registration
+    manage_link = webinar_letters.registration_links(registration)["calendar"]
     assert manage_link in content.text
-    assert selectors.email_for_manage_key(manage_link.rstrip("/").split("/")[-1]) == (
+    assert webinar_links.email_for_manage_key(manage_link.rstrip("/").split("/")[-1]) == (
         "sam@example.org"
     )
 
@@ -358,11 +361,13 @@ def test_cancellations_say_who_cancelled():
     ann = register(session, "ann@example.org").registration
     register(session, "bob@example.org")
     services.registration_cancel(registration=ann)
-    own = services.registration_invite_content(Invite.objects.get(method=InviteMethod.CANCEL))
+    own = webinar_letters.registration_invite_content(
+        Invite.objects.get(method=InviteMethod.CANCEL)
+    )
     assert own.subject.startswith("Your place is cancelled: The role of the ward councillor")
     assert own.location == ""
     services.webinar_cancel(session=session)
-    lga = services.registration_invite_content(
+    lga = webinar_letters.registration_invite_content(
         Invite.objects.get(method=InviteMethod.CANCEL, recipient_email="bob@example.org")
     )
     assert lga.subject.startswith("Cancelled: The role of the ward councillor")
@@ -412,38 +417,38 @@ def test_a_calendar_link_is_mailed_only_to_an_address_that_registered(
 ):
     register(a_webinar(), "sam@example.org")
     with django_capture_on_commit_callbacks() as callbacks:
-        services.feed_link_request(email="nobody@example.org")
+        webinar_feed_tokens.feed_link_request(email="nobody@example.org")
     assert len(callbacks) == 1  # queued alike for anyone: the page cannot tell
-    assert services.feed_manage_link_send("nobody@example.org") is False
+    assert webinar_letters.feed_manage_link_send("nobody@example.org") is False
     assert mail.outbox == []
-    assert services.feed_manage_link_send("sam@example.org") is True
+    assert webinar_letters.feed_manage_link_send("sam@example.org") is True
     (message,) = mail.outbox
     assert message.to == ["sam@example.org"]
     link = next(word for word in message.body.split() if "/calendars/link/" in word)
-    assert selectors.email_for_manage_key(link.rstrip("/").split("/")[-1]) == "sam@example.org"
+    assert webinar_links.email_for_manage_key(link.rstrip("/").split("/")[-1]) == "sam@example.org"
 
 
 def test_signed_keys_refuse_tampering_and_other_registrations():
     session = a_webinar()
     ann = register(session, "ann@example.org").registration
     bob = register(session, "bob@example.org").registration
-    key = selectors.registration_cancel_key(ann)
-    assert selectors.registration_for_cancel_key(key) == ann
-    assert selectors.registration_for_cancel_key(key[:-2] + "xx") is None
-    assert selectors.registration_for_cancel_key("garbage") is None
+    key = webinar_links.registration_cancel_key(ann)
+    assert webinar_links.registration_for_cancel_key(key) == ann
+    assert webinar_links.registration_for_cancel_key(key[:-2] + "xx") is None
+    assert webinar_links.registration_for_cancel_key("garbage") is None
     # A cancel key is not a manage key, and the other way round.
-    assert selectors.email_for_manage_key(key) is None
-    assert selectors.registration_for_cancel_key(selectors.calendar_manage_key(bob)) is None
+    assert webinar_links.email_for_manage_key(key) is None
+    assert webinar_links.registration_for_cancel_key(webinar_links.calendar_manage_key(bob)) is None
     # A key whose address no longer matches the row is refused.
     Registration.objects.filter(pk=ann.pk).update(email="someone@example.org")
-    assert selectors.registration_for_cancel_key(key) is None
+    assert webinar_links.registration_for_cancel_key(key) is None
 
 
 # Demo data ---------------------------------------------------------------------------------------
 
 
 def test_demo_webinars_are_upcoming_deterministic_and_idempotent():
-    from sessions.demo_webinars import seed_webinars
+    from sessions.webinars.demo import seed_webinars
 
     first = seed_webinars()
     available = Offer.objects.filter(delivery="webinar", status="available").count()

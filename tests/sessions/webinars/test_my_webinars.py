@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from sessions.models import Registration, RegistrationStatus, Session
-from sessions.services import webinars as services
+from sessions.webinars.services import registrations as services
 from tests.factories import (
     JOIN,
     OPPOSITION,

@@ -20,8 +20,9 @@ from sessions.models import (
     RegistrationStatus,
     Session,
 )
-from sessions.selectors import webinars as selectors
-from sessions.services import webinars as services
+from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.services import letters as webinar_letters
+from sessions.webinars.services import registrations as services
 from tests.factories import (
     JOIN,
     OPPOSITION,
@@ -64,7 +65,7 @@ def send_confirmations() -> list:
     """Run the confirmation task for every request (as the worker would); the messages sent."""
     before = len(mail.outbox)
     for request_id in RegistrationRequest.objects.order_by("id").values_list("id", flat=True):
-        services.registration_confirmation_send(request_id)
+        webinar_letters.registration_confirmation_send(request_id)
     return mail.outbox[before:]
 
 
@@ -264,19 +265,23 @@ def stale(key: str, salt: str, age: timedelta) -> str:
 def test_the_confirmation_link_expires_and_refuses_tampering(client):
     session = a_webinar()
     request = a_request(session)
-    key = selectors.registration_confirm_key(request)
-    assert selectors.registration_request_for_key(key).request == request
+    key = webinar_links.registration_confirm_key(request)
+    assert webinar_links.registration_request_for_key(key).request == request
 
-    old = stale(key, selectors.CONFIRM_SALT, selectors.CONFIRM_LINK_AGE + timedelta(minutes=1))
+    old = stale(
+        key, webinar_links.CONFIRM_SALT, webinar_links.CONFIRM_LINK_AGE + timedelta(minutes=1)
+    )
     for method in (client.get, client.post):
         expired = method(f"/webinars/places/{old}/confirm/")
         assert expired.status_code == 410
         assert "This link has expired" in page_text(expired)
         assert "register again" in page_text(expired)
-    young = stale(key, selectors.CONFIRM_SALT, selectors.CONFIRM_LINK_AGE - timedelta(minutes=5))
+    young = stale(
+        key, webinar_links.CONFIRM_SALT, webinar_links.CONFIRM_LINK_AGE - timedelta(minutes=5)
+    )
     assert client.get(f"/webinars/places/{young}/confirm/").status_code == 200
 
-    cancel_key = selectors.registration_cancel_key(
+    cancel_key = webinar_links.registration_cancel_key(
         register(session, "ann@example.org").registration
     )
     for bad in (key[:-2] + "xx", key.replace(":", ":x", 1), "nonsense", cancel_key):
@@ -286,13 +291,13 @@ def test_the_confirmation_link_expires_and_refuses_tampering(client):
             assert "This link is not valid" in page_text(refused)
     # A key whose address no longer matches the request is refused too.
     RegistrationRequest.objects.filter(pk=request.pk).update(email="other@example.org")
-    assert selectors.registration_request_for_key(key).request is None
+    assert webinar_links.registration_request_for_key(key).request is None
     assert not Registration.objects.filter(email__in=["sam@example.org", "other@example.org"])
 
 
 def test_confirming_a_webinar_that_closed_meanwhile_holds_nothing(client):
     session = a_webinar()
-    path = f"/webinars/places/{selectors.registration_confirm_key(a_request(session))}/confirm/"
+    path = f"/webinars/places/{webinar_links.registration_confirm_key(a_request(session))}/confirm/"
     services.webinar_cancel(session=session)
     page = client.get(path)
     assert "This webinar is cancelled." in page_text(page)
@@ -322,7 +327,7 @@ def test_joining_the_waiting_list_sends_an_email_with_a_way_to_leave(
 ):
     session = a_webinar(capacity=1)
     register(session, "ann@example.org")
-    path = f"/webinars/places/{selectors.registration_confirm_key(a_request(session))}/confirm/"
+    path = f"/webinars/places/{webinar_links.registration_confirm_key(a_request(session))}/confirm/"
     assert "Join the waiting list" in page_text(client.get(path))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(path)
@@ -333,7 +338,7 @@ def test_joining_the_waiting_list_sends_an_email_with_a_way_to_leave(
         client.get(f"/webinars/{session.pk}/registered/")
     )
 
-    assert services.waiting_list_mail_send(sam.pk) is True
+    assert webinar_letters.waiting_list_mail_send(sam.pk) is True
     message = read_mail(mail.outbox[-1])
     assert message["headers"]["To"] == "sam@example.org"
     assert message["headers"]["Subject"].startswith(
@@ -352,7 +357,7 @@ def test_joining_the_waiting_list_sends_an_email_with_a_way_to_leave(
     assert sam.status == RegistrationStatus.CANCELLED
     assert not Invite.objects.filter(recipient_email="sam@example.org").exists()
     # Nobody waiting any more: the task, run late, sends nothing.
-    assert services.waiting_list_mail_send(sam.pk) is False
+    assert webinar_letters.waiting_list_mail_send(sam.pk) is False
 
 
 # Cancel links expire --------------------------------------------------------------------------
@@ -361,7 +366,7 @@ def test_joining_the_waiting_list_sends_an_email_with_a_way_to_leave(
 def test_a_cancel_link_expires_when_the_webinar_ends(client):
     session = a_webinar()
     ann = register(session, "ann@example.org").registration
-    path = urlsplit(services.registration_links(ann)["cancel"]).path
+    path = urlsplit(webinar_letters.registration_links(ann)["cancel"]).path
     assert client.get(path).status_code == 200
     now = timezone.now()
     Session.objects.filter(pk=session.pk).update(
@@ -377,8 +382,8 @@ def test_a_cancel_link_expires_when_the_webinar_ends(client):
 
     # And a genuine key older than any webinar is refused whatever the webinar's date.
     key = urlsplit(path).path.split("/")[3]
-    old = stale(key, selectors.CANCEL_SALT, selectors.CANCEL_LINK_AGE + timedelta(days=1))
-    assert selectors.registration_for_cancel_key(old) is None
+    old = stale(key, webinar_links.CANCEL_SALT, webinar_links.CANCEL_LINK_AGE + timedelta(days=1))
+    assert webinar_links.registration_for_cancel_key(old) is None
     invalid = client.get(f"/webinars/places/{old}/cancel/")
     assert invalid.status_code == 404
     assert "This link is not valid" in page_text(invalid)

@@ -1,0 +1,1 @@
+"""Webinar reads: webinars and places, signed links, feeds and feed tokens."""

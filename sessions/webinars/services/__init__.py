@@ -1,0 +1,1 @@
+"""Webinar writes: scheduling and changing webinars, registrations, feed tokens."""
