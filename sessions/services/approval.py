@@ -28,7 +28,12 @@ from scheduling.engine.availability import working_day_after
 from scheduling.engine.uk_time import LONDON, clock_text, day_text, when_text
 from sessions.models import Booking
 from sessions.selectors import absolute_url
-from sessions.services.letters import Letter, letter_contact, session_panel_lines
+from sessions.services.letters import (
+    Letter,
+    letter_contact,
+    session_panel_lines,
+    with_reference,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -156,11 +161,14 @@ def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
     booker = _who(booking.booked_by)
     approver = request_approver(booking)
     contact = letter_contact(offer=booking.offer, council=booking.council)
-    facts = (
-        ("Council", booking.council.name),
-        ("Offer", booking.offer.title),
-        *_when_lines(booking),
-        ("Requested by", booker[1] if booker else "the council"),
+    facts = with_reference(
+        (
+            ("Council", booking.council.name),
+            ("Offer", booking.offer.title),
+            *_when_lines(booking),
+            ("Requested by", booker[1] if booker else "the council"),
+        ),
+        booking,
     )
     letters = []
     if kind == ASKED and approver is not None:

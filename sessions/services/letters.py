@@ -189,5 +189,16 @@ def session_panel_lines(session: Session, *, with_status: bool) -> tuple[tuple[s
     return tuple(lines)
 
 
+REFERENCE_LABEL = "Booking reference"
+
+
+def with_reference(facts: tuple[tuple[str, str], ...], booking) -> tuple[tuple[str, str], ...]:
+    """A letter's facts with the booking's reference among them (once): every letter and
+    calendar text about a booking gives the reference a person quotes."""
+    if booking is None or any(label == REFERENCE_LABEL for label, _ in facts):
+        return facts
+    return (*facts, (REFERENCE_LABEL, booking.reference))
+
+
 def session_joining_fact(session: Session) -> tuple[str, str]:
     return ("Joining link", session.joining_url or "to follow (you will be sent an update)")

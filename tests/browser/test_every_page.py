@@ -441,6 +441,8 @@ CASES = [
     ),
     Case("bookings", "booking-list", BOOKER, lambda s: "/bookings/"),
     Case("bookings-staff", "booking-list", STAFF, lambda s: "/bookings/"),
+    Case("bookings-found", "booking-list", BOOKER, lambda s: "/bookings/?q=rrp"),
+    Case("bookings-search-invalid", "booking-list", BOOKER, lambda s: f"/bookings/?q={'x' * 201}"),
     Case("booking", "booking-detail", BOOKER, lambda s: f"/bookings/{s.confirmed}/"),
     Case("booking-staff", "booking-detail", STAFF, lambda s: f"/bookings/{s.confirmed}/"),
     Case("booking-cancelled", "booking-detail", BOOKER, lambda s: f"/bookings/{s.cancelled}/"),

@@ -340,7 +340,8 @@ def test_booking_seats_the_panel_checked_and_confirms_with_a_reference(client, p
     }
     text = text_of(client.get(response["Location"]))
     assert "Booking made" in text
-    assert f"Your booking reference {booking.pk}" in text
+    assert re.fullmatch(r"RRP-\d{2}-0001", booking.reference)
+    assert f"Your booking reference {booking.reference}" in text
     assert "What happens next" in text
     assert "Each of the 3 peers on the panel is being sent an invitation now" in text
     assert f"{long_date(panel.day)}, 10:00 to 13:00" in text
