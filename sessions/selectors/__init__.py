@@ -14,7 +14,7 @@ from peers.models import Peer, Skill
 from peers.selectors import Caller, councils_for
 from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.staffing import StaffableStart
-from scheduling.engine.uk_time import clock_text, day_text
+from scheduling.engine.uk_time import moment_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -241,7 +241,7 @@ def booking_state(booking: Booking) -> str:
         until = booking.request_expires_at
         if until is None:
             return "Waiting for approval"
-        return f"Waiting for approval (until {day_text(until)}, {clock_text(until)})"
+        return f"Waiting for approval (until {moment_text(until)})"
     if booking.status in (BookingStatus.REJECTED, BookingStatus.EXPIRED):
         return booking.get_status_display()
     per_session = sum(slot.count for slot in booking.offer.role_slots.all())

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django_q.tasks import async_task
 
 from scheduling.engine.availability import working_day_after
-from scheduling.engine.uk_time import LONDON, clock_text, day_text, when_text
+from scheduling.engine.uk_time import LONDON, moment_text, when_text
 from sessions.models import Booking
 from sessions.selectors import absolute_url
 from sessions.services.letters import (
@@ -150,8 +150,7 @@ def _panel_lines(booking: Booking) -> tuple[tuple[str, str], ...]:
 def _expires_text(booking: Booking) -> str:
     if booking.request_expires_at is None:
         return ""
-    at = booking.request_expires_at
-    return f"{day_text(at)} at {clock_text(at)}"
+    return moment_text(booking.request_expires_at)
 
 
 def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from scheduling.engine.availability import working_day_after
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import LONDON, moment_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -74,6 +74,9 @@ def test_a_request_pencils_the_panel_in_invites_no_one_and_asks_the_adviser(
     assert letter.subject == "Request to approve: LGA Recovery & Renewal Panel for Wigan Council"
     assert set(links(letter.text)) == {"Approve the request", "Decline the request"}
     assert "Lead Labour" in letter.text
+    expires = Booking.objects.get(pk=body["id"]).request_expires_at
+    assert f"until {moment_text(expires)}; if the request is not decided" in letter.text
+    assert moment_text(expires).endswith("(UK time)")
 
     # The booker sees where it stands.
     page = Client()
