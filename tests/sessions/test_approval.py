@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from scheduling.engine.availability import working_day_after
-from scheduling.engine.uk_time import LONDON, moment_text
+from scheduling.engine.uk_time import LONDON, day_text, moment_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -71,7 +71,12 @@ def test_a_request_pencils_the_panel_in_invites_no_one_and_asks_the_adviser(
     sent = by_recipient(deliver())
     assert set(sent) == {adviser.email}
     letter = sent[adviser.email]
-    assert letter.subject == "Request to approve: LGA Recovery & Renewal Panel for Wigan Council"
+    assert letter.subject == (
+        f"Request to approve: LGA Recovery & Renewal Panel for Wigan Council, {day_text(pool.day)}"
+    )
+    # Named as every letter names its recipient, and the offer with its article.
+    assert str(letter.message["To"]) == f"Ada Adviser <{adviser.email}>"
+    assert "Wigan Council has asked for the LGA Recovery & Renewal Panel. It needs" in letter.text
     assert set(links(letter.text)) == {"Approve the request", "Decline the request"}
     assert "Lead Labour" in letter.text
     expires = Booking.objects.get(pk=body["id"]).request_expires_at
@@ -143,7 +148,12 @@ def test_a_pencilled_time_is_not_offered_to_another_council_until_declined(
     assert not held(body["id"]).exists()
     sent = by_recipient(deliver())
     assert set(sent) == {pool.booker.email}
-    assert "peer challenge booked already" in sent[pool.booker.email].text
+    declined = sent[pool.booker.email]
+    assert "peer challenge booked already" in declined.text
+    assert "Your request for the LGA Recovery & Renewal Panel was declined." in declined.text
+    assert declined.subject.endswith(f"for Wigan Council, {day_text(pool.day)}")
+    name = pool.booker.get_full_name() or pool.booker.username
+    assert str(declined.message["To"]) == f"{name} <{pool.booker.email}>"
     again = request_booking(
         api_client,
         pool,
