@@ -465,6 +465,13 @@ CASES = [
     Case("decide-approve", "request-decide", ANONYMOUS, lambda s: s.approve),
     Case("decide-decline", "request-decide", ANONYMOUS, lambda s: s.reject),
     Case(
+        "decide-approve-decline-invalid",
+        "request-decide",
+        ANONYMOUS,
+        lambda s: s.approve,
+        press("Decline the request"),
+    ),
+    Case(
         "decide-decline-invalid",
         "request-decide",
         ANONYMOUS,

@@ -320,6 +320,39 @@ def test_the_emailed_link_opens_a_page_and_only_its_button_decides(
     assert body["id"] == booking.pk
 
 
+def test_the_approve_links_page_can_decline_instead_with_a_reason(
+    api_client, pool, adviser, django_capture_on_commit_callbacks
+):
+    request_booking(api_client, pool, django_capture_on_commit_callbacks)
+    approve = links(by_recipient(deliver())[adviser.email].text)["Approve the request"]
+    browser = Client()
+
+    html = browser.get(approve).content.decode()
+    assert "Approve this request?" in html
+    assert "Or decline it instead" in html
+    assert 'name="decision" value="decline"' in html
+    assert "Why are you declining the request?" in html
+
+    # Without a reason nothing changes, and the page says what is missing.
+    refused = browser.post(approve, {"decision": "decline", "reason": "  "})
+    assert refused.status_code == 200
+    text = refused.content.decode()
+    assert "There is a problem" in text and "Say why you are declining the request." in text
+    assert Booking.objects.get().status == "requested"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = browser.post(approve, {"decision": "decline", "reason": "Booked elsewhere."})
+    assert done.status_code == 200
+    assert "Request declined" in done.content.decode()
+    booking = Booking.objects.get()
+    assert (booking.status, booking.decision_reason) == ("rejected", "Booked elsewhere.")
+    assert booking.decided_by == "Ada Adviser (by the link in their e-mail)"
+    assert not held(booking.pk).exists()
+    told = by_recipient(deliver())
+    assert set(told) == {pool.booker.email}
+    assert "Booked elsewhere." in told[pool.booker.email].text
+
+
 def test_the_requests_page_lists_waiting_requests_for_advisers_and_staff_only(
     api_client, pool, adviser, staff, django_capture_on_commit_callbacks
 ):
