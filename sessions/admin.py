@@ -65,7 +65,7 @@ class OfferAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["status_today"]
     list_filter = ["programme", "delivery", "status", "topic", "needs_approval"]
-    search_fields = ["title", "summary", "slug"]
+    search_fields = ["title", "summary", "slug", "code"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [RoleSlotInline]
     fieldsets = [
@@ -75,6 +75,7 @@ class OfferAdmin(admin.ModelAdmin):
                 "fields": [
                     "title",
                     "slug",
+                    "code",
                     "programme",
                     "status",
                     "suspended_until",

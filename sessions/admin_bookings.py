@@ -60,8 +60,16 @@ class SeatInline(ReadOnlyInline):
 
 @admin.register(Booking)
 class BookingAdmin(ReadOnlyAdmin):
-    list_display = ["id", "offer", "council", "region", "status", "first_start", "created_at"]
-    list_display_links = ["id", "offer"]
+    list_display = [
+        "reference",
+        "offer",
+        "council",
+        "region",
+        "status",
+        "first_start",
+        "created_at",
+    ]
+    list_display_links = ["reference", "offer"]
     list_filter = [
         "status",
         "offer",
@@ -71,11 +79,12 @@ class BookingAdmin(ReadOnlyAdmin):
         ("sessions__start", admin.DateFieldListFilter),
         ("created_at", admin.DateFieldListFilter),
     ]
-    search_fields = ["council__name", "offer__title", "notes", "booked_by__username"]
+    search_fields = ["reference", "council__name", "offer__title", "notes", "booked_by__username"]
     list_select_related = ["offer", "council"]
     date_hierarchy = "created_at"
     inlines = [SessionInline]
     fields = [
+        "reference",
         "offer",
         "council",
         "booked_by",
@@ -110,7 +119,7 @@ class BookedSessionAdmin(ReadOnlyAdmin):
         ("booking__council", admin.RelatedOnlyFieldListFilter),
         ("start", admin.DateFieldListFilter),
     ]
-    search_fields = ["booking__council__name", "offer__title", "uid"]
+    search_fields = ["booking__reference", "booking__council__name", "offer__title", "uid"]
     date_hierarchy = "start"
     ordering = ["-start"]
     inlines = [SeatInline]
@@ -171,7 +180,13 @@ class SeatAdmin(ReadOnlyAdmin):
         ("session__start", admin.DateFieldListFilter),
         ("peer", admin.EmptyFieldListFilter),
     ]
-    search_fields = ["peer__name", "peer__email", "session__booking__council__name", "role_name"]
+    search_fields = [
+        "peer__name",
+        "peer__email",
+        "session__booking__reference",
+        "session__booking__council__name",
+        "role_name",
+    ]
     list_select_related = ["peer", "session__offer", "session__booking__council"]
     ordering = ["-session__start", "role_name", "position", "id"]
     fields = [

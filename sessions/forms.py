@@ -96,6 +96,17 @@ class BookForm(forms.Form):
         return start
 
 
+class BookingSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find a booking",
+        help_text="Its reference (for example RRP-26-0007), a council or an offer.",
+        required=False,
+        max_length=200,
+        strip=True,
+        error_messages={"max_length": "Search must be 200 characters or fewer."},
+    )
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         max_length=2000,

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.dispatch import receiver
@@ -54,6 +55,20 @@ class Offer(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     programme = models.CharField(max_length=30, choices=Programme.choices)
     title = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=6,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9]{1,5}$",
+                "Give 2 to 6 capital letters or digits, starting with a letter, e.g. RRP.",
+            )
+        ],
+        help_text=(
+            "Short letters that start its bookings' references, e.g. RRP for RRP-26-0007. "
+            "Blank: the title's initials."
+        ),
+    )
     summary = models.CharField(max_length=400, help_text="One sentence for the catalogue list.")
     audience = models.CharField("who it is for", max_length=400)
     description = models.TextField("what happens")
@@ -121,6 +136,9 @@ class Offer(models.Model):
             models.CheckConstraint(
                 name="offer_suspended_has_date",
                 condition=~Q(status="suspended") | Q(suspended_until__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="offer_code_unique"
             ),
         ]
 
@@ -290,6 +308,11 @@ class Booking(models.Model):
 
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="bookings")
     council = models.ForeignKey("peers.Council", on_delete=models.PROTECT, related_name="bookings")
+    reference = models.CharField(
+        max_length=20,
+        unique=True,
+        help_text="What a person quotes on the phone and searches for, e.g. RRP-26-0007.",
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -330,7 +353,7 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.offer} for {self.council}"
+        return f"{self.reference}: {self.offer} for {self.council}"
 
 
 UID_DOMAIN = "peers.local.gov.uk"  # the domain part of every session's iCalendar UID

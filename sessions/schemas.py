@@ -125,6 +125,21 @@ class OfferFilter(Schema):
     topic: Topic | None = None
 
 
+class BookingFilter(Schema):
+    reference: str = Field(
+        default="",
+        max_length=40,
+        description="The booking with this reference, e.g. RRP-26-0007 (also found written as "
+        "'rrp 26 7'); none when no booking the caller may see has it",
+    )
+    q: str = Field(
+        default="",
+        max_length=200,
+        description="Bookings whose reference contains this text, or whose council name or offer "
+        "title contains each of its words",
+    )
+
+
 # A search answers hundreds of slots: these plain models take dicts only, without the
 # per-object attribute resolution of ninja's Schema (which made them most of a search's time).
 
@@ -247,7 +262,11 @@ class SessionOut(Schema):
 
 
 class BookingOut(Schema):
-    id: int
+    id: int = Field(description="The booking's key in the API")
+    reference: str = Field(
+        description="The reference people quote and search for: the offer's code, the two-digit "
+        "year it was booked and a number, e.g. RRP-26-0007"
+    )
     offer: str
     offer_title: str
     council: int

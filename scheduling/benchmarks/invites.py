@@ -96,7 +96,8 @@ def _data():
         for n in range(PEERS // 2)
     ]
     bookings = Booking.objects.bulk_create(
-        Booking(offer=offer, council=council, booked_by=user) for _ in range(SESSIONS)
+        Booking(offer=offer, council=council, booked_by=user, reference=f"BEN-00-{n:04d}")
+        for n in range(SESSIONS)
     )
     sessions = Session.objects.bulk_create(
         Session(

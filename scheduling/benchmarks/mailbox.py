@@ -106,7 +106,9 @@ def _data():
     seats = []
     for n in range(SESSIONS):
         start = START + timedelta(days=n // 3, hours=3 * (n % 3))
-        booking = Booking.objects.create(offer=offer, council=council, start=start)
+        booking = Booking.objects.create(
+            offer=offer, council=council, start=start, reference=f"BEN-00-{n:04d}"
+        )
         session = Session.objects.create(
             offer=offer,
             booking=booking,

@@ -48,6 +48,12 @@ def clock_text(moment: datetime, zone: ZoneInfo = LONDON) -> str:
     return f"{require_aware(moment, 'moment').astimezone(zone):%H:%M}"
 
 
+def moment_text(moment: datetime) -> str:
+    """A moment that is not a session (a deadline, a hold), in UK time and saying so, e.g.
+    'Monday 14 December 2026, 05:01 (UK time)'."""
+    return f"{day_text(moment)}, {clock_text(moment)} (UK time)"
+
+
 def _span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     first, last = start.astimezone(zone), end.astimezone(zone)
     if first.date() == last.date():

@@ -1,13 +1,13 @@
 """Dates and times on pages, written as e-mails and calendar text write them
 (`scheduling.engine.uk_time`): `{{ start|uk_day }}` gives "Monday 7 December 2026",
 `{{ start|uk_clock }}` "10:00", `{{ start|uk_when:end }}` "Monday 7 December 2026, 10:00 to
-12:30 (UK time)". A date without a time (a `datetime.date`) is written as its day."""
+12:30 (UK time)", `{{ deadline|uk_moment }}` "Monday 14 December 2026, 05:01 (UK time)". A date without a time (a `datetime.date`) is written as its day."""
 
 from datetime import date, datetime
 
 from django import template
 
-from scheduling.engine.uk_time import clock_text, day_text, when_text
+from scheduling.engine.uk_time import clock_text, day_text, moment_text, when_text
 
 register = template.Library()
 
@@ -20,6 +20,11 @@ def uk_day(value) -> str:
 @register.filter
 def uk_clock(value) -> str:
     return clock_text(value) if isinstance(value, datetime) else ""
+
+
+@register.filter
+def uk_moment(value) -> str:
+    return moment_text(value) if isinstance(value, datetime) else ""
 
 
 @register.filter

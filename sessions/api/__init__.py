@@ -9,6 +9,7 @@ from sessions import panels, selectors, services
 from sessions.models import Session
 from sessions.schemas import (
     ApprovalOut,
+    BookingFilter,
     BookingIn,
     BookingOut,
     CancelIn,
@@ -137,10 +138,15 @@ def booking_create(request, payload: BookingIn):
     )
 
 
-@router.get("/bookings", response=list[BookingOut], summary="Bookings the caller may see")
-def booking_list(request):
+@router.get(
+    "/bookings",
+    response=list[BookingOut],
+    summary="Bookings the caller may see, found by reference or searched with q",
+)
+def booking_list(request, filters: Query[BookingFilter]):
     caller = _caller(request)
-    return [selectors.booking_out(b, caller=caller) for b in selectors.booking_list(caller=caller)]
+    found = selectors.booking_list(caller=caller, reference=filters.reference, q=filters.q)
+    return [selectors.booking_out(b, caller=caller) for b in found]
 
 
 @router.get("/bookings/{int:booking_id}", response=BookingOut, summary="One booking")

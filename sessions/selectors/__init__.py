@@ -5,7 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -14,7 +14,7 @@ from peers.models import Peer, Skill
 from peers.selectors import Caller, councils_for
 from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.staffing import StaffableStart
-from scheduling.engine.uk_time import clock_text, day_text
+from scheduling.engine.uk_time import moment_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -27,6 +27,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.panels import PeerPool
+from sessions.references import reference_as_written
 from sessions.seat_words import seat_in_words
 
 
@@ -111,12 +112,35 @@ def _bookings() -> QuerySet[Booking]:
     )
 
 
-def booking_list(*, caller: Caller) -> QuerySet[Booking]:
-    """The bookings a caller may see: staff all; advisers their councils'; bookers their council's."""
+def booking_list(*, caller: Caller, reference: str = "", q: str = "") -> QuerySet[Booking]:
+    """The bookings a caller may see: staff all; advisers their councils'; bookers their council's.
+
+    `reference`: the one booking with that reference, written as a person may type or say it
+    ('rrp 26 7'); `q`: bookings whose reference, council or offer contains the words."""
     bookings = _bookings()
-    if caller.is_staff:
-        return bookings
-    return bookings.filter(council__in=councils_for(caller))
+    if not caller.is_staff:
+        bookings = bookings.filter(council__in=councils_for(caller))
+    if reference.strip():
+        bookings = bookings.filter(
+            reference=reference_as_written(reference) or reference.strip().upper()
+        )
+    if q.strip():
+        bookings = bookings.filter(booking_search(q))
+    return bookings
+
+
+def booking_search(text: str) -> Q:
+    """Bookings a search for `text` finds: by reference (whole, as quoted, or a part of it), or
+    every word in the council's name or the offer's title."""
+    text = text.strip()
+    found = Q(reference__icontains=text)
+    quoted = reference_as_written(text)
+    if quoted:
+        found |= Q(reference=quoted)
+    words = Q()
+    for word in text.split():
+        words &= Q(council__name__icontains=word) | Q(offer__title__icontains=word)
+    return found | words
 
 
 def requests_waiting(*, caller: Caller) -> QuerySet[Booking]:
@@ -152,6 +176,7 @@ def booking_out(booking: Booking, *, caller: Caller) -> dict:
     staff = caller.is_staff
     return {
         "id": booking.id,
+        "reference": booking.reference,
         "offer": booking.offer.slug,
         "offer_title": booking.offer.title,
         "council": booking.council_id,
@@ -216,7 +241,7 @@ def booking_state(booking: Booking) -> str:
         until = booking.request_expires_at
         if until is None:
             return "Waiting for approval"
-        return f"Waiting for approval (until {day_text(until)}, {clock_text(until)})"
+        return f"Waiting for approval (until {moment_text(until)})"
     if booking.status in (BookingStatus.REJECTED, BookingStatus.EXPIRED):
         return booking.get_status_display()
     per_session = sum(slot.count for slot in booking.offer.role_slots.all())

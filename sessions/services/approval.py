@@ -25,10 +25,15 @@ from django.urls import reverse
 from django_q.tasks import async_task
 
 from scheduling.engine.availability import working_day_after
-from scheduling.engine.uk_time import LONDON, clock_text, day_text, when_text
+from scheduling.engine.uk_time import LONDON, day_text, moment_text, when_text
 from sessions.models import Booking
 from sessions.selectors import absolute_url
-from sessions.services.letters import Letter, letter_contact, session_panel_lines
+from sessions.services.letters import (
+    Letter,
+    letter_contact,
+    session_panel_lines,
+    with_reference,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -145,34 +150,41 @@ def _panel_lines(booking: Booking) -> tuple[tuple[str, str], ...]:
 def _expires_text(booking: Booking) -> str:
     if booking.request_expires_at is None:
         return ""
-    at = booking.request_expires_at
-    return f"{day_text(at)} at {clock_text(at)}"
+    return moment_text(booking.request_expires_at)
 
 
-def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
-    """The (address, Letter) pairs to send about a request."""
+def request_letters(booking: Booking, kind: str) -> list[tuple[tuple[str, str], Letter]]:
+    """The ((address, name), Letter) pairs to send about a request."""
     page = absolute_url(reverse("booking-detail", kwargs={"booking_id": booking.pk}))
-    title = f"{booking.offer.title} for {booking.council.name}"
+    first = booking.sessions.order_by("number").first()
+    # Named and dated as every letter about a session is: "LGA ... for Wigan Council, Monday ..."
+    title = f"{booking.offer.title} for {booking.council.name}" + (
+        f", {day_text(first.start)}" if first is not None else ""
+    )
+    offer = f"the {booking.offer.title}"
     booker = _who(booking.booked_by)
     approver = request_approver(booking)
     contact = letter_contact(offer=booking.offer, council=booking.council)
-    facts = (
-        ("Council", booking.council.name),
-        ("Offer", booking.offer.title),
-        *_when_lines(booking),
-        ("Requested by", booker[1] if booker else "the council"),
+    facts = with_reference(
+        (
+            ("Council", booking.council.name),
+            ("Offer", booking.offer.title),
+            *_when_lines(booking),
+            ("Requested by", booker[1] if booker else "the council"),
+        ),
+        booking,
     )
     letters = []
     if kind == ASKED and approver is not None:
         letters.append(
             (
-                approver[0],
+                approver,
                 Letter(
                     subject=f"Request to approve: {title}",
                     greeting=f"Dear {approver[1]},",
                     paragraphs=(
-                        f"{booking.council.name} has asked for {booking.offer.title}. It needs "
-                        "your approval before the peers are invited.",
+                        f"{booking.council.name} has asked for {offer}. It needs your approval "
+                        "before the peers are invited.",
                         "The proposed panel's time is held for the council until "
                         f"{_expires_text(booking)}; if the request is not decided by then, the "
                         "time is released.",
@@ -201,12 +213,12 @@ def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
     if kind == REJECTED and booker is not None:
         letters.append(
             (
-                booker[0],
+                booker,
                 Letter(
                     subject=f"Request declined: {title}",
                     greeting=f"Dear {booker[1]},",
                     paragraphs=(
-                        f"Your request for {booking.offer.title} was declined.",
+                        f"Your request for {offer} was declined.",
                         f"The reason given: {booking.decision_reason}",
                         "The time held for it is released. Contact your Principal Adviser to "
                         "talk about other support.",
@@ -223,12 +235,12 @@ def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
                 continue
             letters.append(
                 (
-                    person[0],
+                    person,
                     Letter(
                         subject=f"Request expired: {title}",
                         greeting=f"Dear {person[1]},",
                         paragraphs=(
-                            f"The request for {booking.offer.title} was not decided in "
+                            f"The request for {offer} was not decided in "
                             f"{settings.REQUEST_WORKING_DAYS} working days, so it has expired "
                             "and the time held for it is released.",
                             "The council can ask again for a new time.",
@@ -242,13 +254,13 @@ def request_letters(booking: Booking, kind: str) -> list[tuple[str, Letter]]:
     if kind == WITHDRAWN and approver is not None:
         letters.append(
             (
-                approver[0],
+                approver,
                 Letter(
                     subject=f"Request withdrawn: {title}",
                     greeting=f"Dear {approver[1]},",
                     paragraphs=(
-                        f"{booking.council.name} withdrew its request for {booking.offer.title}; "
-                        "there is nothing to decide.",
+                        f"{booking.council.name} withdrew its request for {offer}; there is "
+                        "nothing to decide.",
                         f"The reason given: {booking.cancel_reason}",
                     ),
                     facts=facts,
@@ -276,6 +288,6 @@ def request_letter_send(*, booking_id: int, kind: str) -> int:
     if booking is None:
         return 0
     letters = request_letters(booking, kind)
-    for address, letter in letters:
-        letter.message(address).send()
+    for (address, name), letter in letters:
+        letter.message(address, name).send()
     return len(letters)

@@ -52,6 +52,7 @@ from sessions.panels import (
     seats_write,
     staffable_starts,
 )
+from sessions.references import booking_reference_new
 from sessions.selectors import panel_out, peer_brief
 from sessions.services import invites
 from sessions.services.approval import (
@@ -135,7 +136,7 @@ class AlreadyBooked(Refusal):
         start = booking.start
         super().__init__(
             f"{booking.council.name} already has {booking.offer.title} booked at "
-            f"{clock_text(start)} on {day_text(start)} (booking {booking.pk}).",
+            f"{clock_text(start)} on {day_text(start)} (booking {booking.reference}).",
             status=409,
             booking=booking.pk,
         )
@@ -260,6 +261,7 @@ def booking_create(
             booking = Booking.objects.create(
                 offer=offer,
                 council=council,
+                reference=booking_reference_new(offer=offer, at=timezone.now()),
                 booked_by=caller.user,
                 notes=notes.strip(),
                 start=plan.start,

@@ -59,6 +59,7 @@ from sessions.services.letters import (
     session_panel_lines,
     session_title,
     session_when,
+    with_reference,
 )
 from sessions.services.outbox import InviteContent, invite_queue, invite_time
 from sessions.services.session_changes import (
@@ -590,6 +591,7 @@ def _content(
 ) -> InviteContent:
     if letter.contact is None:
         letter = replace(letter, contact=contact or session_contact(session))
+    letter = replace(letter, facts=with_reference(letter.facts, session.booking))
     return InviteContent(
         subject=letter.subject,
         text=letter.text(),

@@ -11,7 +11,7 @@ and page that speaks of it (`session_title`, `session_when`, `session_panel_line
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -31,6 +31,13 @@ class Contact:
     name: str
     email: str
     role: str = ""  # e.g. "Principal Adviser for Wigan Council"
+
+
+def recipient(email: str, name: str = "") -> str:
+    """A message's To: as every message writes it, "Name <address>" (the name without the
+    double quotes some clients choke on), or the bare address when there is no name."""
+    name = " ".join(name.replace('"', "").split())
+    return formataddr((name, email)) if name else email
 
 
 def service_contact() -> Contact:
@@ -103,13 +110,14 @@ class Letter:
     def html(self) -> str:
         return render_to_string("sessions/email/letter.html", self._context())
 
-    def message(self, email: str) -> EmailMultiAlternatives:
-        """The letter as an e-mail to one address, from the service: plain text and HTML."""
+    def message(self, email: str, name: str = "") -> EmailMultiAlternatives:
+        """The letter as an e-mail to one person, from the service: plain text and HTML.
+        `name` only when the service knows it (a user's, a peer's), never one a stranger typed."""
         message = EmailMultiAlternatives(
             subject=self.subject,
             body=self.text(),
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email],
+            to=[recipient(email, name)],
             reply_to=[self.contact.email] if self.contact else None,
         )
         message.attach_alternative(self.html(), "text/html")
@@ -187,6 +195,17 @@ def session_panel_lines(session: Session, *, with_status: bool) -> tuple[tuple[s
             )
         lines.append((seat.role_name, who))
     return tuple(lines)
+
+
+REFERENCE_LABEL = "Booking reference"
+
+
+def with_reference(facts: tuple[tuple[str, str], ...], booking) -> tuple[tuple[str, str], ...]:
+    """A letter's facts with the booking's reference among them (once): every letter and
+    calendar text about a booking gives the reference a person quotes."""
+    if booking is None or any(label == REFERENCE_LABEL for label, _ in facts):
+        return facts
+    return (*facts, (REFERENCE_LABEL, booking.reference))
 
 
 def session_joining_fact(session: Session) -> tuple[str, str]:

@@ -37,7 +37,7 @@ import socket
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -55,7 +55,7 @@ from scheduling.engine.calendar import (
 )
 from sessions.models import Invite, InviteMethod, InviteStatus
 from sessions.services.invites import FOR_INFORMATION, invite_content, invite_keeps_acceptance
-from sessions.services.letters import session_title
+from sessions.services.letters import recipient, session_title
 from sessions.services.outbox import InviteContent, invite_time
 
 logger = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ def invite_message(invite: Invite, *, now: datetime) -> InviteEmail:
         subject=content.subject,
         body=content.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[formataddr((invite.recipient_name, invite.recipient_email))],
+        to=[recipient(invite.recipient_email, invite.recipient_name)],
         headers={"Message-ID": message_id(invite)},
         alternatives=[(content.html, "text/html")],
         calendar=calendar,

@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from sessions.models import Invite, MailboxMessage
 from sessions.selectors import absolute_url
-from sessions.services.letters import Letter, session_contact, session_title, session_when
+from sessions.services.letters import (
+    Letter,
+    session_contact,
+    session_title,
+    session_when,
+    with_reference,
+)
 
 logger = logging.getLogger("sessions.mailbox")
 
@@ -26,11 +32,14 @@ def undelivered_letters(invite: Invite) -> list[tuple[str, Letter]]:
     session = invite.session
     booking = session.booking
     contact = session_contact(session)
-    facts = (
-        ("Session", session_title(session)),
-        ("When", session_when(session)),
-        ("Sent to", f"{invite.recipient_name} <{invite.recipient_email}>".strip()),
-        ("What the mail server said", invite.undelivered_reason[:500]),
+    facts = with_reference(
+        (
+            ("Session", session_title(session)),
+            ("When", session_when(session)),
+            ("Sent to", f"{invite.recipient_name} <{invite.recipient_email}>".strip()),
+            ("What the mail server said", invite.undelivered_reason[:500]),
+        ),
+        booking,
     )
     actions = ()
     if booking is not None:
@@ -67,7 +76,7 @@ def undelivered_letters(invite: Invite) -> list[tuple[str, Letter]]:
                         "The LGA has been told and will put it right; you do not need to do "
                         "anything.",
                     ),
-                    facts=facts[:2],
+                    facts=with_reference(facts[:2], booking),
                     actions=actions,
                     contact=contact,
                 ),

@@ -31,6 +31,7 @@ from sessions.services.letters import (
     session_panel_lines,
     session_title,
     session_when,
+    with_reference,
 )
 from sessions.webinars.selectors import links as webinar_links
 
@@ -69,7 +70,10 @@ def _reminder_message(
         subject=f"Reminder: {title}, {soon}",
         greeting=f"Dear {name},",
         paragraphs=(f"A reminder that {title} starts {soon}.",),
-        facts=(("When", session_when(session, zone=zone)), session_joining_fact(session)),
+        facts=with_reference(
+            (("When", session_when(session, zone=zone)), session_joining_fact(session)),
+            session.booking,
+        ),
         focus=session_focus(session),
         panel=session_panel_lines(session, with_status=False),
         actions=tuple(actions),

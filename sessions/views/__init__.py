@@ -12,7 +12,7 @@ from peers.models import Peer, PeerKind, PoliticalGroup, Profession
 from peers.selectors import caller_for, councils_for
 from scheduling.engine.uk_time import LONDON as UK
 from sessions import selectors, services
-from sessions.forms import CancelForm, CatalogueFilterForm, DeclineRequestForm
+from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
 from sessions.seat_words import seat_in_words
 from sessions.selectors import fit_in_words
@@ -143,18 +143,26 @@ def _first_start(booking: Booking | None) -> datetime | None:
 @login_required
 def booking_list(request):
     caller = caller_for(request.user)
+    search = BookingSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
     bookings = [
         {
             "booking": booking,
             "first_start": _first_start(booking),
             "state": selectors.booking_state(booking),
         }
-        for booking in selectors.booking_list(caller=caller)
+        for booking in selectors.booking_list(caller=caller, q=query)
     ]
     return render(
         request,
         "sessions/booking_list.html",
-        {"bookings": bookings, "can_book": councils_for(caller).exists()},
+        {
+            "bookings": bookings,
+            "search": search,
+            "query": query,
+            "invalid": search if search.errors else None,
+            "can_book": councils_for(caller).exists(),
+        },
     )
 
 

@@ -82,7 +82,9 @@ def booking_reject(request, booking_id: int):
 
 
 def request_decide(request, token: str):
-    """The page behind an approve or decline link in the adviser's e-mail."""
+    """The page behind an approve or decline link in the adviser's e-mail. The approve link's
+    page can decline instead (with the reason a decline needs): the link proves who is
+    deciding either way."""
     try:
         ticket = approval.decision_ticket(token)
     except approval.DecisionLinkInvalid as invalid:
@@ -98,8 +100,9 @@ def request_decide(request, token: str):
     if request.method == "POST":
         approver = approval.request_approver(booking)
         by = f"{approver[1] if approver else 'The approver'} (by the link in their e-mail)"
+        declining = not ticket.approve or request.POST.get("decision") == approval.DECLINE
         try:
-            if ticket.approve:
+            if not declining:
                 outcome = services.booking_approve(caller=None, booking=booking, by=by)
                 return _decide_page(
                     request, ticket, outcome.booking, done=_approved_message(outcome)
@@ -113,7 +116,10 @@ def request_decide(request, token: str):
                     ticket,
                     booking,
                     done="The request is declined and its time released; the council is told.",
+                    declined=True,
                 )
+        except ValidationError as error:
+            add_service_errors(form, error)
         except Refusal as refusal:
             return _decide_page(request, ticket, booking, problem=refusal.detail, status=409)
         return _decide_page(request, ticket, booking, form=form, status=200)
@@ -124,12 +130,20 @@ def request_decide(request, token: str):
 
 
 def _decide_page(
-    request, ticket, booking: Booking | None, *, problem="", done="", form=None, status=200
+    request,
+    ticket,
+    booking: Booking | None,
+    *,
+    problem="",
+    done="",
+    form=None,
+    status=200,
+    declined=False,
 ):
     if problem:
         heading = "This request cannot be decided here"
     elif done:
-        heading = "Request approved" if ticket.approve else "Request declined"
+        heading = "Request declined" if declined else "Request approved"
     else:
         heading = "Approve this request?" if ticket.approve else "Decline this request?"
     sessions = list(booking.sessions.order_by("number")) if booking is not None else []

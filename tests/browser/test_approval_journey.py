@@ -171,3 +171,44 @@ def test_the_adviser_approves_and_staff_seat_another_peer_by_keyboard_alone(
         ("Rhys Reserve", SeatStatus.INVITED),
         ("Gwen Member", SeatStatus.WITHDRAWN),
     }
+
+
+def test_the_adviser_declines_instead_from_the_approve_link_by_keyboard(
+    sized_page, live_server, axe
+):
+    page = sized_page
+    council, _ = a_council_with_an_adviser()
+    booking_create(
+        caller=caller_for(get_user_model().objects.get(username="booker1")),
+        offer=Offer.objects.get(slug=OFFER),
+        council=council,
+        start=london(bookable_day(), 10),
+    )
+    before = len(mail.outbox)
+    run_queued_tasks()
+    (letter,) = sent_since(before)
+    approve = re.search(r"Approve the request:\s+(\S+)", letter.text).group(1)
+
+    page.goto(f"{live_server.url}{urlsplit(approve).path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Approve this request?")
+    expect(page.get_by_role("heading", level=2, name="Or decline it instead")).to_be_visible()
+    check_page(page, axe)
+
+    # Declining without a reason: the error summary leads to the reason; nothing is decided.
+    tab_to(page, page.get_by_role("button", name="Decline the request"))
+    page.keyboard.press("Enter")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Say why you are declining the request.")
+    check_page(page, axe)
+    assert Booking.objects.get().status == BookingStatus.REQUESTED
+    tab_to(page, summary.get_by_role("link", name="Say why you are declining the request."))
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Why are you declining the request?")).to_be_focused()
+    page.keyboard.type("The council has a peer challenge booked already.")
+    tab_to(page, page.get_by_role("button", name="Decline the request"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request declined")
+    check_page(page, axe)
+    booking = Booking.objects.get()
+    assert booking.status == BookingStatus.REJECTED
+    assert booking.decision_reason == "The council has a peer challenge booked already."

@@ -150,7 +150,9 @@ def test_a_booker_chooses_a_day_and_a_time_checks_and_books_by_keyboard(
     # Confirmation: the reference and what happens next.
     expect(page.get_by_role("heading", level=1)).to_have_text("Booking made")
     booking = Booking.objects.get()
-    expect(page.locator(".govuk-panel")).to_contain_text(str(booking.pk))
+    expect(page.locator(".govuk-panel")).to_contain_text(booking.reference)
+    assert re.fullmatch(r"RRP-\d{2}-0001", booking.reference)
+    expect(page.locator("main")).to_contain_text(f"give your reference, {booking.reference}")
     expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Each of the 3 peers on the panel")
     check_page(page, axe, "5-confirmation")
@@ -175,6 +177,16 @@ def test_a_booker_chooses_a_day_and_a_time_checks_and_books_by_keyboard(
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("The booking is cancelled")
     assert Booking.objects.get().status == BookingStatus.CANCELLED
+
+    # The bookings list finds it by its reference, typed as it might be said on the phone.
+    page.goto(f"{live_server.url}/bookings/")
+    code, year, number = booking.reference.split("-")
+    press_on(page, page.get_by_label("Find a booking"), "End")
+    page.keyboard.type(f"{code.lower()} {year} {int(number)}")
+    page.keyboard.press("Enter")
+    expect(page.locator("#found-count")).to_have_text(re.compile(r"^1 booking matches"))
+    expect(page.get_by_role("table")).to_contain_text(booking.reference)
+    check_page(page, axe, "10-bookings-found")
 
 
 def test_why_not_another_time_is_answered_beside_the_times(sized_page, live_server, axe):

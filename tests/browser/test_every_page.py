@@ -441,6 +441,8 @@ CASES = [
     ),
     Case("bookings", "booking-list", BOOKER, lambda s: "/bookings/"),
     Case("bookings-staff", "booking-list", STAFF, lambda s: "/bookings/"),
+    Case("bookings-found", "booking-list", BOOKER, lambda s: "/bookings/?q=rrp"),
+    Case("bookings-search-invalid", "booking-list", BOOKER, lambda s: f"/bookings/?q={'x' * 201}"),
     Case("booking", "booking-detail", BOOKER, lambda s: f"/bookings/{s.confirmed}/"),
     Case("booking-staff", "booking-detail", STAFF, lambda s: f"/bookings/{s.confirmed}/"),
     Case("booking-cancelled", "booking-detail", BOOKER, lambda s: f"/bookings/{s.cancelled}/"),
@@ -462,6 +464,13 @@ CASES = [
     Case("requests", "request-list", ADVISER, lambda s: "/requests/"),
     Case("decide-approve", "request-decide", ANONYMOUS, lambda s: s.approve),
     Case("decide-decline", "request-decide", ANONYMOUS, lambda s: s.reject),
+    Case(
+        "decide-approve-decline-invalid",
+        "request-decide",
+        ANONYMOUS,
+        lambda s: s.approve,
+        press("Decline the request"),
+    ),
     Case(
         "decide-decline-invalid",
         "request-decide",

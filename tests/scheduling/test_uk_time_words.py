@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from scheduling.engine.uk_time import LONDON, clock_text, day_text, when_text
+from scheduling.engine.uk_time import LONDON, clock_text, day_text, moment_text, when_text
 
 
 def uk(*parts) -> datetime:
@@ -24,6 +24,14 @@ def test_a_session_in_uk_time():
     assert (
         when_text(datetime(2027, 6, 15, 9, tzinfo=UTC), datetime(2027, 6, 15, 10, tzinfo=UTC))
         == "Tuesday 15 June 2027, 10:00 to 11:00 (UK time)"
+    )
+
+
+def test_a_deadline_in_uk_time_says_so():
+    assert moment_text(uk(2026, 12, 14, 5, 1)) == "Monday 14 December 2026, 05:01 (UK time)"
+    assert (
+        moment_text(datetime(2027, 6, 15, 4, 1, tzinfo=UTC))
+        == "Tuesday 15 June 2027, 05:01 (UK time)"
     )
 
 

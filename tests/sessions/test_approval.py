@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from scheduling.engine.availability import working_day_after
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import LONDON, day_text, moment_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -71,9 +71,17 @@ def test_a_request_pencils_the_panel_in_invites_no_one_and_asks_the_adviser(
     sent = by_recipient(deliver())
     assert set(sent) == {adviser.email}
     letter = sent[adviser.email]
-    assert letter.subject == "Request to approve: LGA Recovery & Renewal Panel for Wigan Council"
+    assert letter.subject == (
+        f"Request to approve: LGA Recovery & Renewal Panel for Wigan Council, {day_text(pool.day)}"
+    )
+    # Named as every letter names its recipient, and the offer with its article.
+    assert str(letter.message["To"]) == f"Ada Adviser <{adviser.email}>"
+    assert "Wigan Council has asked for the LGA Recovery & Renewal Panel. It needs" in letter.text
     assert set(links(letter.text)) == {"Approve the request", "Decline the request"}
     assert "Lead Labour" in letter.text
+    expires = Booking.objects.get(pk=body["id"]).request_expires_at
+    assert f"until {moment_text(expires)}; if the request is not decided" in letter.text
+    assert moment_text(expires).endswith("(UK time)")
 
     # The booker sees where it stands.
     page = Client()
@@ -140,7 +148,12 @@ def test_a_pencilled_time_is_not_offered_to_another_council_until_declined(
     assert not held(body["id"]).exists()
     sent = by_recipient(deliver())
     assert set(sent) == {pool.booker.email}
-    assert "peer challenge booked already" in sent[pool.booker.email].text
+    declined = sent[pool.booker.email]
+    assert "peer challenge booked already" in declined.text
+    assert "Your request for the LGA Recovery & Renewal Panel was declined." in declined.text
+    assert declined.subject.endswith(f"for Wigan Council, {day_text(pool.day)}")
+    name = pool.booker.get_full_name() or pool.booker.username
+    assert str(declined.message["To"]) == f"{name} <{pool.booker.email}>"
     again = request_booking(
         api_client,
         pool,
@@ -305,6 +318,39 @@ def test_the_emailed_link_opens_a_page_and_only_its_button_decides(
     assert "already approved" in again.content.decode()
     assert browser.get("/requests/decide/not-a-token/").status_code == 400
     assert body["id"] == booking.pk
+
+
+def test_the_approve_links_page_can_decline_instead_with_a_reason(
+    api_client, pool, adviser, django_capture_on_commit_callbacks
+):
+    request_booking(api_client, pool, django_capture_on_commit_callbacks)
+    approve = links(by_recipient(deliver())[adviser.email].text)["Approve the request"]
+    browser = Client()
+
+    html = browser.get(approve).content.decode()
+    assert "Approve this request?" in html
+    assert "Or decline it instead" in html
+    assert 'name="decision" value="decline"' in html
+    assert "Why are you declining the request?" in html
+
+    # Without a reason nothing changes, and the page says what is missing.
+    refused = browser.post(approve, {"decision": "decline", "reason": "  "})
+    assert refused.status_code == 200
+    text = refused.content.decode()
+    assert "There is a problem" in text and "Say why you are declining the request." in text
+    assert Booking.objects.get().status == "requested"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = browser.post(approve, {"decision": "decline", "reason": "Booked elsewhere."})
+    assert done.status_code == 200
+    assert "Request declined" in done.content.decode()
+    booking = Booking.objects.get()
+    assert (booking.status, booking.decision_reason) == ("rejected", "Booked elsewhere.")
+    assert booking.decided_by == "Ada Adviser (by the link in their e-mail)"
+    assert not held(booking.pk).exists()
+    told = by_recipient(deliver())
+    assert set(told) == {pool.booker.email}
+    assert "Booked elsewhere." in told[pool.booker.email].text
 
 
 def test_the_requests_page_lists_waiting_requests_for_advisers_and_staff_only(

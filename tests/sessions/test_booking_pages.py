@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from peers.models import Council, Peer
 from scheduling.engine.uk_time import LONDON as UK
-from scheduling.engine.uk_time import day_text
+from scheduling.engine.uk_time import clock_text, day_text
 from sessions.models import Booking, BookingStatus, Seat, SeatStatus
 from tests.factories import Pool, bearer, london, make_available, make_council, make_peer, make_user
 
@@ -340,22 +340,47 @@ def test_booking_seats_the_panel_checked_and_confirms_with_a_reference(client, p
     }
     text = text_of(client.get(response["Location"]))
     assert "Booking made" in text
-    assert f"Your booking reference {booking.pk}" in text
+    assert re.fullmatch(r"RRP-\d{2}-0001", booking.reference)
+    assert f"Your booking reference {booking.reference}" in text
     assert "What happens next" in text
     assert "Each of the 3 peers on the panel is being sent an invitation now" in text
     assert f"{long_date(panel.day)}, 10:00 to 13:00" in text
 
 
-def test_the_confirmation_of_a_request_says_the_adviser_will_approve_it(client, panel):
+def test_the_confirmation_of_a_request_says_who_is_asked_to_decide_by_when_in_uk_time(
+    client, panel
+):
     adviser = make_user(first_name="Priya", last_name="Adviser")
     Council.objects.filter(pk=panel.council.pk).update(principal_adviser=adviser)
     signed_in(client, panel.booker)
     client.post(BOOK, chosen(panel))
     booking = Booking.objects.get()
-    Booking.objects.filter(pk=booking.pk).update(status="requested")
+    expires = timezone.now() + timedelta(days=7)
+    Booking.objects.filter(pk=booking.pk).update(status="requested", request_expires_at=expires)
     text = text_of(client.get(f"/bookings/{booking.pk}/confirmation/"))
     assert "Booking requested" in text
-    assert "Requested: your Principal Adviser, Priya Adviser, will approve it" in text
+    # It does not presume the outcome, and the deadline says it is UK time.
+    assert (
+        "Requested: your Principal Adviser, Priya Adviser, is asked to approve or decline it by "
+        f"{day_text(expires)}, {clock_text(expires)} (UK time)."
+    ) in text
+    assert "will approve" not in text
+    detail = text_of(client.get(f"/bookings/{booking.pk}/"))
+    assert f"until {day_text(expires)}, {clock_text(expires)} (UK time);" in detail
+    assert f"Waiting for approval (until {day_text(expires)}, {clock_text(expires)} (UK time))" in (
+        detail
+    )
+
+
+def test_without_an_adviser_the_confirmation_names_the_offers_team(client, panel):
+    signed_in(client, panel.booker)
+    client.post(BOOK, chosen(panel))
+    booking = Booking.objects.get()
+    Booking.objects.filter(pk=booking.pk).update(
+        status="requested", request_expires_at=timezone.now() + timedelta(days=7)
+    )
+    text = text_of(client.get(f"/bookings/{booking.pk}/confirmation/"))
+    assert "Requested: the LGA Recovery & Renewal Panel team is asked to approve or decline" in text
 
 
 def test_another_councils_booker_cannot_see_a_confirmation(client, panel):

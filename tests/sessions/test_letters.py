@@ -221,3 +221,16 @@ def test_a_letter_without_a_session_has_the_layout_and_the_services_contact():
     assert f"Write to LGA peer support: {settings.DEFAULT_FROM_EMAIL.split('<')[1][:-1]}" in (
         message.text
     )
+
+
+def test_every_letter_names_its_recipient_in_to_as_the_invites_do():
+    """One function writes a To: header: "Name <address>", quotes and runs of spaces dropped."""
+    from sessions.services.letters import Letter, recipient
+
+    assert recipient("ada@example.org", "Ada  Adviser") == "Ada Adviser <ada@example.org>"
+    assert recipient("ada@example.org", 'Ada "The Boss" Adviser') == (
+        "Ada The Boss Adviser <ada@example.org>"
+    )
+    assert recipient("ada@example.org") == "ada@example.org"
+    message = Mail.of(Letter(subject="S", greeting="Hi").message("jo@example.org", "Jo Bloggs"))
+    assert str(message.message["To"]) == "Jo Bloggs <jo@example.org>"

@@ -271,7 +271,7 @@ def test_the_same_offer_council_and_start_cannot_be_booked_twice(api_client, cro
     again = book(api_client, booker, council, start.astimezone(UTC).isoformat())
     assert again.status_code == 409
     assert again.json()["booking"] == first.json()["id"]
-    assert f"(booking {first.json()['id']})" in again.json()["detail"]
+    assert f"(booking {first.json()['reference']})" in again.json()["detail"]
     assert (Booking.objects.count(), Seat.objects.count(), Invite.objects.count()) == before
 
     # The database refuses it too, while the first is live; once cancelled, the time is free.

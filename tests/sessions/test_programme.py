@@ -131,14 +131,14 @@ def world(db) -> World:
         SeatStatus.WITHDRAWN,
     )
 
-    b1 = Booking.objects.create(offer=panel, council=wigan)
+    b1 = Booking.objects.create(offer=panel, council=wigan, reference="RRP-27-0001")
     s1 = _session(b1, at(2))
     _seat(s1, lead, p["Alice"], A)
     waiting = _seat(s1, member, p["Bob"], INV)
     Seat.history.filter(id=waiting.id).update(history_date=timezone.now() - timedelta(days=5))
     _seat(s1, officer, p["Carol"], A)
 
-    b2 = Booking.objects.create(offer=panel, council=bolton)
+    b2 = Booking.objects.create(offer=panel, council=bolton, reference="RRP-27-0002")
     s2 = _session(b2, at(9))
     recent = _seat(s2, lead, p["Alice"], INV)
     Seat.history.filter(id=recent.id).update(history_date=timezone.now() - timedelta(days=1))
@@ -148,18 +148,20 @@ def world(db) -> World:
     _seat(s2, member, p["Eve"], A)
     _seat(s2, officer, None, SeatStatus.PROPOSED, unfilled_reason="no eligible peer is left")
 
-    b3 = Booking.objects.create(offer=panel, council=swansea)
+    b3 = Booking.objects.create(offer=panel, council=swansea, reference="RRP-27-0003")
     s3 = _session(b3, at(16))
     _seat(s3, lead, p["Fay"], A)
     _seat(s3, member, p["Bob"], A)
     _seat(s3, officer, p["Carol"], A)
 
-    b4 = Booking.objects.create(offer=panel, council=wigan, status=BookingStatus.CANCELLED)
+    b4 = Booking.objects.create(
+        offer=panel, council=wigan, reference="RRP-27-0004", status=BookingStatus.CANCELLED
+    )
     s4 = _session(b4, at(20), status=SessionStatus.CANCELLED)
     for role, name in [(lead, "Alice"), (member, "Bob"), (officer, "Carol")]:
         _seat(s4, role, p[name], W)
 
-    b5 = Booking.objects.create(offer=panel, council=wigan)
+    b5 = Booking.objects.create(offer=panel, council=wigan, reference="RRP-27-0005")
     _seat(_session(b5, at(5, month=4)), lead, p["Alice"], A)
 
     webinar_offer = Offer.objects.filter(delivery=Delivery.WEBINAR).first()

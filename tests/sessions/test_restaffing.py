@@ -363,7 +363,9 @@ def seats_given(pool, *peers):
     for n, peer in enumerate(peers):
         session = Session.objects.create(
             offer=offer,
-            booking=Booking.objects.create(offer=offer, council=make_council()),
+            booking=Booking.objects.create(
+                offer=offer, council=make_council(), reference=f"RRP-00-{n:04d}"
+            ),
             start=start,
             end=start + timedelta(hours=3),
             uid=f"given-{n}@example.org",
