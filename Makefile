@@ -8,7 +8,7 @@ FRONTEND := frontend
 ASSETS := static/build/site.css
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-awkward-days lint format bench clean
+.PHONY: install run test test-awkward-days lint format bench cluster cluster-stop load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,19 @@ bench: install
 	@if [ -n "$(NAME)" ]; then $(BIN)/python manage.py bench $(NAME); else \
 		for name in $$($(BIN)/python manage.py bench | cut -d' ' -f1); do \
 			echo "== $$name"; $(BIN)/python manage.py bench $$name || exit 1; done; fi
+
+# The production shape on this machine, loopback only (deploy/cluster.sh; README, Operations):
+# nginx on 127.0.0.1:8380 in front of two web nodes, two task workers, Redis, and PostgreSQL
+# through pgbouncer in transaction mode. CLUSTER_PORT and CLUSTER_NAME change where and which.
+cluster: install
+	deploy/cluster.sh start
+
+cluster-stop:
+	deploy/cluster.sh stop
+
+# Locust against a cluster of its own at rising user counts (scheduling/benchmarks/load.py).
+load: install
+	$(BIN)/python manage.py bench load
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis $(INTEROP)/node_modules \

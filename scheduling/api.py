@@ -2,7 +2,8 @@
 
 Errors are `{"detail": ...}`: 400 a body that is not JSON, 401 not signed in, 403 not allowed,
 404 unknown (any address under /api/ included), 409 conflict, 413 a body over the size limit,
-422 invalid input with a list of `{"loc": [..., field], "msg": reason}`, 429 throttled. The
+422 invalid input with a list of `{"loc": [..., field], "msg": reason}`, 429 throttled, 503 the
+database, its pooler or Redis out of reach for a moment (with Retry-After). The
 OpenAPI schema documents each of them where it can occur (`documented_errors`).
 """
 
@@ -10,6 +11,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -17,6 +19,8 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from peers.api import router as peers_router
 from peers.services import api_token_authenticate
@@ -212,6 +216,25 @@ def on_too_big(request, exc: RequestDataTooBig):
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     detail = f"The request body is larger than the limit of {limit:,} bytes."
     return api.create_response(request, {"detail": detail}, status=413)
+
+
+UNAVAILABLE = (
+    "The service could not reach its database or task queue just now. Try again in a few seconds."
+)
+RETRY_AFTER_SECONDS = 5
+
+
+def on_unavailable(request, exc):
+    """A restart of PostgreSQL, pgbouncer or Redis under a request in flight: a clean 503 the
+    client may retry, rather than a server error page. Throttles fail safe here too: an
+    attempt that cannot be counted is refused, not let through."""
+    response = api.create_response(request, {"detail": UNAVAILABLE}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+for unavailable in (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError):
+    api.add_exception_handler(unavailable, on_unavailable)
 
 
 @api.exception_handler(HttpError)

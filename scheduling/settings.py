@@ -103,8 +103,19 @@ SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# DATABASE_TRANSACTION_POOLING=1 when DATABASE_URL names pgbouncer in transaction mode (or a
+# managed service's pooler): each transaction may run on a different server connection, so
+# no server-side cursors (a cursor lives in one connection). The code takes only
+# transaction-level advisory locks and uses no LISTEN/NOTIFY; psycopg binds on the client, so
+# there are no prepared statements. Health checks make a request after a pooler or database
+# restart open a fresh connection instead of failing on the dead one.
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
+    if DATABASE_TRANSACTION_POOLING:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -237,6 +248,8 @@ Q_CLUSTER = {
     "ack_failures": True,
     "catch_up": False,
     "label": "Task queue",
+    # Exactly one task worker runs the schedules; every other sets Q_SCHEDULER=0.
+    "scheduler": env_bool("Q_SCHEDULER", True),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

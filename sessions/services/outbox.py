@@ -88,7 +88,11 @@ def invite_queue(
         },
     )
     if created and held_until is None:
-        transaction.on_commit(lambda: async_task("sessions.tasks.send_invite", invite.id))
+        # Robust: the change has committed; with the broker out of reach the row stays pending
+        # and the outbox's sweep queues it (LOST_AFTER), so the request still succeeds.
+        transaction.on_commit(
+            lambda: async_task("sessions.tasks.send_invite", invite.id), robust=True
+        )
     return invite
 
 
