@@ -47,8 +47,8 @@ from scheduling.engine.panels import (
     MonthLoad,
     OfferFormat,
     PeerProfile,
+    RecentWork,
     RoleRequirement,
-    Workload,
     held_range,
     tie_break_ranks,
 )
@@ -148,7 +148,7 @@ class PeerPool:
     matrix: np.ndarray  # (peers, slots): free to take a seat
     loads: dict[int, dict[tuple[int, int], MonthLoad]]
     held: tuple[HeldSeat, ...]
-    workload: Workload = field(default_factory=Workload)
+    workload: RecentWork = field(default_factory=RecentWork)
 
     def free_for(self, start: datetime, end: datetime) -> set[int]:
         """Ids of peers free for the whole of [start, end)."""
@@ -296,7 +296,7 @@ def _loads(seats: list[dict]) -> dict[int, dict[tuple[int, int], MonthLoad]]:
     }
 
 
-def _workload(seats: list[dict]) -> Workload:
+def _workload(seats: list[dict]) -> RecentWork:
     """Sessions held within the fairness window of the grid (`seats`), and who was seated
     most recently."""
     seated: dict[int, list[datetime]] = {}
@@ -308,7 +308,7 @@ def _workload(seats: list[dict]) -> Workload:
         .annotate(last=Max("id"))
         .order_by()
     )
-    return Workload(seated=seated, last_seated={row["peer_id"]: row["last"] for row in last})
+    return RecentWork(seated=seated, last_seated={row["peer_id"]: row["last"] for row in last})
 
 
 def _experience(council_type: str) -> dict[int, int]:

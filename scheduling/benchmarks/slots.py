@@ -20,11 +20,12 @@ from scheduling.engine.panels import (
     OFFICER,
     SAME_AS_LEADER,
     CouncilProfile,
+    MonthLoad,
     OfferFormat,
     PeerProfile,
     RoleRequirement,
 )
-from scheduling.engine.staffing import MonthLoad, explain_start, find_staffable_starts
+from scheduling.engine.staffing import explain_start, find_staffable_starts
 from scheduling.engine.uk_time import LONDON
 
 SEED = 20260907

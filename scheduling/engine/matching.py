@@ -61,7 +61,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -70,6 +70,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scheduling.engine.panels import (
     CouncilProfile,
     MonthLoad,
+    MonthLoads,
     PeerProfile,
     RoleRequirement,
     ineligibility,
@@ -119,11 +120,6 @@ class SessionToStaff:
     topics: frozenset[str] = frozenset()  # skills the council asked for; they raise the fit
 
 
-class Load(Protocol):
-    sessions: int
-    minutes: int
-
-
 @dataclass(frozen=True, slots=True)
 class HeldSeat:
     """A seat a peer already holds outside the problem: it blocks overlapping sessions."""
@@ -142,7 +138,7 @@ class MatchProblem:
     # session id -> ids of peers free for the whole session, or bool[len(sessions), len(peers)]
     availability: Mapping[SessionId, Collection[int]] | np.ndarray
     # peer id -> (year, month) -> load already held (any object with `sessions` and `minutes`)
-    existing_load: Mapping[int, Mapping[Month, Load]] = field(default_factory=dict)
+    existing_load: MonthLoads = field(default_factory=dict)
     held: tuple[HeldSeat, ...] = ()
     # None: each peer's own `PeerProfile.buffer_minutes` (the service's rule, `held_range`);
     # a number: that buffer for everyone. Between the problem's own sessions the largest
@@ -150,13 +146,13 @@ class MatchProblem:
     buffer_minutes: int | None = None
     fairness_step: int = DEFAULT_FAIRNESS_STEP  # 0 turns the fairness cost off
     # peer id -> sessions held in the rolling window around the sessions planned
-    # (`Workload.around`); when given, the fairness cost counts from it instead of the
+    # (`RecentWork.around`); when given, the fairness cost counts from it instead of the
     # month's load (the monthly caps still count the month).
     fairness_load: Mapping[int, int] | None = None
     current: Mapping[SeatKey, int] = field(default_factory=dict)  # seat -> peer id, re-staffing
     # (seat, peer id) of declines: the peer takes no seat of that role slot in that session
     declined: frozenset[tuple[SeatKey, int]] = frozenset()
-    # peer id -> a number that grows with each seat given (`Workload.last_seated`): the
+    # peer id -> a number that grows with each seat given (`RecentWork.last_seated`): the
     # tie-break between plans of equal value (least recently seated first, then lower ids)
     last_seated: Mapping[int, int] = field(default_factory=dict)
 
@@ -304,7 +300,7 @@ def score_of(problem: MatchProblem, assignments: Iterable[tuple[SeatKey, int]]) 
     return Score(filled=filled, fit=fit, kept=kept, unfairness=cost)
 
 
-def _existing(problem: MatchProblem, peer_id: int, month: Month) -> Load:
+def _existing(problem: MatchProblem, peer_id: int, month: Month) -> MonthLoad:
     return problem.existing_load.get(peer_id, {}).get(month, MonthLoad())
 
 

@@ -118,6 +118,10 @@ class MonthLoad:
     minutes: int = 0
 
 
+# peer id -> (year, month) -> what they hold that month; months not given count as empty.
+MonthLoads = Mapping[int, Mapping[tuple[int, int], MonthLoad]]
+
+
 def ineligibility(
     peer: PeerProfile,
     role: RoleRequirement,
@@ -152,7 +156,7 @@ def ineligibility(
 
 
 @dataclass(frozen=True, slots=True)
-class Workload:
+class RecentWork:
     """What the fair spread of work looks at, beyond the monthly caps.
 
     `seated`: peer id -> starts of the sessions they hold (at least the `FAIRNESS_WINDOW`
@@ -181,7 +185,7 @@ def tie_break_ranks(peer_ids: Sequence[int], last_seated: Mapping[int, int]) -> 
     The one statement of the rule: the slot search and the single-booking panel
     (`staffing`) and the matcher that re-staffs (`matching`) all rank the same pool with it,
     and among choices of equal value take the one whose seated peers' ranks sum least.
-    `last_seated`: peer id -> a number that grows with each seat given (`Workload`).
+    `last_seated`: peer id -> a number that grows with each seat given (`RecentWork`).
     """
     ids = np.asarray(peer_ids, dtype=np.int64)
     last = np.array([last_seated.get(int(i), -1) for i in ids], dtype=np.int64)

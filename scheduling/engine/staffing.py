@@ -47,11 +47,11 @@ from scheduling.engine.panels import (
     FAIRNESS_WINDOW,
     SAME_AS_LEADER,
     CouncilProfile,
-    MonthLoad,
+    MonthLoads,
     OfferFormat,
     PeerProfile,
+    RecentWork,
     RoleRequirement,
-    Workload,
     ineligibility,
     tie_break_ranks,
 )
@@ -85,8 +85,6 @@ class OfficeHours:
 OFFICE_HOURS = OfficeHours()
 
 
-# peer id -> (year, month) -> load; months not given count as empty.
-Loads = Mapping[int, Mapping[tuple[int, int], MonthLoad]]
 # role name -> peer ids in the seats of that role
 Panel = Mapping[str, tuple[int, ...]]
 
@@ -325,8 +323,8 @@ class _Pool:
         council: CouncilProfile,
         peers: Sequence[PeerProfile],
         availability: np.ndarray,
-        loads: Loads | None,
-        workload: Workload | None = None,
+        loads: MonthLoads | None,
+        workload: RecentWork | None = None,
         keep: Mapping[str, Collection[int]] | None = None,
         fairness_step: int = DEFAULT_FAIRNESS_STEP,
     ):
@@ -397,7 +395,7 @@ class _Pool:
         self._rank: dict[tuple[int, int], np.ndarray] = {}
         # What the panel's value counts: fit per (role, pool peer), the keep bonus when a
         # booking moves, and the tie-break: least recently seated first, then lower ids.
-        self.workload = workload or Workload()
+        self.workload = workload or RecentWork()
         self.fairness_step = fairness_step
         members = [peers[i] for i in self.members]
         self.fit = np.array(
@@ -438,7 +436,7 @@ class _Pool:
 
     def window_load(self, seconds: np.ndarray) -> np.ndarray:
         """(pool, starts): sessions each pool peer holds within `FAIRNESS_WINDOW` either side
-        of each start (POSIX seconds), as `Workload.around` counts them."""
+        of each start (POSIX seconds), as `RecentWork.around` counts them."""
         if self._seated_keys is None:
             keys = [
                 i * _KEY_STRIDE + int(start.timestamp())
@@ -918,10 +916,10 @@ def find_staffable_starts(
     now: datetime,
     range_start: datetime,
     range_end: datetime,
-    loads: Loads | None = None,
+    loads: MonthLoads | None = None,
     office_hours: OfficeHours = OFFICE_HOURS,
     limit: int | None = None,
-    workload: Workload | None = None,
+    workload: RecentWork | None = None,
     keep: Mapping[str, Collection[int]] | None = None,
     fairness_step: int = DEFAULT_FAIRNESS_STEP,
 ) -> list[StaffableStart]:
@@ -1073,9 +1071,9 @@ def explain_start(
     *,
     start: datetime,
     now: datetime,
-    loads: Loads | None = None,
+    loads: MonthLoads | None = None,
     office_hours: OfficeHours = OFFICE_HOURS,
-    workload: Workload | None = None,
+    workload: RecentWork | None = None,
     keep: Mapping[str, Collection[int]] | None = None,
     fairness_step: int = DEFAULT_FAIRNESS_STEP,
 ) -> StartExplanation:

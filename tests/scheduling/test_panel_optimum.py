@@ -23,8 +23,8 @@ from scheduling.engine.panels import (
     MonthLoad,
     OfferFormat,
     PeerProfile,
+    RecentWork,
     RoleRequirement,
-    Workload,
     tie_break_ranks,
 )
 from scheduling.engine.staffing import explain_start, find_staffable_starts
@@ -90,7 +90,7 @@ def instances(draw):
     last = {i: draw(st.integers(0, 50)) for i in ids if draw(st.booleans())}
     loads = {i: {(2026, 12): MonthLoad(draw(st.integers(0, 1)), 0)} for i in ids[:2]}
     keep = {ROLES[0].name: {ids[0]}} if draw(st.booleans()) else {}
-    return peers, offer, matrix, Workload(seated=seated, last_seated=last), loads, keep
+    return peers, offer, matrix, RecentWork(seated=seated, last_seated=last), loads, keep
 
 
 def _problem(peers, offer, matrix, workload, loads, keep, start):
@@ -186,7 +186,7 @@ def test_the_booking_and_the_matcher_choose_the_same_peer_for_the_same_tie():
         ({100: 7, 101: 2, 102: 5, 103: 9}, 101),
         ({}, 100),  # no one seated yet: the lower id
     ):
-        workload = Workload(last_seated=last)
+        workload = RecentWork(last_seated=last)
         kw = {"now": NOW, "loads": {}, "workload": workload, "keep": {}}
         [first, *_] = find_staffable_starts(
             offer,

@@ -14,17 +14,17 @@ from scheduling.engine.panels import (
     OFFICER,
     SAME_AS_LEADER,
     CouncilProfile,
+    MonthLoad,
     OfferFormat,
     PeerProfile,
+    RecentWork,
     RoleRequirement,
-    Workload,
     ineligibility,
 )
 from scheduling.engine.staffing import (
     NOT_BOOKABLE,
     STAFFABLE,
     UNSTAFFABLE,
-    MonthLoad,
     candidate_starts,
     explain_start,
     find_staffable_starts,
@@ -478,18 +478,18 @@ def test_proposal_prefers_less_work_nearby_then_the_least_recently_seated():
     offer = OfferFormat("call", 60, roles=(FINANCE,), min_notice_days=0)
     assert grid.search(offer, now=NOW)[0].panel == {FINANCE.name: (30,)}
     # 30 was seated last, then 31: 32 has waited longest.
-    recent = Workload(last_seated={30: 9, 31: 5})
+    recent = RecentWork(last_seated={30: 9, 31: 5})
     assert grid.search(offer, now=NOW, workload=recent)[0].panel == {FINANCE.name: (32,)}
     # Sessions held within the fairness window count, whichever calendar month they are in.
-    busy = Workload(seated={32: [WEEK - timedelta(days=20)], 31: [WEEK - timedelta(days=40)]})
+    busy = RecentWork(seated={32: [WEEK - timedelta(days=20)], 31: [WEEK - timedelta(days=40)]})
     assert grid.search(offer, now=NOW, workload=busy)[0].panel == {FINANCE.name: (30,)}
-    busy = Workload(seated={30: [WEEK - timedelta(days=20)], 31: [WEEK - timedelta(days=40)]})
+    busy = RecentWork(seated={30: [WEEK - timedelta(days=20)], 31: [WEEK - timedelta(days=40)]})
     assert grid.search(offer, now=NOW, workload=busy)[0].panel == {FINANCE.name: (31,)}
     # Fit comes before fairness: the only peer with the skill a lead seat values more.
     senior = [officer(40), officer(41, seniority=3)]
     grid = Grid(senior, WEEK, 1)
     grid.free_all()
-    busy = Workload(seated={41: [WEEK - timedelta(days=1)]})
+    busy = RecentWork(seated={41: [WEEK - timedelta(days=1)]})
     assert grid.search(offer, now=NOW, workload=busy)[0].panel == {FINANCE.name: (41,)}
 
 
