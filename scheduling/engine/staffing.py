@@ -55,7 +55,13 @@ from scheduling.engine.panels import (
     ineligibility,
     tie_break_ranks,
 )
-from scheduling.engine.uk_time import bank_holidays, day_text, month_of, require_aware
+from scheduling.engine.uk_time import (
+    bank_holidays,
+    day_text,
+    month_of,
+    require_aware,
+    zone_time_text,
+)
 
 STAFFABLE = "staffable"
 NOT_BOOKABLE = "not-bookable"  # breaks a booking rule (office hours, notice, bank holiday, ...)
@@ -228,10 +234,10 @@ def _time_problems(sessions: Sequence[SessionTime], office_hours: OfficeHours) -
             or ends.time() > office_hours.last_end
         ):
             label = _session_label(k, session, len(sessions), zone)
-            place = office_hours.zone.rsplit("/", 1)[-1]
             problems.append(
                 f"{label}outside office hours (sessions run "
-                f"{office_hours.first_start:%H:%M}–{office_hours.last_end:%H:%M} {place} time)"
+                f"{office_hours.first_start:%H:%M}–{office_hours.last_end:%H:%M} "
+                f"{zone_time_text(office_hours.zone)})"
             )
     return problems
 

@@ -200,6 +200,8 @@ def test_why_not_another_time_is_answered_beside_the_times(sized_page, live_serv
     page.keyboard.type("18:00")
     page.keyboard.press("Enter")
     expect(side.get_by_role("status")).to_contain_text("Outside office hours")
+    expect(side.get_by_role("status")).to_contain_text("UK time")
+    expect(side.get_by_role("status")).not_to_contain_text("London time")
     check_page(page, axe, "7-why-not")
 
 
