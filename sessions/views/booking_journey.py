@@ -428,9 +428,7 @@ class _Journey:
         except services.BookingConflict as conflict:
             return self._conflict(start, notes, conflict)
         except services.AlreadyBooked as booked:
-            return self.check_page(
-                start=start, notes=notes, shown=None, problems=[booked.detail], status=409
-            )
+            return self._already_booked(start, notes, booked)
         except ValidationError as error:
             problems = [text for texts in error.message_dict.values() for text in texts]
             return self.check_page(start=start, notes=notes, shown=None, problems=problems)
@@ -445,6 +443,39 @@ class _Journey:
         return redirect("booking-confirmation", booking_id=booking.pk)
 
     def _conflict(self, start: datetime, notes: str, conflict):
+        return self._refused(
+            start,
+            notes,
+            unstaffable={
+                "detail": conflict.detail,
+                "reasons": conflict.reasons,
+                "alternatives": [
+                    {
+                        "start": _uk(t),
+                        "url": self.day_url(_uk(t).date(), start=_uk(t).isoformat()),
+                    }
+                    for t in conflict.alternatives
+                ],
+            },
+        )
+
+    def _already_booked(self, start: datetime, notes: str, refusal: services.AlreadyBooked):
+        """The council already holds this offer at this start (a panel or a series, booked
+        or moved to): one refusal, linking to the booking it holds. Said before any plan,
+        which that booking's own seats would make look unstaffable."""
+        booking = refusal.booking
+        return self._refused(
+            start,
+            notes,
+            already={
+                "council": booking.council.name,
+                "detail": refusal.detail,
+                "reference": booking.reference,
+                "url": reverse("booking-detail", kwargs={"booking_id": booking.pk}),
+            },
+        )
+
+    def _refused(self, start: datetime, notes: str, *, unstaffable=None, already=None):
         start = _uk(start)
         return self.render(
             "sessions/booking_check.html",
@@ -453,17 +484,8 @@ class _Journey:
                 "value": start.isoformat(),
                 "notes": notes,
                 "problems": [],
-                "unstaffable": {
-                    "detail": conflict.detail,
-                    "reasons": conflict.reasons,
-                    "alternatives": [
-                        {
-                            "start": _uk(t),
-                            "url": self.day_url(_uk(t).date(), start=_uk(t).isoformat()),
-                        }
-                        for t in conflict.alternatives
-                    ],
-                },
+                "unstaffable": unstaffable,
+                "already": already,
                 "month_url": self.url(month=f"{start:%Y-%m}"),
                 "day_url": self.day_url(start.date()),
                 "changed": None,
