@@ -55,6 +55,7 @@ from scheduling.engine.panels import (
     ineligibility,
     tie_break_ranks,
 )
+from scheduling.engine.plurals import counted
 from scheduling.engine.uk_time import (
     bank_holidays,
     day_text,
@@ -979,7 +980,7 @@ def role_description(role: RoleRequirement, council: CouncilProfile) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return counted(count, f"1 {noun}", f"{{n}} {noun}s")
 
 
 def _excluded_summary(pool: _Pool, r: int) -> str:

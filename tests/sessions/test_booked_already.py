@@ -59,3 +59,22 @@ def test_the_api_refusal_names_the_booking_and_its_reference(api_client, pool):
     assert again.status_code == 409
     assert again.json()["booking"] == first["id"]
     assert again.json()["reference"] == first["reference"]
+
+
+def test_the_confirmation_of_a_coaching_series_counts_its_one_peer_in_words(client, pool):
+    coach = pool.officer
+    coach.skills.add(*coach.skills.model.objects.filter(slug="leadership-coaching"))
+    client.force_login(pool.booker)
+    book_by_page(client, SERIES, pool, london(pool.day, 14))
+    booking = Booking.objects.get()
+    text = text_of(client.get(f"/bookings/{booking.pk}/confirmation/"))
+    assert "The peer on the panel is being sent an invitation now" in text
+    assert "Each of the 1 peer" not in text
+
+
+def test_a_count_is_said_one_way():
+    from scheduling.engine.plurals import counted
+
+    assert counted(1, "the peer is", "each of the {n} peers is") == "the peer is"
+    assert counted(3, "the peer is", "each of the {n} peers is") == "each of the 3 peers is"
+    assert counted(1200, "one", "{n} peers") == "1,200 peers"
