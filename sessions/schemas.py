@@ -299,7 +299,8 @@ class SeatChangeOut(Schema):
 
 class ConflictOut(Schema):
     """A 409: the time can no longer be staffed (reasons, alternatives), the panel changed
-    since it was shown (start, panel, changes), or the booking exists already (booking)."""
+    since it was shown (start, panel, changes), or the booking exists already (booking and
+    its reference)."""
 
     detail: str
     reasons: list[str] = []
@@ -308,6 +309,7 @@ class ConflictOut(Schema):
     panel: list[PanelSeatOut] = []
     changes: list[SeatChangeOut] = []
     booking: int | None = None
+    reference: str | None = None
 
 
 class JoiningLinkIn(BodyIn):

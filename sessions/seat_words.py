@@ -27,15 +27,32 @@ def _label(choices, value: str) -> str:
         return value
 
 
-def seat_in_words(*, peer: dict, council_leader_group: str, council_type: str, fit: dict) -> str:
+def speaks_to_council(caller, council) -> bool:
+    """Whether the reader acts for the council as its booker, so a page says 'your leader';
+    to anyone else (its Principal Adviser, staff) it says 'the council's leader'."""
+    booker_of = getattr(caller, "booker_council", None)
+    return booker_of is not None and booker_of.id == council.id
+
+
+def seat_in_words(
+    *,
+    peer: dict,
+    council_leader_group: str,
+    council_type: str,
+    fit: dict,
+    to_the_council: bool = True,
+) -> str:
     """Why this peer suits the seat, for the council: 'Labour, like your leader; brings the
     skill the panel needs; has sat on three panels for metropolitan boroughs; from Cardiff
-    Council'. `peer` is a selectors.peer_brief() dict, `fit` the seat's fit breakdown."""
+    Council'. `peer` is a selectors.peer_brief() dict, `fit` the seat's fit breakdown;
+    `to_the_council` False for a reader who is not of the council ('like the council's
+    leader', see `speaks_to_council`)."""
     parts = []
+    whose = "your" if to_the_council else "the council's"
     if peer["kind"] == PeerKind.MEMBER:
         group = _label(PoliticalGroup, peer["political_group"])
         if group and peer["political_group"] == council_leader_group:
-            parts.append(f"{group}, like your leader")
+            parts.append(f"{group}, like {whose} leader")
         elif group:
             parts.append(group)
     elif peer["profession"]:
@@ -46,7 +63,9 @@ def seat_in_words(*, peer: dict, council_leader_group: str, council_type: str, f
         parts.append("brings a skill this panel needs")
     elif skills > 1:
         parts.append(f"brings {_number(skills)} of the skills this panel needs")
-    kind = COUNCIL_TYPES_PLURAL.get(council_type, "councils like yours")
+    kind = COUNCIL_TYPES_PLURAL.get(
+        council_type, "councils like yours" if to_the_council else "councils like it"
+    )
     experience = fit.get("experience", 0)
     if experience >= EXPERIENCE_LIMIT:
         parts.append(f"has sat on {_number(EXPERIENCE_LIMIT)} or more panels for {kind}")

@@ -76,6 +76,7 @@ from scheduling.engine.panels import (
     ineligibility,
     tie_break_ranks,
 )
+from scheduling.engine.plurals import counted
 from scheduling.engine.uk_time import Month, month_of, require_aware
 
 FILL_VALUE = 1000  # per filled seat; well above any seat's fit, keep bonus and fairness swing
@@ -1302,7 +1303,7 @@ def _taken_by_plan(model: _Model, p: int, unit, months, planned: set[int]) -> bo
 
 
 def _count(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many.format(n=f"{n:,}")
+    return counted(n, one, many)
 
 
 def _reason(role, counts, rule_reasons, *, series: bool) -> str:

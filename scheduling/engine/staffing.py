@@ -55,7 +55,14 @@ from scheduling.engine.panels import (
     ineligibility,
     tie_break_ranks,
 )
-from scheduling.engine.uk_time import bank_holidays, day_text, month_of, require_aware
+from scheduling.engine.plurals import counted
+from scheduling.engine.uk_time import (
+    bank_holidays,
+    day_text,
+    month_of,
+    require_aware,
+    zone_time_text,
+)
 
 STAFFABLE = "staffable"
 NOT_BOOKABLE = "not-bookable"  # breaks a booking rule (office hours, notice, bank holiday, ...)
@@ -226,10 +233,10 @@ def _time_problems(sessions: Sequence[SessionTime], office_hours: OfficeHours) -
             or ends.time() > office_hours.last_end
         ):
             label = _session_label(k, session, len(sessions), zone)
-            place = office_hours.zone.rsplit("/", 1)[-1]
             problems.append(
                 f"{label}outside office hours (sessions run "
-                f"{office_hours.first_start:%H:%M}–{office_hours.last_end:%H:%M} {place} time)"
+                f"{office_hours.first_start:%H:%M}–{office_hours.last_end:%H:%M} "
+                f"{zone_time_text(office_hours.zone)})"
             )
     return problems
 
@@ -971,7 +978,7 @@ def role_description(role: RoleRequirement, council: CouncilProfile) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return counted(count, f"1 {noun}", f"{{n}} {noun}s")
 
 
 def _excluded_summary(pool: _Pool, r: int) -> str:

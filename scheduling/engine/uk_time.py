@@ -48,6 +48,19 @@ def clock_text(moment: datetime, zone: ZoneInfo = LONDON) -> str:
     return f"{require_aware(moment, 'moment').astimezone(zone):%H:%M}"
 
 
+def month_text(year: int, month: int) -> str:
+    """A calendar month in words, e.g. 'December 2026'."""
+    return f"{date(year, month, 1):%B %Y}"
+
+
+def zone_time_text(zone_key: str) -> str:
+    """Whose clock a time of day is on: 'UK time' for Europe/London, as every page says it,
+    else the place, e.g. 'Paris time'."""
+    if zone_key == LONDON.key:
+        return "UK time"
+    return f"{zone_key.rsplit('/', 1)[-1].replace('_', ' ')} time"
+
+
 def moment_text(moment: datetime) -> str:
     """A moment that is not a session (a deadline, a hold), in UK time and saying so, e.g.
     'Monday 14 December 2026, 05:01 (UK time)'."""

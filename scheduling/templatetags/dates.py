@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django import template
 
-from scheduling.engine.uk_time import clock_text, day_text, moment_text, when_text
+from scheduling.engine.uk_time import clock_text, day_text, moment_text, month_text, when_text
 
 register = template.Library()
 
@@ -25,6 +25,16 @@ def uk_clock(value) -> str:
 @register.filter
 def uk_moment(value) -> str:
     return moment_text(value) if isinstance(value, datetime) else ""
+
+
+@register.filter
+def uk_month(value) -> str:
+    """A month given as the API writes it ('2026-12') in words: 'December 2026'."""
+    try:
+        year, month = (int(part) for part in str(value).split("-"))
+        return month_text(year, month)
+    except ValueError:
+        return ""
 
 
 @register.filter

@@ -4,7 +4,18 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from scheduling.engine.plurals import counted as counted_words
+
 register = template.Library()
+
+
+@register.filter
+def counted(n, words: str) -> str:
+    """`{{ n|counted:"the peer is|each of the {n} peers is" }}`: the one way to say a count
+    (`scheduling.engine.plurals`)."""
+    one, _, many = words.partition("|")
+    return counted_words(int(n or 0), one, many or one)
+
 
 # govuk-frontend's class for each kind of Django widget (BoundField.widget_type), and the
 # modifier it takes when the field has an error.

@@ -28,7 +28,7 @@ from sessions.models import (
 )
 from sessions.panels import PeerPool
 from sessions.references import reference_as_written
-from sessions.seat_words import seat_in_words
+from sessions.seat_words import seat_in_words, speaks_to_council
 
 
 def offers_with_slots() -> QuerySet[Offer]:
@@ -214,6 +214,7 @@ def booking_out(booking: Booking, *, caller: Caller) -> dict:
                             council_leader_group=booking.council.leader_group,
                             council_type=booking.council.council_type,
                             fit=seat.fit,
+                            to_the_council=speaks_to_council(caller, booking.council),
                         )
                         if seat.peer
                         else "",

@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 LETTER_TASK = "sessions.tasks.send_request_letter"
 DECISION_SALT = "sessions.booking-decision"
 APPROVE, DECLINE = "approve", "decline"
+BY_LINK = " (by the link in their e-mail)"  # after the name of who decided by an e-mailed link
 # What happened to a request, each with its letter.
 ASKED, REJECTED, EXPIRED, WITHDRAWN = "asked", "rejected", "expired", "withdrawn"
 
@@ -119,6 +120,11 @@ def _who(user) -> tuple[str, str] | None:
     if user is None or not user.email:
         return None
     return user.email, user.get_full_name() or user.username
+
+
+def decider_name(booking: Booking) -> str:
+    """The name of who approved or declined a request, as a letter says it."""
+    return booking.decided_by.removesuffix(BY_LINK)
 
 
 def request_approver(booking: Booking) -> tuple[str, str] | None:

@@ -139,6 +139,7 @@ class AlreadyBooked(Refusal):
             f"{clock_text(start)} on {day_text(start)} (booking {booking.reference}).",
             status=409,
             booking=booking.pk,
+            reference=booking.reference,
         )
         self.booking = booking
 

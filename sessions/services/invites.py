@@ -47,6 +47,7 @@ from sessions.models import (
 from sessions.panels import offer_format
 from sessions.selectors import absolute_url, booking_state
 from sessions.services.answers import ACCEPT, ANSWER_LINK_LIFETIME, DECLINE, answer_url
+from sessions.services.approval import decider_name
 from sessions.services.letters import (
     Contact,
     Letter,
@@ -500,12 +501,20 @@ def _booker_content(invite: Invite) -> InviteContent:
     title = session_title(session)
     earlier = _earlier(invite)
     changes = _changes(invite, BOOKER) if earlier is not None else ()
-    if earlier is None:
+    approved = earlier is None and booking.decided_at is not None
+    if approved:
+        # A request: the booker's first message after it is its answer.
+        opening = (
+            f"Your request for {title} was approved by {decider_name(booking)} on "
+            f"{day_text(booking.decided_at)}. This is the calendar invitation for it."
+        )
+    elif earlier is None:
         opening = f"This is the calendar invitation for {title}."
     else:
         opening = _changed_opening(title, changes)
+    kind = "Updated" if earlier else ("Approved and booked" if approved else "Booked")
     letter = Letter(
-        subject=f"{'Updated' if earlier else 'Booked'}: {title}, {session_day(session)}",
+        subject=f"{kind}: {title}, {session_day(session)}",
         greeting=f"Dear {name},",
         paragraphs=(
             opening,

@@ -186,7 +186,8 @@ def session_panel_lines(session: Session, *, with_status: bool) -> tuple[tuple[s
     lines = []
     for seat in session_panel(session):
         if seat.peer is None:
-            who = "not filled" + (f" ({seat.unfilled_reason})" if seat.unfilled_reason else "")
+            # A dash, not brackets: the matcher's reason often ends in its own brackets.
+            who = "not filled" + (f" – {seat.unfilled_reason}" if seat.unfilled_reason else "")
         elif seat.status not in HOLDING_SEAT_STATUSES:
             continue
         else:

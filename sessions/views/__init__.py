@@ -14,11 +14,12 @@ from scheduling.engine.uk_time import LONDON as UK
 from sessions import selectors, services
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
-from sessions.seat_words import seat_in_words
+from sessions.seat_words import seat_in_words, speaks_to_council
 from sessions.selectors import fit_in_words
 from sessions.selectors.history import booking_history, history_rows, history_visible
 from sessions.selectors.mailbox import undelivered_invites
 from sessions.services.approval import request_approver
+from sessions.services.letters import letter_contact
 
 
 def offer_list(request):
@@ -81,7 +82,9 @@ def _uk(moment: datetime) -> datetime:
     return moment.astimezone(UK)
 
 
-def _seat_views(session, runner_up_names: dict[int, str], council) -> list[SeatView]:
+def _seat_views(
+    session, runner_up_names: dict[int, str], council, *, to_the_council: bool
+) -> list[SeatView]:
     # A seat that was declined or moved stays as history; show the latest row for each place.
     latest = {}
     for seat in session.seats.all():
@@ -112,6 +115,7 @@ def _seat_views(session, runner_up_names: dict[int, str], council) -> list[SeatV
                     council_leader_group=council.leader_group,
                     council_type=council.council_type,
                     fit=seat.fit,
+                    to_the_council=to_the_council,
                 )
                 if seat.peer
                 else "",
@@ -202,16 +206,17 @@ def booking_page(
     """The booking page, with the forms that change it (and their errors, if any)."""
     cancel_form = cancel_form or CancelForm()
     names = _runner_up_names(booking)
+    caller = caller_for(request.user)
+    to_the_council = speaks_to_council(caller, booking.council)
     sessions = [
         {
             "session": session,
             "start": _uk(session.start),
             "end": _uk(session.end),
-            "seats": _seat_views(session, names, booking.council),
+            "seats": _seat_views(session, names, booking.council, to_the_council=to_the_council),
         }
         for session in booking.sessions.all()
     ]
-    caller = caller_for(request.user)
     return render(
         request,
         "sessions/booking_detail.html",
@@ -227,6 +232,10 @@ def booking_page(
             "may_decide": booking.status == BookingStatus.REQUESTED
             and services.may_decide(caller, booking),
             "approver": (request_approver(booking) or ("", "the LGA"))[1],
+            # Who the council's booker writes to; advisers and staff are that contact's side.
+            "contact": letter_contact(offer=booking.offer, council=booking.council)
+            if to_the_council
+            else None,
             "may_assign": caller.is_staff and booking.status == BookingStatus.CONFIRMED,
             "history": history_rows(booking_history(caller=caller, booking=booking))
             if history_visible(caller, booking.council)

@@ -28,7 +28,8 @@ from scheduling.engine.uk_time import clock_text, day_text
 from sessions import panels, selectors, services
 from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Offer, Seat
-from sessions.seat_words import seat_in_words
+from sessions.seat_words import seat_in_words, speaks_to_council
+from sessions.services.letters import letter_contact
 
 NOT_CHOSEN = "Choose a time."
 
@@ -120,7 +121,7 @@ def shown_panel(data, start_value: str) -> list[tuple[str, int]] | None:
     return shown or None
 
 
-def _seat_line(role: str, peer, council: Council, fit: dict) -> SeatLine:
+def _seat_line(role: str, peer, council: Council, fit: dict, *, caller: Caller) -> SeatLine:
     brief = selectors.peer_brief(peer)
     return SeatLine(
         role=role,
@@ -130,6 +131,7 @@ def _seat_line(role: str, peer, council: Council, fit: dict) -> SeatLine:
             council_leader_group=council.leader_group,
             council_type=council.council_type,
             fit=fit,
+            to_the_council=speaks_to_council(caller, council),
         ),
         shown=f"{peer.id}|{role}",
     )
@@ -268,7 +270,13 @@ class _Journey:
             fits = panels.start_fits(offer=self.offer, council=self.council, start=start, pool=pool)
             first = start.sessions[0]
             seats = [
-                _seat_line(role, peers[peer_id], self.council, fits.get((role, peer_id)))
+                _seat_line(
+                    role,
+                    peers[peer_id],
+                    self.council,
+                    fits.get((role, peer_id)),
+                    caller=self.caller,
+                )
                 for role, peer_ids in start.panel.items()
                 for peer_id in peer_ids
             ]
@@ -368,7 +376,7 @@ class _Journey:
             return self.render("sessions/booking_check.html", context, status=409)
         peers = {peer.id: peer for peer in plan.pool.peers}
         context["seats"] = [
-            _seat_line(seat.role, peers[seat.peer_id], self.council, seat.fit)
+            _seat_line(seat.role, peers[seat.peer_id], self.council, seat.fit, caller=self.caller)
             for seat in plan.seats_of(0)
             if seat.peer_id is not None
         ]
@@ -420,9 +428,7 @@ class _Journey:
         except services.BookingConflict as conflict:
             return self._conflict(start, notes, conflict)
         except services.AlreadyBooked as booked:
-            return self.check_page(
-                start=start, notes=notes, shown=None, problems=[booked.detail], status=409
-            )
+            return self._already_booked(start, notes, booked)
         except ValidationError as error:
             problems = [text for texts in error.message_dict.values() for text in texts]
             return self.check_page(start=start, notes=notes, shown=None, problems=problems)
@@ -437,6 +443,39 @@ class _Journey:
         return redirect("booking-confirmation", booking_id=booking.pk)
 
     def _conflict(self, start: datetime, notes: str, conflict):
+        return self._refused(
+            start,
+            notes,
+            unstaffable={
+                "detail": conflict.detail,
+                "reasons": conflict.reasons,
+                "alternatives": [
+                    {
+                        "start": _uk(t),
+                        "url": self.day_url(_uk(t).date(), start=_uk(t).isoformat()),
+                    }
+                    for t in conflict.alternatives
+                ],
+            },
+        )
+
+    def _already_booked(self, start: datetime, notes: str, refusal: services.AlreadyBooked):
+        """The council already holds this offer at this start (a panel or a series, booked
+        or moved to): one refusal, linking to the booking it holds. Said before any plan,
+        which that booking's own seats would make look unstaffable."""
+        booking = refusal.booking
+        return self._refused(
+            start,
+            notes,
+            already={
+                "council": booking.council.name,
+                "detail": refusal.detail,
+                "reference": booking.reference,
+                "url": reverse("booking-detail", kwargs={"booking_id": booking.pk}),
+            },
+        )
+
+    def _refused(self, start: datetime, notes: str, *, unstaffable=None, already=None):
         start = _uk(start)
         return self.render(
             "sessions/booking_check.html",
@@ -445,17 +484,8 @@ class _Journey:
                 "value": start.isoformat(),
                 "notes": notes,
                 "problems": [],
-                "unstaffable": {
-                    "detail": conflict.detail,
-                    "reasons": conflict.reasons,
-                    "alternatives": [
-                        {
-                            "start": _uk(t),
-                            "url": self.day_url(_uk(t).date(), start=_uk(t).isoformat()),
-                        }
-                        for t in conflict.alternatives
-                    ],
-                },
+                "unstaffable": unstaffable,
+                "already": already,
                 "month_url": self.url(month=f"{start:%Y-%m}"),
                 "day_url": self.day_url(start.date()),
                 "changed": None,
@@ -601,6 +631,7 @@ def booking_confirmation(request, booking_id: int):
             "state": selectors.booking_state(booking),
             "requested": booking.status == "requested",
             "adviser": booking.council.principal_adviser,
+            "contact": letter_contact(offer=booking.offer, council=booking.council),
             "times": [(_uk(s.start), _uk(s.end)) for s in sessions],
             "peer_count": len(peers),
         },

@@ -99,7 +99,7 @@ def request_decide(request, token: str):
     form = DeclineRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         approver = approval.request_approver(booking)
-        by = f"{approver[1] if approver else 'The approver'} (by the link in their e-mail)"
+        by = f"{approver[1] if approver else 'The approver'}{approval.BY_LINK}"
         declining = not ticket.approve or request.POST.get("decision") == approval.DECLINE
         try:
             if not declining:

@@ -100,7 +100,7 @@ def test_a_bookers_pages(sized_page, live_server, axe):
     check(page, axe, "check")
     page.get_by_role("button", name="Book this time").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Booking made")
-    expect(page.locator(".govuk-panel")).to_contain_text(str(Booking.objects.get().pk))
+    expect(page.locator(".govuk-panel")).to_contain_text(Booking.objects.get().reference)
     check(page, axe, "confirmation")
 
     page.get_by_role("link", name="See the booking and its panel").click()

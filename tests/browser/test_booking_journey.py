@@ -200,6 +200,8 @@ def test_why_not_another_time_is_answered_beside_the_times(sized_page, live_serv
     page.keyboard.type("18:00")
     page.keyboard.press("Enter")
     expect(side.get_by_role("status")).to_contain_text("Outside office hours")
+    expect(side.get_by_role("status")).to_contain_text("UK time")
+    expect(side.get_by_role("status")).not_to_contain_text("London time")
     check_page(page, axe, "7-why-not")
 
 
@@ -240,3 +242,37 @@ def test_an_adviser_chooses_the_council_and_accepts_a_changed_panel(sized_page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Booking made")
     seats = {seat.peer.name for seat in Booking.objects.get().sessions.get().seats.all()}
     assert seats == {"Rhys Lead", "Gwen Member", "Owen Officer"}
+
+
+def test_booking_the_same_series_again_links_to_the_booking_the_council_holds(
+    sized_page, live_server, axe
+):
+    page = sized_page
+    council = a_council_with_a_panel("booker4")
+    owen = Peer.objects.get(name="Owen Officer")
+    owen.skills.add(*owen.skills.model.objects.filter(slug="leadership-coaching"))
+    day = bookable_day()
+    sign_in(page, live_server, "booker4", PASSWORD)
+    page.goto(
+        f"{live_server.url}/offers/one-to-one-leadership-development/book/?day={day.isoformat()}"
+    )
+    page.get_by_role("radio", name=re.compile("^14:00")).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before booking")
+    page.get_by_role("button", name="Book this time").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Booking made")
+    booking = Booking.objects.get()
+
+    # Back to the check page, and "Book this time" again.
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before booking")
+    page.get_by_role("button", name="Book this time").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text(f"{council.name} already holds this booking")
+    expect(summary).not_to_contain_text("can no longer be staffed")
+    check_page(page, axe, "11-already-booked")
+    press_on(page, summary.get_by_role("link", name=f"See booking {booking.reference}"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        f"One-to-one leadership development for {council.name}"
+    )
+    assert Booking.objects.count() == 1

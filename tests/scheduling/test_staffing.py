@@ -232,7 +232,7 @@ def test_only_starts_in_the_requested_range_and_office_hours():
     assert len(grid.search(offer, now=NOW, limit=4)) == 4
 
     assert [r.text for r in grid.explain(offer, london(2026, 5, 12, 16, 30), now=NOW).reasons] == [
-        "outside office hours (sessions run 09:00–17:30 London time)"
+        "outside office hours (sessions run 09:00–17:30 UK time)"
     ]
     assert [r.text for r in grid.explain(offer, london(2026, 5, 12, 10, 15), now=NOW).reasons] == [
         "not a start time (sessions start on the hour and half hour)"

@@ -306,12 +306,21 @@ def test_the_emailed_link_opens_a_page_and_only_its_button_decides(
     booking = Booking.objects.get()
     assert booking.status == "confirmed"
     assert booking.decided_by == "Ada Adviser (by the link in their e-mail)"
-    assert set(by_recipient(deliver())) == {
+    invited = by_recipient(deliver())
+    assert set(invited) == {
         pool.lead.email,
         pool.member.email,
         pool.officer.email,
         pool.booker.email,
     }
+    # The booker is told it was approved, and by whom, not just "Booked".
+    told = invited[pool.booker.email]
+    assert told.subject.startswith("Approved and booked: LGA Recovery & Renewal Panel for Wigan")
+    assert (
+        "Your request for LGA Recovery & Renewal Panel for Wigan Council was approved by Ada "
+        f"Adviser on {day_text(booking.decided_at)}."
+    ) in told.text
+    assert "by the link" not in told.text
 
     again = browser.post(urls["Approve the request"])
     assert again.status_code == 409

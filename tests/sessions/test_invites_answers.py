@@ -1,6 +1,7 @@
 """Answers to invites: signed links (a page, then a button), the seats API and the My sessions
 page; a decline re-staffs the seat at once, or leaves it unfilled and tells the adviser."""
 
+import re
 import time
 from collections import Counter
 from datetime import UTC, timedelta
@@ -235,6 +236,9 @@ def test_a_decline_through_the_api_with_no_one_left_tells_the_adviser(
     assert event["attendees"][0]["rsvp"] == "FALSE"  # for information: no answer asked
     assert told.subject.startswith("Seat unfilled: ")
     assert f"Member peer: {unfilled.unfilled_reason}" in told.text
+    # The panel's line for the seat: a dash before the reason, never brackets in brackets.
+    assert f"- Member peer: not filled – {unfilled.unfilled_reason}" in told.text
+    assert not re.search(r"\([^()]*\(", told.text)
     assert f"/bookings/{booking.id}/" in told.text
     assert "The Member peer seat could not be filled" in sent[pool.booker.email].text
 

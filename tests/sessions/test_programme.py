@@ -365,6 +365,9 @@ def test_the_page_shows_the_figures_with_charts_and_their_tables(client, world):
     assert "Your 2 councils" in page
     assert "Bolton Council: Recovery &amp; Renewal Panel" in page or "Bolton Council" in page
     assert "Dave Peer" in page and "Eve Peer (accepted)" in page
+    # The busiest month of each peer in words, as every date is written.
+    assert '<td class="govuk-table__cell">March 2027</td>' in page
+    assert "2027-03</td>" not in page
     assert page.count('class="app-bar-chart"') == 5
     # Three charts carry a table for screen readers; the histogram's table is shown to all.
     assert page.count('<div class="govuk-visually-hidden">\n  <table class="govuk-table">') == 3
