@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -24,6 +24,7 @@ from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
+    SEAT_ANSWER_REASON_MAX,
     BookingStatus,
     Invite,
     InviteMethod,
@@ -167,10 +168,30 @@ def _answer_problem(
     return None
 
 
+def seat_answer_problem(seat: Seat, *, now: datetime | None = None) -> AnswerRefused | None:
+    """Why the seat's peer, signed in, cannot answer for it now, if they cannot (a read)."""
+    return _answer_problem(seat, sequence=None, once=False, now=now or timezone.now())
+
+
 def answer_problem(ticket: AnswerTicket, *, now: datetime | None = None) -> AnswerRefused | None:
     """Why a link's answer cannot be taken now, if it cannot (a read: it changes nothing)."""
     seat = _seat_for_answer(ticket.seat_id)
     return _answer_problem(seat, sequence=ticket.sequence, once=True, now=now or timezone.now())
+
+
+def answer_reason_clean(reason: str) -> str:
+    """A decline's optional reason, trimmed; too long or holding a NUL character is refused."""
+    reason = (reason or "").strip()
+    if "\x00" in reason:
+        raise ValidationError({"reason": "The reason must not contain a NUL character."})
+    if len(reason) > SEAT_ANSWER_REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": f"The reason must be {SEAT_ANSWER_REASON_MAX:,} characters or fewer "
+                f"(it has {len(reason):,})."
+            }
+        )
+    return reason
 
 
 def _seat_for_answer(seat_id: int, *, lock: bool = False) -> Seat:
@@ -192,6 +213,7 @@ def seat_answer(
     peer: Peer | None = None,
     sequence: int | None = None,
     once: bool = True,
+    reason: str = "",
     now: datetime | None = None,
 ) -> Seat:
     """Accept or decline a seat; a decline queues the seat's re-staffing for the worker.
@@ -199,10 +221,13 @@ def seat_answer(
     `peer`: the signed-in peer answering (it must be their seat); None for a signed link or a
     calendar reply, which carry their own proof. `sequence`: the SEQUENCE the answer refers to
     (links and replies); None answers the latest. `once`: a link's answer can be taken once.
+    `reason`: what a peer declining or withdrawing says, if anything; kept on the seat (and so
+    in the history) for LGA staff and the adviser, never sent to the council.
     Only the seat's row is locked: the answer returns at once, and the worker finds the
     replacement under the booking lock (`restaffing.booking_restaff`).
     """
     now = now or timezone.now()
+    reason = answer_reason_clean(reason) if not accept else ""
     with transaction.atomic():
         seat = _seat_for_answer(seat_id, lock=True)
         if peer is not None and seat.peer_id != peer.id:
@@ -224,7 +249,8 @@ def seat_answer(
             return seat
         seat.status = SeatStatus.DECLINED
         seat.answered_sequence = answered
-        seat.save(update_fields=["status", "answered_sequence", "updated_at"])
+        seat.answer_reason = reason
+        seat.save(update_fields=["status", "answered_sequence", "answer_reason", "updated_at"])
         if seat.session.booking_id is not None:
             booking_restaff_queue(booking_id=seat.session.booking_id)
     return seat
@@ -332,6 +358,18 @@ class PeerSeat:
     can_accept: bool
     can_decline: bool
     focus: str = ""  # the council's notes for the panel
+
+    @property
+    def withdrawing(self) -> bool:
+        """Whether giving the seat up now withdraws an acceptance rather than declines."""
+        return self.seat.status == SeatStatus.ACCEPTED
+
+
+def decline_question(row: PeerSeat | None) -> str:
+    """The question a peer is asked before giving up a seat: the one wording of every path."""
+    if row is not None and row.withdrawing:
+        return "Are you sure you want to withdraw from this panel?"
+    return "Are you sure you want to decline this seat?"
 
 
 def peer_seats(*, peer: Peer, now: datetime | None = None, past_days: int = 90) -> list[PeerSeat]:

@@ -65,6 +65,7 @@ from sessions.services.session_changes import (
     ADVISER,
     BOOKER,
     PEER,
+    place_given_up_text,
     session_changes,
     session_moved,
     session_moved_text,
@@ -553,7 +554,12 @@ def _adviser_content(invite: Invite) -> InviteContent:
         paragraphs = (
             f"A peer declined a seat on the panel for {title}, and no other eligible peer is "
             "free to take it. The seat stays unfilled until a peer is found:",
-            *(f"{s.role_name}: {s.unfilled_reason}" for s in unfilled),
+            *(
+                f"{s.role_name}: {s.unfilled_reason.rstrip('.')}. {given_up}"
+                if (given_up := place_given_up_text(s))
+                else f"{s.role_name}: {s.unfilled_reason}"
+                for s in unfilled
+            ),
             "This is sent to you for information, as the council's Principal Adviser.",
         )
     else:
