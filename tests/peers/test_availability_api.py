@@ -498,3 +498,24 @@ def test_hourly_schedule_polls_feeds():
 
     schedule = Schedule.objects.get(func="peers.tasks.refresh_busy_calendars")
     assert schedule.schedule_type == Schedule.HOURLY
+
+
+def test_overlapping_leave_is_kept_as_one_entry(api_client, peer_user):
+    response = put(
+        api_client,
+        peer_user,
+        leave=[
+            {"first_day": f"{YEAR}-12-21", "last_day": f"{YEAR}-12-24", "note": "Christmas"},
+            {"first_day": f"{YEAR}-12-21", "last_day": f"{YEAR}-12-24", "note": "Christmas"},
+            {"first_day": f"{YEAR}-12-23", "last_day": f"{YEAR + 1}-01-01"},
+            {"first_day": f"{YEAR}-12-10", "last_day": f"{YEAR}-12-10", "note": "Dentist"},
+        ],
+    )
+    assert response.status_code == 200, response.json()
+    expected = [
+        {"first_day": f"{YEAR}-12-10", "last_day": f"{YEAR}-12-10", "note": "Dentist"},
+        {"first_day": f"{YEAR}-12-21", "last_day": f"{YEAR + 1}-01-01", "note": "Christmas"},
+    ]
+    assert response.json()["leave"] == expected
+    body = api_client.get("/peers/me/availability", headers=bearer(peer_user)).json()
+    assert body["leave"] == expected
