@@ -22,6 +22,7 @@ from peers.models import Peer
 from scheduling.engine.calendar import Reply
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
+from scheduling.engine.uk_time import clock_text, day_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     SEAT_ANSWER_REASON_MAX,
@@ -40,6 +41,7 @@ from sessions.services.restaffing import booking_restaff_queue
 logger = logging.getLogger(__name__)
 
 ANSWER_SALT = "sessions.seat-answer"
+# A link signed before links carried their own end (`until`) worked for this long.
 ANSWER_LINK_LIFETIME = timedelta(days=60)
 ACCEPT, DECLINE = "accept", "decline"
 
@@ -88,25 +90,49 @@ class AnswerTicket:
         return self.answer == ACCEPT
 
 
-def answer_token(*, seat_id: int, sequence: int, answer: str) -> str:
+def answer_link_expiry(session: Session) -> datetime:
+    """When a session's answer links stop working: when it starts, as answering does (a
+    session under way or over cannot be answered). The one rule for the links' lifetime: the
+    links carry it, and the letters say it (`answer_link_lifetime_text`)."""
+    return session.start
+
+
+def answer_link_lifetime_text(session: Session) -> str:
+    """How long the session's answer links work, in the letters' words."""
+    until = answer_link_expiry(session)
+    return f"until the session starts ({day_text(until)}, {clock_text(until)} UK time)"
+
+
+def answer_token(*, seat_id: int, sequence: int, answer: str, until: datetime | None = None) -> str:
+    """A signed answer link's token. `until`: when it stops working; by default the seat's
+    session's `answer_link_expiry`."""
     if answer not in (ACCEPT, DECLINE):
         raise ValueError(f"answer must be {ACCEPT!r} or {DECLINE!r}, got {answer!r}")
-    return signing.dumps({"seat": seat_id, "seq": sequence, "answer": answer}, salt=ANSWER_SALT)
+    if until is None:
+        until = answer_link_expiry(Session.objects.get(seats__pk=seat_id))
+    return signing.dumps(
+        {"seat": seat_id, "seq": sequence, "answer": answer, "until": int(until.timestamp())},
+        salt=ANSWER_SALT,
+    )
 
 
-def answer_url(*, seat_id: int, sequence: int, answer: str) -> str:
-    token = answer_token(seat_id=seat_id, sequence=sequence, answer=answer)
+def answer_url(*, seat_id: int, sequence: int, answer: str, until: datetime | None = None) -> str:
+    token = answer_token(seat_id=seat_id, sequence=sequence, answer=answer, until=until)
     return absolute_url(reverse("answer", kwargs={"token": token}))
 
 
-def answer_ticket(token: str) -> AnswerTicket:
+EXPIRED = "This link has expired. Sign in and answer on your sessions page instead."
+
+
+def answer_ticket(token: str, *, now: datetime | None = None) -> AnswerTicket:
     try:
-        data = signing.loads(token, salt=ANSWER_SALT, max_age=ANSWER_LINK_LIFETIME)
+        data = signing.loads(token, salt=ANSWER_SALT)
+        if not isinstance(data, dict):
+            raise signing.BadSignature("not a link's payload")
+        if "until" not in data:
+            signing.loads(token, salt=ANSWER_SALT, max_age=ANSWER_LINK_LIFETIME)
     except signing.SignatureExpired:
-        raise AnswerLinkInvalid(
-            expired=True,
-            message="This link has expired. Sign in and answer on your sessions page instead.",
-        ) from None
+        raise AnswerLinkInvalid(expired=True, message=EXPIRED) from None
     except signing.BadSignature:
         raise AnswerLinkInvalid(
             expired=False,
@@ -117,10 +143,17 @@ def answer_ticket(token: str) -> AnswerTicket:
         ticket = AnswerTicket(
             seat_id=int(data["seat"]), sequence=int(data["seq"]), answer=str(data["answer"])
         )
+        until = data.get("until")
+        closed = until is not None and (now or timezone.now()).timestamp() >= int(until)
     except (KeyError, TypeError, ValueError):
         raise AnswerLinkInvalid(expired=False, message="This link is not valid.") from None
     if ticket.answer not in (ACCEPT, DECLINE):
         raise AnswerLinkInvalid(expired=False, message="This link is not valid.")
+    if closed:
+        raise AnswerLinkInvalid(
+            expired=True,
+            message="This link has expired: the session it answers has started or taken place.",
+        )
     return ticket
 
 

@@ -32,7 +32,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from scheduling.engine.uk_time import day_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -46,7 +45,13 @@ from sessions.models import (
 )
 from sessions.panels import offer_format
 from sessions.selectors import absolute_url, booking_state
-from sessions.services.answers import ACCEPT, ANSWER_LINK_LIFETIME, DECLINE, answer_url
+from sessions.services.answers import (
+    ACCEPT,
+    DECLINE,
+    answer_link_expiry,
+    answer_link_lifetime_text,
+    answer_url,
+)
 from sessions.services.letters import (
     Contact,
     Letter,
@@ -381,10 +386,10 @@ def _peer_content(invite: Invite) -> InviteContent:
     title = session_title(session)
     update = _earlier(invite) is not None
     kept = invite_keeps_acceptance(invite)
-    expires = timezone.now() + ANSWER_LINK_LIFETIME
+    until = answer_link_expiry(session)
     role = seat.role_name
     zone = seat.peer.time_zone if seat.peer else None
-    decline = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE)
+    decline = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE, until=until)
     changes = _changes(invite, PEER) if update else ()
     if kept:
         paragraphs = (
@@ -401,15 +406,15 @@ def _peer_content(invite: Invite) -> InviteContent:
             paragraphs = (f"You are invited to take the {role} seat on the {title}.",)
         else:
             paragraphs = _peer_update_paragraphs(invite, title=title, zone=zone)
-        accept = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=ACCEPT)
+        accept = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=ACCEPT, until=until)
         actions = (
             ("Accept the seat", accept),
             ("Decline the seat", decline),
             ("All your sessions", my_sessions),
         )
         notes = (
-            "The accept and decline links work without signing in until "
-            f"{day_text(expires)}. If you decline, the LGA finds another peer.",
+            "The accept and decline links work without signing in "
+            f"{answer_link_lifetime_text(session)}. If you decline, the LGA finds another peer.",
         )
     letter = Letter(
         subject=f"{'Updated invitation' if update else 'Invitation'}: {title}, {session_day(session)}",

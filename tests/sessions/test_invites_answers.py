@@ -1,6 +1,7 @@
 """Answers to invites: signed links (a page, then a button), the seats API and the My sessions
 page; a decline re-staffs the seat at once, or leaves it unfilled and tells the adviser."""
 
+import re
 import time
 from collections import Counter
 from datetime import UTC, timedelta
@@ -8,8 +9,10 @@ from urllib.parse import quote
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from peers.models import BusyEvent, Skill
+from scheduling.engine.uk_time import LONDON
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services import answers
 from tests.factories import (
@@ -100,6 +103,42 @@ def test_a_tampered_or_expired_link_shows_a_clear_page_and_changes_nothing(clien
     response = client.post(f"/answer/{old}/")
     assert response.status_code == 410 and "expired" in response.content.decode()
     assert seat_of(pool.lead).status == SeatStatus.INVITED
+
+
+def test_the_answer_links_work_until_the_session_starts_and_the_letter_says_so(
+    client, pool, booked
+):
+    booking, mails = booked
+    session = Session.objects.get(booking=booking)
+    text = mails[pool.lead.email].text
+    start = session.start.astimezone(LONDON)
+    assert (
+        "The accept and decline links work without signing in until the session starts "
+        f"({start:%A} {start.day} {start:%B %Y}, {start:%H:%M} UK time)." in text
+    )
+    # No other day is named: the only days in the letter are the session's.
+    named = set(re.findall(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day \d+ \w+ \d{4}", text))
+    assert named == {f"{start:%A} {start.day} {start:%B %Y}"}
+
+    # The links carry that end: one signed for a session that has started has expired.
+    seat = seat_of(pool.lead)
+    started = answers.answer_token(
+        seat_id=seat.pk, sequence=0, answer="accept", until=timezone.now() - timedelta(minutes=1)
+    )
+    response = client.post(f"/answer/{started}/")
+    assert response.status_code == 410
+    assert "the session it answers has started or taken place" in response.content.decode()
+    assert seat_of(pool.lead).status == SeatStatus.INVITED
+    # A link is good until then however far ahead the session is (no fixed number of days).
+    far = answers.answer_ticket(
+        answers.answer_token(seat_id=seat.pk, sequence=0, answer="accept"),
+        now=session.start - timedelta(seconds=1),
+    )
+    assert far.seat_id == seat.pk
+    with pytest.raises(answers.AnswerLinkInvalid):
+        answers.answer_ticket(
+            answers.answer_token(seat_id=seat.pk, sequence=0, answer="accept"), now=session.start
+        )
 
 
 def test_a_link_from_before_an_update_is_refused(
