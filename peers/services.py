@@ -30,6 +30,7 @@ from scheduling.engine.busy_calendar import (
     parse_busy_calendar,
 )
 from scheduling.engine.refusals import Refusal
+from scheduling.engine.time_zones import zone_now_named, zone_refusal
 
 TOKEN_PREFIX = "lga_"  # noqa: S105 - a public marker, not a secret
 
@@ -273,6 +274,8 @@ def availability_replace(
     lists it.
     """
     _check_caps(monthly_session_cap=monthly_session_cap, monthly_hours_cap=monthly_hours_cap)
+    if why := zone_refusal(time_zone):
+        raise ValidationError({"time_zone": why})
     rules = _engine_rules(
         time_zone=time_zone,
         weekly=weekly,
@@ -338,7 +341,8 @@ def availability_replace(
 def availability_as_input(peer: Peer) -> dict:
     """A peer's availability in the shape `availability_replace` takes (for partial edits)."""
     return {
-        "time_zone": peer.time_zone,
+        # A zone saved under an old name reads as the zone it now means, so it can be saved.
+        "time_zone": zone_now_named(peer.time_zone) or peer.time_zone,
         "weekly": [
             {
                 "weekday": w.weekday,

@@ -212,3 +212,20 @@ def test_the_same_leave_added_twice_is_listed_once(sized_page, live_server, axe)
     expect(page.locator("#leave").get_by_role("button", name="Remove")).to_have_count(1)
     assert_fits(page)
     assert_accessible(axe, page)
+
+
+def test_the_time_zone_list_reads_by_country_with_uk_time_first(sized_page, live_server, axe):
+    page = sized_page
+    user = make_user("peer5", password="a long demo passphrase")
+    make_peer(user=user, time_zone="Europe/London")
+    sign_in(page, live_server, "peer5", "a long demo passphrase")
+    page.goto(live_server.url + "/availability/")
+    zones = page.get_by_label("Time zone", exact=True)
+    expect(zones.locator("option").first).to_have_text("UK time (Europe/London)")
+    expect(zones.locator("option[value='Africa/Asmera']")).to_have_count(0)
+    zones.select_option(label="Eritrea: Asmara")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("status")).to_contain_text("Your settings are saved.")
+    expect(page.get_by_text("Times are in your time zone, Africa/Asmara.")).to_be_visible()
+    assert_fits(page)
+    assert_accessible(axe, page)
