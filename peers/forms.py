@@ -6,8 +6,9 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
-from peers.models import TIME_ZONE_CHOICES, CouncilType, Nation, Region
+from peers.models import CouncilType, Nation, Region
 from scheduling.engine.busy_calendar import MAX_BYTES, oversize_refusal
+from scheduling.engine.time_zones import offered_zones
 
 
 def add_service_errors(form, error: ValidationError, field_for=None) -> None:
@@ -307,31 +308,13 @@ class WeeklyHoursForm(forms.Form):
         return f"day_{self.weekly()[index]['weekday']}"
 
 
-# Where most peers are: the UK and Ireland, then the zones of peers working abroad.
-COMMON_TIME_ZONES = [
-    ("Europe/London", "UK time (Europe/London)"),
-    ("Europe/Dublin", "Ireland (Europe/Dublin)"),
-    ("Europe/Paris", "Central European time (Europe/Paris)"),
-    ("Europe/Lisbon", "Portugal (Europe/Lisbon)"),
-    ("Europe/Athens", "Eastern European time (Europe/Athens)"),
-    ("America/New_York", "US Eastern time (America/New_York)"),
-    ("America/Chicago", "US Central time (America/Chicago)"),
-    ("America/Los_Angeles", "US Pacific time (America/Los_Angeles)"),
-    ("Asia/Dubai", "Gulf time (Asia/Dubai)"),
-    ("Asia/Kolkata", "India (Asia/Kolkata)"),
-    ("Asia/Singapore", "Singapore (Asia/Singapore)"),
-    ("Australia/Sydney", "Australia Eastern time (Australia/Sydney)"),
-    ("Pacific/Auckland", "New Zealand (Pacific/Auckland)"),
-    ("UTC", "Coordinated Universal Time (UTC)"),
-]
-
-
 def time_zone_choices() -> list:
-    """The common zones first, then every other zone in alphabetical order."""
-    common = {zone for zone, _ in COMMON_TIME_ZONES}
+    """The zones a peer may choose (`time_zones.offered_zones`): UK time and the common zones
+    first, then every other by country and place."""
+    zones = offered_zones()
     return [
-        ("Common time zones", COMMON_TIME_ZONES),
-        ("All time zones", [(z, z) for z, _ in TIME_ZONE_CHOICES if z not in common]),
+        ("Common time zones", [(z.name, z.label) for z in zones if z.common]),
+        ("All time zones, by country", [(z.name, z.label) for z in zones if not z.common]),
     ]
 
 

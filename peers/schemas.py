@@ -5,6 +5,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, WithJsonSchema
 
 from peers.models import CouncilType, Nation, PeerKind, Region
+from scheduling.engine.time_zones import offered_zones
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
@@ -157,7 +158,11 @@ class LeaveIO(BodyIn):
 
 class AvailabilityIn(BodyIn):
     time_zone: str = Field(
-        default="Europe/London", description="An IANA time zone, e.g. Europe/London"
+        default="Europe/London",
+        description="An IANA time zone the tz database names for a country, or UTC, e.g. "
+        "Europe/London. An old name (Africa/Asmera, US/Eastern) is refused (422) with the zone "
+        "it now means.",
+        json_schema_extra={"enum": [zone.name for zone in offered_zones()]},
     )
     weekly: list[WeeklyWindowIO] = Field(default_factory=list, max_length=70)
     overrides: list[OverrideIO] = Field(

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from time import time as time_now
 
 from django.conf import settings
@@ -30,6 +30,7 @@ from scheduling.engine.busy_calendar import (
     parse_busy_calendar,
 )
 from scheduling.engine.refusals import Refusal
+from scheduling.engine.time_zones import zone_now_named, zone_refusal
 
 TOKEN_PREFIX = "lga_"  # noqa: S105 - a public marker, not a secret
 
@@ -195,12 +196,50 @@ HELD_LOOKAHEAD = timedelta(days=400)
 
 
 @dataclass(frozen=True)
+class LeaveMerge:
+    """Leave entries that overlapped, kept as one: its first and last day, and whether the
+    entries were the same days (a repeat) rather than overlapping ones."""
+
+    first_day: date
+    last_day: date
+    repeated: bool
+
+
+@dataclass(frozen=True)
 class AvailabilityChange:
     """A saved availability change, and the held time (seats) it took out of the peer's
     available time: those are released, re-staffed and their bookers told (by the holder)."""
 
     peer: Peer
     released: tuple[HeldTime, ...] = ()
+    merged_leave: tuple[LeaveMerge, ...] = ()
+
+
+LEAVE_NOTE_MAX = 200
+
+
+def leave_merge(leave: list[dict]) -> tuple[list[dict], tuple[LeaveMerge, ...]]:
+    """Leave with every set of entries sharing a day kept as one entry (the first day of the
+    earliest to the last day of the latest, their different notes joined), soonest first; and
+    what was merged. The one rule for leave, whether it comes from the page or the API."""
+    merged: list[dict] = []
+    groups: list[list[dict]] = []
+    for entry in sorted(leave, key=lambda lv: (lv["first_day"], lv["last_day"])):
+        if merged and entry["first_day"] <= merged[-1]["last_day"]:
+            merged[-1]["last_day"] = max(merged[-1]["last_day"], entry["last_day"])
+            groups[-1].append(entry)
+        else:
+            merged.append({"first_day": entry["first_day"], "last_day": entry["last_day"]})
+            groups.append([entry])
+    merges = []
+    for entry, group in zip(merged, groups, strict=True):
+        notes = list(dict.fromkeys(n for lv in group if (n := (lv.get("note") or "").strip())))
+        note = "; ".join(notes)
+        entry["note"] = note if len(note) <= LEAVE_NOTE_MAX else note[: LEAVE_NOTE_MAX - 1] + "…"
+        if len(group) > 1:
+            days = {(lv["first_day"], lv["last_day"]) for lv in group}
+            merges.append(LeaveMerge(entry["first_day"], entry["last_day"], len(days) == 1))
+    return merged, tuple(merges)
 
 
 def _covers(rules: engine.AvailabilityRules, held: HeldTime) -> bool:
@@ -235,6 +274,8 @@ def availability_replace(
     lists it.
     """
     _check_caps(monthly_session_cap=monthly_session_cap, monthly_hours_cap=monthly_hours_cap)
+    if why := zone_refusal(time_zone):
+        raise ValidationError({"time_zone": why})
     rules = _engine_rules(
         time_zone=time_zone,
         weekly=weekly,
@@ -249,6 +290,9 @@ def availability_replace(
 
     peer = Peer.objects.select_for_update().get(pk=peer.pk)
     _check_no_new_past_dates(peer=peer, rules=rules, leave=leave)
+    # Overlapping leave (the same leave added twice, or one period over another) is kept as
+    # one entry, so the list says each day off once and removing it removes all of it.
+    leave, merged_leave = leave_merge(leave)
     now = timezone.now()
     held = [
         h for h in held_times(peer_id=peer.id, start=now, end=now + HELD_LOOKAHEAD) if h.start > now
@@ -291,13 +335,14 @@ def availability_replace(
     if released:
         held_time_released.send(sender=Peer, peer=peer, held=released)
     availability_saved.send(sender=Peer, peer=peer)
-    return AvailabilityChange(peer=peer, released=released)
+    return AvailabilityChange(peer=peer, released=released, merged_leave=merged_leave)
 
 
 def availability_as_input(peer: Peer) -> dict:
     """A peer's availability in the shape `availability_replace` takes (for partial edits)."""
     return {
-        "time_zone": peer.time_zone,
+        # A zone saved under an old name reads as the zone it now means, so it can be saved.
+        "time_zone": zone_now_named(peer.time_zone) or peer.time_zone,
         "weekly": [
             {
                 "weekday": w.weekday,

@@ -193,7 +193,7 @@ def _availability_action(peer, action, form, current) -> tuple[str, tuple]:
         return f"Your hours for {day_text(data['date'])} are saved.", change.released
     if action == "leave":
         change = services.availability_update(peer=peer, leave=[*current["leave"], data])
-        return "Your leave is saved.", change.released
+        return _leave_saved_message(change.merged_leave), change.released
     if action == "calendar_url":
         services.busy_calendar_connect(peer=peer, url=data["url"])
         return (
@@ -206,6 +206,20 @@ def _availability_action(peer, action, form, current) -> tuple[str, tuple]:
         "Your calendar file is received and is being read. Its busy times will appear below "
         "within a few minutes; reload this page to see them.",
         (),
+    )
+
+
+def _leave_saved_message(merges) -> str:
+    """What the peer is told when their new leave met leave they already had (kept as one)."""
+    if not merges:
+        return "Your leave is saved."
+    (merge, *_) = merges
+    days = f"{day_text(merge.first_day)} to {day_text(merge.last_day)}"
+    if merge.repeated:
+        return f"You already had leave from {days}, so it is listed once."
+    return (
+        "Your leave is saved. It overlapped leave you already had, so they are now one entry: "
+        f"{days}."
     )
 
 

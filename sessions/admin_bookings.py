@@ -195,6 +195,7 @@ class SeatAdmin(ReadOnlyAdmin):
         "position",
         "peer",
         "status",
+        "answer_reason",
         "unfilled_reason",
         "fit",
         "runner_up",

@@ -5,7 +5,7 @@ from django import forms
 
 from peers.forms import DateInputField
 from peers.models import Council
-from sessions.models import Programme
+from sessions.models import SEAT_ANSWER_REASON_MAX, Programme
 
 TIME_OF_DAY = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
@@ -131,3 +131,25 @@ class DeclineRequestForm(forms.Form):
             "max_length": "Keep the reason to 2,000 characters or fewer.",
         },
     )
+
+
+class DeclineForm(forms.Form):
+    """A peer declining or withdrawing from a seat: the one optional question, why."""
+
+    reason = forms.CharField(
+        label="Why are you withdrawing? (optional)",
+        required=False,
+        max_length=SEAT_ANSWER_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For LGA staff, to help them find the right replacement. The council does not "
+        "see it.",
+        error_messages={
+            "max_length": "The reason must be %(limit_value)s characters or fewer "
+            "(it has %(show_value)s)."
+        },
+    )
+
+    def __init__(self, *args, accepted: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not accepted:
+            self.fields["reason"].label = "Why are you declining? (optional)"

@@ -425,6 +425,10 @@ class SeatStatus(models.TextChoices):
 HOLDING_SEAT_STATUSES = (SeatStatus.PROPOSED, SeatStatus.INVITED, SeatStatus.ACCEPTED)
 
 
+# A peer's optional reason for declining or withdrawing: a few sentences for LGA staff.
+SEAT_ANSWER_REASON_MAX = 1000
+
+
 class Seat(models.Model):
     """A role slot of one session, filled by a peer (or waiting for one)."""
 
@@ -461,6 +465,12 @@ class Seat(models.Model):
     )
     reply_dtstamp = models.DateTimeField(
         null=True, blank=True, help_text="The DTSTAMP of the last calendar reply taken."
+    )
+    answer_reason = models.TextField(
+        "reason given",
+        blank=True,
+        max_length=SEAT_ANSWER_REASON_MAX,
+        help_text="What the peer said when they declined or withdrew (optional; for LGA staff).",
     )
     updated_at = models.DateTimeField(auto_now=True)
     history = history()

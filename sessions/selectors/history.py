@@ -24,7 +24,8 @@ SYSTEM = "system"
 SHOWN_FIELDS = {
     Booking: ("status", "offer", "council", "booked_by", "notes", "cancel_reason"),
     Session: ("start", "end", "status", "joining_url", "title", "capacity", "recording_url"),
-    Seat: ("peer", "status", "unfilled_reason"),  # the role is in the entry's words
+    # (A seat's role is in the entry's words.)
+    Seat: ("peer", "status", "answer_reason", "unfilled_reason"),
     Registration: ("name", "email", "council", "council_name", "role", "status"),
 }
 _ADDED, _CHANGED, _REMOVED = "+", "~", "-"

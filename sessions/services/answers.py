@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,10 @@ from peers.models import Peer
 from scheduling.engine.calendar import Reply
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
+from scheduling.engine.uk_time import clock_text, day_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
+    SEAT_ANSWER_REASON_MAX,
     BookingStatus,
     Invite,
     InviteMethod,
@@ -39,6 +41,7 @@ from sessions.services.restaff_queue import booking_restaff_queue
 logger = logging.getLogger(__name__)
 
 ANSWER_SALT = "sessions.seat-answer"
+# A link signed before links carried their own end (`until`) worked for this long.
 ANSWER_LINK_LIFETIME = timedelta(days=60)
 ACCEPT, DECLINE = "accept", "decline"
 
@@ -80,25 +83,49 @@ class AnswerTicket:
         return self.answer == ACCEPT
 
 
-def answer_token(*, seat_id: int, sequence: int, answer: str) -> str:
+def answer_link_expiry(session: Session) -> datetime:
+    """When a session's answer links stop working: when it starts, as answering does (a
+    session under way or over cannot be answered). The one rule for the links' lifetime: the
+    links carry it, and the letters say it (`answer_link_lifetime_text`)."""
+    return session.start
+
+
+def answer_link_lifetime_text(session: Session) -> str:
+    """How long the session's answer links work, in the letters' words."""
+    until = answer_link_expiry(session)
+    return f"until the session starts ({day_text(until)}, {clock_text(until)} UK time)"
+
+
+def answer_token(*, seat_id: int, sequence: int, answer: str, until: datetime | None = None) -> str:
+    """A signed answer link's token. `until`: when it stops working; by default the seat's
+    session's `answer_link_expiry`."""
     if answer not in (ACCEPT, DECLINE):
         raise ValueError(f"answer must be {ACCEPT!r} or {DECLINE!r}, got {answer!r}")
-    return signing.dumps({"seat": seat_id, "seq": sequence, "answer": answer}, salt=ANSWER_SALT)
+    if until is None:
+        until = answer_link_expiry(Session.objects.get(seats__pk=seat_id))
+    return signing.dumps(
+        {"seat": seat_id, "seq": sequence, "answer": answer, "until": int(until.timestamp())},
+        salt=ANSWER_SALT,
+    )
 
 
-def answer_url(*, seat_id: int, sequence: int, answer: str) -> str:
-    token = answer_token(seat_id=seat_id, sequence=sequence, answer=answer)
+def answer_url(*, seat_id: int, sequence: int, answer: str, until: datetime | None = None) -> str:
+    token = answer_token(seat_id=seat_id, sequence=sequence, answer=answer, until=until)
     return absolute_url(reverse("answer", kwargs={"token": token}))
 
 
-def answer_ticket(token: str) -> AnswerTicket:
+EXPIRED = "This link has expired. Sign in and answer on your sessions page instead."
+
+
+def answer_ticket(token: str, *, now: datetime | None = None) -> AnswerTicket:
     try:
-        data = signing.loads(token, salt=ANSWER_SALT, max_age=ANSWER_LINK_LIFETIME)
+        data = signing.loads(token, salt=ANSWER_SALT)
+        if not isinstance(data, dict):
+            raise signing.BadSignature("not a link's payload")
+        if "until" not in data:
+            signing.loads(token, salt=ANSWER_SALT, max_age=ANSWER_LINK_LIFETIME)
     except signing.SignatureExpired:
-        raise AnswerLinkInvalid(
-            expired=True,
-            message="This link has expired. Sign in and answer on your sessions page instead.",
-        ) from None
+        raise AnswerLinkInvalid(expired=True, message=EXPIRED) from None
     except signing.BadSignature:
         raise AnswerLinkInvalid(
             expired=False,
@@ -109,10 +136,17 @@ def answer_ticket(token: str) -> AnswerTicket:
         ticket = AnswerTicket(
             seat_id=int(data["seat"]), sequence=int(data["seq"]), answer=str(data["answer"])
         )
+        until = data.get("until")
+        closed = until is not None and (now or timezone.now()).timestamp() >= int(until)
     except (KeyError, TypeError, ValueError):
         raise AnswerLinkInvalid(expired=False, message="This link is not valid.") from None
     if ticket.answer not in (ACCEPT, DECLINE):
         raise AnswerLinkInvalid(expired=False, message="This link is not valid.")
+    if closed:
+        raise AnswerLinkInvalid(
+            expired=True,
+            message="This link has expired: the session it answers has started or taken place.",
+        )
     return ticket
 
 
@@ -160,10 +194,30 @@ def _answer_problem(
     return None
 
 
+def seat_answer_problem(seat: Seat, *, now: datetime | None = None) -> AnswerRefused | None:
+    """Why the seat's peer, signed in, cannot answer for it now, if they cannot (a read)."""
+    return _answer_problem(seat, sequence=None, once=False, now=now or timezone.now())
+
+
 def answer_problem(ticket: AnswerTicket, *, now: datetime | None = None) -> AnswerRefused | None:
     """Why a link's answer cannot be taken now, if it cannot (a read: it changes nothing)."""
     seat = _seat_for_answer(ticket.seat_id)
     return _answer_problem(seat, sequence=ticket.sequence, once=True, now=now or timezone.now())
+
+
+def answer_reason_clean(reason: str) -> str:
+    """A decline's optional reason, trimmed; too long or holding a NUL character is refused."""
+    reason = (reason or "").strip()
+    if "\x00" in reason:
+        raise ValidationError({"reason": "The reason must not contain a NUL character."})
+    if len(reason) > SEAT_ANSWER_REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": f"The reason must be {SEAT_ANSWER_REASON_MAX:,} characters or fewer "
+                f"(it has {len(reason):,})."
+            }
+        )
+    return reason
 
 
 def _seat_for_answer(seat_id: int, *, lock: bool = False) -> Seat:
@@ -185,6 +239,7 @@ def seat_answer(
     peer: Peer | None = None,
     sequence: int | None = None,
     once: bool = True,
+    reason: str = "",
     now: datetime | None = None,
 ) -> Seat:
     """Accept or decline a seat; a decline queues the seat's re-staffing for the worker.
@@ -192,10 +247,13 @@ def seat_answer(
     `peer`: the signed-in peer answering (it must be their seat); None for a signed link or a
     calendar reply, which carry their own proof. `sequence`: the SEQUENCE the answer refers to
     (links and replies); None answers the latest. `once`: a link's answer can be taken once.
+    `reason`: what a peer declining or withdrawing says, if anything; kept on the seat (and so
+    in the history) for LGA staff and the adviser, never sent to the council.
     Only the seat's row is locked: the answer returns at once, and the worker finds the
     replacement under the booking lock (`restaffing.booking_restaff`).
     """
     now = now or timezone.now()
+    reason = answer_reason_clean(reason) if not accept else ""
     with transaction.atomic():
         seat = _seat_for_answer(seat_id, lock=True)
         if peer is not None and seat.peer_id != peer.id:
@@ -217,7 +275,8 @@ def seat_answer(
             return seat
         seat.status = SeatStatus.DECLINED
         seat.answered_sequence = answered
-        seat.save(update_fields=["status", "answered_sequence", "updated_at"])
+        seat.answer_reason = reason
+        seat.save(update_fields=["status", "answered_sequence", "answer_reason", "updated_at"])
         if seat.session.booking_id is not None:
             booking_restaff_queue(booking_id=seat.session.booking_id)
     return seat
@@ -325,6 +384,18 @@ class PeerSeat:
     can_accept: bool
     can_decline: bool
     focus: str = ""  # the council's notes for the panel
+
+    @property
+    def withdrawing(self) -> bool:
+        """Whether giving the seat up now withdraws an acceptance rather than declines."""
+        return self.seat.status == SeatStatus.ACCEPTED
+
+
+def decline_question(row: PeerSeat | None) -> str:
+    """The question a peer is asked before giving up a seat: the one wording of every path."""
+    if row is not None and row.withdrawing:
+        return "Are you sure you want to withdraw from this panel?"
+    return "Are you sure you want to decline this seat?"
 
 
 def peer_seats(*, peer: Peer, now: datetime | None = None, past_days: int = 90) -> list[PeerSeat]:

@@ -46,7 +46,13 @@ from sessions.models import (
 )
 from sessions.panels import offer_format
 from sessions.selectors import absolute_url, booking_state
-from sessions.services.answers import ACCEPT, ANSWER_LINK_LIFETIME, DECLINE, answer_url
+from sessions.services.answers import (
+    ACCEPT,
+    DECLINE,
+    answer_link_expiry,
+    answer_link_lifetime_text,
+    answer_url,
+)
 from sessions.services.approval import decider_name
 from sessions.services.letters import (
     Contact,
@@ -67,6 +73,7 @@ from sessions.services.session_changes import (
     ADVISER,
     BOOKER,
     PEER,
+    place_given_up_text,
     session_changes,
     session_moved,
     session_moved_text,
@@ -382,10 +389,10 @@ def _peer_content(invite: Invite) -> InviteContent:
     title = session_title(session)
     update = _earlier(invite) is not None
     kept = invite_keeps_acceptance(invite)
-    expires = timezone.now() + ANSWER_LINK_LIFETIME
+    until = answer_link_expiry(session)
     role = seat.role_name
     zone = seat.peer.time_zone if seat.peer else None
-    decline = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE)
+    decline = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE, until=until)
     changes = _changes(invite, PEER) if update else ()
     if kept:
         paragraphs = (
@@ -402,15 +409,15 @@ def _peer_content(invite: Invite) -> InviteContent:
             paragraphs = (f"You are invited to take the {role} seat on the {title}.",)
         else:
             paragraphs = _peer_update_paragraphs(invite, title=title, zone=zone)
-        accept = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=ACCEPT)
+        accept = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=ACCEPT, until=until)
         actions = (
             ("Accept the seat", accept),
             ("Decline the seat", decline),
             ("All your sessions", my_sessions),
         )
         notes = (
-            "The accept and decline links work without signing in until "
-            f"{day_text(expires)}. If you decline, the LGA finds another peer.",
+            "The accept and decline links work without signing in "
+            f"{answer_link_lifetime_text(session)}. If you decline, the LGA finds another peer.",
         )
     letter = Letter(
         subject=f"{'Updated invitation' if update else 'Invitation'}: {title}, {session_day(session)}",
@@ -563,7 +570,12 @@ def _adviser_content(invite: Invite) -> InviteContent:
         paragraphs = (
             f"A peer declined a seat on the panel for {title}, and no other eligible peer is "
             "free to take it. The seat stays unfilled until a peer is found:",
-            *(f"{s.role_name}: {s.unfilled_reason}" for s in unfilled),
+            *(
+                f"{s.role_name}: {s.unfilled_reason.rstrip('.')}. {given_up}"
+                if (given_up := place_given_up_text(s))
+                else f"{s.role_name}: {s.unfilled_reason}"
+                for s in unfilled
+            ),
             "This is sent to you for information, as the council's Principal Adviser.",
         )
     else:

@@ -130,7 +130,15 @@ def _panel_changes(
                 seat, record, places, moved=moved, released=released, audience=audience
             )
         elif previous != record.status:
-            text = _answer_text(seat, record.status, released=record.id in released)
+            # A peer's reason is for the LGA (the adviser), never the council.
+            reason = record.answer_reason if audience == ADVISER else ""
+            text = _answer_text(
+                seat,
+                record.status,
+                released=record.id in released,
+                reason=reason,
+                had_accepted=previous == SeatStatus.ACCEPTED,
+            )
         else:
             text = None
         if text:
@@ -138,7 +146,37 @@ def _panel_changes(
     return changes
 
 
-def _answer_text(seat: Seat, status: str, *, released: bool) -> str | None:
+def place_given_up_text(seat: Seat) -> str | None:
+    """Who last gave up this place (role and position) of the session and what they said, in
+    words for the LGA (the adviser's "Seat unfilled" letter); None when no peer gave it up."""
+    given_up = (
+        Seat.objects.filter(
+            session_id=seat.session_id,
+            role_name=seat.role_name,
+            position=seat.position,
+            status=SeatStatus.DECLINED,
+            peer__isnull=False,
+        )
+        .select_related("peer")
+        .order_by("-id")
+        .first()
+    )
+    if given_up is None:
+        return None
+    record = Seat.history.filter(id=given_up.pk).order_by("-history_date", "-history_id").first()
+    had_accepted = Seat.history.filter(id=given_up.pk, status=SeatStatus.ACCEPTED).exists()
+    return _answer_text(
+        given_up,
+        SeatStatus.DECLINED,
+        released=record is not None and record.history_change_reason == NO_LONGER_FREE,
+        reason=given_up.answer_reason,
+        had_accepted=had_accepted,
+    )
+
+
+def _answer_text(
+    seat: Seat, status: str, *, released: bool, reason: str = "", had_accepted: bool = False
+) -> str | None:
     if seat.peer is None:
         return None
     if status == SeatStatus.DECLINED and released:
@@ -147,7 +185,9 @@ def _answer_text(seat: Seat, status: str, *, released: bool) -> str | None:
             "then (their leave, a date or their hours changed)."
         )
     if status == SeatStatus.DECLINED:
-        return f"{seat.peer.name} declined the {seat.role_name} seat."
+        verb = "withdrew from" if had_accepted else "declined"
+        said = f", saying: “{reason}”" if reason else "."
+        return f"{seat.peer.name} {verb} the {seat.role_name} seat{said}"
     if status == SeatStatus.ACCEPTED:
         return f"{seat.peer.name} accepted the {seat.role_name} seat."
     return None

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.cache import add_never_cache_headers
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from sessions import services
+from sessions.forms import DeclineForm
 from sessions.models import Seat, Session
 from sessions.selectors import absolute_url, private_feed_path
 from sessions.services import answers, letters
@@ -67,29 +68,69 @@ def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: b
 
 
 @login_required
-@require_POST
 def my_session_answer(request, seat_id: int, answer: str):
+    """Accept at once (a POST from My sessions); decline or withdraw only after a page that
+    asks "Are you sure?", says what will happen and takes an optional reason."""
     peer = _peer(request)
     if answer not in (answers.ACCEPT, answers.DECLINE):
         raise Http404("No such answer.")
-    seat = get_object_or_404(Seat.objects.select_related("session__offer"), pk=seat_id)
+    seat = get_object_or_404(
+        Seat.objects.select_related("session__offer", "session__booking__council"), pk=seat_id
+    )
     if seat.peer_id != peer.id:
         raise PermissionDenied("This is not your seat.")
+    if answer == answers.DECLINE:
+        return _my_seat_decline(request, seat, peer)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
-        answers.seat_answer(seat_id=seat.pk, accept=answer == answers.ACCEPT, peer=peer)
+        answers.seat_answer(seat_id=seat.pk, accept=True, peer=peer)
     except answers.AnswerRefused as refused:
         messages.error(request, refused.message)
     else:
         title = letters.session_title(seat.session)
-        if answer == answers.ACCEPT:
-            messages.success(request, f"You have accepted the {seat.role_name} seat: {title}.")
+        messages.success(request, f"You have accepted the {seat.role_name} seat: {title}.")
+    return redirect("my-sessions")
+
+
+def _my_seat_decline(request, seat: Seat, peer):
+    row = answers.peer_seat(seat)
+    form = DeclineForm(request.POST if request.method == "POST" else None, accepted=row.withdrawing)
+    problem = "" if row.can_decline else _decline_problem(seat)
+    if request.method == "POST" and not problem and form.is_valid():
+        try:
+            answers.seat_answer(
+                seat_id=seat.pk, accept=False, peer=peer, reason=form.cleaned_data["reason"]
+            )
+        except answers.AnswerRefused as refused:
+            problem = refused.message
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
+            done = "withdrawn from" if row.withdrawing else "declined"
             messages.success(
                 request,
-                f"You have declined the {seat.role_name} seat: {title}. The LGA is finding a "
+                f"You have {done} the {seat.role_name} seat: {row.title}. The LGA is finding a "
                 "replacement and will tell the council.",
             )
-    return redirect("my-sessions")
+            return redirect("my-sessions")
+    return render(
+        request,
+        "sessions/seat_decline.html",
+        {
+            "row": row,
+            "form": form,
+            "invalid": form if form.errors else None,
+            "heading": answers.decline_question(row),
+            "problem": problem,
+        },
+        status=409 if problem else 200,
+    )
+
+
+def _decline_problem(seat: Seat) -> str:
+    problem = answers.seat_answer_problem(seat)
+    return problem.message if problem else "This seat cannot be declined now."
 
 
 @login_required
@@ -131,38 +172,62 @@ def answer(request, token: str):
         problem = refused
     if problem is not None:
         return _answer_page(request, ticket, problem=problem.message, status=409)
-    if request.method == "POST":
+    form = (
+        None
+        if ticket.accept
+        else DeclineForm(request.POST if request.method == "POST" else None, accepted=False)
+    )
+    if request.method == "POST" and (form is None or form.is_valid()):
         try:
             answers.seat_answer(
-                seat_id=ticket.seat_id, accept=ticket.accept, sequence=ticket.sequence
+                seat_id=ticket.seat_id,
+                accept=ticket.accept,
+                sequence=ticket.sequence,
+                reason=form.cleaned_data["reason"] if form is not None else "",
             )
         except answers.AnswerRefused as refused:
             return _answer_page(request, ticket, problem=refused.message, status=409)
-        return _answer_page(request, ticket, done=True)
-    return _answer_page(request, ticket)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _answer_page(request, ticket, done=True)
+    return _answer_page(request, ticket, form=form)
 
 
-def _answer_page(request, ticket, *, problem: str = "", done: bool = False, status: int = 200):
+def _answer_page(
+    request,
+    ticket,
+    *,
+    problem: str = "",
+    done: bool = False,
+    status: int = 200,
+    form: DeclineForm | None = None,
+):
     seat = (
         Seat.objects.select_related("peer", "session__offer", "session__booking__council")
         .filter(pk=ticket.seat_id)
         .first()
     )
+    row = answers.peer_seat(seat) if seat is not None else None
     if problem:
         heading = "This invitation cannot be answered here"
     elif done:
         heading = "Thank you: seat accepted" if ticket.accept else "Thank you: seat declined"
+    elif ticket.accept:
+        heading = "Accept this seat?"
     else:
-        heading = "Accept this seat?" if ticket.accept else "Decline this seat?"
+        heading = answers.decline_question(row)
     return render(
         request,
         "sessions/answer.html",
         {
             "ticket": ticket,
-            "row": answers.peer_seat(seat) if seat is not None else None,
+            "row": row,
             "problem": problem,
             "done": done,
             "heading": heading,
+            "form": form,
+            "invalid": form if form is not None and form.errors else None,
         },
         status=status,
     )

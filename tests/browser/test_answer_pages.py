@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from peers.selectors import caller_for
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import answers, booking_create
-from tests.browser.pages import assert_accessible, sign_in
+from tests.browser.pages import assert_accessible, assert_fits, screenshot, sign_in, tab_to
 from tests.factories import (
     a_signed_in_panel,
     bookable_day,
@@ -73,7 +73,9 @@ def test_a_peer_answers_with_the_links_in_the_invitation(page, live_server, axe)
 
     # Decline: the page answers at once; the worker then gives the seat to the reserve.
     page.goto(link(live_server, peers["member"], "decline"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Decline this seat?")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to decline this seat?"
+    )
     page.get_by_role("button", name="Decline the seat").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: seat declined")
     expect(page.get_by_role("main")).to_contain_text("The LGA is finding a replacement")
@@ -125,3 +127,53 @@ def test_a_peer_answers_on_my_sessions_and_gets_a_feed_link(page, live_server, a
     page.get_by_role("button", name="Turn off the feed").click()
     expect(page.get_by_role("status")).to_contain_text("Your calendar feed is turned off")
     expect(page.get_by_role("button", name="Create a feed link")).to_be_visible()
+
+
+def test_withdrawing_from_an_accepted_panel_asks_first_and_takes_a_reason(
+    sized_page, live_server, axe
+):
+    page = sized_page
+    peers, _ = a_booked_panel()
+    seat = seat_of(peers["officer"])
+    answers.seat_answer(seat_id=seat.pk, accept=True, peer=peers["officer"])
+    sign_in(page, live_server, "owen", PASSWORD)
+    page.goto(f"{live_server.url}/my-sessions/")
+    card = page.locator("main section.govuk-summary-card")
+    expect(card).to_contain_text("Accepted")
+    withdraw = card.get_by_role("button", name=re.compile("^Withdraw"))
+    tab_to(page, withdraw)
+    page.keyboard.press("Enter")
+
+    # The question, what will happen, and an optional reason: nothing has changed yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to withdraw from this panel?"
+    )
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("The LGA looks for another peer to take your seat straight away.")
+    expect(main).to_contain_text("The council's booker is told who takes your place.")
+    assert seat_of(peers["officer"]).status == SeatStatus.ACCEPTED
+    assert_fits(page)
+    assert_accessible(axe, page)
+    screenshot(page, "withdraw-confirmation")
+
+    # "No, keep my seat" goes back and changes nothing.
+    page.get_by_role("link", name="No, keep my seat").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My sessions")
+    assert seat_of(peers["officer"]).status == SeatStatus.ACCEPTED
+
+    page.locator("main section.govuk-summary-card").get_by_role(
+        "button", name=re.compile("^Withdraw")
+    ).click()
+    page.get_by_label("Why are you withdrawing? (optional)").fill("I am unwell that week.")
+    page.get_by_role("button", name="Yes, withdraw from this panel").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "You have withdrawn from the Officer peer seat"
+    )
+    expect(page.locator("main section.govuk-summary-card")).to_contain_text("Declined")
+    assert_fits(page)
+    assert_accessible(axe, page)
+    declined = seat_of(peers["officer"])
+    assert (declined.status, declined.answer_reason) == (
+        SeatStatus.DECLINED,
+        "I am unwell that week.",
+    )

@@ -193,3 +193,39 @@ def test_the_preview_wraps_long_reasons_instead_of_cutting_them(sized_page, live
     assert clipped == 0
     assert_fits(sized_page)
     assert_accessible(axe, sized_page)
+
+
+def test_the_same_leave_added_twice_is_listed_once(sized_page, live_server, axe):
+    page = sized_page
+    user = make_user("peer4", password="a long demo passphrase")
+    make_peer(user=user, time_zone="Europe/London")
+    first, last = date.today() + timedelta(days=9), date.today() + timedelta(days=11)
+    sign_in(page, live_server, "peer4", "a long demo passphrase")
+    page.goto(live_server.url + "/availability/")
+    for _ in range(2):
+        type_date(page, "First day of leave", first)
+        type_date(page, "Last day of leave", last)
+        page.get_by_role("button", name="Add leave").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"You already had leave from {day_text(first)} to {day_text(last)}, so it is listed once."
+    )
+    expect(page.locator("#leave").get_by_role("button", name="Remove")).to_have_count(1)
+    assert_fits(page)
+    assert_accessible(axe, page)
+
+
+def test_the_time_zone_list_reads_by_country_with_uk_time_first(sized_page, live_server, axe):
+    page = sized_page
+    user = make_user("peer5", password="a long demo passphrase")
+    make_peer(user=user, time_zone="Europe/London")
+    sign_in(page, live_server, "peer5", "a long demo passphrase")
+    page.goto(live_server.url + "/availability/")
+    zones = page.get_by_label("Time zone", exact=True)
+    expect(zones.locator("option").first).to_have_text("UK time (Europe/London)")
+    expect(zones.locator("option[value='Africa/Asmera']")).to_have_count(0)
+    zones.select_option(label="Eritrea: Asmara")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("status")).to_contain_text("Your settings are saved.")
+    expect(page.get_by_text("Times are in your time zone, Africa/Asmara.")).to_be_visible()
+    assert_fits(page)
+    assert_accessible(axe, page)

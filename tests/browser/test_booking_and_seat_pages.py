@@ -203,7 +203,9 @@ def test_a_peers_pages(sized_page, live_server, axe):
     expect(page.get_by_role("alert")).to_contain_text("You have already accepted this invitation")
     check(page, axe, "answer-used")
     page.goto(answer_link(live_server, peers["member"], "decline"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Decline this seat?")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to decline this seat?"
+    )
     check(page, axe, "answer-decline")
 
     sign_in(page, live_server, "owen", PASSWORD)

@@ -498,3 +498,65 @@ def test_hourly_schedule_polls_feeds():
 
     schedule = Schedule.objects.get(func="peers.tasks.refresh_busy_calendars")
     assert schedule.schedule_type == Schedule.HOURLY
+
+
+def test_overlapping_leave_is_kept_as_one_entry(api_client, peer_user):
+    response = put(
+        api_client,
+        peer_user,
+        leave=[
+            {"first_day": f"{YEAR}-12-21", "last_day": f"{YEAR}-12-24", "note": "Christmas"},
+            {"first_day": f"{YEAR}-12-21", "last_day": f"{YEAR}-12-24", "note": "Christmas"},
+            {"first_day": f"{YEAR}-12-23", "last_day": f"{YEAR + 1}-01-01"},
+            {"first_day": f"{YEAR}-12-10", "last_day": f"{YEAR}-12-10", "note": "Dentist"},
+        ],
+    )
+    assert response.status_code == 200, response.json()
+    expected = [
+        {"first_day": f"{YEAR}-12-10", "last_day": f"{YEAR}-12-10", "note": "Dentist"},
+        {"first_day": f"{YEAR}-12-21", "last_day": f"{YEAR + 1}-01-01", "note": "Christmas"},
+    ]
+    assert response.json()["leave"] == expected
+    body = api_client.get("/peers/me/availability", headers=bearer(peer_user)).json()
+    assert body["leave"] == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "message"),
+    [
+        (
+            "Africa/Asmera",
+            "Africa/Asmera is an old name for a time zone: choose Africa/Nairobi instead.",
+        ),
+        (
+            "US/Eastern",
+            "US/Eastern is an old name for a time zone: choose America/New_York instead.",
+        ),
+        (
+            "Etc/GMT+5",
+            "Etc/GMT+5 is not a time zone in the list: choose one such as Europe/London.",
+        ),
+        (
+            "Mars/Olympus",
+            "Mars/Olympus is not a time zone in the list: choose one such as Europe/London.",
+        ),
+    ],
+)
+def test_only_the_offered_time_zones_are_taken(api_client, peer_user, zone, message):
+    response = put(api_client, peer_user, time_zone=zone)
+    assert response.status_code == 422
+    assert message in str(response.json()["detail"])
+    assert (
+        api_client.get("/peers/me/availability", headers=bearer(peer_user)).json()["time_zone"]
+        == "Europe/London"
+    )
+    assert put(api_client, peer_user, time_zone="Africa/Asmara").status_code == 200
+
+
+def test_the_schema_lists_the_time_zones_it_takes(api_client):
+    from scheduling.engine.time_zones import offered_zones
+
+    schema = api_client.get("/openapi.json").json()
+    field = schema["components"]["schemas"]["AvailabilityIn"]["properties"]["time_zone"]
+    assert field["enum"] == [zone.name for zone in offered_zones()]
+    assert "Africa/Asmera" not in field["enum"] and field["enum"][0] == "Europe/London"

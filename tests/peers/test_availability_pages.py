@@ -137,3 +137,34 @@ def test_a_private_address_is_refused_as_a_feed(peer_client):
         "/availability/", {"action": "calendar_url", "url": "http://192.168.1.10/cal.ics"}
     ).content.decode()
     assert '<a href="#id_url">' in html
+
+
+def test_the_same_leave_twice_is_listed_once_and_overlapping_leave_is_one_entry(peer_client):
+    first, last = date.today() + timedelta(days=10), date.today() + timedelta(days=14)
+    leave = {"action": "leave", "first_day": first.isoformat(), "last_day": last.isoformat()}
+    peer_client.post("/availability/", {**leave, "note": "Holiday"})
+    again = peer_client.post("/availability/", leave, follow=True).content.decode()
+    assert "You already had leave from" in again and "so it is listed once." in again
+    assert list(Leave.objects.values_list("first_day", "last_day", "note")) == [
+        (first, last, "Holiday")
+    ]
+
+    # Leave over part of it, and beyond: one entry from the first day to the last.
+    later = last + timedelta(days=5)
+    over = peer_client.post(
+        "/availability/",
+        {
+            **leave,
+            "first_day": (first + timedelta(days=2)).isoformat(),
+            "last_day": later,
+            "note": "Conference",
+        },
+        follow=True,
+    ).content.decode()
+    assert "It overlapped leave you already had, so they are now one entry:" in over
+    assert list(Leave.objects.values_list("first_day", "last_day", "note")) == [
+        (first, later, "Holiday; Conference")
+    ]
+    # Removing it removes all of it.
+    peer_client.post(f"/availability/leave/{Leave.objects.get().pk}/remove/")
+    assert not Leave.objects.exists()

@@ -200,6 +200,40 @@ def test_the_time_zone_list_starts_with_uk_time_and_common_zones(peer_client):
     assert options.count("Europe/London") == 1
     assert "Africa/Abidjan" in options[10:]
     assert '<optgroup label="Common time zones">' in html
+    # Canonical zones only, each with a label a person reads; no outdated alias.
+    assert "Africa/Asmara" in options and "Africa/Asmera" not in options
+    assert not {"US/Eastern", "GB", "Etc/GMT+5", "Europe/Kiev"} & set(options)
+    assert '<option value="Africa/Asmara">Eritrea: Asmara</option>' in html
+    assert (
+        '<option value="America/Detroit">United States: Detroit (Eastern - MI (most areas))'
+        "</option>" in html
+    )
+
+
+def test_an_old_time_zone_name_is_refused_with_the_zone_it_now_means(peer_client):
+    data = {
+        "action": "settings",
+        "time_zone": "Africa/Asmera",
+        "nation": "england",
+        "monthly_session_cap": "2",
+        "monthly_hours_cap": "10",
+        "buffer_minutes": "30",
+    }
+    html = peer_client.post("/availability/", data).content.decode()
+    assert "Choose a time zone from the list." in html
+    peer_client.peer.refresh_from_db()
+    assert peer_client.peer.time_zone == "Europe/London"
+
+    # A zone saved under an old name before is shown and saved as the zone it now means.
+    peer_client.peer.time_zone = "Asia/Calcutta"
+    peer_client.peer.save()
+    html = peer_client.get("/availability/").content.decode()
+    assert '<option value="Asia/Kolkata" selected>' in html
+    assert (
+        peer_client.post("/availability/", {**data, "time_zone": "Asia/Kolkata"}).status_code == 302
+    )
+    peer_client.peer.refresh_from_db()
+    assert peer_client.peer.time_zone == "Asia/Kolkata"
 
 
 @pytest.mark.parametrize(

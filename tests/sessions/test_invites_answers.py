@@ -9,8 +9,10 @@ from urllib.parse import quote
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from peers.models import BusyEvent, Skill
+from scheduling.engine.uk_time import LONDON
 from sessions.models import Seat, SeatStatus, Session
 from sessions.services import answers
 from tests.factories import (
@@ -103,6 +105,42 @@ def test_a_tampered_or_expired_link_shows_a_clear_page_and_changes_nothing(clien
     assert seat_of(pool.lead).status == SeatStatus.INVITED
 
 
+def test_the_answer_links_work_until_the_session_starts_and_the_letter_says_so(
+    client, pool, booked
+):
+    booking, mails = booked
+    session = Session.objects.get(booking=booking)
+    text = mails[pool.lead.email].text
+    start = session.start.astimezone(LONDON)
+    assert (
+        "The accept and decline links work without signing in until the session starts "
+        f"({start:%A} {start.day} {start:%B %Y}, {start:%H:%M} UK time)." in text
+    )
+    # No other day is named: the only days in the letter are the session's.
+    named = set(re.findall(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day \d+ \w+ \d{4}", text))
+    assert named == {f"{start:%A} {start.day} {start:%B %Y}"}
+
+    # The links carry that end: one signed for a session that has started has expired.
+    seat = seat_of(pool.lead)
+    started = answers.answer_token(
+        seat_id=seat.pk, sequence=0, answer="accept", until=timezone.now() - timedelta(minutes=1)
+    )
+    response = client.post(f"/answer/{started}/")
+    assert response.status_code == 410
+    assert "the session it answers has started or taken place" in response.content.decode()
+    assert seat_of(pool.lead).status == SeatStatus.INVITED
+    # A link is good until then however far ahead the session is (no fixed number of days).
+    far = answers.answer_ticket(
+        answers.answer_token(seat_id=seat.pk, sequence=0, answer="accept"),
+        now=session.start - timedelta(seconds=1),
+    )
+    assert far.seat_id == seat.pk
+    with pytest.raises(answers.AnswerLinkInvalid):
+        answers.answer_ticket(
+            answers.answer_token(seat_id=seat.pk, sequence=0, answer="accept"), now=session.start
+        )
+
+
 def test_a_link_from_before_an_update_is_refused(
     client, api_client, pool, booked, django_capture_on_commit_callbacks
 ):
@@ -159,7 +197,8 @@ def test_a_decline_through_the_link_invites_a_replacement_and_tells_the_booker(
     booking, mails = booked
     decline = path_of(links(mails[pool.member.email].text)["decline"])
     page = client.get(decline)
-    assert "Decline this seat?" in page.content.decode()
+    assert "Are you sure you want to decline this seat?" in page.content.decode()
+    assert "Why are you declining? (optional)" in page.content.decode()
     assert seat_of(pool.member).status == SeatStatus.INVITED
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -373,6 +412,86 @@ def test_a_decline_in_a_coaching_series_moves_every_call_to_one_new_facilitator(
     }
 
 
+def test_withdrawing_on_my_sessions_asks_first_and_its_reason_reaches_the_history_and_adviser(
+    client, pool, booked, django_capture_on_commit_callbacks, run_worker
+):
+    booking, _ = booked
+    adviser = make_user("adviser1", first_name="Ada", last_name="Adviser")
+    pool.council.principal_adviser = adviser
+    pool.council.save()
+    peer_user = make_user()
+    pool.member.user = peer_user
+    pool.member.save()
+    client.force_login(peer_user)
+    seat = seat_of(pool.member)
+    client.post(f"/my-sessions/seats/{seat.pk}/accept/")
+    assert seat_of(pool.member).status == SeatStatus.ACCEPTED
+
+    # My sessions offers "Withdraw" as a link to a page that asks: it changes nothing itself.
+    mine = client.get("/my-sessions/").content.decode()
+    confirm = f"/my-sessions/seats/{seat.pk}/decline/"
+    assert f'href="{confirm}"' in mine and ">Withdraw<" in mine
+    assert f'action="{confirm}"' not in mine
+    page = client.get(confirm)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Are you sure you want to withdraw from this panel?" in text
+    assert "The LGA looks for another peer to take your seat straight away." in text
+    assert "The council's booker is told who takes your place." in text
+    assert "Why are you withdrawing? (optional)" in text
+    assert "Yes, withdraw from this panel" in text and "No, keep my seat" in text
+    assert seat_of(pool.member).status == SeatStatus.ACCEPTED
+
+    # A reason too long is refused with a sentence, and changes nothing.
+    too_long = client.post(confirm, {"reason": "x" * 1001})
+    assert too_long.status_code == 200
+    assert "The reason must be 1000 characters or fewer (it has 1001)." in (
+        too_long.content.decode()
+    )
+    assert seat_of(pool.member).status == SeatStatus.ACCEPTED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(confirm, {"reason": "  A family matter came up.  "}, follow=True)
+    assert "You have withdrawn from the Member peer seat" in done.content.decode()
+    declined = seat_of(pool.member)
+    assert declined.status == SeatStatus.DECLINED
+    assert declined.answer_reason == "A family matter came up."
+    # The page for a seat already given up says why nothing more can be done, with no button.
+    again = client.get(confirm)
+    assert again.status_code == 409
+    assert "You have already declined this seat" in again.content.decode()
+    assert "Yes, withdraw" not in again.content.decode()
+
+    run_worker()
+    sent = by_recipient(deliver())
+    # The adviser (LGA) reads the reason; the council's booker is told only of the change.
+    assert (
+        "Member Green withdrew from the Member peer seat, saying: \u201cA family matter came "
+        "up.\u201d" in sent[adviser.email].text
+    )
+    booker = sent[pool.booker.email].text
+    assert "Member Green withdrew from the Member peer seat." in booker
+    assert "family matter" not in booker
+
+    # LGA staff and the adviser read it in the booking's history.
+    client.force_login(adviser)
+    history = client.get(f"/bookings/{booking.id}/").content.decode()
+    assert "A family matter came up." in history
+
+
+def test_the_e_mailed_decline_link_takes_an_optional_reason(
+    client, pool, booked, django_capture_on_commit_callbacks
+):
+    _, mails = booked
+    decline = path_of(links(mails[pool.officer.email].text)["decline"])
+    assert client.post(decline, {"reason": "\x00"}).status_code == 200  # the form refuses it
+    assert seat_of(pool.officer).status == SeatStatus.INVITED
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(decline, {"reason": "On leave that week."})
+    assert "Thank you: seat declined" in done.content.decode()
+    assert seat_of(pool.officer).answer_reason == "On leave that week."
+
+
 # The seats API -----------------------------------------------------------------------------------
 
 
@@ -435,13 +554,15 @@ def test_my_sessions_lists_a_peers_seats_and_takes_answers(client, pool, booked)
     assert seat_of(pool.member).status == SeatStatus.ACCEPTED
 
     response = client.post(f"/my-sessions/seats/{seat.pk}/decline/", follow=True)
-    assert "You have declined the Member peer seat" in response.content.decode()
+    assert "You have withdrawn from the Member peer seat" in response.content.decode()
     assert seat_of(pool.member).status == SeatStatus.DECLINED
     assert "Declined" in client.get("/my-sessions/").content.decode()
 
     # Someone else's seat, or someone who is not a peer, is refused.
     lead_seat = seat_of(pool.lead)
     assert client.post(f"/my-sessions/seats/{lead_seat.pk}/accept/").status_code == 403
+    assert client.get(f"/my-sessions/seats/{lead_seat.pk}/decline/").status_code == 403
+    assert client.get(f"/my-sessions/seats/{seat.pk}/accept/").status_code == 405
     assert seat_of(pool.lead).status == SeatStatus.INVITED
     client.force_login(pool.booker)
     assert client.get("/my-sessions/").status_code == 403
