@@ -1,6 +1,7 @@
 """The JSON API root: authentication and the error shapes every router shares.
 
-Errors are `{"detail": ...}`: 400 a body that is not JSON, 401 not signed in, 403 not allowed,
+Errors are `{"detail": ...}`: 400 a body that cannot be read (not JSON, or a broken multipart
+body), 401 not signed in, 403 not allowed,
 404 unknown (any address under /api/ included), 409 conflict, 413 a body over the size limit,
 422 invalid input with a list of `{"loc": [..., field], "msg": reason}`, 429 throttled, 503 the
 database, its pooler or Redis out of reach for a moment (with Retry-After). The
@@ -10,9 +11,16 @@ OpenAPI schema documents each of them where it can occur (`documented_errors`).
 import json
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import HttpError
@@ -120,7 +128,7 @@ ERROR_SHAPES = {
     },
 }
 ERROR_TEXT = {
-    400: ("The body is not valid JSON.", "Refused"),
+    400: ("The body cannot be read: not valid JSON, or a broken multipart body.", "Refused"),
     401: ("Not signed in: send `Authorization: Bearer <token>` or a session.", "Refused"),
     403: (
         "Signed in, but not allowed (role or object), or a session without its CSRF token.",
@@ -136,7 +144,8 @@ ERROR_TEXT = {
 
 def documented_errors(operation: dict) -> set[int]:
     """The error statuses an operation can answer, by what it takes: a sign-in (401, 403), a
-    path parameter (404), any input (422), a body (400, 413); plus those its router declares."""
+    path parameter (404), any input (422), a body of any kind (400, 413); plus those its
+    router declares."""
     codes = {int(code) for code in operation.get("responses", {}) if int(code) >= 400}
     parameters = operation.get("parameters", [])
     if operation.get("security"):
@@ -145,7 +154,7 @@ def documented_errors(operation: dict) -> set[int]:
         codes.add(404)
     if parameters or "requestBody" in operation:
         codes.add(422)
-    if "application/json" in operation.get("requestBody", {}).get("content", {}):
+    if "requestBody" in operation:
         codes |= {400, 413}
     return codes
 
@@ -237,16 +246,41 @@ for unavailable in (OperationalError, InterfaceError, RedisConnectionError, Redi
     api.add_exception_handler(unavailable, on_unavailable)
 
 
+def unreadable_body(request, detail: str):
+    return api.create_response(request, {"detail": detail}, status=400)
+
+
+# A body Django cannot take apart: multipart without a boundary or cut short, too many fields or
+# files, a client gone mid-upload. Django would answer an HTML page (or, with DEBUG, ninja a
+# traceback); every operation answers JSON instead, whichever reads the body (the operation's
+# parameters, or the CSRF check of a session).
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+def on_broken_multipart(request, exc: Exception):
+    reason = str(exc).rstrip(".") or "it ends too early"
+    return unreadable_body(request, f"The multipart/form-data body cannot be read: {reason}.")
+
+
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def on_bad_request(request, exc: Exception):
+    return unreadable_body(request, str(exc) or "The request cannot be read.")
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     """Ninja turns any failure to read a body into a 400; a body over the size limit (413)
-    and a NUL character (422) are told apart by their cause."""
+    and a NUL character (422) are told apart by their cause, and a broken body says why."""
     cause = exc.__cause__
     if isinstance(cause, RequestDataTooBig):
         return on_too_big(request, cause)
     if isinstance(cause, NulCharacter):
         error = {"type": "value_error", "loc": cause.loc, "msg": NUL_MESSAGE}
         return api.create_response(request, {"detail": [error]}, status=422)
+    if isinstance(cause, MultiPartParserError | UnreadablePostError):
+        return on_broken_multipart(request, cause)
+    if isinstance(cause, ValueError):  # json.JSONDecodeError and UnicodeDecodeError among them
+        return unreadable_body(request, f"The body is not valid JSON: {cause}.")
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
 
 
