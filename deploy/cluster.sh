@@ -6,6 +6,8 @@
 #
 #   deploy/cluster.sh start    start whatever is not running (idempotent), migrate, seed
 #   deploy/cluster.sh stop     stop everything cleanly (SIGKILL only for what outstays its time)
+#   deploy/cluster.sh start|stop COMPONENT...   only those (nginx web-a web-b worker-a
+#                              worker-b pgbouncer redis), e.g. to restart one
 #   deploy/cluster.sh status   what runs, with its pid
 #   deploy/cluster.sh env      the service's environment, for `set -a; . <(deploy/cluster.sh env)`
 #
@@ -155,7 +157,7 @@ start_web() { # start_web a|b PORT
   rm -rf "$RUN/metrics-$1" && mkdir -p "$RUN/metrics-$1"
   WEB_BIND=127.0.0.1:$2 PROMETHEUS_MULTIPROC_DIR=$RUN/metrics-$1 \
     background "web-$1" "$BIN/gunicorn" -c "$DEPLOY/gunicorn.conf.py" scheduling.wsgi:application
-  wait_for 60 "web node $1" web_answers "$2"
+  wait_for 180 "web node $1" web_answers "$2"
 }
 
 start_worker() { # start_worker a|b SCHEDULER
@@ -169,16 +171,29 @@ start_nginx() {
   wait_for 20 nginx web_answers "$PORT"
 }
 
-start() {
+start_one() {
+  case $1 in
+    redis) start_redis ;;
+    pgbouncer) start_pgbouncer ;;
+    web-a) start_web a "$WEB_A_PORT" ;;
+    web-b) start_web b "$WEB_B_PORT" ;;
+    worker-a) start_worker a 1 ;; # the one that runs the schedules
+    worker-b) start_worker b 0 ;;
+    nginx) start_nginx ;;
+    *) say "unknown component $1 (one of ${COMPONENTS[*]})"; return 2 ;;
+  esac
+}
+
+start() { # start [COMPONENT...]: all (with migrate and seed) or the ones named
   prepare
+  if [ $# -gt 0 ]; then
+    for name in "$@"; do start_one "$name"; done
+    return
+  fi
   start_redis
   start_pgbouncer
   start_database
-  start_web a "$WEB_A_PORT"
-  start_web b "$WEB_B_PORT"
-  start_worker a 1
-  start_worker b 0
-  start_nginx
+  for name in web-a web-b worker-a worker-b nginx; do start_one "$name"; done
   status
   say "cluster '$NAME' up: http://127.0.0.1:$PORT (stop: deploy/cluster.sh stop)"
 }
@@ -204,8 +219,12 @@ stop_one() { # stop_one COMPONENT: its own signal, then SIGKILL to its group aft
   rm -f "$RUN/$name.pid"
 }
 
-stop() {
+stop() { # stop [COMPONENT...]: all, or the ones named
   [ -d "$RUN" ] || return 0
+  if [ $# -gt 0 ]; then
+    for name in "$@"; do stop_one "$name"; done
+    return
+  fi
   for name in "${COMPONENTS[@]}"; do stop_one "$name"; done
   say "cluster '$NAME' stopped"
 }
@@ -217,9 +236,11 @@ status() {
   done
 }
 
-case ${1:-} in
-  start) start ;;
-  stop) stop ;;
+command=${1:-}
+shift || true
+case $command in
+  start) start "$@" ;;
+  stop) stop "$@" ;;
   status) status ;;
   env) [ -s "$RUN/env" ] || prepare; cat "$RUN/env" ;;
   *) say "usage: $0 start|stop|status|env"; exit 2 ;;

@@ -12,7 +12,8 @@ from ninja.testing import TestClient
 from scheduling.api import api
 from tests.sent_mail import run_queued_tasks
 
-FUZZ_TESTS = Path(__file__).parent / "fuzz"
+# Runs that only come when a mark expression names them (see pytest_collection_modifyitems).
+NAMED_ONLY = {"fuzz": Path(__file__).parent / "fuzz", "cluster": Path(__file__).parent / "cluster"}
 
 
 def pytest_addoption(parser):
@@ -50,14 +51,17 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     """The fuzzing run keeps the demo data in the test database for the whole session, which the
-    rest of the suite does not expect: it runs only when a mark expression names it
-    (`pytest -m fuzz`), so `-m "not browser"` on its own does not bring it in."""
-    if "fuzz" in (config.option.markexpr or ""):
-        return
-    fuzzing = [item for item in items if item.path.is_relative_to(FUZZ_TESTS)]
-    if fuzzing:
-        config.hook.pytest_deselected(items=fuzzing)
-        items[:] = [item for item in items if item not in fuzzing]
+    rest of the suite does not expect, and the cluster run starts the whole production shape
+    (deploy/cluster.sh): each runs only when a mark expression names it (`pytest -m fuzz`,
+    `pytest -m cluster`), so `-m "not browser"` on its own does not bring it in."""
+    named = config.option.markexpr or ""
+    for mark, folder in NAMED_ONLY.items():
+        if mark in named:
+            continue
+        left_out = [item for item in items if item.path.is_relative_to(folder)]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if item not in left_out]
 
 
 @pytest.fixture(autouse=True)
