@@ -13,6 +13,10 @@ from django.shortcuts import get_object_or_404
 from peers.held_time import held_times
 from peers.models import Accreditation, ApiToken, BusyCalendar, BusyEvent, Council, Peer
 from scheduling.engine import availability as engine
+from scheduling.engine.intervals import Interval, clip, intersect, subtract
+from scheduling.engine.staffing import office_hours_closed_words, office_hours_open
+from scheduling.engine.uk_time import LONDON as UK
+from scheduling.engine.uk_time import clock_text
 
 STAFF = "staff"
 ADVISER = "adviser"
@@ -294,9 +298,13 @@ def check_range(start: datetime, end: datetime, *, longest: timedelta = MAX_FREE
         raise ValidationError({"end": f"Ask for at most {longest.days // 7} weeks at a time."})
 
 
-def peer_availability(peer: Peer, start: datetime, end: datetime) -> engine.Availability:
+def peer_availability(
+    peer: Peer, start: datetime, end: datetime, *, busy: list[engine.BusyBlock] | None = None
+) -> engine.Availability:
+    """The peer's free time and what blocks the rest; `busy`: their busy blocks, if read."""
     check_range(start, end)
-    return engine.expand(availability_rules(peer), start, end, busy=busy_blocks(peer, start, end))
+    busy = busy_blocks(peer, start, end) if busy is None else busy
+    return engine.expand(availability_rules(peer), start, end, busy=busy)
 
 
 def busy_calendar_for(peer: Peer) -> BusyCalendar | None:
@@ -315,48 +323,99 @@ BLOCK_WORDS = {
 @dataclass(frozen=True)
 class PreviewDay:
     date: date
-    free: list[str]  # "09:00–12:00" in the peer's zone
-    blocked: list[str]  # "Bank holiday: Christmas Day", "Your calendar: Full council 18:00–21:00"
+    # What councils can book, e.g. "09:00–12:30 (14:00–17:30 UK time)": the peer's own time,
+    # and UK time beside it where it differs.
+    free: list[str]
+    # What blocks the rest: "Bank holiday: Christmas Day", "Session: ... 10:00–13:00", "Buffer
+    # around a session (30 minutes): 09:30–10:00, 13:00–13:30", "Outside the hours sessions run
+    # (09:00–17:30 UK time): 17:00–19:00".
+    blocked: list[str]
 
 
 def availability_preview(
     peer: Peer, *, days: int = 28, today: date | None = None
 ) -> list[PreviewDay]:
-    """The next `days` days as they will be offered, in the peer's own time zone."""
+    """The next `days` days as councils will be offered them, in the peer's own time zone (and
+    UK time beside it where it differs): the peer's free time within the hours sessions run
+    (`staffing.office_hours_open`, the hours the slot search offers), then what blocks the rest,
+    a session they sit on told apart from the buffer kept around it."""
     zone = ZoneInfo(peer.time_zone)
     today = today or datetime.now(zone).date()
     start = datetime.combine(today, time(0), zone).astimezone(UTC)
     end = datetime.combine(today + timedelta(days=days), time(0), zone).astimezone(UTC)
-    availability = peer_availability(peer, start, end)
+    busy = busy_blocks(peer, start, end)
+    availability = peer_availability(peer, start, end, busy=busy)
+    bookable = intersect(availability.free, office_hours_open(start, end))
     rows = {today + timedelta(days=n): ([], []) for n in range(days)}
 
     def local(moment: datetime) -> datetime:
         return moment.astimezone(zone)
 
-    def span(a: datetime, b: datetime) -> str:
-        b_local = local(b)
-        end_text = (
-            "24:00"
-            if b_local.time() == time(0) and b_local.date() > local(a).date()
-            else f"{b_local:%H:%M}"
-        )
-        return f"{local(a):%H:%M}–{end_text}"
+    def clock(moment: datetime, in_zone: ZoneInfo, since: datetime) -> str:
+        there = moment.astimezone(in_zone)
+        if there.time() == time(0) and there.date() > since.astimezone(in_zone).date():
+            return "24:00"
+        return clock_text(moment, in_zone)
 
-    for interval in availability.free:
-        day = local(interval.start).date()
+    def span(a: datetime, b: datetime) -> str:
+        own = f"{clock(a, zone, a)}–{clock(b, zone, a)}"
+        if all(local(m).utcoffset() == m.astimezone(UK).utcoffset() for m in (a, b)):
+            return own
+        uk_day = a.astimezone(UK).date()
+        on = "" if uk_day == local(a).date() else f"{uk_day:%a} "
+        return f"{own} ({on}{clock(a, UK, a)}–{clock(b, UK, a)} UK time)"
+
+    def add(day: date, column: int, text: str, at: datetime) -> None:
         if day in rows:
-            rows[day][0].append(span(interval.start, interval.end))
+            rows[day][column].append((at, text))
+
+    for interval in bookable:
+        add(local(interval.start).date(), 0, span(interval.start, interval.end), interval.start)
     for block in availability.blocks:
-        start_local, end_local = local(block.interval.start), local(block.interval.end)
+        if block.reason == engine.SEAT:
+            continue  # said below: the session, then the buffer around it
         words = BLOCK_WORDS.get(block.reason, block.reason)
         text = words if block.label in {"", words} else f"{words}: {block.label}"
+        start_local, end_local = local(block.interval.start), local(block.interval.end)
         whole_days = start_local.time() == time(0) and end_local.time() == time(0)
-        shown = text if whole_days else f"{text} {span(block.interval.start, block.interval.end)}"
+        if not whole_days:
+            text = f"{text} {span(block.interval.start, block.interval.end)}"
         day, last_day = start_local.date(), (end_local - timedelta(microseconds=1)).date()
         while day <= last_day:
-            if day in rows:
-                rows[day][1].append(shown)
+            add(day, 1, text, block.interval.start)
             day += timedelta(days=1)
+    buffer = timedelta(minutes=peer.buffer_minutes)
+    for block in busy:
+        if block.reason != engine.SEAT:
+            continue
+        session = Interval(block.start, block.end)
+        label = f"{BLOCK_WORDS[engine.SEAT]}: {block.label}"
+        for piece in clip([session], start, end):
+            add(
+                local(piece.start).date(), 1, f"{label} {span(piece.start, piece.end)}", piece.start
+            )
+        around = clip(subtract([engine.busy_interval(block, buffer)], [session]), start, end)
+        if around:
+            minutes = peer.buffer_minutes
+            add(
+                local(around[0].start).date(),
+                1,
+                f"Buffer around a session ({minutes} minutes): "
+                + ", ".join(span(piece.start, piece.end) for piece in around),
+                block.start,
+            )
+    for piece in subtract(availability.free, bookable):
+        add(
+            local(piece.start).date(),
+            1,
+            f"{office_hours_closed_words(piece.start)}: {span(piece.start, piece.end)}",
+            piece.start,
+        )
     return [
-        PreviewDay(date=day, free=free, blocked=blocked) for day, (free, blocked) in rows.items()
+        PreviewDay(
+            date=day,
+            free=[text for _, text in sorted(free, key=lambda row: row[0])],
+            blocked=[text for _, text in sorted(blocked, key=lambda row: row[0])],
+        )
+        for day, (free, blocked) in rows.items()
     ]

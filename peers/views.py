@@ -27,6 +27,7 @@ from peers.forms import (
     hours_text,
 )
 from peers.services import TooManyCalendarChanges
+from scheduling.engine.staffing import office_hours_words
 from scheduling.engine.uk_time import clock_text, day_text
 
 
@@ -153,6 +154,7 @@ def _availability(request, limit: CalendarFileLimit):
             "leave_list": peer.leave.all(),
             "calendar": selectors.busy_calendar_for(peer),
             "preview": selectors.availability_preview(peer),
+            "office_hours": office_hours_words(),
         },
         status=status,
     )

@@ -42,6 +42,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
 from scheduling.engine.grid import runs_free
+from scheduling.engine.intervals import Interval, clip
 from scheduling.engine.matching import DEFAULT_FAIRNESS_STEP, KEEP_VALUE, fit_totals, unfairness
 from scheduling.engine.panels import (
     FAIRNESS_WINDOW,
@@ -144,6 +145,49 @@ class StartExplanation:
 def bank_holiday(day: date, office_hours: OfficeHours = OFFICE_HOURS) -> str | None:
     """The bank holiday's name when `day` is one, else None."""
     return bank_holidays(office_hours.holiday_nation, day.year).get(day)
+
+
+def office_hours_open(
+    start: datetime, end: datetime, office_hours: OfficeHours = OFFICE_HOURS
+) -> list[Interval]:
+    """The instants in [start, end) at which sessions may run: the office's hours on its
+    working days that are not bank holidays, in its zone. Every start `candidate_starts`
+    offers, and the whole session after it, lies inside these."""
+    _require_aware(start=start, end=end)
+    zone = ZoneInfo(office_hours.zone)
+    day, last_day = start.astimezone(zone).date(), end.astimezone(zone).date()
+    open_ = []
+    while day <= last_day:
+        if day.weekday() in office_hours.weekdays and not bank_holiday(day, office_hours):
+            opens = datetime.combine(day, office_hours.first_start, zone).astimezone(UTC)
+            closes = datetime.combine(day, office_hours.last_end, zone).astimezone(UTC)
+            open_.append(Interval(opens, closes))
+        day += timedelta(days=1)
+    return clip(open_, start, end)
+
+
+def office_hours_words(office_hours: OfficeHours = OFFICE_HOURS) -> str:
+    """When sessions run, for a page: '09:00 to 17:30 UK time, Monday to Friday, ...'."""
+    days = sorted(office_hours.weekdays)
+    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    return (
+        f"{office_hours.first_start:%H:%M} to {office_hours.last_end:%H:%M} UK time, "
+        f"{names[days[0]]} to {names[days[-1]]}, not bank holidays in England"
+    )
+
+
+def office_hours_closed_words(moment: datetime, office_hours: OfficeHours = OFFICE_HOURS) -> str:
+    """Why sessions do not run at `moment` (outside `office_hours_open`), in plain words."""
+    zone = ZoneInfo(office_hours.zone)
+    day = moment.astimezone(zone).date()
+    if day.weekday() not in office_hours.weekdays:
+        return "Councils book working days only"
+    if name := bank_holiday(day, office_hours):
+        return f"Councils do not book bank holidays in England ({name})"
+    return (
+        f"Outside the hours sessions run ({office_hours.first_start:%H:%M}–"
+        f"{office_hours.last_end:%H:%M} UK time)"
+    )
 
 
 def session_times(

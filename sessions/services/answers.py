@@ -35,7 +35,12 @@ from sessions.models import (
 )
 from sessions.selectors import absolute_url
 from sessions.selectors.invites import latest_request_sequence
-from sessions.services.letters import session_focus, session_panel_lines, session_title
+from sessions.services.letters import (
+    session_focus,
+    session_panel_lines,
+    session_title,
+    session_when,
+)
 from sessions.services.restaff_queue import booking_restaff_queue
 
 logger = logging.getLogger(__name__)
@@ -384,6 +389,7 @@ class PeerSeat:
     can_accept: bool
     can_decline: bool
     focus: str = ""  # the council's notes for the panel
+    when: str = ""  # in UK time, and the peer's own beside it where it differs
 
     @property
     def withdrawing(self) -> bool:
@@ -407,7 +413,7 @@ def peer_seats(*, peer: Peer, now: datetime | None = None, past_days: int = 90) 
             session__end__gte=now - timedelta(days=past_days),
             status__in=[*HOLDING_SEAT_STATUSES, SeatStatus.DECLINED, SeatStatus.WITHDRAWN],
         )
-        .select_related("session__offer", "session__booking__council")
+        .select_related("peer", "session__offer", "session__booking__council")
         .order_by("session__start", "id")
     )
     latest: dict[int, Seat] = {}
@@ -437,4 +443,6 @@ def peer_seat(seat: Seat, *, now: datetime | None = None) -> PeerSeat:
         can_accept=open_ and seat.status in (SeatStatus.PROPOSED, SeatStatus.INVITED),
         can_decline=open_ and seat.status in HOLDING_SEAT_STATUSES,
         focus=session_focus(session),
+        # The one wording of a session's time, as the invitation gives it.
+        when=session_when(session, zone=seat.peer.time_zone if seat.peer else None),
     )

@@ -75,7 +75,8 @@ def my_session_answer(request, seat_id: int, answer: str):
     if answer not in (answers.ACCEPT, answers.DECLINE):
         raise Http404("No such answer.")
     seat = get_object_or_404(
-        Seat.objects.select_related("session__offer", "session__booking__council"), pk=seat_id
+        Seat.objects.select_related("peer", "session__offer", "session__booking__council"),
+        pk=seat_id,
     )
     if seat.peer_id != peer.id:
         raise PermissionDenied("This is not your seat.")

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from peers import services
 from peers.models import Region
 from peers.selectors import caller_for
+from scheduling.engine.staffing import bank_holiday
 from scheduling.engine.uk_time import day_text
 from sessions.models import Offer, Seat, SeatStatus
 from sessions.services import booking_create
@@ -24,8 +25,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 def next_weekday(weekday: int) -> date:
+    """The next such weekday that councils can book (not a bank holiday in England), so its
+    hours show in the preview."""
     today = date.today()
-    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+    day = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+    while bank_holiday(day):
+        day += timedelta(days=7)
+    return day
 
 
 def preview_day(page, day: date):
@@ -227,5 +233,27 @@ def test_the_time_zone_list_reads_by_country_with_uk_time_first(sized_page, live
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_role("status")).to_contain_text("Your settings are saved.")
     expect(page.get_by_text("Times are in your time zone, Africa/Asmara.")).to_be_visible()
+    assert_fits(page)
+    assert_accessible(axe, page)
+
+
+def test_a_peer_abroad_previews_what_councils_can_book_in_both_times(sized_page, live_server, axe):
+    page = sized_page
+    user = make_user("peer6", password="a long demo passphrase")
+    peer = make_peer(user=user)
+    services.availability_update(
+        peer=peer,
+        time_zone="America/New_York",
+        weekly=[{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)],
+    )
+    sign_in(page, live_server, "peer6", "a long demo passphrase")
+    page.goto(live_server.url + "/availability/")
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("Times are yours, with UK time in brackets where it differs.")
+    wednesday = next_weekday(2)
+    # Whatever the clocks do this week, New York's 09:00-17:00 ends after 17:30 UK time: what
+    # councils can book stops there, and the rest is said to be outside the hours.
+    expect(preview_day(page, wednesday)).to_contain_text("–17:30 UK time)")
+    expect(preview_day(page, wednesday)).to_contain_text("Outside the hours sessions run")
     assert_fits(page)
     assert_accessible(axe, page)

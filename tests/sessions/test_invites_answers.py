@@ -569,6 +569,34 @@ def test_my_sessions_lists_a_peers_seats_and_takes_answers(client, pool, booked)
     assert 'href="/my-sessions/"' not in client.get("/").content.decode()
 
 
+def test_a_peer_in_another_zone_sees_their_own_time_beside_uk_time_on_every_page(
+    client, pool, booked
+):
+    from scheduling.engine.uk_time import when_text
+
+    booking, mails = booked
+    session = Session.objects.get(booking=booking)
+    pool.lead.time_zone = "America/New_York"
+    pool.lead.user = make_user()
+    pool.lead.save()
+    when = when_text(session.start, session.end, "America/New_York")
+    assert "your time (America/New_York)" in when
+    client.force_login(pool.lead.user)
+    seat = seat_of(pool.lead)
+    for path in (
+        "/my-sessions/",
+        f"/my-sessions/seats/{seat.pk}/decline/",
+        path_of(links(mails[pool.lead.email].text)["accept"]),
+    ):
+        assert when in client.get(path).content.decode(), path
+    # A peer in UK time sees UK time alone.
+    pool.member.user = make_user()
+    pool.member.save()
+    client.force_login(pool.member.user)
+    page = client.get("/my-sessions/").content.decode()
+    assert f"{when_text(session.start, session.end)}<" in page and "your time" not in page
+
+
 def test_the_feed_link_is_shown_once_and_can_be_renewed_or_turned_off(client, pool):
     from sessions.webinars.selectors.feed_tokens import feed_token_owner
 
