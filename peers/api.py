@@ -120,8 +120,10 @@ def availability_get(request):
 
 @router.put(
     "/peers/me/availability",
-    response=AvailabilityChangeOut,
+    response={200: AvailabilityChangeOut, 429: None},
     summary="Replace the caller's availability; seats it no longer covers are released",
+    description="Changes of `busy_calendar_url` are limited per hour with uploads (429 with "
+    "Retry-After).",
 )
 def availability_put(request, payload: AvailabilityIn):
     data = payload.model_dump()
@@ -138,7 +140,7 @@ def availability_put(request, payload: AvailabilityIn):
 
 @router.post(
     "/peers/me/busy-calendar",
-    response={202: BusyCalendarOut},
+    response={202: BusyCalendarOut, 429: None},
     summary="Upload an .ics of the caller's own commitments (replaces the last one)",
     description="The file is kept and read by the task queue: the answer (202) says `pending`; "
     "`GET /peers/me/availability` then shows it `imported` or `refused` with the reason. "

@@ -1,25 +1,57 @@
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, WithJsonSchema
 
 from peers.models import CouncilType, Nation, PeerKind, Region
 from scheduling.engine.time_zones import offered_zones
+from scheduling.engine.uk_time import FIRST_YEAR, LAST_YEAR, outside_service_years
 
-FIRST_YEAR, LAST_YEAR = 2000, 2099
+# As RFC 3339 writes them (the schema's `date` and `date-time`): pydantic alone would also read
+# a number as seconds since 1970, and a date without its dashes.
+RFC3339_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+RFC3339_TIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
 
 
-def _within_service_years(moment: datetime) -> datetime:
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise ValueError(f"Give a time in the years {FIRST_YEAR} to {LAST_YEAR}.")
-    return moment.replace(microsecond=0)
+def _written(pattern: re.Pattern, read, example: str):
+    """Read text written as `pattern` says with `read` (a date or datetime from Python, not from
+    a request, is taken as it is); anything else is refused with an example."""
+
+    def check(value):
+        if isinstance(value, date | datetime):
+            return value
+        if isinstance(value, str) and pattern.match(value):
+            try:
+                return read(value.upper())
+            except ValueError:
+                raise ValueError(f"{value} is not a real date.") from None
+        raise ValueError(f"Write it as {example}.")
+
+    return check
+
+
+def _within_service_years(moment: date | datetime) -> date | datetime:
+    problem = outside_service_years(moment)
+    if problem:
+        raise ValueError(problem)
+    return moment.replace(microsecond=0) if isinstance(moment, datetime) else moment
 
 
 # A time given to the API: ISO 8601 with a UTC offset, in the years the service plans for,
 # to the second (a fraction of a second is dropped). Every start and end the API takes is one.
 Instant = Annotated[
     AwareDatetime,
+    BeforeValidator(
+        _written(
+            RFC3339_TIME,
+            datetime.fromisoformat,
+            "2027-01-04T10:00:00Z or 2027-06-07T10:00:00+01:00",
+        )
+    ),
     AfterValidator(_within_service_years),
     WithJsonSchema(
         {
@@ -34,12 +66,29 @@ Instant = Annotated[
     ),
 ]
 
+# A date given to the API: YYYY-MM-DD, in the years the service plans for.
+Day = Annotated[
+    date,
+    BeforeValidator(_written(RFC3339_DAY, date.fromisoformat, "YYYY-MM-DD, such as 2027-01-04")),
+    AfterValidator(_within_service_years),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$",
+            "description": f"YYYY-MM-DD, in the years {FIRST_YEAR} to {LAST_YEAR}.",
+        }
+    ),
+]
+
 
 class BodyIn(Schema):
     """A JSON body the API reads: a key it does not know is refused (422), not ignored, so
-    a misspelt field is noticed and the schema says exactly what is read."""
+    a misspelt field is noticed and the schema says exactly what is read; and each value is
+    of the type the schema says (strict: "1" is not a number, 0 is not false). Dates and times
+    are read by `Day` and `Instant`; a choice (an enum) is given as its text."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class CouncilRef(Schema):
@@ -144,15 +193,15 @@ class WeeklyWindowIO(WindowIO):
 
 
 class OverrideIO(BodyIn):
-    date: date
+    date: Day
     windows: list[WindowIO] = Field(
         default_factory=list, description="No windows: not available that date."
     )
 
 
 class LeaveIO(BodyIn):
-    first_day: date
-    last_day: date
+    first_day: Day
+    last_day: Day
     note: str = Field(default="", max_length=200)
 
 
@@ -181,7 +230,7 @@ class AvailabilityIn(BodyIn):
     monthly_hours_cap: int = Field(ge=0, le=300)
     buffer_minutes: int = Field(default=30, ge=0, le=240)
     bank_holidays_block: bool = True
-    nation: Nation = Nation.ENGLAND
+    nation: Nation = Field(default=Nation.ENGLAND, strict=False)
     busy_calendar_url: str | None = Field(
         default=None,
         max_length=2000,

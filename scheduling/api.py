@@ -4,11 +4,15 @@ Errors are `{"detail": ...}`: 400 a body that cannot be read (not JSON, or a bro
 body), 401 not signed in, 403 not allowed,
 404 unknown (any address under /api/ included), 409 conflict, 413 a body over the size limit,
 422 invalid input with a list of `{"loc": [..., field], "msg": reason}`, 429 throttled, 503 the
-database, its pooler or Redis out of reach for a moment (with Retry-After). The
-OpenAPI schema documents each of them where it can occur (`documented_errors`).
+database, its pooler or Redis out of reach for a moment (with Retry-After). The OpenAPI schema
+documents each of them where it can occur (`documented_errors`), and every answer is checked
+against it as it leaves (`SchedulingAPI.create_response`).
 """
 
 import json
+import logging
+import re
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -41,6 +45,7 @@ from sessions.api.staffing import router as staffing_router
 from sessions.webinars.api import router as webinars_router
 
 NUL_MESSAGE = "Text may not contain the NUL character."
+logger = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
@@ -137,16 +142,25 @@ ERROR_TEXT = {
     404: ("Unknown object.", "Refused"),
     409: ("Conflict with the present state: nothing was changed.", "Refused"),
     413: ("The body is larger than the limit.", "Refused"),
-    422: ("Invalid input: `loc` names the field, `msg` the reason.", "InvalidInput"),
+    422: (
+        "Invalid input: `loc` names the field, `msg` the reason; `type` is `rule` for a rule "
+        "the schema cannot state (the operation's description names them).",
+        "InvalidInput",
+    ),
     429: ("Too many requests: try again after `Retry-After` seconds.", "Refused"),
+    503: (
+        "The database, its pooler or Redis was out of reach for a moment: nothing was changed; "
+        "try again after `Retry-After` seconds.",
+        "Refused",
+    ),
 }
 
 
-def documented_errors(operation: dict) -> set[int]:
-    """The error statuses an operation can answer, by what it takes: a sign-in (401, 403), a
-    path parameter (404), any input (422), a body of any kind (400, 413); plus those its
-    router declares."""
-    codes = {int(code) for code in operation.get("responses", {}) if int(code) >= 400}
+def input_errors(operation: dict) -> set[int]:
+    """The error statuses an operation can answer by what it takes, whatever it does: a
+    sign-in (401, 403), a path parameter (404), any input (422), a body of any kind (400, 413),
+    and a store out of reach for a moment (503), which any operation can meet."""
+    codes = {503}
     parameters = operation.get("parameters", [])
     if operation.get("security"):
         codes |= {401, 403}
@@ -159,7 +173,57 @@ def documented_errors(operation: dict) -> set[int]:
     return codes
 
 
+def documented_errors(operation: dict) -> set[int]:
+    """Those, and the refusals its router declares (`response={409: ...}`)."""
+    declared = {int(code) for code in operation.get("responses", {}) if int(code) >= 400}
+    return declared | input_errors(operation)
+
+
+class UndocumentedStatus(AssertionError):
+    """An operation answered a status its schema does not list: the schema (or the router's
+    `response=`) is missing it."""
+
+
+def _route_key(route: str) -> str:
+    """A Django route (`seats/<int:seat_id>`) in the schema's words (`seats/{seat_id}`)."""
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", route)
+
+
 class SchedulingAPI(NinjaAPI):
+    @cached_property
+    def documented_statuses(self) -> dict[tuple[str, str], frozenset[int]]:
+        """Each operation's statuses as its schema lists them, by method and path below /api/."""
+        schema = self.get_openapi_schema()
+        root = self.get_root_path({})
+        return {
+            (method.upper(), path.removeprefix(root)): frozenset(map(int, operation["responses"]))
+            for path, methods in schema["paths"].items()
+            for method, operation in methods.items()
+        }
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        """Every answer of an operation, errors and refusals included, passes here: one whose
+        status the schema does not list fails loudly where `API_STRICT_STATUSES` is on
+        (development and the tests), and is logged as an error elsewhere."""
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        self.check_documented(request, response.status_code)
+        return response
+
+    def check_documented(self, request, status: int) -> None:
+        route = getattr(getattr(request, "resolver_match", None), "route", None)
+        if not isinstance(route, str):
+            return
+        key = (request.method, _route_key(route).removeprefix(self.get_root_path({})[1:]))
+        documented = self.documented_statuses.get(key)
+        if documented is None or status in documented:
+            return
+        message = f"{key[0]} /{key[1]} answered {status}, which its schema does not list."
+        if settings.API_STRICT_STATUSES:
+            raise UndocumentedStatus(message)
+        logger.error(message)
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -168,14 +232,19 @@ class SchedulingAPI(NinjaAPI):
             for operation in methods.values():
                 responses = operation.setdefault("responses", {})
                 declared = {int(code): code for code in responses}
+                generic = input_errors(operation)
                 for code in sorted(documented_errors(operation)):
                     description, shape = ERROR_TEXT.get(code, ("Refused.", "Refused"))
+                    shared = {"$ref": f"#/components/schemas/{shape}"}
                     response = responses.setdefault(declared.get(code, code), {})
                     response.setdefault("description", description)
-                    response.setdefault(
-                        "content",
-                        {"application/json": {"schema": {"$ref": f"#/components/schemas/{shape}"}}},
-                    )
+                    content = response.setdefault("content", {"application/json": {}})
+                    body = content.setdefault("application/json", {})
+                    own = body.setdefault("schema", shared)
+                    # A refusal of the operation's own (e.g. a hard rule, 422) in its shape,
+                    # beside the shape every operation answers that status in.
+                    if code in generic and own != shared:
+                        body["schema"] = {"anyOf": [own, shared]}
         return schema
 
 
@@ -192,13 +261,19 @@ api = SchedulingAPI(
 )
 
 
+# The `type` of a 422 from a rule beyond what the schema states (a service's ValidationError:
+# the end after the start, an address that can take mail): each operation's description
+# names its rules, so a request the schema allows is refused only by one of them.
+RULE = "rule"
+
+
 def validation_errors(exc: ValidationError) -> list[dict]:
     if hasattr(exc, "error_dict"):
         return [
-            {"type": "value_error", "loc": ["body", name], "msg": " ".join(messages)}
+            {"type": RULE, "loc": ["body", name], "msg": " ".join(messages)}
             for name, messages in exc.message_dict.items()
         ]
-    return [{"type": "value_error", "loc": ["body"], "msg": " ".join(exc.messages)}]
+    return [{"type": RULE, "loc": ["body"], "msg": " ".join(exc.messages)}]
 
 
 @api.exception_handler(ValidationError)

@@ -336,6 +336,9 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # Peers' busy-calendar feeds are fetched server-side: loopback addresses are refused (request
 # forgery) unless this is on, which only the tests do.
 BUSY_CALENDAR_ALLOW_LOOPBACK = env_bool("BUSY_CALENDAR_ALLOW_LOOPBACK", False)
+# An API answer whose status the OpenAPI schema does not list raises (a defect shows at once)
+# instead of being logged; on in development and the tests.
+API_STRICT_STATUSES = env_bool("API_STRICT_STATUSES", DEBUG)
 # Slot searches one web process runs at once (the rest wait; other requests do not).
 SEARCHES_AT_ONCE = int(os.environ.get("SEARCHES_AT_ONCE", "2"))
 

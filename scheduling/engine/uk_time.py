@@ -30,6 +30,19 @@ def month_of(moment: datetime, zone: ZoneInfo = LONDON) -> Month:
     return local.year, local.month
 
 
+# The years the service plans for: a date or time outside them is refused wherever it is given
+# (the API's dates and times, the programme's period), with this sentence.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def outside_service_years(moment: date | datetime) -> str | None:
+    """Why `moment` is refused, or None when its year is one the service plans for."""
+    if FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return None
+    what = "time" if isinstance(moment, datetime) else "date"
+    return f"Give a {what} in the years {FIRST_YEAR} to {LAST_YEAR}."
+
+
 # Dates and times as people read them, one way everywhere (e-mails, pages, calendar text):
 # "Monday 7 December 2026", "10:00", and a span as
 # "Monday 7 December 2026, 10:00 to 12:30 (UK time)".

@@ -216,8 +216,10 @@ def booking_approve(request, booking_id: int):
 
 @router.post(
     "/bookings/{int:booking_id}/reject",
-    response=BookingOut,
+    response={200: BookingOut, 409: None},
     summary="Decline a request (the council's Principal Adviser, or staff); its time is released",
+    description="409 when it is no longer a request waiting for a decision (approved, declined, "
+    "expired or cancelled), or has run out of time; `booking_status` says which.",
 )
 def booking_reject(request, booking_id: int, payload: RejectIn):
     caller = _caller(request)

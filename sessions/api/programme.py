@@ -5,6 +5,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from peers.schemas import Day
 from peers.selectors import caller_for
 from scheduling.engine.uk_time import LONDON
 from sessions.selectors.programme import programme_period, programme_summary
@@ -13,11 +14,13 @@ router = Router(tags=["programme"])
 
 
 class PeriodQuery(Schema):
-    start: date | None = Field(
+    start: Day | None = Field(
         None, description="First UK date (YYYY-MM-DD); default: the 1st of this month"
     )
-    end: date | None = Field(
-        None, description="Last UK date, included; default: the end of the third month"
+    end: Day | None = Field(
+        None,
+        description="Last UK date, included: on or after the start, at most a year after it; "
+        "default: the end of the third month",
     )
 
 

@@ -37,7 +37,7 @@ from peers.free_time import STEP_MINUTES, free_time_matrix
 from peers.models import Accreditation, CouncilType, Peer, Region
 from peers.selectors import Caller
 from scheduling.engine.grid import TimeGrid
-from scheduling.engine.uk_time import LONDON, month_of
+from scheduling.engine.uk_time import LONDON, month_of, outside_service_years
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -103,7 +103,9 @@ class Period:
 
 
 def programme_period(*, first_day: date | None, last_day: date | None, today: date) -> Period:
-    """The period asked for; by default this month and the two after it."""
+    """The period asked for; by default this month and the two after it. The one check of a
+    period, for the page and the API alike: in the years the service plans for, ending on or
+    after its start, at most a year long (else a ValidationError naming `start` or `end`)."""
     if first_day is None:
         first_day = today.replace(day=1)
     if last_day is None:
@@ -111,6 +113,9 @@ def programme_period(*, first_day: date | None, last_day: date | None, today: da
         for _ in range(3):
             month = (month + timedelta(days=32)).replace(day=1)
         last_day = month - timedelta(days=1)
+    for name, day in (("start", first_day), ("end", last_day)):
+        if problem := outside_service_years(day):
+            raise ValidationError({name: problem})
     if last_day < first_day:
         raise ValidationError({"end": "The end date must be on or after the start date."})
     if last_day - first_day >= LONGEST_PERIOD:

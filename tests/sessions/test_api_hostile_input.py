@@ -165,3 +165,35 @@ def test_peer_records_and_unknown_peers(pool):
     headers = bearer(make_user(is_staff=True))
     assert Client().get(f"/api/peers/{make_peer().id}", headers=headers).status_code == 200
     assert Client().get(f"/api/peers/{2**63}", headers=headers).status_code == 404
+
+
+def test_values_of_another_type_than_the_schema_says_are_422(pool):
+    """A JSON body is read as its schema says: "1" is not a number, 0 is not false, and a time
+    or date is text in RFC 3339's form (not seconds since 1970, nor a date without dashes)."""
+    client, headers = Client(), bearer(pool.booker)
+    start = london(bookable_day(), 10)
+    body = {"offer": PANEL, "council": pool.council.id, "start": start.isoformat()}
+    for change, field in [
+        ({"council": str(pool.council.id)}, "council"),
+        ({"council": float(pool.council.id)}, "council"),
+        ({"start": int(start.timestamp())}, "start"),
+        ({"start": start.strftime("%Y%m%dT%H%M%S%z")}, "start"),
+        ({"start": start.isoformat(timespec="minutes")}, "start"),
+    ]:
+        assert_invalid(send(client, "post", "/api/bookings", headers, {**body, **change}), field)
+    query = f"council={pool.council.id}&start={int(start.timestamp())}&end={start.isoformat()}"
+    response = client.get(f"/api/offers/{PANEL}/slots?{query.replace('+', '%2B')}", headers=headers)
+    assert_invalid(response, "start")
+    assert Booking.objects.count() == 0
+    peer_user = make_user()
+    make_peer(user=peer_user)
+    availability = {"monthly_session_cap": 4, "monthly_hours_cap": 12}
+    path = "/api/peers/me/availability"
+    for change, field in [
+        ({"bank_holidays_block": 0}, "bank_holidays_block"),
+        ({"monthly_session_cap": "4"}, "monthly_session_cap"),
+        ({"leave": [{"first_day": "20991201", "last_day": "2099-12-02"}]}, "first_day"),
+    ]:
+        response = send(client, "put", path, bearer(peer_user), {**availability, **change})
+        assert_invalid(response, field)
+    assert send(client, "put", path, bearer(peer_user), availability).status_code == 200

@@ -341,12 +341,36 @@ def test_others_may_not_see_the_programme(api_client, client, world, who, status
         ({"start": "2027-03-31", "end": "2027-03-01"}, "end"),
         ({"start": "2027-01-01", "end": "2028-03-01"}, "end"),
         ({"start": "not a date"}, "start"),
+        # Read by pydantic alone as seconds since 1970.
+        ({"start": "0"}, "start"),
+        ({"start": "1800000000"}, "start"),
+        ({"start": "20270101"}, "start"),
+        ({"start": "1970-01-01"}, "start"),
+        ({"start": "2027-01-01", "end": "2100-01-01"}, "end"),
     ],
 )
 def test_a_period_that_makes_no_sense_is_422(api_client, world, params, field):
     response = summary(api_client, world.staff, **params)
     assert response.status_code == 422
     assert field in str(response.json()["detail"])
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"start": "1970-01-01", "end": "1970-03-01"}, "in the years 2000 to 2099"),
+        ({"start": "2027-03-31", "end": "2027-03-01"}, "on or after the start date"),
+        ({"start": "2027-01-01", "end": "2028-03-01"}, "at most a year"),
+    ],
+)
+def test_the_page_checks_the_period_as_the_api_does(client, world, params, words):
+    client.force_login(world.staff)
+    response = client.get("/programme/", params)
+    assert response.status_code == 422
+    assert words in response.content.decode()
+    api = client.get("/api/programme/summary", params)
+    assert api.status_code == 422
+    assert words in str(api.json()["detail"])
 
 
 def test_the_period_defaults_to_three_months(api_client, world):
