@@ -64,6 +64,25 @@ def pytest_collection_modifyitems(config, items):
             items[:] = [item for item in items if item not in left_out]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Behind pgbouncer in transaction mode (DATABASE_TRANSACTION_POOLING) the pooler keeps its
+    server connections to the test database open after the tests, and PostgreSQL will not drop
+    a database in use: they are ended first (pgbouncer opens new ones when next asked)."""
+    yield
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.DATABASE_TRANSACTION_POOLING or connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests sign in often.
