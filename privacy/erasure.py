@@ -164,6 +164,11 @@ def _peer_erased(peer: Peer, pseudonym: str, counts: Counter) -> None:
     )
     FreeTime.objects.filter(peer=peer).delete()
     counts["feed tokens deleted"] += FeedToken.objects.filter(peer=peer).delete()[0]
+    # What they said when they declined a seat is theirs: gone from the seats and their history.
+    counts["reasons for declining cleared"] += (
+        Seat.objects.filter(peer=peer).exclude(answer_reason="").update(answer_reason="")
+    )
+    Seat.history.filter(peer_id=peer.pk).exclude(answer_reason="").update(answer_reason="")
     peer.skills.clear()
     peer.declared_interests.clear()
     peer.name = pseudonym_name(pseudonym)

@@ -148,6 +148,7 @@ def _peer(person: Person) -> dict | None:
                 "role": s.role_name,
                 "status": s.status,
                 "answered_sequence": s.answered_sequence,
+                "reason_given": s.answer_reason,
             }
             for s in Seat.objects.filter(peer=peer).select_related(
                 "session__offer", "session__booking__council"

@@ -114,20 +114,21 @@ def by_recipient(mails: list[Mail]) -> dict[str, Mail]:
 FROM = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
-def links(text: str) -> dict[str, str]:
-    """The answer links in a message's text, by answer."""
+def links(text: str, *, every: bool = False) -> dict[str, str]:
+    """The answer links in a message's text, by answer: those for this session alone, or with
+    `every` those for every session of its series."""
     return {
         answer: url
         for url in re.findall(r"https?://\S+/answer/\S+/", text)
         for answer in ("accept", "decline")
-        if _answer_of(url) == answer
+        if _ticket_of(url).answer == answer and _ticket_of(url).every == every
     }
 
 
-def _answer_of(url: str) -> str:
+def _ticket_of(url: str):
     from sessions.services.answers import answer_ticket
 
-    return answer_ticket(url.rstrip("/").rsplit("/", 1)[1]).answer
+    return answer_ticket(url.rstrip("/").rsplit("/", 1)[1])
 
 
 def path_of(url: str) -> str:

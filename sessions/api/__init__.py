@@ -26,6 +26,7 @@ from sessions.schemas import (
     SlotOut,
     SlotQuery,
 )
+from sessions.services import series
 
 router = Router(tags=["catalogue"])
 JSON = "application/json; charset=utf-8"  # as the API's renderer answers
@@ -225,6 +226,21 @@ def booking_reject(request, booking_id: int, payload: RejectIn):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     services.booking_reject(caller=caller, booking=booking, reason=payload.reason)
+    return selectors.booking_out(
+        selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
+    )
+
+
+@router.put(
+    "/bookings/{int:booking_id}/joining-link",
+    response=BookingOut,
+    summary="Set or clear one joining link for every session of a booking still to come (a "
+    "series); everyone concerned is sent an update for each session",
+)
+def booking_joining_link(request, booking_id: int, payload: JoiningLinkIn):
+    caller = _caller(request)
+    booking = selectors.booking_get(caller=caller, booking_id=booking_id)
+    series.booking_joining_url_set(caller=caller, booking=booking, joining_url=payload.joining_url)
     return selectors.booking_out(
         selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )

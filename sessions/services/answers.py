@@ -82,6 +82,7 @@ class AnswerTicket:
     seat_id: int
     sequence: int
     answer: str
+    every: bool = False  # for every session of the series the peer sits on, not this one alone
 
     @property
     def accept(self) -> bool:
@@ -101,21 +102,37 @@ def answer_link_lifetime_text(session: Session) -> str:
     return f"until the session starts ({day_text(until)}, {clock_text(until)} UK time)"
 
 
-def answer_token(*, seat_id: int, sequence: int, answer: str, until: datetime | None = None) -> str:
+def answer_token(
+    *,
+    seat_id: int,
+    sequence: int,
+    answer: str,
+    until: datetime | None = None,
+    every: bool = False,
+) -> str:
     """A signed answer link's token. `until`: when it stops working; by default the seat's
-    session's `answer_link_expiry`."""
+    session's `answer_link_expiry`. `every`: it answers every session of the series."""
     if answer not in (ACCEPT, DECLINE):
         raise ValueError(f"answer must be {ACCEPT!r} or {DECLINE!r}, got {answer!r}")
     if until is None:
         until = answer_link_expiry(Session.objects.get(seats__pk=seat_id))
-    return signing.dumps(
-        {"seat": seat_id, "seq": sequence, "answer": answer, "until": int(until.timestamp())},
-        salt=ANSWER_SALT,
+    data = {"seat": seat_id, "seq": sequence, "answer": answer, "until": int(until.timestamp())}
+    if every:
+        data["all"] = 1
+    return signing.dumps(data, salt=ANSWER_SALT)
+
+
+def answer_url(
+    *,
+    seat_id: int,
+    sequence: int,
+    answer: str,
+    until: datetime | None = None,
+    every: bool = False,
+) -> str:
+    token = answer_token(
+        seat_id=seat_id, sequence=sequence, answer=answer, until=until, every=every
     )
-
-
-def answer_url(*, seat_id: int, sequence: int, answer: str, until: datetime | None = None) -> str:
-    token = answer_token(seat_id=seat_id, sequence=sequence, answer=answer, until=until)
     return absolute_url(reverse("answer", kwargs={"token": token}))
 
 
@@ -139,7 +156,10 @@ def answer_ticket(token: str, *, now: datetime | None = None) -> AnswerTicket:
         ) from None
     try:
         ticket = AnswerTicket(
-            seat_id=int(data["seat"]), sequence=int(data["seq"]), answer=str(data["answer"])
+            seat_id=int(data["seat"]),
+            sequence=int(data["seq"]),
+            answer=str(data["answer"]),
+            every=bool(data.get("all")),
         )
         until = data.get("until")
         closed = until is not None and (now or timezone.now()).timestamp() >= int(until)
@@ -390,6 +410,8 @@ class PeerSeat:
     can_decline: bool
     focus: str = ""  # the council's notes for the panel
     when: str = ""  # in UK time, and the peer's own beside it where it differs
+    series: tuple[str, ...] = ()  # every session of its series, when it is one of several
+    series_open: int = 1  # the sessions of the series still to come that the peer sits on
 
     @property
     def withdrawing(self) -> bool:
@@ -397,8 +419,12 @@ class PeerSeat:
         return self.seat.status == SeatStatus.ACCEPTED
 
 
-def decline_question(row: PeerSeat | None) -> str:
-    """The question a peer is asked before giving up a seat: the one wording of every path."""
+def decline_question(row: PeerSeat | None, *, every: bool = False) -> str:
+    """The question a peer is asked before giving up a seat (or, `every`, all the sessions of
+    its series they sit on): the one wording of every path."""
+    if every and row is not None:
+        verb = "withdraw from" if row.withdrawing else "decline"
+        return f"Are you sure you want to {verb} all {row.series_open} sessions of this series?"
     if row is not None and row.withdrawing:
         return "Are you sure you want to withdraw from this panel?"
     return "Are you sure you want to decline this seat?"
@@ -430,9 +456,13 @@ def peer_seats(*, peer: Peer, now: datetime | None = None, past_days: int = 90) 
 
 
 def peer_seat(seat: Seat, *, now: datetime | None = None) -> PeerSeat:
+    from sessions.services.series import series_lines, series_seats
+
     now = now or timezone.now()
     session = seat.session
     open_ = session.status == SessionStatus.SCHEDULED and session.start > now
+    zone = seat.peer.time_zone if seat.peer else None
+    series = series_lines(session, zone=zone) if session.offer.session_count > 1 else ()
     return PeerSeat(
         seat=seat,
         session=session,
@@ -444,5 +474,7 @@ def peer_seat(seat: Seat, *, now: datetime | None = None) -> PeerSeat:
         can_decline=open_ and seat.status in HOLDING_SEAT_STATUSES,
         focus=session_focus(session),
         # The one wording of a session's time, as the invitation gives it.
-        when=session_when(session, zone=seat.peer.time_zone if seat.peer else None),
+        when=session_when(session, zone=zone),
+        series=series,
+        series_open=len(series_seats(seat, now=now)) if series and open_ else 1,
     )

@@ -69,6 +69,7 @@ from sessions.services.letters import (
     with_reference,
 )
 from sessions.services.outbox import InviteContent, invite_queue, invite_time
+from sessions.services.series import series_answer_links, series_lines
 from sessions.services.session_changes import (
     ADVISER,
     BOOKER,
@@ -394,6 +395,7 @@ def _peer_content(invite: Invite) -> InviteContent:
     zone = seat.peer.time_zone if seat.peer else None
     decline = answer_url(seat_id=seat.pk, sequence=invite.sequence, answer=DECLINE, until=until)
     changes = _changes(invite, PEER) if update else ()
+    series = series_lines(session, zone=zone)
     if kept:
         paragraphs = (
             f"The details of the {title} have changed; its time has not. You have accepted "
@@ -415,6 +417,14 @@ def _peer_content(invite: Invite) -> InviteContent:
             ("Decline the seat", decline),
             ("All your sessions", my_sessions),
         )
+        if every := series_answer_links(seat, sequence=invite.sequence, until=until):
+            # A series is answered once; each session can still be answered alone.
+            actions = (
+                *every,
+                ("Accept this session only", accept),
+                ("Decline this session only", decline),
+                ("All your sessions", my_sessions),
+            )
         notes = (
             "The accept and decline links work without signing in "
             f"{answer_link_lifetime_text(session)}. If you decline, the LGA finds another peer.",
@@ -433,6 +443,7 @@ def _peer_content(invite: Invite) -> InviteContent:
         focus=session_focus(session),
         panel=session_panel_lines(session, with_status=False),
         changes=changes,
+        series=series,
         actions=actions,
         notes=notes,
     )

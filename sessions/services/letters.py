@@ -77,6 +77,8 @@ class Letter:
     focus: str = ""
     panel: tuple[tuple[str, str], ...] = ()  # (role, who)
     changes: tuple[str, ...] = ()
+    # Every session of a series (coaching calls, days of support), one line each.
+    series: tuple[str, ...] = ()
     actions: tuple[tuple[str, str], ...] = ()  # (label, absolute URL)
     notes: tuple[str, ...] = ()
     contact: Contact | None = None
@@ -129,6 +131,8 @@ class Letter:
         lines = [f"{label}: {value}" for label, value in self.facts if value]
         if self.focus:
             lines += ["", f"{FOCUS_LABEL}:", self.focus]
+        if self.series:
+            lines += ["", "All sessions of the series:"] + [f"- {line}" for line in self.series]
         if self.panel:
             lines += ["", "The panel:"] + [f"- {role}: {who}" for role, who in self.panel]
         if self.actions:

@@ -20,7 +20,7 @@ from sessions import services
 from sessions.forms import DeclineForm
 from sessions.models import Seat, Session
 from sessions.selectors import absolute_url, private_feed_path
-from sessions.services import answers, letters
+from sessions.services import answers, letters, series
 from sessions.webinars.selectors.feed_tokens import feed_is_live
 from sessions.webinars.selectors.webinars import subscribe_links
 from sessions.webinars.services import feed_tokens
@@ -35,6 +35,17 @@ class JoiningLinkForm(forms.Form):
         help_text="The link to the online meeting (Teams, Zoom or similar). Leave it empty to "
         "remove it. Everyone on the panel is sent an updated invitation.",
     )
+
+    def __init__(self, *args, series_count: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        if series_count > 1:
+            # A series often meets on one standing link: set it once for every session.
+            self.fields["every"] = forms.BooleanField(
+                required=False,
+                initial=True,
+                label=f"Use this link for all {series_count} sessions of this booking still "
+                "to come",
+            )
 
 
 def _peer(request):
@@ -67,12 +78,16 @@ def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: b
     return response
 
 
+ACCEPT_ALL, DECLINE_ALL = "accept-all", "decline-all"  # every session of the series
+
+
 @login_required
 def my_session_answer(request, seat_id: int, answer: str):
     """Accept at once (a POST from My sessions); decline or withdraw only after a page that
-    asks "Are you sure?", says what will happen and takes an optional reason."""
+    asks "Are you sure?", says what will happen and takes an optional reason. The "-all"
+    answers do the same for every session of the seat's series the peer sits on."""
     peer = _peer(request)
-    if answer not in (answers.ACCEPT, answers.DECLINE):
+    if answer not in (answers.ACCEPT, answers.DECLINE, ACCEPT_ALL, DECLINE_ALL):
         raise Http404("No such answer.")
     seat = get_object_or_404(
         Seat.objects.select_related("peer", "session__offer", "session__booking__council"),
@@ -80,39 +95,65 @@ def my_session_answer(request, seat_id: int, answer: str):
     )
     if seat.peer_id != peer.id:
         raise PermissionDenied("This is not your seat.")
-    if answer == answers.DECLINE:
-        return _my_seat_decline(request, seat, peer)
+    if answer in (answers.DECLINE, DECLINE_ALL):
+        return _my_seat_decline(request, seat, peer, every=answer == DECLINE_ALL)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    title = letters.session_title(seat.session)
     try:
-        answers.seat_answer(seat_id=seat.pk, accept=True, peer=peer)
+        if answer == ACCEPT_ALL:
+            done = series.seat_answer_series(seat_id=seat.pk, accept=True, peer=peer)
+        else:
+            answers.seat_answer(seat_id=seat.pk, accept=True, peer=peer)
     except answers.AnswerRefused as refused:
         messages.error(request, refused.message)
     else:
-        title = letters.session_title(seat.session)
-        messages.success(request, f"You have accepted the {seat.role_name} seat: {title}.")
+        if answer == ACCEPT_ALL:
+            messages.success(
+                request,
+                f"You have accepted the {seat.role_name} seat on {_sessions(done.answered)} of "
+                "the series.",
+            )
+        else:
+            messages.success(request, f"You have accepted the {seat.role_name} seat: {title}.")
     return redirect("my-sessions")
 
 
-def _my_seat_decline(request, seat: Seat, peer):
+def _sessions(seats) -> str:
+    count = len(seats)
+    return "1 session" if count == 1 else f"all {count} sessions"
+
+
+def _my_seat_decline(request, seat: Seat, peer, *, every: bool = False):
     row = answers.peer_seat(seat)
     form = DeclineForm(request.POST if request.method == "POST" else None, accepted=row.withdrawing)
     problem = "" if row.can_decline else _decline_problem(seat)
+    if every and not problem and row.series_open < 2:
+        every = False  # nothing else of the series is left to answer: this session alone
     if request.method == "POST" and not problem and form.is_valid():
+        reason = form.cleaned_data["reason"]
         try:
-            answers.seat_answer(
-                seat_id=seat.pk, accept=False, peer=peer, reason=form.cleaned_data["reason"]
-            )
+            if every:
+                done = series.seat_answer_series(
+                    seat_id=seat.pk, accept=False, peer=peer, reason=reason
+                )
+            else:
+                answers.seat_answer(seat_id=seat.pk, accept=False, peer=peer, reason=reason)
         except answers.AnswerRefused as refused:
             problem = refused.message
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            done = "withdrawn from" if row.withdrawing else "declined"
+            verb = "withdrawn from" if row.withdrawing else "declined"
+            what = (
+                f"the {seat.role_name} seat on {_sessions(done.answered)} of the series"
+                if every
+                else f"the {seat.role_name} seat: {row.title}"
+            )
             messages.success(
                 request,
-                f"You have {done} the {seat.role_name} seat: {row.title}. The LGA is finding a "
-                "replacement and will tell the council.",
+                f"You have {verb} {what}. The LGA is finding a replacement and will tell the "
+                "council.",
             )
             return redirect("my-sessions")
     return render(
@@ -120,9 +161,10 @@ def _my_seat_decline(request, seat: Seat, peer):
         "sessions/seat_decline.html",
         {
             "row": row,
+            "every": every,
             "form": form,
             "invalid": form if form.errors else None,
-            "heading": answers.decline_question(row),
+            "heading": answers.decline_question(row, every=every),
             "problem": problem,
         },
         status=409 if problem else 200,
@@ -179,8 +221,9 @@ def answer(request, token: str):
         else DeclineForm(request.POST if request.method == "POST" else None, accepted=False)
     )
     if request.method == "POST" and (form is None or form.is_valid()):
+        answer = series.seat_answer_series if ticket.every else answers.seat_answer
         try:
-            answers.seat_answer(
+            answer(
                 seat_id=ticket.seat_id,
                 accept=ticket.accept,
                 sequence=ticket.sequence,
@@ -212,12 +255,16 @@ def _answer_page(
     row = answers.peer_seat(seat) if seat is not None else None
     if problem:
         heading = "This invitation cannot be answered here"
+    elif done and ticket.every:
+        heading = "Thank you: series accepted" if ticket.accept else "Thank you: series declined"
     elif done:
         heading = "Thank you: seat accepted" if ticket.accept else "Thank you: seat declined"
+    elif ticket.accept and ticket.every and row is not None:
+        heading = f"Accept all {row.series_open} sessions of this series?"
     elif ticket.accept:
         heading = "Accept this seat?"
     else:
-        heading = answers.decline_question(row)
+        heading = answers.decline_question(row, every=ticket.every)
     return render(
         request,
         "sessions/answer.html",
@@ -243,20 +290,30 @@ def session_joining_link(request, session_id: int):
     )
     if session.booking is None or not caller.may_act_for(session.booking.council):
         raise PermissionDenied("You cannot change this session.")
+    count = len(series.series_sessions_ahead(session.booking_id))
     form = JoiningLinkForm(
         request.POST if request.method == "POST" else None,
         initial={"joining_url": session.joining_url},
+        series_count=count,
     )
     if request.method == "POST" and form.is_valid():
+        joining_url = form.cleaned_data["joining_url"]
         try:
-            services.session_joining_url_set(
-                caller=caller, session=session, joining_url=form.cleaned_data["joining_url"]
-            )
+            if form.cleaned_data.get("every"):
+                series.booking_joining_url_set(
+                    caller=caller, booking=session.booking, joining_url=joining_url
+                )
+            else:
+                services.session_joining_url_set(
+                    caller=caller, session=session, joining_url=joining_url
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            where = f" for all {count} sessions" if form.cleaned_data.get("every") else ""
             messages.success(
-                request, "The joining link is saved; everyone concerned is sent an update."
+                request,
+                f"The joining link is saved{where}; everyone concerned is sent an update.",
             )
             return redirect("booking-detail", booking_id=session.booking_id)
     return render(

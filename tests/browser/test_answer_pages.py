@@ -181,3 +181,69 @@ def test_withdrawing_from_an_accepted_panel_asks_first_and_takes_a_reason(
         SeatStatus.DECLINED,
         "I am unwell that week.",
     )
+
+
+def test_a_coach_answers_a_whole_series_on_my_sessions(sized_page, live_server, axe):
+    from peers.models import Skill
+
+    page = sized_page
+    panel = a_signed_in_panel(booker="booker9")
+    coach = panel.peers["officer"]
+    coach.skills.add(Skill.objects.get(slug="leadership-coaching"))
+    booking_create(
+        caller=caller_for(panel.booker),
+        offer=Offer.objects.get(slug="one-to-one-leadership-development"),
+        council=panel.council,
+        start=london(bookable_day(), 14),
+    )
+    sign_in(page, live_server, "owen", PASSWORD)
+    page.goto(f"{live_server.url}/my-sessions/")
+    cards = page.locator("main section.govuk-summary-card")
+    expect(cards).to_have_count(3)
+    expect(cards.first).to_contain_text("All sessions of the series")
+    expect(cards.first).to_contain_text("Session 3 of 3:")
+    assert_fits(page)
+    assert_accessible(axe, page)
+    cards.first.get_by_role("button", name=re.compile("^Accept all 3 sessions")).click()
+    expect(page.get_by_role("status")).to_contain_text("on all 3 sessions of the series")
+    assert {s.status for s in Seat.objects.filter(peer=coach)} == {SeatStatus.ACCEPTED}
+
+    page.locator("main section.govuk-summary-card").first.get_by_role(
+        "button", name=re.compile("^Withdraw from all 3 sessions")
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to withdraw from all 3 sessions of this series?"
+    )
+    expect(page.get_by_role("main")).to_contain_text("Session 2 of 3:")
+    assert_fits(page)
+    assert_accessible(axe, page)
+    screenshot(page, "withdraw-from-a-series")
+    page.get_by_role("link", name="No, keep my seat").click()
+    assert {s.status for s in Seat.objects.filter(peer=coach)} == {SeatStatus.ACCEPTED}
+
+
+def test_one_joining_link_for_a_series(sized_page, live_server, axe):
+    from peers.models import Skill
+
+    page = sized_page
+    panel = a_signed_in_panel(booker="booker9")
+    panel.peers["officer"].skills.add(Skill.objects.get(slug="leadership-coaching"))
+    booking = booking_create(
+        caller=caller_for(panel.booker),
+        offer=Offer.objects.get(slug="one-to-one-leadership-development"),
+        council=panel.council,
+        start=london(bookable_day(), 14),
+    )
+    first = booking.sessions.order_by("number").first()
+    sign_in(page, live_server, "booker9", PASSWORD)
+    page.goto(f"{live_server.url}/sessions/{first.pk}/joining-link/")
+    every = page.get_by_label("Use this link for all 3 sessions of this booking still to come")
+    expect(every).to_be_checked()
+    assert_fits(page)
+    assert_accessible(axe, page)
+    page.get_by_label("Joining link", exact=True).fill("https://meet.example.org/series")
+    page.get_by_role("button", name="Save the joining link").click()
+    expect(page.get_by_role("status")).to_contain_text("The joining link is saved")
+    assert set(booking.sessions.values_list("joining_url", flat=True)) == {
+        "https://meet.example.org/series"
+    }

@@ -638,3 +638,22 @@ def test_the_feed_link_is_shown_once_and_can_be_renewed_or_turned_off(client, po
     new_token = new_url.rsplit("/", 1)[1].removesuffix(".ics")
     assert feed_token_owner(new_token) is None
     assert "Create a feed link" in response.content.decode()
+
+
+def test_a_peers_reason_is_in_their_export_and_goes_with_their_erasure(
+    pool, booked, django_capture_on_commit_callbacks
+):
+    from privacy.erasure import person_erase
+    from privacy.export import person_export
+
+    seat = seat_of(pool.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        answers.seat_answer(seat_id=seat.pk, accept=False, reason="A hospital appointment.")
+    data = person_export(email=pool.member.email)
+    assert {s["reason_given"] for s in data["peer"]["seats"]} == {"A hospital appointment."}
+    assert Seat.history.filter(answer_reason="A hospital appointment.").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = person_erase(email=pool.member.email)
+    assert outcome["counts"]["reasons for declining cleared"] == 1
+    assert not Seat.objects.exclude(answer_reason="").exists()
+    assert not Seat.history.exclude(answer_reason="").exists()
