@@ -122,8 +122,10 @@ def availability_get(request):
     "/peers/me/availability",
     response={200: AvailabilityChangeOut, 429: None},
     summary="Replace the caller's availability; seats it no longer covers are released",
-    description="Changes of `busy_calendar_url` are limited per hour with uploads (429 with "
-    "Retry-After).",
+    description="422 (`type: rule`), the rules the schema cannot state: each window ends after it starts; `time_zone` is an IANA zone; "
+    "no date or leave already past (unless sent back unchanged); leave ends on or after its "
+    "first day; the calendar address is a public http(s) or webcal address. Changes of "
+    "`busy_calendar_url` are limited per hour with uploads (429 with Retry-After).",
 )
 def availability_put(request, payload: AvailabilityIn):
     data = payload.model_dump()
@@ -144,7 +146,8 @@ def availability_put(request, payload: AvailabilityIn):
     summary="Upload an .ics of the caller's own commitments (replaces the last one)",
     description="The file is kept and read by the task queue: the answer (202) says `pending`; "
     "`GET /peers/me/availability` then shows it `imported` or `refused` with the reason. "
-    "At most 2 MB; uploads and changes of feed are limited per hour (429 with Retry-After).",
+    "At most 2 MB (422, `type: rule`); uploads and changes of feed are limited per hour (429 "
+    "with Retry-After).",
 )
 def busy_calendar_upload(request, file: File[UploadedFile]):
     peer = _own_peer(request)
@@ -166,6 +169,7 @@ def busy_calendar_delete(request):
     "/peers/{int:peer_id}/freebusy",
     response=FreeBusyOut,
     summary="A peer's free and busy intervals (the peer, or staff)",
+    description="422 (`type: rule`), the rules the schema cannot state: the end is after the start, within the longest range.",
 )
 def freebusy(request, peer_id: int, when: Query[RangeQuery]):
     peer = selectors.peer_get(caller=selectors.caller_for(request.user), peer_id=peer_id)
@@ -179,7 +183,11 @@ def freebusy(request, peer_id: int, when: Query[RangeQuery]):
     }
 
 
-@router.get("/peers/{int:peer_id}/freebusy.ics", summary="The same as a VFREEBUSY calendar")
+@router.get(
+    "/peers/{int:peer_id}/freebusy.ics",
+    summary="The same as a VFREEBUSY calendar",
+    description="422 (`type: rule`), the rules the schema cannot state: the end is after the start, within the longest range.",
+)
 def freebusy_ics(request, peer_id: int, when: Query[RangeQuery]):
     peer = selectors.peer_get(caller=selectors.caller_for(request.user), peer_id=peer_id)
     availability = selectors.peer_availability(peer, when.start, when.end)

@@ -84,9 +84,10 @@ Day = Annotated[
 
 class BodyIn(Schema):
     """A JSON body the API reads: a key it does not know is refused (422), not ignored, so
-    a misspelt field is noticed and the schema says exactly what is read; and each value is
-    of the type the schema says (strict: "1" is not a number, 0 is not false). Dates and times
-    are read by `Day` and `Instant`; a choice (an enum) is given as its text."""
+        a misspelt field is noticed and the schema says exactly what is read; and each value is
+        of the type the schema says (strict: "1" is not a number, 0 is not false; the API's parser
+    reads 4.0 as 4, as JSON Schema does). Dates and times
+        are read by `Day` and `Instant`; a choice (an enum) is given as its text."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 

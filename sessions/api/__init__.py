@@ -67,6 +67,8 @@ def _bookable_offer(slug: str):
     "/offers/{slug:slug}/slots",
     response=list[SlotOut],
     summary="Start times at which a complete panel can be staffed, each with a proposed panel",
+    description="422 (`type: rule`), the rules the schema cannot state: the end is after the start, within the search's longest range; "
+    "a booking to move is of this offer and council.",
 )
 def slot_list(request, slug: str, query: Query[SlotQuery]):
     offer, council = _bookable_offer(slug), _council(query.council)
@@ -119,6 +121,8 @@ def slot_explain(request, slug: str, query: Query[ExplainQuery]):
     "/bookings",
     response={201: BookingOut, 404: None, 409: ConflictOut},
     summary="Book an offer (404: an unknown offer or council)",
+    description="422 (`type: rule`), the rules the schema cannot state: the offer can be booked (not a webinar, available today); the "
+    "start is to come and keeps the offer's booking rules (notice, horizon, days and hours).",
 )
 def booking_create(request, payload: BookingIn):
     offer, council = _bookable_offer(payload.offer), _council(payload.council)
@@ -162,6 +166,8 @@ def booking_detail(request, booking_id: int):
     "/bookings/{int:booking_id}/reschedule",
     response={200: BookingOut, 409: ConflictOut},
     summary="Move a booking; invites follow",
+    description="422 (`type: rule`), the rules the schema cannot state: the start is to come, is not the booking's present time, "
+    "and keeps the offer's booking rules (notice, horizon, days and hours).",
 )
 def booking_reschedule(request, booking_id: int, payload: RescheduleIn):
     caller = _caller(request)
@@ -250,6 +256,7 @@ def booking_joining_link(request, booking_id: int, payload: JoiningLinkIn):
     "/sessions/{int:session_id}/joining-link",
     response=SessionOut,
     summary="Set or clear a booked session's joining link; everyone concerned is sent an update",
+    description="422 (`type: rule`), the rules the schema cannot state: a full http(s) link; the session is not cancelled.",
 )
 def session_joining_link(request, session_id: int, payload: JoiningLinkIn):
     caller = _caller(request)

@@ -162,6 +162,7 @@ class SummaryOut(Schema):
     "/programme/summary",
     response=SummaryOut,
     summary="The programme's figures over a period (staff: every council; advisers: theirs)",
+    description="422 (`type: rule`), the rules the schema cannot state: the end is on or after the start, at most a year after it.",
 )
 def programme_summary_get(request, query: Query[PeriodQuery]):
     caller = caller_for(request.user)

@@ -2,10 +2,12 @@
 owner is signed in), and a signed-in councillor's own places."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.utils import check_csrf
+from pydantic import WithJsonSchema
 
 from peers.schemas import BodyIn
 from peers.services import api_token_authenticate
@@ -16,6 +18,18 @@ from sessions.webinars.selectors import webinars as selectors
 from sessions.webinars.services import registrations as services
 
 router = Router(tags=["webinars"])
+
+# Any text is read, so an unknown topic is answered 404 with the list; the schema names them.
+TopicKey = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": ["", *Topic.values],
+            "description": "A topic's key; empty for every topic",
+        }
+    ),
+]
 
 
 class DetailOut(Schema):
@@ -153,8 +167,7 @@ def _links(request, path: str, name: str) -> dict:
     auth=None,
     summary="Upcoming webinars, soonest first (times in UK time); filter by topic",
 )
-def webinar_list(request, topic: str = ""):
-    topic = topic.strip()
+def webinar_list(request, topic: TopicKey = ""):
     if topic and topic not in Topic.values:
         return Status(404, {"detail": f"No such topic. Topics: {', '.join(Topic.values)}."})
     return [_webinar_out(request, w) for w in selectors.webinar_list(topic=topic)]
@@ -198,7 +211,8 @@ def _signed_in_email(request) -> str:
         "changed or sent then: `invited` is false; a session without its CSRF token counts as "
         "signed out); `feed_url` "
         "is the private calendar feed, given only when it is first created. 409 if the webinar "
-        "is cancelled, over, started or not open; 422 for invalid input; 429 when one client "
+        "is cancelled, over, started or not open; 422 for invalid input (`type: rule`: an "
+        "address that cannot take mail, or no council); 429 when one client "
         "or address tries too often."
     ),
 )

@@ -169,13 +169,14 @@ def test_peer_records_and_unknown_peers(pool):
 
 def test_values_of_another_type_than_the_schema_says_are_422(pool):
     """A JSON body is read as its schema says: "1" is not a number, 0 is not false, and a time
-    or date is text in RFC 3339's form (not seconds since 1970, nor a date without dashes)."""
+    or date is text in RFC 3339's form (not seconds since 1970, nor a date without dashes).
+    A whole number written 4.0 is a number, as JSON Schema counts it."""
     client, headers = Client(), bearer(pool.booker)
     start = london(bookable_day(), 10)
     body = {"offer": PANEL, "council": pool.council.id, "start": start.isoformat()}
     for change, field in [
         ({"council": str(pool.council.id)}, "council"),
-        ({"council": float(pool.council.id)}, "council"),
+        ({"council": pool.council.id + 0.5}, "council"),
         ({"start": int(start.timestamp())}, "start"),
         ({"start": start.strftime("%Y%m%dT%H%M%S%z")}, "start"),
         ({"start": start.isoformat(timespec="minutes")}, "start"),
@@ -197,3 +198,7 @@ def test_values_of_another_type_than_the_schema_says_are_422(pool):
         response = send(client, "put", path, bearer(peer_user), {**availability, **change})
         assert_invalid(response, field)
     assert send(client, "put", path, bearer(peer_user), availability).status_code == 200
+    whole = {**availability, "monthly_session_cap": 4.0}
+    response = send(client, "put", path, bearer(peer_user), whole)
+    assert response.status_code == 200, response.content
+    assert response.json()["monthly_session_cap"] == 4
