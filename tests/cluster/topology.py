@@ -19,14 +19,26 @@ PORT = int(os.environ.get("CLUSTER_TEST_PORT", "8480"))
 NGINX, WEB_A, WEB_B = PORT, PORT + 1, PORT + 2
 RUN = ROOT / "var" / "cluster" / NAME
 DATABASE = f"lga_cluster_{NAME}"
-PROGRAMS = ("nginx", "pgbouncer", "redis-server", "redis-cli", "psql", "createdb", "envsubst")
+PROGRAMS = (
+    "nginx",
+    "pgbouncer",
+    "redis-server",
+    "redis-cli",
+    "psql",
+    "createdb",
+    "dropdb",
+    "pg_isready",
+    "envsubst",
+    "curl",
+    "setsid",
+)
 
 
 def problem() -> str | None:
     """Why the cluster cannot run here, or None."""
     missing = [p for p in PROGRAMS if shutil.which(p) is None and not Path("/usr/sbin", p).exists()]
     if missing:
-        return f"the cluster needs {', '.join(missing)} (Debian: nginx pgbouncer redis-server postgresql-client gettext-base)"
+        return f"the cluster needs {', '.join(missing)} (Debian: nginx pgbouncer redis-server postgresql-client gettext-base curl)"
     ready = subprocess.run(
         ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False, capture_output=True
     )
