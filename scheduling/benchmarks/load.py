@@ -56,14 +56,14 @@ def _prepare() -> dict:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.utils import timezone
+    from sessions.selectors.webinars import public_feed_path
+    from sessions.services.feeds import feed_token_issue
 
     from peers.free_time import free_time_size
     from peers.models import Booker, Council, Councillor, Peer
     from peers.services import api_token_issue
     from sessions.models import Offer, Session
     from sessions.selectors import private_feed_path
-    from sessions.selectors.webinars import public_feed_path
-    from sessions.services.feeds import feed_token_issue
 
     users = get_user_model().objects
     Offer.objects.filter(slug__in=["recovery-and-renewal-panel"]).update(needs_approval=False)

@@ -26,7 +26,7 @@ from sessions.schemas import (
     SlotOut,
     SlotQuery,
 )
-from sessions.services import series
+from sessions.services.bookings import booking_joining_url_set
 
 router = Router(tags=["catalogue"])
 JSON = "application/json; charset=utf-8"  # as the API's renderer answers
@@ -246,7 +246,7 @@ def booking_reject(request, booking_id: int, payload: RejectIn):
 def booking_joining_link(request, booking_id: int, payload: JoiningLinkIn):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
-    series.booking_joining_url_set(caller=caller, booking=booking, joining_url=payload.joining_url)
+    booking_joining_url_set(caller=caller, booking=booking, joining_url=payload.joining_url)
     return selectors.booking_out(
         selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )

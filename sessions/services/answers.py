@@ -35,6 +35,7 @@ from sessions.models import (
 )
 from sessions.selectors import absolute_url
 from sessions.selectors.invites import latest_request_sequence
+from sessions.selectors.series import series_lines, series_seats
 from sessions.services.letters import (
     session_focus,
     session_panel_lines,
@@ -456,7 +457,6 @@ def peer_seats(*, peer: Peer, now: datetime | None = None, past_days: int = 90) 
 
 
 def peer_seat(seat: Seat, *, now: datetime | None = None) -> PeerSeat:
-    from sessions.services.series import series_lines, series_seats
 
     now = now or timezone.now()
     session = seat.session

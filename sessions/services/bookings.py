@@ -54,6 +54,7 @@ from sessions.panels import (
 )
 from sessions.references import booking_reference_new
 from sessions.selectors import panel_out, peer_brief
+from sessions.selectors.series import series_sessions_ahead
 from sessions.services import invites
 from sessions.services.approval import (
     ASKED,
@@ -589,3 +590,16 @@ def requests_expire(*, now: datetime | None = None) -> list[int]:
             _others_restaff_queue(released, but=booking.pk)
         expired.append(booking_id)
     return expired
+
+
+def booking_joining_url_set(*, caller: Caller, booking: Booking, joining_url: str) -> list[Session]:
+    """One joining link for every session of the booking still to come, each set (and its
+    update sent) by `session_joining_url_set`; all or none."""
+    sessions = series_sessions_ahead(booking.pk)
+    if not sessions:
+        raise ValidationError({"joining_url": "This booking has no session still to come."})
+    with transaction.atomic():
+        return [
+            session_joining_url_set(caller=caller, session=session, joining_url=joining_url)
+            for session in sessions
+        ]

@@ -46,6 +46,7 @@ from sessions.models import (
 )
 from sessions.panels import offer_format
 from sessions.selectors import absolute_url, booking_state
+from sessions.selectors.series import series_lines
 from sessions.services.answers import (
     ACCEPT,
     DECLINE,
@@ -69,7 +70,7 @@ from sessions.services.letters import (
     with_reference,
 )
 from sessions.services.outbox import InviteContent, invite_queue, invite_time
-from sessions.services.series import series_answer_links, series_lines
+from sessions.services.series import series_answer_links
 from sessions.services.session_changes import (
     ADVISER,
     BOOKER,

@@ -12,65 +12,13 @@ seat is answered), and one joining link for every session (each set by
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from peers.models import Peer
-from peers.selectors import Caller
-from sessions.models import HOLDING_SEAT_STATUSES, Booking, Seat, Session, SessionStatus
+from sessions.models import Seat
+from sessions.selectors.series import series_seats
 from sessions.services import answers
-from sessions.services.letters import session_when
-
-
-def series_sessions(booking_id: int | None) -> list[Session]:
-    """The scheduled sessions of a booking, in order; [] for a session without a booking."""
-    if booking_id is None:
-        return []
-    return list(
-        Session.objects.filter(booking_id=booking_id, status=SessionStatus.SCHEDULED).order_by(
-            "number", "start"
-        )
-    )
-
-
-def series_sessions_ahead(booking_id: int | None, *, now: datetime | None = None) -> list[Session]:
-    """The scheduled sessions of a booking that have not ended yet, in order."""
-    now = now or timezone.now()
-    return [s for s in series_sessions(booking_id) if s.end > now]
-
-
-def series_lines(session: Session, *, zone: str | None = None) -> tuple[str, ...]:
-    """Every session of the series `session` belongs to, one line each ('Session 2 of 3:
-    <when>', in UK time and `zone` beside it where it differs); () when it stands alone."""
-    sessions = series_sessions(session.booking_id)
-    if len(sessions) < 2:
-        return ()
-    count = session.offer.session_count or len(sessions)
-    return tuple(
-        f"Session {s.number} of {count}: {session_when(s, zone=zone)}"
-        + (" (this session)" if s.pk == session.pk else "")
-        for s in sessions
-    )
-
-
-def series_seats(seat: Seat, *, now: datetime | None = None) -> list[Seat]:
-    """The seats the seat's peer holds on the sessions of its booking still to come, `seat`
-    among them, in session order: what "answer every session" answers."""
-    now = now or timezone.now()
-    if seat.peer_id is None or seat.session.booking_id is None:
-        return [seat]
-    return list(
-        Seat.objects.filter(
-            peer_id=seat.peer_id,
-            status__in=HOLDING_SEAT_STATUSES,
-            session__booking_id=seat.session.booking_id,
-            session__status=SessionStatus.SCHEDULED,
-            session__start__gt=now,
-        )
-        .select_related("peer", "session__offer", "session__booking__council")
-        .order_by("session__number", "session__start", "id")
-    )
 
 
 def series_answer_links(
@@ -146,18 +94,3 @@ def seat_answer_series(
         if not outcome.answered:
             raise first_refusal
     return outcome
-
-
-def booking_joining_url_set(*, caller: Caller, booking: Booking, joining_url: str) -> list[Session]:
-    """One joining link for every session of the booking still to come, each set (and its
-    update sent) by `session_joining_url_set`; all or none."""
-    from sessions.services.bookings import session_joining_url_set
-
-    sessions = series_sessions_ahead(booking.pk)
-    if not sessions:
-        raise ValidationError({"joining_url": "This booking has no session still to come."})
-    with transaction.atomic():
-        return [
-            session_joining_url_set(caller=caller, session=session, joining_url=joining_url)
-            for session in sessions
-        ]

@@ -20,7 +20,9 @@ from sessions import services
 from sessions.forms import DeclineForm
 from sessions.models import Seat, Session
 from sessions.selectors import absolute_url, private_feed_path
+from sessions.selectors.series import series_sessions_ahead
 from sessions.services import answers, letters, series
+from sessions.services.bookings import booking_joining_url_set
 from sessions.webinars.selectors.feed_tokens import feed_is_live
 from sessions.webinars.selectors.webinars import subscribe_links
 from sessions.webinars.services import feed_tokens
@@ -290,7 +292,7 @@ def session_joining_link(request, session_id: int):
     )
     if session.booking is None or not caller.may_act_for(session.booking.council):
         raise PermissionDenied("You cannot change this session.")
-    count = len(series.series_sessions_ahead(session.booking_id))
+    count = len(series_sessions_ahead(session.booking_id))
     form = JoiningLinkForm(
         request.POST if request.method == "POST" else None,
         initial={"joining_url": session.joining_url},
@@ -300,7 +302,7 @@ def session_joining_link(request, session_id: int):
         joining_url = form.cleaned_data["joining_url"]
         try:
             if form.cleaned_data.get("every"):
-                series.booking_joining_url_set(
+                booking_joining_url_set(
                     caller=caller, booking=session.booking, joining_url=joining_url
                 )
             else:
