@@ -37,7 +37,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from peers.api import router as peers_router
 from peers.services import api_token_authenticate
 from scheduling.engine.refusals import Refusal
-from sessions.api import router as sessions_router
+from sessions.api.bookings import router as sessions_router
 from sessions.api.history import router as history_router
 from sessions.api.invites import router as seats_router
 from sessions.api.programme import router as programme_router

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from sessions import views
 from sessions.views import booking_journey, invites, programme, requests, staffing
+from sessions.views import bookings as views
 from sessions.webinars import views as webinars
 
 urlpatterns = [

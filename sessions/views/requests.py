@@ -18,7 +18,7 @@ from sessions.forms import DeclineRequestForm
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, BookingStatus
 from sessions.services import approval
 from sessions.services.bookings import Approval
-from sessions.views import booking_page
+from sessions.views.bookings import booking_page
 
 
 @login_required
