@@ -18,6 +18,8 @@ The mix, by how many of each person there are and how often they act:
 - staff (weight 1) open the programme dashboard's figures and the bookings list.
 """
 
+import collections
+import itertools
 import json
 import os
 import random
@@ -28,6 +30,13 @@ from urllib.parse import urlencode
 from locust import HttpUser, between, task
 
 FACTS = json.loads(Path(os.environ.get("LOAD_FACTS", "load-facts.json")).read_text())
+_SPAWNED = collections.defaultdict(itertools.count)
+
+
+def _own(people: list):
+    """The next person of a kind, in turn: two simulated users are one person only when there
+    are more users than people (the throttles count per person, as in life)."""
+    return people[next(_SPAWNED[id(people)]) % len(people)]
 
 
 def _auth(token: str) -> dict:
@@ -52,7 +61,7 @@ class Booker(HttpUser):
     wait_time = between(2, 6)
 
     def on_start(self):
-        booker = random.choice(FACTS["bookers"])
+        booker = _own(FACTS["bookers"])
         self.headers = {**_auth(booker["token"]), "X-Forwarded-For": _client_address()}
         self.council = booker["council"]
         self.offer = random.choice(FACTS["offers"])
@@ -147,7 +156,7 @@ class Councillor(HttpUser):
     wait_time = between(3, 8)
 
     def on_start(self):
-        self.councillor = random.choice(FACTS["councillors"])
+        self.councillor = _own(FACTS["councillors"])
         self.headers = {**_auth(self.councillor["token"]), "X-Forwarded-For": _client_address()}
 
     @task(3)
@@ -179,17 +188,17 @@ class Peer(HttpUser):
     wait_time = between(4, 10)
 
     def on_start(self):
-        self.peer = random.choice(FACTS["peers"])
+        self.peer = _own(FACTS["peers"])
         self.headers = _auth(self.peer["token"])
 
     @task(5)
     def save_hours(self):
-        with self.client.get(
+        response = self.client.get(
             "/api/peers/me/availability", headers=self.headers, name="availability: read"
-        ) as response:
-            if response.status_code != 200:
-                return
-            mine = response.json()
+        )
+        if response.status_code != 200:
+            return
+        mine = response.json()
         mine.pop("busy_calendar", None)
         start = random.choice(["08:30", "09:00", "09:30"])
         mine["weekly"] = [{"weekday": d, "start": start, "end": "17:00"} for d in range(5)]

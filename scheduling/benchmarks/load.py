@@ -208,6 +208,10 @@ def _stage(users: int, facts_path: Path) -> dict:
                 "p95_ms": float(row["95%"] or 0),
                 "rps": round(float(row["Requests/s"]), 1),
             }
+    # An exception in the locustfile is no failed request, but a figure missing: counted.
+    with open(f"{prefix}_exceptions.csv", newline="") as exceptions:
+        raised = sum(int(row["Count"]) for row in csv.DictReader(exceptions))
+    rows.setdefault("Aggregated", {})["locustfile_exceptions"] = raised
     return {
         "users": users,
         "seconds": took,
