@@ -27,6 +27,10 @@ def feed_token_owner(token: str) -> FeedToken | None:
     return found
 
 
-def feed_is_live(*, peer: Peer) -> bool:
-    """Whether the peer has a private feed link that still works."""
-    return FeedToken.objects.filter(peer=peer, revoked_at__isnull=True).exists()
+def feed_is_live(*, email: str = "", peer: Peer | None = None) -> bool:
+    """Whether the peer, or else the address, has a private feed link that still works."""
+    tokens = FeedToken.objects.filter(revoked_at__isnull=True)
+    tokens = (
+        tokens.filter(peer=peer) if peer is not None else tokens.filter(email=email.strip().lower())
+    )
+    return tokens.exists()

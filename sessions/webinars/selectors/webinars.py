@@ -220,10 +220,6 @@ def latest_registration(email: str) -> Registration | None:
     return Registration.objects.filter(email=email.strip().lower()).order_by("-created_at").first()
 
 
-def has_live_feed(email: str) -> bool:
-    return FeedToken.objects.filter(email=email.strip().lower(), revoked_at__isnull=True).exists()
-
-
 def feed_link_state(email: str) -> str:
     """ "live" (a link works), "off" (every link it had is turned off) or "none" (never had one)."""
     revoked = list(

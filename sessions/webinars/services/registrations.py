@@ -52,6 +52,7 @@ from sessions.models import (
 from sessions.services.outbox import invite_queue
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.selectors.feed_tokens import feed_is_live
 from sessions.webinars.services.feed_tokens import feed_token_issue
 
 # Registrations (and requests for a calendar link) allowed per minute, per client address and
@@ -409,7 +410,7 @@ def registration_create(
             )
             # Issued only to someone with no link and no other registration, so a link
             # handed to whoever posted this shows nothing they did not register for.
-            if first_time and not selectors.has_live_feed(email):
+            if first_time and not feed_is_live(email=email):
                 feed_token = feed_token_issue(email=email)
     except IntegrityError:
         # The same address registered a moment ago in another request: that one stands.
