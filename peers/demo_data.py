@@ -346,6 +346,17 @@ REGION_ADVISERS = {  # every other region has its own Principal Adviser (no demo
 }
 
 
+# The LGA's facilitators in the demo: a handful, as the programme has.
+FACILITATORS = [
+    ("Helen", "Ashworth"),
+    ("Marcus", "Oyelaran"),
+    ("Siobhan", "Keane"),
+    ("Rajesh", "Mistry"),
+    ("Claire", "Pennington"),
+    ("Tomasz", "Nowak"),
+]
+
+
 def _weighted(rng: random.Random, weights: dict) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -482,6 +493,31 @@ def seed_demo(*, peer_count: int = PEER_COUNT) -> dict:
                 peer_skills,
                 _weekly_windows(rng, kind),
                 rng.choice(councils) if rng.random() < 0.05 else None,
+            )
+        )
+
+    # LGA facilitators, who lead the panels: staff with full working weeks and higher caps. Their
+    # own random stream, so the peers above stay the same whatever is added here.
+    lga = random.Random(20261207)
+    for first, last in FACILITATORS:
+        peers.append(
+            (
+                f"{first}.{last}@lga.example.org".lower(),
+                {
+                    "name": f"{first} {last}",
+                    "kind": PeerKind.FACILITATOR,
+                    "political_group": "",
+                    "profession": "",
+                    "home_council": lga.choice(councils),
+                    "accreditation": Accreditation.ACCREDITED,
+                    "monthly_session_cap": 8,
+                    "monthly_hours_cap": 30,
+                    "time_zone": "Europe/London",
+                    "nation": Nation.ENGLAND,
+                },
+                ["recovery-planning"],
+                [(day, time(9, 0), time(17, 30)) for day in sorted(lga.sample(range(5), 4))],
+                None,
             )
         )
 

@@ -13,6 +13,9 @@ import numpy as np
 
 MEMBER = "member"
 OFFICER = "officer"
+# An LGA facilitator (a member of the LGA's staff who runs panels) is matched like a peer but
+# sits only in a role slot that asks for one: a slot of either kind means a member or an officer.
+FACILITATOR = "facilitator"
 SAME_AS_LEADER = "same-as-leader"
 DEFAULT_BUFFER_MINUTES = 30
 FAIRNESS_WINDOW = timedelta(days=30)
@@ -66,7 +69,7 @@ class CouncilProfile:
 class PeerProfile:
     id: int
     name: str
-    kind: str  # MEMBER or OFFICER
+    kind: str  # MEMBER, OFFICER or FACILITATOR
     home_council_id: int
     home_region: str
     political_group: str = ""  # members only
@@ -88,7 +91,7 @@ class RoleRequirement:
 
     name: str
     count: int = 1
-    kind: str = ""  # "" = either kind
+    kind: str = ""  # "" = a member or an officer peer; FACILITATOR only when named
     political_rule: str = "any"  # "any" or SAME_AS_LEADER
     political_group: str = ""  # a fixed group, if any
     profession: str = ""
@@ -142,8 +145,12 @@ def ineligibility(
         return "declared interest"
     if conflict_same_region and peer.home_region == council.region:
         return "same region"
-    if role.kind and peer.kind != role.kind:
-        return f"not a {role.kind} peer"
+    if role.kind != peer.kind and (role.kind or peer.kind == FACILITATOR):
+        return (
+            "not an LGA facilitator"
+            if role.kind == FACILITATOR
+            else f"not a {role.kind or 'member or officer'} peer"
+        )
     if role.political_rule == SAME_AS_LEADER and peer.political_group != council.leader_group:
         return f"not of the leader's group ({council.leader_group})"
     if role.political_group and peer.political_group != role.political_group:

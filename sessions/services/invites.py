@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from peers.models import PeerKind
 from scheduling.engine.uk_time import day_text
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
@@ -105,11 +106,14 @@ def _adviser(booking: Booking | None) -> tuple[str, str] | None:
 
 
 def _lead_roles(session: Session) -> frozenset[str]:
-    return frozenset(role.name for role in offer_format(session.offer).roles if role.lead)
+    # The LGA lead chairs a panel the LGA leads; on any other, the lead member peer does.
+    roles = offer_format(session.offer).roles
+    facilitators = frozenset(role.name for role in roles if role.kind == PeerKind.FACILITATOR)
+    return facilitators or frozenset(role.name for role in roles if role.lead)
 
 
 def _seat_role(seat: Seat, lead_roles: frozenset[str]) -> str:
-    # The lead member peer chairs the panel; everyone else on it takes part.
+    # Whoever leads the panel chairs it; everyone else on it takes part.
     return CHAIR if seat.role_name in lead_roles else PARTICIPANT
 
 

@@ -24,7 +24,8 @@ from tests.interop.parsers import libical, libical_ready, read_calendar
 
 @pytest.fixture
 def pool(db) -> Pool:
-    """Exactly one complete Recovery & Renewal panel for a Labour-led council."""
+    """Exactly one complete Recovery & Renewal panel (with its LGA lead) for a Labour-led
+    council."""
     council = make_council(
         "Wigan Council",
         region=Region.NORTH_WEST,
@@ -57,12 +58,16 @@ def pool(db) -> Pool:
         make_peer(name="Conflicted Labour", political_group="labour", home_council=home)
     )
     conflicted.declared_interests.add(council, other)
+    facilitator = make_available(
+        make_peer(kind="facilitator", name="Fay Facilitator", home_council=home)
+    )
     return Pool(
         council=council,
         other_council=other,
         lead=lead,
         member=member,
         officer=officer,
+        facilitator=facilitator,
         booker=make_booker(council),
         other_booker=make_booker(other),
     )
@@ -142,6 +147,12 @@ def crowd(db) -> Crowd:
                     home_council=homes[n % 3],
                     skills=skills,
                 )
+            )
+        )
+    for n in range(3):
+        peers.append(
+            make_available(
+                make_peer(kind="facilitator", name=f"Facilitator {n}", home_council=homes[n])
             )
         )
     return Crowd(
