@@ -94,7 +94,7 @@ def _prepare(kind: str) -> dict:
     from scheduling.benchmarks.slots_service import populate
     from scheduling.engine.staffing import find_staffable_starts
     from sessions.models import Offer
-    from sessions.panels import council_profile, offer_format, staffable_starts
+    from sessions.pool import council_profile, offer_format, staffable_starts
     from sessions.services import booking_create
 
     database_prepare()
