@@ -108,6 +108,11 @@ class Skill(models.Model):
 
 
 class Peer(models.Model):
+    """A person in the LGA pool as stored: a member peer (a councillor, with a political group)
+    or an officer peer (with a profession), with their caps, zone, buffer and sign-in. Read in
+    bulk for the slot search as a `PeerRecord` (peers.selectors); weighed by the engine as a
+    `PeerProfile` (scheduling.engine.panels)."""
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -138,8 +138,10 @@ class CouncilName:
 
 @dataclass(frozen=True, slots=True)
 class PeerRecord:
-    """What the slot search, booking and their answers read of an active peer (the names match
-    `Peer`'s, so a record stands in for one where only these are read)."""
+    """An active `Peer` as plain data, read in bulk without model instances: what the slot
+    search, booking and their answers read of a peer (the names match `Peer`'s, so a record
+    stands in for one where only these are read). `sessions.pool` builds the engine's
+    `PeerProfile` from it."""
 
     id: int
     name: str

@@ -1,7 +1,7 @@
 """Prometheus metrics (the official client, prometheus-client): request latency by view
 (observed by scheduling/request_log.py), the
 outbox's length and oldest age, failed tasks, the worker's heartbeat age, and the slot search's
-time (observed where it runs, sessions/panels.py).
+time (observed where it runs, sessions/pool.py).
 
 The figures read from the database are collected when scraped, so every process answers the
 same. With several processes (gunicorn), set PROMETHEUS_MULTIPROC_DIR to an empty folder

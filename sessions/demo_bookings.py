@@ -20,8 +20,9 @@ from peers.models import Council, Peer
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON
-from sessions import panels, services
+from sessions import services
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, BookingStatus, Offer, Seat
+from sessions.pool import staffable_starts
 from sessions.services import answers, restaffing, seat_assignment
 
 DEMO_NOTE = "Demo booking: "
@@ -173,7 +174,7 @@ def seed_bookings(*, now=None) -> dict:
         # whatever the hour the demo data is loaded.
         day = (now + timedelta(weeks=plan.weeks_ahead)).astimezone(LONDON).date()
         first = datetime.combine(day, time(0), tzinfo=LONDON)
-        starts, _ = panels.staffable_starts(
+        starts, _ = staffable_starts(
             offer=offer, council=council, range_start=first, range_end=first + timedelta(days=7)
         )
         if not starts:

@@ -30,7 +30,7 @@ def offer_code(offer: Offer) -> str:
 
 def booking_reference_new(*, offer: Offer, at: datetime) -> str:
     """The next free reference for a booking of `offer` made at `at`. Called inside the
-    booking's transaction, which serialises every booking (`panels.seat_writes_serialise`);
+    booking's transaction, which serialises every booking (`seat_plan.seat_writes_serialise`);
     the column's unique constraint backs that up."""
     prefix = f"{offer_code(offer)}-{at.astimezone(LONDON):%y}-"
     last = (

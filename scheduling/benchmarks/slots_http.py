@@ -94,7 +94,7 @@ def _prepare(kind: str) -> dict:
     from scheduling.benchmarks.slots_service import populate
     from scheduling.engine.staffing import find_staffable_starts
     from sessions.models import Offer
-    from sessions.panels import council_profile, offer_format, staffable_starts
+    from sessions.pool import engine_answer, offer_format, staffable_starts
     from sessions.services import booking_create
 
     database_prepare()
@@ -126,18 +126,13 @@ def _prepare(kind: str) -> dict:
         )
         whole.append(time.perf_counter() - began)
         began = time.perf_counter()
-        find_staffable_starts(
-            offer_format(offer),
-            council_profile(council),
-            pool.profiles,
-            pool.matrix,
-            pool.grid.start,
-            pool.grid.step_minutes,
-            now=timezone.now(),
+        engine_answer(
+            find_staffable_starts,
+            pool=pool,
+            fmt=offer_format(offer),
+            council=council,
             range_start=start,
             range_end=start + timedelta(weeks=8),
-            loads=pool.loads,
-            workload=pool.workload,
         )
         engine.append(time.perf_counter() - began)
 

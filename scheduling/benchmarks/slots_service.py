@@ -80,7 +80,7 @@ def run() -> list[dict]:
     from django.utils import timezone
 
     from sessions.models import Offer
-    from sessions.panels import staffable_starts
+    from sessions.pool import staffable_starts
 
     rng = random.Random(7)
     with scratch_database():

@@ -58,6 +58,9 @@ def holds_clash(
 
 @dataclass(frozen=True, slots=True)
 class CouncilProfile:
+    """A council as the engine weighs it: region (for conflicts), its leader's political group
+    (for same-as-leader seats) and type (for experience)."""
+
     id: int
     name: str
     region: str
@@ -67,6 +70,10 @@ class CouncilProfile:
 
 @dataclass(frozen=True, slots=True)
 class PeerProfile:
+    """A peer as the engine weighs them: who they are for the role rules, their caps (minutes,
+    not hours), the fit inputs (experience with this type of council, seniority) and their
+    buffer. Plain data: the app builds it from its own record of a peer."""
+
     id: int
     name: str
     kind: str  # MEMBER, OFFICER or FACILITATOR

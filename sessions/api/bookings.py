@@ -5,8 +5,9 @@ from ninja import Query, Router, Status
 
 from peers.models import Council
 from peers.selectors import caller_for
-from sessions import panels, selectors, services
+from sessions import selectors, services
 from sessions.models import Session
+from sessions.pool import staffable_starts, start_explanation
 from sessions.schemas import (
     ApprovalOut,
     BookingFilter,
@@ -26,6 +27,7 @@ from sessions.schemas import (
     SlotOut,
     SlotQuery,
 )
+from sessions.seat_plan import booking_keep
 from sessions.services.bookings import booking_joining_url_set
 
 router = Router(tags=["catalogue"])
@@ -79,8 +81,8 @@ def slot_list(request, slug: str, query: Query[SlotQuery]):
         moving = selectors.booking_get(caller=_caller(request), booking_id=query.booking)
         if (moving.offer_id, moving.council_id) != (offer.id, council.id):
             raise ValidationError({"booking": "That booking is of another offer or council."})
-        move = {"ignore_booking_id": moving.pk, "keep": panels.booking_keep(moving)}
-    starts, pool = panels.staffable_starts(
+        move = {"ignore_booking_id": moving.pk, "keep": booking_keep(moving)}
+    starts, pool = staffable_starts(
         offer=offer,
         council=council,
         range_start=query.start,
@@ -102,7 +104,7 @@ def slot_explain(request, slug: str, query: Query[ExplainQuery]):
     offer, council = _bookable_offer(slug), _council(query.council)
     if not _caller(request).may_act_for(council):
         raise PermissionDenied(f"You cannot book for {council.name}.")
-    explanation, pool = panels.start_explanation(offer=offer, council=council, start=query.start)
+    explanation, pool = start_explanation(offer=offer, council=council, start=query.start)
     peers = {peer.id: peer for peer in pool.peers}
     return {
         "panel": selectors.panel_out(

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from peers.held_time import HeldTime
-from peers.models import Peer, Skill
+from peers.models import Peer
 from peers.selectors import Caller, councils_for
 from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.staffing import StaffableStart
@@ -26,7 +26,7 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.panels import PeerPool
+from sessions.pool import PeerPool
 from sessions.references import reference_as_written
 from sessions.seat_words import seat_in_words, speaks_to_council
 
@@ -335,22 +335,6 @@ def fit_in_words(fit: dict) -> list[str]:
     if fit.get("lead"):
         words.append(f"senior enough to lead the panel (+{fit['lead']})")
     return words
-
-
-def candidates_matching(candidates: list, search: str) -> list:
-    """The candidates whose name, home council or a skill holds every word of `search`
-    (any case), in their order; all of them for an empty search."""
-    words = search.casefold().split()
-    if not words:
-        return list(candidates)
-    skill_names = dict(Skill.objects.values_list("slug", "name"))
-
-    def text(candidate) -> str:
-        peer = candidate.peer
-        skills = " ".join(f"{slug} {skill_names.get(slug, '')}" for slug in peer.skills)
-        return f"{peer.name} {peer.home_council.name} {skills}".casefold()
-
-    return [c for c in candidates if all(word in text(c) for word in words)]
 
 
 def candidate_out(candidate) -> dict:

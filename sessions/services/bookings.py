@@ -1,12 +1,12 @@
 """Writes about bookings: book, move, cancel, and a session's joining link.
 
-Booking and moving seat exactly the panel the slot search showed for the time (`panels`:
+Booking and moving seat exactly the panel the slot search showed for the time (`seat_plan`:
 `panel_plan`, then `seats_write`). A client that sends the panel it was shown learns when the
 world changed in between: a 409 with the fresh panel and, per changed seat, why; nothing is
 swapped silently. Without it the fresh plan is booked.
 
 Booking is safe under concurrency: every transaction that writes seats is serialised
-(`panels.seat_writes_serialise`: SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock), plans
+(`seat_plan.seat_writes_serialise`: SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock), plans
 inside the lock, and PostgreSQL also refuses overlapping held ranges of one peer in the
 database (an exclusion constraint). One live booking per offer, council and start: checked
 here and enforced by a conditional unique constraint.
@@ -41,18 +41,17 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.panels import (
+from sessions.pool import offer_format, staffable_starts
+from sessions.references import booking_reference_new
+from sessions.seat_plan import (
     PanelPlan,
     SeatChange,
     booking_keep,
-    offer_format,
     panel_plan,
     plan_changes,
     seat_writes_serialise,
     seats_write,
-    staffable_starts,
 )
-from sessions.references import booking_reference_new
 from sessions.selectors import panel_out, peer_brief
 from sessions.selectors.series import series_sessions_ahead
 from sessions.services import invites

@@ -45,7 +45,7 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.panels import offer_format
+from sessions.pool import offer_format
 from sessions.selectors import absolute_url, booking_state
 from sessions.selectors.series import series_lines
 from sessions.services.answers import (

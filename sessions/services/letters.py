@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 
 from scheduling.engine.uk_time import day_text, when_text
 from sessions.models import HOLDING_SEAT_STATUSES, Seat, Session
-from sessions.panels import offer_format
+from sessions.pool import offer_format
 
 FOCUS_LABEL = "What the council wants the panel to focus on"
 

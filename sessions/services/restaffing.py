@@ -32,7 +32,8 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.panels import offer_format, plan_seat_rows, restaff_plan, seat_writes_serialise
+from sessions.pool import offer_format
+from sessions.seat_plan import plan_seat_rows, restaff_plan, seat_writes_serialise
 from sessions.selectors.invites import latest_request_sequence
 from sessions.services.invites import seat_released_invites_queue, session_restaffed_invites_queue
 from sessions.services.restaff_queue import booking_restaff_queue
@@ -111,7 +112,7 @@ def _open_places(sessions: list[Session], seats: list[Seat]) -> bool:
 def booking_restaff(*, booking_id: int, now: datetime | None = None) -> RestaffOutcome:
     """Fill the open places of a booking's sessions still to come; a no-op when none is open.
 
-    Re-plans through the panel plan (`panels.restaff_plan`, the matcher): the current seats
+    Re-plans through the panel plan (`seat_plan.restaff_plan`, the matcher): the current seats
     kept where the rules allow, every decline honoured, the booking's own seats not counted as
     holds, so they cannot block themselves. The replacement gets a REQUEST, a peer the
     re-solve moved off gets a CANCEL, the booker an update saying what changed, and the

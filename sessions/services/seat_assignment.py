@@ -1,9 +1,9 @@
 """Staff step in: who could take a seat, and seating a peer of their choosing.
 
-Both go through the panel plan (`panels.booking_problem`, `panels.seat_candidates`): the
+Both go through the panel plan (`seat_plan.booking_problem`, `candidates.seat_candidates`): the
 candidates are the pool the re-staffing would solve over, each checked by the engine's
 checker against every hard rule with the rest of the panel kept; seating one writes its row
-with `panels.plan_seat_rows`, under the booking lock, and tells everyone as a re-staffing does
+with `seat_plan.plan_seat_rows`, under the booking lock, and tells everyone as a re-staffing does
 (a REQUEST to the peer seated, a CANCEL to the peer moved off, an update to the booker and, while
 they follow it, the adviser).
 """
@@ -27,17 +27,15 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.panels import (
-    Candidate,
+from sessions.pool import offer_format
+from sessions.seat_plan import (
     PlannedSeat,
     assignment_plan,
     booking_problem,
-    candidates_runner_up,
-    offer_format,
     plan_seat_rows,
-    seat_candidates,
     seat_writes_serialise,
 )
+from sessions.selectors.candidates import Candidate, candidates_runner_up, seat_candidates
 from sessions.services.invites import session_restaffed_invites_queue
 
 
@@ -56,7 +54,7 @@ class RuleBroken(Refusal):
 
 @dataclass
 class SeatChoice:
-    """A seat and the peers who could take it (see `panels.seat_candidates`)."""
+    """A seat and the peers who could take it (see `candidates.seat_candidates`)."""
 
     seat: Seat
     candidates: list[Candidate]

@@ -1,9 +1,9 @@
 """Choosing a time and booking it: a month of days with times, one day's times with their
 panels in plain words, a check of the answers, then a confirmation with what happens next.
 
-Every panel shown comes from the one panel plan (`sessions.panels`): the month and the day
-from its slot search, the check page from `panel_plan`, and booking seats exactly the panel
-the check page showed (or answers with the changed panel and why, to accept or not).
+Every panel shown comes from the one panel plan: the month and the day from the slot search
+(`sessions.pool`), the check page from `seat_plan.panel_plan`, and booking seats exactly the
+panel the check page showed (or answers with the changed panel and why, to accept or not).
 """
 
 import calendar
@@ -25,9 +25,10 @@ from peers.selectors import Caller, caller_for, councils_for
 from scheduling.engine.staffing import NOT_BOOKABLE
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
-from sessions import panels, selectors, services
+from sessions import seat_plan, selectors, services
 from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Offer, Seat
+from sessions.pool import offer_format, staffable_starts, start_explanation
 from sessions.seat_words import seat_in_words, speaks_to_council
 from sessions.services.letters import letter_contact
 
@@ -183,7 +184,7 @@ class _Journey:
     def _move(self) -> dict:
         if self.moving is None:
             return {}
-        return {"ignore_booking_id": self.moving.pk, "keep": panels.booking_keep(self.moving)}
+        return {"ignore_booking_id": self.moving.pk, "keep": seat_plan.booking_keep(self.moving)}
 
     def render(self, template: str, context: dict, status: int = 200):
         return render(
@@ -204,7 +205,7 @@ class _Journey:
 
     def _starts(self, first: date, last: date):
         """The slot search over the UK days [first, last]."""
-        return panels.staffable_starts(
+        return staffable_starts(
             offer=self.offer,
             council=self.council,
             range_start=_uk_midnight(first),
@@ -267,7 +268,9 @@ class _Journey:
         choices: list[TimeChoice] = []
         first_with: dict[tuple, datetime] = {}
         for start in sorted(starts, key=lambda s: s.start):
-            fits = panels.start_fits(offer=self.offer, council=self.council, start=start, pool=pool)
+            fits = seat_plan.start_fits(
+                offer=self.offer, council=self.council, start=start, pool=pool
+            )
             first = start.sessions[0]
             seats = [
                 _seat_line(
@@ -331,7 +334,7 @@ class _Journey:
 
     def _explain(self, why_form: StartQuestionForm) -> dict:
         when = datetime.combine(why_form.cleaned_data["date"], why_form.cleaned_data["time"], UK)
-        explanation, _ = panels.start_explanation(
+        explanation, _ = start_explanation(
             offer=self.offer, council=self.council, start=when.astimezone(UTC), **self._move()
         )
         return {
@@ -350,7 +353,7 @@ class _Journey:
         """What booking `start` would do: the panel the plan seats, in plain words, and what
         changed since `shown` was shown, if anything."""
         start = _uk(start)
-        plan = panels.panel_plan(
+        plan = seat_plan.panel_plan(
             offer=self.offer, council=self.council, start=start.astimezone(UTC), **self._move()
         )
         context = {
@@ -383,7 +386,7 @@ class _Journey:
         context["times"] = [(_uk(t.start), _uk(t.end)) for t in plan.times]
         if self.moving is not None:
             context["move"] = _move_comparison(self.moving, plan, peers)
-        changes = panels.plan_changes(plan, shown) if shown else []
+        changes = seat_plan.plan_changes(plan, shown) if shown else []
         if changes:
             changed = services.PanelChanged(plan, changes)
             context["changed"] = {
@@ -510,7 +513,7 @@ def _names_text(names: list[str]) -> str:
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
-def _move_comparison(booking: Booking, plan: panels.PanelPlan, peers: dict) -> dict:
+def _move_comparison(booking: Booking, plan: seat_plan.PanelPlan, peers: dict) -> dict:
     """The booking as it is beside the move: its current times and panel, and who leaves and
     who joins the panel with the new time (over every session of the booking)."""
     sessions = list(booking.sessions.order_by("number"))
@@ -523,7 +526,7 @@ def _move_comparison(booking: Booking, plan: panels.PanelPlan, peers: dict) -> d
         .order_by("session__number", "id")
     ]
     first = sessions[0].pk if sessions else None
-    order = {role.name: k for k, role in enumerate(panels.offer_format(booking.offer).roles)}
+    order = {role.name: k for k, role in enumerate(offer_format(booking.offer).roles)}
     now_ids = {seat.peer_id: seat.peer.name for seat in holding}
     new_ids = {seat.peer_id for seat in plan.seats if seat.peer_id is not None}
     return {

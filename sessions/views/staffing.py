@@ -11,6 +11,7 @@ from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from sessions import selectors
 from sessions.models import Seat
+from sessions.selectors.candidates import candidates_matching
 from sessions.services import seat_assignment
 
 
@@ -55,7 +56,7 @@ def seat_assign(request, seat_id: int):
     form = AssignForm(request.POST if request.method == "POST" else None)
     # Every eligible peer may be chosen, whether or not the search shows them.
     form.fields["peer"].choices = [(c.peer.id, c.peer.name) for c in eligible]
-    found = selectors.candidates_matching(choice.candidates, query)
+    found = candidates_matching(choice.candidates, query)
     shown = [selectors.candidate_out(c) for c in found if c.eligible]
     showing_all = bool(query) or request.GET.get("all") == "1"
     if not showing_all:

@@ -49,7 +49,7 @@ def one_panel_day(days_ahead: str) -> dict:
     from peers.models import Council, Leave, Peer
     from peers.services import api_token_issue
     from sessions.models import Offer
-    from sessions.panels import staffable_starts
+    from sessions.pool import staffable_starts
 
     offer = Offer.objects.get(slug=OFFER)
     day = datetime.now(UTC).date() + timedelta(days=int(days_ahead))

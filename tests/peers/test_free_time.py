@@ -37,7 +37,7 @@ from scheduling.engine.grid import TimeGrid, free_matrix
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON
 from sessions.models import Booking, BookingStatus, Offer, Seat, SeatStatus
-from sessions.panels import peer_pool
+from sessions.pool import peer_pool
 from sessions.selectors import seat_held_times
 from sessions.services import booking_cancel, booking_create
 from sessions.services.answers import seat_answer

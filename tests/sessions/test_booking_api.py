@@ -394,7 +394,7 @@ def test_offer_models_are_unchanged_by_bookings(pool):
 
 
 def test_moving_a_booking_offers_times_its_own_seats_would_block(api_client, pool):
-    from sessions import panels
+    from sessions.pool import staffable_starts
 
     day = bookable_day()
     booking = Booking.objects.get(
@@ -406,9 +406,9 @@ def test_moving_a_booking_offers_times_its_own_seats_would_block(api_client, poo
         "range_start": london(day, 0),
         "range_end": london(day, 23),
     }
-    others, _ = panels.staffable_starts(**window)
+    others, _ = staffable_starts(**window)
     assert london(day, 10, 30) not in [s.start for s in others]
-    moving, _ = panels.staffable_starts(**window, ignore_booking_id=booking.id)
+    moving, _ = staffable_starts(**window, ignore_booking_id=booking.id)
     assert london(day, 10, 30) in [s.start for s in moving]
 
 

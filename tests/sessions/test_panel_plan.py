@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from peers.models import Peer, PeerKind, Region
 from peers.services import availability_update
 from sessions.models import Booking, Invite, Offer, Seat, SeatStatus, Session
-from sessions.panels import panel_plan, staffable_starts
+from sessions.pool import staffable_starts
+from sessions.seat_plan import panel_plan
 from sessions.services import BookingConflict
 from tests.factories import (
     bearer,
