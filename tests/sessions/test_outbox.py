@@ -304,7 +304,13 @@ def test_reminders_go_48_and_2_hours_before_once_each_and_anew_after_a_move(
     booking = a_booking(pool, london(pool.day, 10), capture=capture)
     deliver()
     session = Session.objects.get()
-    people = {pool.lead.email, pool.member.email, pool.officer.email, pool.booker.email}
+    people = {
+        pool.lead.email,
+        pool.member.email,
+        pool.officer.email,
+        pool.facilitator.email,
+        pool.booker.email,
+    }
     mail.outbox.clear()
 
     assert reminders.reminders_send(now=session.start - timedelta(hours=49)) == 0
