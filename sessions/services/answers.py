@@ -22,6 +22,7 @@ from scheduling.engine.calendar import Reply
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
+from sessions.mail.links import absolute_url
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     SEAT_ANSWER_REASON_MAX,
@@ -33,7 +34,6 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.selectors import absolute_url
 from sessions.selectors.invites import latest_request_sequence
 from sessions.selectors.series import series_lines, series_seats
 from sessions.services.letters import (

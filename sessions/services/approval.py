@@ -26,8 +26,8 @@ from django_q.tasks import async_task
 
 from scheduling.engine.availability import working_day_after
 from scheduling.engine.uk_time import LONDON, day_text, moment_text, when_text
+from sessions.mail.links import absolute_url
 from sessions.models import Booking
-from sessions.selectors import absolute_url
 from sessions.services.letters import (
     Letter,
     letter_contact,

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from peers.models import Council, Peer
+from peers.models import Council
 from peers.selectors import Caller
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.staffing import StartExplanation, booking_rule_problems
@@ -53,7 +53,6 @@ from sessions.panels import (
     staffable_starts,
 )
 from sessions.references import booking_reference_new
-from sessions.selectors import panel_out, peer_brief
 from sessions.selectors.series import series_sessions_ahead
 from sessions.services import invites
 from sessions.services.approval import (
@@ -70,23 +69,19 @@ ALTERNATIVES = 5
 
 
 class BookingConflict(Refusal):
-    """The time can no longer be staffed (409): why, and other times that can."""
+    """The time can no longer be staffed (409): why, and other times that can (its body is
+    shaped by sessions/api/presenters.py)."""
 
     def __init__(self, detail: str, *, reasons: list[str] = (), alternatives: list[datetime] = ()):
         super().__init__(detail, status=409)
         self.reasons = list(reasons)
         self.alternatives = list(alternatives)
 
-    def body(self) -> dict:
-        return {
-            "detail": self.detail,
-            "reasons": self.reasons,
-            "alternatives": [t.isoformat() for t in self.alternatives],
-        }
-
 
 class PanelChanged(Refusal):
-    """The panel the client was shown is not the one booking the time would now seat (409)."""
+    """The panel the client was shown is not the one booking the time would now seat (409):
+    the start, the panel now as (role, peer id) pairs and the changed seats, as data (its body
+    is shaped by sessions/api/presenters.py)."""
 
     def __init__(self, plan: PanelPlan, changes: list[SeatChange]):
         super().__init__(
@@ -95,39 +90,8 @@ class PanelChanged(Refusal):
             status=409,
         )
         self.start = plan.start
+        self.panel = plan.panel()
         self.changes = changes
-        peers = {peer.id: peer for peer in plan.pool.peers} if plan.pool else {}
-        wanted = {c.shown_peer_id for c in changes} - set(peers) - {None}
-        peers |= {
-            p.id: p for p in Peer.objects.filter(pk__in=wanted).select_related("home_council")
-        }
-        self.panel = panel_out(plan.panel(), peers)
-        self.change_rows = seat_change_rows(plan, changes)
-
-    def body(self) -> dict:
-        return {
-            "detail": self.detail,
-            "start": self.start.isoformat(),
-            "panel": self.panel,
-            "changes": self.change_rows,
-        }
-
-
-def seat_change_rows(plan: PanelPlan, changes: list[SeatChange]) -> list[dict]:
-    """Each changed seat as the API shows it: role, the peer shown, the peer now, and why."""
-    peers = {peer.id: peer for peer in plan.pool.peers} if plan.pool else {}
-    wanted = {c.shown_peer_id for c in changes} | {c.peer_id for c in changes}
-    wanted -= set(peers) | {None}
-    peers |= {p.id: p for p in Peer.objects.filter(pk__in=wanted).select_related("home_council")}
-    return [
-        {
-            "role": change.role,
-            "shown": peer_brief(peers[change.shown_peer_id]) if change.shown_peer_id else None,
-            "now": peer_brief(peers[change.peer_id]) if change.peer_id else None,
-            "why": change.why,
-        }
-        for change in changes
-    ]
 
 
 class AlreadyBooked(Refusal):
@@ -492,7 +456,7 @@ def _decided(booking: Booking, caller: Caller | None, by: str, now: datetime) ->
 @dataclass(frozen=True)
 class Approval:
     booking: Booking
-    changes: list[dict]  # the seats planned again, each with why (see seat_change_rows)
+    changes: list[SeatChange]  # the seats planned again, each with why
 
 
 def booking_approve(*, caller: Caller | None, booking: Booking, by: str = "") -> Approval:
@@ -526,7 +490,7 @@ def booking_approve(*, caller: Caller | None, booking: Booking, by: str = "") ->
             raise _conflict(
                 unstaffable.plan.explanation, offer=booking.offer, council=booking.council
             ) from None
-        changes = seat_change_rows(plan, plan_changes(plan, pencilled))
+        changes = plan_changes(plan, pencilled)
         sessions = list(booking.sessions.order_by("number"))
         seats = list(
             Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES)

@@ -33,6 +33,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from scheduling.engine.uk_time import day_text
+from sessions.mail.links import absolute_url
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -45,7 +46,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.panels import offer_format
-from sessions.selectors import absolute_url, booking_state
+from sessions.selectors.bookings import booking_state
 from sessions.selectors.series import series_lines
 from sessions.services.answers import (
     ACCEPT,

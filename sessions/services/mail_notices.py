@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions.mail.links import absolute_url
 from sessions.models import Invite, MailboxMessage
-from sessions.selectors import absolute_url
 from sessions.services.letters import (
     Letter,
     session_contact,

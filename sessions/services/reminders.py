@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions.mail.links import absolute_url
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     BookingStatus,
@@ -21,7 +22,6 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.selectors import absolute_url
 from sessions.services.invites import booker_address
 from sessions.services.letters import (
     Letter,

@@ -26,6 +26,7 @@ from scheduling.engine.staffing import NOT_BOOKABLE
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
 from sessions import panels, selectors, services
+from sessions.api import presenters
 from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Offer, Seat
 from sessions.seat_words import seat_in_words, speaks_to_council
@@ -122,7 +123,7 @@ def shown_panel(data, start_value: str) -> list[tuple[str, int]] | None:
 
 
 def _seat_line(role: str, peer, council: Council, fit: dict, *, caller: Caller) -> SeatLine:
-    brief = selectors.peer_brief(peer)
+    brief = presenters.peer_brief(peer)
     return SeatLine(
         role=role,
         name=peer.name,
@@ -395,7 +396,7 @@ class _Journey:
                         "now": row["now"]["name"] if row["now"] else "",
                         "why": row["why"],
                     }
-                    for row in changed.change_rows
+                    for row in presenters.panel_changed_out(changed)["changes"]
                 ],
             }
             status = 409

@@ -18,12 +18,12 @@ from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from sessions import services
 from sessions.forms import DeclineForm
+from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
-from sessions.selectors import absolute_url, private_feed_path
 from sessions.selectors.series import series_sessions_ahead
 from sessions.services import answers, letters, series
 from sessions.services.bookings import booking_joining_url_set
-from sessions.webinars.selectors.feed_tokens import feed_is_live
+from sessions.webinars.selectors.feed_tokens import feed_is_live, private_feed_path
 from sessions.webinars.selectors.webinars import subscribe_links
 from sessions.webinars.services import feed_tokens
 

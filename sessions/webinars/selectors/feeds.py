@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from peers.models import Peer
 from scheduling.engine.calendar import CANCELLED, CONFIRMED, TENTATIVE, CalendarEvent, build_feed
+from sessions.mail.links import absolute_url
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Delivery,
@@ -28,7 +29,6 @@ from sessions.models import (
     SessionStatus,
     Topic,
 )
-from sessions.selectors import absolute_url
 from sessions.webinars.selectors.feed_tokens import feed_token_owner
 from sessions.webinars.selectors.webinars import webinar_sessions
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scheduling.engine.uk_time import day_text
+from sessions.mail.links import absolute_url
 from sessions.models import (
     Invite,
     InviteMethod,
@@ -18,7 +19,6 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
-from sessions.selectors import absolute_url
 from sessions.services.letters import Letter, letter_contact
 from sessions.services.outbox import InviteContent
 from sessions.webinars.selectors import links as webinar_links
