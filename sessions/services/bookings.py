@@ -1,19 +1,23 @@
-"""Writes about bookings: book, move, cancel, and a session's joining link.
+"""Writes about bookings: book, move, cancel, and a session's joining link (deciding a request
+for approval is `approval`).
 
 Booking and moving seat exactly the panel the slot search showed for the time (`panels`:
 `panel_plan`, then `seats_write`). A client that sends the panel it was shown learns when the
 world changed in between: a 409 with the fresh panel and, per changed seat, why; nothing is
 swapped silently. Without it the fresh plan is booked.
 
-Booking is safe under concurrency: every transaction that writes seats is serialised
-(`panels.seat_writes_serialise`: SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock), plans
-inside the lock, and PostgreSQL also refuses overlapping held ranges of one peer in the
-database (an exclusion constraint). One live booking per offer, council and start: checked
+Booking is safe under concurrency: every transaction that plans seats and then writes them
+(booking, moving, approving a request, re-staffing, staff seating a peer by hand) is
+serialised (`panels.seat_writes_serialise`: SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory
+lock) and plans inside the lock. Transactions that only withdraw seats (cancelling, declining
+or expiring a request, a peer's decline, hours that no longer cover a seat) do not take it:
+giving up a hold cannot make two holds overlap or pass a cap, and a plan made meanwhile
+at worst still counted the hold. PostgreSQL also refuses overlapping held ranges of one peer
+in the database (an exclusion constraint). One live booking per offer, council and start: checked
 here and enforced by a conditional unique constraint.
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,10 +59,8 @@ from sessions.panels import (
 from sessions.references import booking_reference_new
 from sessions.selectors.series import series_sessions_ahead
 from sessions.services import invites
-from sessions.services.approval import (
+from sessions.services.approval_letters import (
     ASKED,
-    EXPIRED,
-    REJECTED,
     WITHDRAWN,
     request_expiry,
     request_letter_queue,
@@ -139,7 +141,9 @@ def _alternatives(*, offer: Offer, council: Council, near: datetime) -> list[dat
     return sorted((s.start for s in starts), key=lambda t: abs(t - near))[:ALTERNATIVES]
 
 
-def _conflict(explanation: StartExplanation, *, offer: Offer, council: Council) -> BookingConflict:
+def conflict_for(
+    explanation: StartExplanation, *, offer: Offer, council: Council
+) -> BookingConflict:
     return BookingConflict(
         detail="That time can no longer be staffed.",
         reasons=[reason.text for reason in explanation.reasons],
@@ -167,13 +171,13 @@ def _live_duplicate(
     return found.first()
 
 
-class _Unstaffable(Exception):
+class Unstaffable(Exception):
     def __init__(self, plan: PanelPlan):
         super().__init__()
         self.plan = plan
 
 
-def _planned(
+def planned_for_booking(
     *,
     offer: Offer,
     council: Council,
@@ -187,7 +191,7 @@ def _planned(
         offer=offer, council=council, start=start, keep=keep, ignore_booking_id=ignore_booking_id
     )
     if not plan.staffable:
-        raise _Unstaffable(plan)
+        raise Unstaffable(plan)
     if shown is not None:
         changes = plan_changes(plan, shown)
         if changes:
@@ -223,7 +227,7 @@ def booking_create(
             existing = _live_duplicate(offer=offer, council=council, start=start)
             if existing is not None:
                 raise AlreadyBooked(existing)
-            plan = _planned(offer=offer, council=council, start=start, shown=panel)
+            plan = planned_for_booking(offer=offer, council=council, start=start, shown=panel)
             booking = Booking.objects.create(
                 offer=offer,
                 council=council,
@@ -250,8 +254,8 @@ def booking_create(
                 request_letter_queue(booking_id=booking.pk, kind=ASKED)
             else:
                 invites.booking_invites_queue(booking=booking)
-    except _Unstaffable as unstaffable:
-        raise _conflict(unstaffable.plan.explanation, offer=offer, council=council) from None
+    except Unstaffable as unstaffable:
+        raise conflict_for(unstaffable.plan.explanation, offer=offer, council=council) from None
     except IntegrityError:
         existing = _live_duplicate(offer=offer, council=council, start=start)
         if existing is not None:
@@ -280,15 +284,15 @@ def booking_cancel(*, caller: Caller, booking: Booking, reason: str) -> Booking:
         booking.status = BookingStatus.CANCELLED
         booking.cancel_reason = reason
         booking.save()
-        released = _time_release(booking)
+        released = booking_time_release(booking)
         invites.booking_cancelled_invites_queue(booking=booking)
         if was_requested:
             request_letter_queue(booking_id=booking.pk, kind=WITHDRAWN)
-        _others_restaff_queue(released, but=booking.pk)
+        others_restaff_queue(released, but=booking.pk)
     return booking
 
 
-def _time_release(booking: Booking) -> list[Seat]:
+def booking_time_release(booking: Booking) -> list[Seat]:
     """Cancel the booking's sessions (SEQUENCE raised) and withdraw its seats: the peers'
     time is free again. Returns the seats released."""
     for session in booking.sessions.select_for_update():
@@ -302,7 +306,7 @@ def _time_release(booking: Booking) -> list[Seat]:
     return seats
 
 
-def _others_restaff_queue(released: list[Seat], *, but: int) -> None:
+def others_restaff_queue(released: list[Seat], *, but: int) -> None:
     """Peers released by a cancelled or ended booking may fill another booking's unfilled seat
     at a time near theirs: re-staff those bookings in the worker (`booking_restaff`)."""
     times = [(s.session.start, s.session.end) for s in released if s.peer_id is not None]
@@ -310,6 +314,15 @@ def _others_restaff_queue(released: list[Seat], *, but: int) -> None:
         return
     for booking_id in unfilled_bookings_near(times=times, but=but):
         booking_restaff_queue(booking_id=booking_id)
+
+
+def booking_seats_replace(*, booking: Booking, plan: PanelPlan, sessions: list[Session]) -> None:
+    """Seat a fresh plan on a booking's sessions (moving it, approving it): its holding seats
+    are withdrawn, then the plan written, a peer kept on a seat keeping their answer."""
+    seats = list(Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES))
+    previous = {seat: seat.status for seat in seats}
+    Seat.objects.filter(pk__in=[s.pk for s in seats]).update(status=SeatStatus.WITHDRAWN)
+    seats_write(plan=plan, sessions=sessions, previous=previous)
 
 
 def _refuse_same_time(booking: Booking, start: datetime) -> None:
@@ -345,7 +358,7 @@ def booking_reschedule(
             if existing is not None:
                 raise AlreadyBooked(existing)
             sessions = list(booking.sessions.order_by("number"))
-            plan = _planned(
+            plan = planned_for_booking(
                 offer=offer,
                 council=council,
                 start=start,
@@ -353,23 +366,18 @@ def booking_reschedule(
                 keep=booking_keep(booking),
                 ignore_booking_id=booking.pk,
             )
-            seats = list(
-                Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES)
-            )
-            previous = {seat: seat.status for seat in seats}
-            Seat.objects.filter(pk__in=[s.pk for s in seats]).update(status=SeatStatus.WITHDRAWN)
             for session, t in zip(sessions, plan.times, strict=True):
                 session.start, session.end = t.start, t.end
                 session.sequence += 1
                 session.save()
             booking.start = plan.start
             booking.save(update_fields=["start", "updated_at"])
-            seats_write(plan=plan, sessions=sessions, previous=previous)
+            booking_seats_replace(booking=booking, plan=plan, sessions=sessions)
             if booking.status == BookingStatus.CONFIRMED:
                 invites.booking_invites_queue(booking=booking)
             # A request moved stays a request: its new time is pencilled in, still uninvited.
-    except _Unstaffable as unstaffable:
-        raise _conflict(unstaffable.plan.explanation, offer=offer, council=council) from None
+    except Unstaffable as unstaffable:
+        raise conflict_for(unstaffable.plan.explanation, offer=offer, council=council) from None
     except IntegrityError:
         existing = _live_duplicate(offer=offer, council=council, start=start)
         if existing is not None and existing.pk != booking.pk:
@@ -405,155 +413,6 @@ def session_joining_url_set(*, caller: Caller, session: Session, joining_url: st
         session.save(update_fields=["joining_url", "sequence", "updated_at"])
         invites.session_updated_invites_queue(session=session)
     return session
-
-
-# Requests for approval -------------------------------------------------------------------------
-
-
-class RequestClosed(Refusal):
-    """The request was decided already, or has ended (409): nothing is changed."""
-
-    def __init__(self, booking: Booking):
-        done = {
-            BookingStatus.CONFIRMED: "already approved",
-            BookingStatus.REJECTED: "already declined",
-            BookingStatus.EXPIRED: "expired: its time was released",
-            BookingStatus.CANCELLED: "cancelled",
-        }.get(booking.status, booking.get_status_display().lower())
-        super().__init__(f"This request is {done}.", status=409, booking_status=booking.status)
-
-
-def may_decide(caller: Caller, booking: Booking) -> bool:
-    """Whether the caller approves or declines the council's requests: its Principal Adviser,
-    or the LGA's staff."""
-    return caller.is_staff or booking.council_id in caller.advised_council_ids
-
-
-def _check_decidable(caller: Caller | None, booking: Booking, *, now: datetime) -> None:
-    if caller is not None and not may_decide(caller, booking):
-        raise PermissionDenied(
-            f"Only {booking.council.name}'s Principal Adviser or the LGA can decide this request."
-        )
-    if booking.status != BookingStatus.REQUESTED:
-        raise RequestClosed(booking)
-    if booking.request_expires_at is not None and booking.request_expires_at <= now:
-        raise Refusal(
-            "This request has run out of time: its time is being released. The council can "
-            "ask again.",
-            status=409,
-            booking_status=BookingStatus.EXPIRED,
-        )
-
-
-def _decided(booking: Booking, caller: Caller | None, by: str, now: datetime) -> None:
-    if caller is not None and caller.user.is_authenticated:
-        by = caller.user.get_full_name() or caller.user.get_username()
-    else:
-        booking._history_actor = by
-    booking.decided_at, booking.decided_by = now, by[:200]
-
-
-@dataclass(frozen=True)
-class Approval:
-    booking: Booking
-    changes: list[SeatChange]  # the seats planned again, each with why
-
-
-def booking_approve(*, caller: Caller | None, booking: Booking, by: str = "") -> Approval:
-    """Approve a request: plan its panel again (the pencilled seats kept where their peers are
-    still free and eligible; any other seat planned afresh, and said why), then invite the
-    peers as for any booking. `caller` None: a signed link from the approval e-mail, `by`
-    saying whose. Raises RequestClosed (409) unless it is waiting, BookingConflict (409) when
-    the time can no longer be staffed, PermissionDenied for anyone but the council's adviser
-    or staff."""
-    now = timezone.now()
-    with transaction.atomic():
-        seat_writes_serialise()
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("offer", "council")
-            .get(pk=booking.pk)
-        )
-        _check_decidable(caller, booking, now=now)
-        keep = booking_keep(booking)
-        pencilled = [(role, peer_id) for (role, _), peer_id in sorted(keep.items())]
-        try:
-            plan = _planned(
-                offer=booking.offer,
-                council=booking.council,
-                start=booking.start,
-                shown=None,
-                keep=keep,
-                ignore_booking_id=booking.pk,
-            )
-        except _Unstaffable as unstaffable:
-            raise _conflict(
-                unstaffable.plan.explanation, offer=booking.offer, council=booking.council
-            ) from None
-        changes = plan_changes(plan, pencilled)
-        sessions = list(booking.sessions.order_by("number"))
-        seats = list(
-            Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES)
-        )
-        previous = {seat: seat.status for seat in seats}
-        Seat.objects.filter(pk__in=[s.pk for s in seats]).update(status=SeatStatus.WITHDRAWN)
-        seats_write(plan=plan, sessions=sessions, previous=previous)
-        booking.status = BookingStatus.CONFIRMED
-        _decided(booking, caller, by, now)
-        booking.save()
-        invites.booking_invites_queue(booking=booking)
-    return Approval(booking=booking, changes=changes)
-
-
-def booking_reject(
-    *, caller: Caller | None, booking: Booking, reason: str, by: str = ""
-) -> Booking:
-    """Decline a request: its time is released and the booker is told why. `caller` and `by`
-    as for `booking_approve`."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the request is declined; the council is told."})
-    now = timezone.now()
-    with transaction.atomic():
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("council")
-            .get(pk=booking.pk)
-        )
-        _check_decidable(caller, booking, now=now)
-        booking.status = BookingStatus.REJECTED
-        booking.decision_reason = reason
-        _decided(booking, caller, by, now)
-        booking.save()
-        released = _time_release(booking)
-        request_letter_queue(booking_id=booking.pk, kind=REJECTED)
-        _others_restaff_queue(released, but=booking.pk)
-    return booking
-
-
-def requests_expire(*, now: datetime | None = None) -> list[int]:
-    """Release the time of every request not decided by its expiry, and tell the booker and
-    the adviser. Safe to repeat: an expired request is no longer waiting."""
-    now = now or timezone.now()
-    due = list(
-        Booking.objects.filter(
-            status=BookingStatus.REQUESTED, request_expires_at__lte=now
-        ).values_list("pk", flat=True)
-    )
-    expired = []
-    for booking_id in due:
-        with transaction.atomic():
-            booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
-            if booking is None or booking.status != BookingStatus.REQUESTED:
-                continue
-            booking.status = BookingStatus.EXPIRED
-            booking._history_actor = "The service (the request ran out of time)"
-            booking.save()
-            released = _time_release(booking)
-            request_letter_queue(booking_id=booking.pk, kind=EXPIRED)
-            _others_restaff_queue(released, but=booking.pk)
-        expired.append(booking_id)
-    return expired
 
 
 def booking_joining_url_set(*, caller: Caller, booking: Booking, joining_url: str) -> list[Session]:

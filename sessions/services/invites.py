@@ -55,7 +55,7 @@ from sessions.services.answers import (
     answer_link_lifetime_text,
     answer_url,
 )
-from sessions.services.approval import decider_name
+from sessions.services.approval_letters import decider_name
 from sessions.services.letters import (
     Contact,
     Letter,

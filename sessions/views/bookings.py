@@ -18,7 +18,7 @@ from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Deliv
 from sessions.seat_words import fit_in_words, seat_in_words, speaks_to_council
 from sessions.selectors.history import booking_history, history_rows, history_visible
 from sessions.selectors.mailbox import undelivered_invites
-from sessions.services.approval import request_approver
+from sessions.services.approval_letters import request_approver
 from sessions.services.letters import letter_contact
 
 

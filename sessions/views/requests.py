@@ -17,8 +17,8 @@ from sessions import selectors, services
 from sessions.api import presenters
 from sessions.forms import DeclineRequestForm
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, BookingStatus
-from sessions.services import approval
-from sessions.services.bookings import Approval
+from sessions.services import approval_letters as approval
+from sessions.services.approval import Approval
 from sessions.views.bookings import booking_page
 
 
