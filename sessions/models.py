@@ -596,7 +596,8 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} reminder to {self.recipient_email}"
 
 
-# Webinar registrations, their requests and feed tokens: sessions/webinars/models.py.
+# Webinar registrations, their requests and feed tokens: sessions/webinars/models.py (loaded
+# with this module by sessions/apps.py, so this module imports nothing of the webinars).
 # What the organiser's mailbox brought: sessions/models_mailbox.py.
 from sessions.models_mailbox import (  # noqa: E402, F401
     BouncedAddress,
@@ -604,10 +605,4 @@ from sessions.models_mailbox import (  # noqa: E402, F401
     HeldReplyStatus,
     MailboxMessage,
     MailKind,
-)
-from sessions.webinars.models import (  # noqa: E402, F401
-    FeedToken,
-    Registration,
-    RegistrationRequest,
-    RegistrationStatus,
 )

@@ -3,13 +3,13 @@ call services."""
 
 from django_q.tasks import async_task
 
+from sessions.programme import reminders
 from sessions.services import (
     approval,
     approval_letters,
     mail,
     mail_notices,
     mailbox,
-    reminders,
     restaff_queue,
     restaffing,
 )

@@ -33,7 +33,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from scheduling.engine.uk_time import day_text
+from sessions.mail.letters import Contact, Letter, letter_contact
 from sessions.mail.links import absolute_url
+from sessions.mail.outbox import InviteContent, invite_queue, invite_time
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -57,9 +59,6 @@ from sessions.services.answers import (
 )
 from sessions.services.approval_letters import decider_name
 from sessions.services.letters import (
-    Contact,
-    Letter,
-    letter_contact,
     session_contact,
     session_day,
     session_focus,
@@ -70,7 +69,6 @@ from sessions.services.letters import (
     session_when,
     with_reference,
 )
-from sessions.services.outbox import InviteContent, invite_queue, invite_time
 from sessions.services.series import series_answer_links
 from sessions.services.session_changes import (
     ADVISER,

@@ -28,9 +28,9 @@ from scheduling.engine.uk_time import clock_text, day_text
 from sessions import panels, selectors, services
 from sessions.api import presenters
 from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
+from sessions.mail.letters import letter_contact
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Offer, Seat
 from sessions.seat_words import seat_in_words, speaks_to_council
-from sessions.services.letters import letter_contact
 
 NOT_CHOSEN = "Choose a time."
 

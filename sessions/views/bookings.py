@@ -14,12 +14,12 @@ from scheduling.engine.uk_time import LONDON as UK
 from sessions import selectors, services
 from sessions.api import presenters
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
+from sessions.mail.letters import letter_contact
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
 from sessions.seat_words import fit_in_words, seat_in_words, speaks_to_council
 from sessions.selectors.history import booking_history, history_rows, history_visible
 from sessions.selectors.mailbox import undelivered_invites
 from sessions.services.approval_letters import request_approver
-from sessions.services.letters import letter_contact
 
 
 def offer_list(request):

@@ -13,13 +13,7 @@ from django.test import Client
 
 from scheduling.engine.availability import working_day_after
 from scheduling.engine.uk_time import LONDON, day_text, moment_text
-from sessions.models import (
-    HOLDING_SEAT_STATUSES,
-    Booking,
-    Invite,
-    Seat,
-    SeatStatus,
-)
+from sessions.models import HOLDING_SEAT_STATUSES, Booking, Invite, Seat, SeatStatus
 from sessions.services import approval
 from sessions.services import approval_letters as letters
 from tests.factories import PANEL, bearer, london, make_available, make_booker, make_peer, make_user

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from peers.models import Peer
 from peers.services import token_hash
-from sessions.models import FeedToken
+from sessions.webinars.models import FeedToken
 
 
 def private_feed_path(token: str) -> str:

@@ -21,14 +21,13 @@ from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Delivery,
     Offer,
-    Registration,
-    RegistrationStatus,
     Seat,
     SeatStatus,
     Session,
     SessionStatus,
     Topic,
 )
+from sessions.webinars.models import Registration, RegistrationStatus
 from sessions.webinars.selectors.feed_tokens import feed_token_owner
 from sessions.webinars.selectors.webinars import webinar_sessions
 
