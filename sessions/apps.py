@@ -31,7 +31,7 @@ class OfferSessionsConfig(AppConfig):
 
         # The outbox sends both subjects' rows: each gives the words of its own.
         from sessions.mail.outbox import REGISTRATION, SEAT, invite_content_register
-        from sessions.services.invites import invite_content
+        from sessions.services.invite_words import invite_content
         from sessions.webinars.services.letters import registration_invite_content
 
         invite_content_register(SEAT, invite_content)

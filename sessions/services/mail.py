@@ -56,7 +56,8 @@ from scheduling.engine.calendar import (
 from sessions.mail.letters import recipient
 from sessions.mail.outbox import invite_content_of, invite_time
 from sessions.models import Invite, InviteMethod, InviteStatus
-from sessions.services.invites import FOR_INFORMATION, invite_keeps_acceptance
+from sessions.services.invite_words import invite_keeps_acceptance
+from sessions.services.invites import FOR_INFORMATION
 from sessions.services.letters import session_title
 
 logger = logging.getLogger(__name__)
