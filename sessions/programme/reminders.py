@@ -22,7 +22,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.services.invites import booker_address
-from sessions.services.letters import (
+from sessions.session_words import (
     session_contact,
     session_focus,
     session_joining_fact,

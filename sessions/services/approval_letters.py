@@ -29,7 +29,7 @@ from scheduling.engine.uk_time import LONDON, day_text, moment_text, when_text
 from sessions.mail.letters import Letter, letter_contact
 from sessions.mail.links import absolute_url
 from sessions.models import Booking
-from sessions.services.letters import session_panel_lines, with_reference
+from sessions.session_words import session_panel_lines, with_reference
 
 logger = logging.getLogger(__name__)
 

@@ -29,17 +29,6 @@ from sessions.services.answers import (
 )
 from sessions.services.approval_letters import decider_name
 from sessions.services.invites import CANCEL, FOR_INFORMATION, REQUEST
-from sessions.services.letters import (
-    session_contact,
-    session_day,
-    session_focus,
-    session_joining_fact,
-    session_panel,
-    session_panel_lines,
-    session_title,
-    session_when,
-    with_reference,
-)
 from sessions.services.series import series_answer_links
 from sessions.services.session_changes import (
     ADVISER,
@@ -49,6 +38,17 @@ from sessions.services.session_changes import (
     session_changes,
     session_moved,
     session_moved_text,
+)
+from sessions.session_words import (
+    session_contact,
+    session_day,
+    session_focus,
+    session_joining_fact,
+    session_panel,
+    session_panel_lines,
+    session_title,
+    session_when,
+    with_reference,
 )
 
 

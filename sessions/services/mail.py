@@ -58,7 +58,7 @@ from sessions.mail.outbox import invite_content_of, invite_time
 from sessions.models import Invite, InviteMethod, InviteStatus
 from sessions.services.invite_words import invite_keeps_acceptance
 from sessions.services.invites import FOR_INFORMATION
-from sessions.services.letters import session_title
+from sessions.session_words import session_title
 
 logger = logging.getLogger(__name__)
 
