@@ -36,19 +36,15 @@ from peers.models import ApiToken, BusyCalendar, Council, FreeTime, Peer
 from privacy.mail_files import mail_files_remove_mentioning
 from privacy.models import DataRequest, DataRequestKind
 from privacy.people import Person, person_find, pseudonym_email, pseudonym_name
-from sessions.models import (
-    HOLDING_SEAT_STATUSES,
+from sessions.models import HOLDING_SEAT_STATUSES, Invite, InviteStatus, Seat, SessionStatus
+from sessions.services.mail import invite_deliver
+from sessions.services.restaffing import seats_release_for_unavailable
+from sessions.webinars.models import (
     FeedToken,
-    Invite,
-    InviteStatus,
     Registration,
     RegistrationRequest,
     RegistrationStatus,
-    Seat,
-    SessionStatus,
 )
-from sessions.services.mail import invite_deliver
-from sessions.services.restaffing import seats_release_for_unavailable
 from sessions.webinars.services.registrations import registration_cancel
 
 ERASED_NOTE = "Not sent: the recipient's personal data was erased."

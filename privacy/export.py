@@ -16,16 +16,8 @@ from django.utils import timezone
 from peers.models import ApiToken, BusyEvent, Council
 from privacy.models import DataRequest, DataRequestKind
 from privacy.people import Person, person_find
-from sessions.models import (
-    Booking,
-    FeedToken,
-    Invite,
-    Registration,
-    RegistrationRequest,
-    Reminder,
-    Seat,
-    Session,
-)
+from sessions.models import Booking, Invite, Reminder, Seat, Session
+from sessions.webinars.models import FeedToken, Registration, RegistrationRequest
 
 
 def _when(value: datetime | None) -> str | None:

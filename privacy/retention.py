@@ -16,16 +16,8 @@ from django.utils import timezone
 from peers.models import ApiToken, BusyEvent, ThrottleCount
 from privacy.mail_files import mail_files_prune
 from privacy.models import RetentionRun
-from sessions.models import (
-    Booking,
-    FeedToken,
-    Invite,
-    Registration,
-    RegistrationRequest,
-    Reminder,
-    Seat,
-    Session,
-)
+from sessions.models import Booking, Invite, Reminder, Seat, Session
+from sessions.webinars.models import FeedToken, Registration, RegistrationRequest
 from sessions.webinars.selectors.links import CONFIRM_LINK_AGE
 
 YEAR = timedelta(days=365)

@@ -37,11 +37,13 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from peers.api import router as peers_router
 from peers.services import api_token_authenticate
 from scheduling.engine.refusals import Refusal
+from sessions.api import presenters
 from sessions.api.bookings import router as sessions_router
 from sessions.api.history import router as history_router
 from sessions.api.invites import router as seats_router
 from sessions.api.programme import router as programme_router
 from sessions.api.staffing import router as staffing_router
+from sessions.services.bookings import BookingConflict, PanelChanged
 from sessions.webinars.api import router as webinars_router
 
 NUL_MESSAGE = "Text may not contain the NUL character."
@@ -294,9 +296,18 @@ def on_permission_denied(request, exc: PermissionDenied):
     return api.create_response(request, {"detail": message}, status=403)
 
 
+def refusal_body(exc: Refusal) -> dict:
+    """A refusal's JSON body: the ones that carry data are shaped by their presenter."""
+    if isinstance(exc, PanelChanged):
+        return presenters.panel_changed_out(exc)
+    if isinstance(exc, BookingConflict):
+        return presenters.booking_conflict_out(exc)
+    return exc.body()
+
+
 @api.exception_handler(Refusal)
 def on_refusal(request, exc: Refusal):
-    response = api.create_response(request, exc.body(), status=exc.status)
+    response = api.create_response(request, refusal_body(exc), status=exc.status)
     for name, value in exc.headers().items():
         response[name] = value
     return response

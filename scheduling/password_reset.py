@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse
 
 from peers.forms import ResetRequestForm
-from sessions.services.letters import Letter
+from sessions.mail.letters import Letter
 
 logger = logging.getLogger(__name__)
 

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -6,6 +8,12 @@ class OfferSessionsConfig(AppConfig):
     name = "sessions"
     label = "offer_sessions"
     verbose_name = "Offers, bookings and sessions"
+
+    def import_models(self):
+        # The webinars' models are this app's (its tables and migrations) but live in their
+        # own room, which imports sessions.models: load them after it, from here.
+        super().import_models()
+        import_module("sessions.webinars.models")
 
     def ready(self):
         # Seats hold peers' time: peers counts them, and says when a peer's availability
@@ -20,6 +28,14 @@ class OfferSessionsConfig(AppConfig):
         from sessions.services.restaffing import seats_release_for_unavailable
 
         held_time_source_register(seat_held_times)
+
+        # The outbox sends both subjects' rows: each gives the words of its own.
+        from sessions.mail.outbox import REGISTRATION, SEAT, invite_content_register
+        from sessions.services.invite_words import invite_content
+        from sessions.webinars.services.letters import registration_invite_content
+
+        invite_content_register(SEAT, invite_content)
+        invite_content_register(REGISTRATION, registration_invite_content)
         held_time_released.connect(
             seats_release_for_unavailable, dispatch_uid="sessions.seats_release_for_unavailable"
         )

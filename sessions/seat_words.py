@@ -44,7 +44,7 @@ def seat_in_words(
 ) -> str:
     """Why this peer suits the seat, for the council: 'Labour, like your leader; brings the
     skill the panel needs; has sat on three panels for metropolitan boroughs; from Cardiff
-    Council'. `peer` is a selectors.peer_brief() dict, `fit` the seat's fit breakdown;
+    Council'. `peer` is a presenters.peer_brief() dict, `fit` the seat's fit breakdown;
     `to_the_council` False for a reader who is not of the council ('like the council's
     leader', see `speaks_to_council`)."""
     parts = []
@@ -76,3 +76,28 @@ def seat_in_words(
         parts.append(f"new to panels for {kind}")
     parts.append(f"from {peer['home_council']}")
     return "; ".join(parts)
+
+
+def fit_in_words(fit: dict) -> list[str]:
+    """A seat's fit breakdown (points per part) as short phrases."""
+    if not fit or "total" not in fit:
+        return []
+    words = []
+    skills = fit.get("skill", 0) // SKILL_POINTS
+    words.append(
+        f"has {skills} of the skills wanted (+{fit['skill']})"
+        if skills
+        else "no particular skill matched (+0)"
+    )
+    words.append(f"seniority +{fit.get('seniority', 0)}")
+    experience = fit.get("experience", 0)
+    if experience:
+        times = f"{experience} or more" if experience >= EXPERIENCE_LIMIT else str(experience)
+        words.append(
+            f"has sat with councils of this type {times} time{'s' if experience != 1 else ''} (+{experience})"
+        )
+    else:
+        words.append("no earlier sessions with councils of this type (+0)")
+    if fit.get("lead"):
+        words.append(f"senior enough to lead the panel (+{fit['lead']})")
+    return words

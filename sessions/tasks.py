@@ -3,13 +3,13 @@ call services."""
 
 from django_q.tasks import async_task
 
+from sessions.programme import reminders
 from sessions.services import (
     approval,
-    bookings,
+    approval_letters,
     mail,
     mail_notices,
     mailbox,
-    reminders,
     restaff_queue,
     restaffing,
 )
@@ -49,13 +49,13 @@ def restaff_lost() -> int:
 
 def send_request_letter(booking_id: int, kind: str) -> int:
     """The letters about a request for approval: asked, declined, expired or withdrawn."""
-    return approval.request_letter_send(booking_id=booking_id, kind=kind)
+    return approval_letters.request_letter_send(booking_id=booking_id, kind=kind)
 
 
 def expire_requests() -> int:
     """Release the time of requests not decided in time, and tell the booker and the adviser
     (every 15 minutes)."""
-    return len(bookings.requests_expire())
+    return len(approval.requests_expire())
 
 
 def read_mailbox() -> dict:

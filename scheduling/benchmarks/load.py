@@ -63,7 +63,7 @@ def _prepare() -> dict:
     from peers.models import Booker, Council, Councillor, Peer
     from peers.services import api_token_issue
     from sessions.models import Offer, Session
-    from sessions.selectors import private_feed_path
+    from sessions.webinars.selectors.feed_tokens import private_feed_path
 
     users = get_user_model().objects
     Offer.objects.filter(slug__in=["recovery-and-renewal-panel"]).update(needs_approval=False)

@@ -5,7 +5,8 @@ from ninja import Query, Router, Status
 
 from peers.models import Council
 from peers.selectors import caller_for
-from sessions import selectors, services
+from sessions import seat_plan, selectors, services
+from sessions.api import presenters
 from sessions.models import Session
 from sessions.pool import staffable_starts, start_explanation
 from sessions.schemas import (
@@ -27,7 +28,6 @@ from sessions.schemas import (
     SlotOut,
     SlotQuery,
 )
-from sessions.seat_plan import booking_keep
 from sessions.services.bookings import booking_joining_url_set
 
 router = Router(tags=["catalogue"])
@@ -81,7 +81,7 @@ def slot_list(request, slug: str, query: Query[SlotQuery]):
         moving = selectors.booking_get(caller=_caller(request), booking_id=query.booking)
         if (moving.offer_id, moving.council_id) != (offer.id, council.id):
             raise ValidationError({"booking": "That booking is of another offer or council."})
-        move = {"ignore_booking_id": moving.pk, "keep": booking_keep(moving)}
+        move = {"ignore_booking_id": moving.pk, "keep": seat_plan.booking_keep(moving)}
     starts, pool = staffable_starts(
         offer=offer,
         council=council,
@@ -92,7 +92,7 @@ def slot_list(request, slug: str, query: Query[SlotQuery]):
     )
     # Hundreds of times: encoded straight from plain text and numbers (as `SlotOut` documents
     # them) rather than validated and converted item by item.
-    return JsonResponse(selectors.slots_out(starts, pool), safe=False, content_type=JSON)
+    return JsonResponse(presenters.slots_out(starts, pool), safe=False, content_type=JSON)
 
 
 @router.get(
@@ -107,7 +107,7 @@ def slot_explain(request, slug: str, query: Query[ExplainQuery]):
     explanation, pool = start_explanation(offer=offer, council=council, start=query.start)
     peers = {peer.id: peer for peer in pool.peers}
     return {
-        "panel": selectors.panel_out(
+        "panel": presenters.panel_out(
             [(role, peer) for role, ids in (explanation.panels or [{}])[0].items() for peer in ids],
             peers,
         ),
@@ -139,7 +139,7 @@ def booking_create(request, payload: BookingIn):
     )
     return Status(
         201,
-        selectors.booking_out(
+        presenters.booking_out(
             selectors.booking_get(caller=caller, booking_id=booking.id), caller=caller
         ),
     )
@@ -153,13 +153,13 @@ def booking_create(request, payload: BookingIn):
 def booking_list(request, filters: Query[BookingFilter]):
     caller = _caller(request)
     found = selectors.booking_list(caller=caller, reference=filters.reference, q=filters.q)
-    return [selectors.booking_out(b, caller=caller) for b in found]
+    return [presenters.booking_out(b, caller=caller) for b in found]
 
 
 @router.get("/bookings/{int:booking_id}", response=BookingOut, summary="One booking")
 def booking_detail(request, booking_id: int):
     caller = _caller(request)
-    return selectors.booking_out(
+    return presenters.booking_out(
         selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )
 
@@ -177,7 +177,7 @@ def booking_reschedule(request, booking_id: int, payload: RescheduleIn):
     services.booking_reschedule(
         caller=caller, booking=booking, start=payload.start, panel=_shown(payload.panel)
     )
-    return selectors.booking_out(
+    return presenters.booking_out(
         selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )
 
@@ -191,7 +191,7 @@ def booking_cancel(request, booking_id: int, payload: CancelIn):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     services.booking_cancel(caller=caller, booking=booking, reason=payload.reason)
-    return selectors.booking_out(
+    return presenters.booking_out(
         selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )
 
@@ -204,7 +204,7 @@ def booking_cancel(request, booking_id: int, payload: CancelIn):
 def request_list(request):
     caller = _caller(request)
     return [
-        selectors.booking_out(b, caller=caller) for b in selectors.requests_waiting(caller=caller)
+        presenters.booking_out(b, caller=caller) for b in selectors.requests_waiting(caller=caller)
     ]
 
 
@@ -217,10 +217,10 @@ def booking_approve(request, booking_id: int):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     approval = services.booking_approve(caller=caller, booking=booking)
-    out = selectors.booking_out(
+    out = presenters.booking_out(
         selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )
-    return {**out, "changes": approval.changes}
+    return {**out, "changes": presenters.seat_change_rows(approval.changes)}
 
 
 @router.post(
@@ -234,7 +234,7 @@ def booking_reject(request, booking_id: int, payload: RejectIn):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     services.booking_reject(caller=caller, booking=booking, reason=payload.reason)
-    return selectors.booking_out(
+    return presenters.booking_out(
         selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )
 
@@ -249,7 +249,7 @@ def booking_joining_link(request, booking_id: int, payload: JoiningLinkIn):
     caller = _caller(request)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     booking_joining_url_set(caller=caller, booking=booking, joining_url=payload.joining_url)
-    return selectors.booking_out(
+    return presenters.booking_out(
         selectors.booking_get(caller=caller, booking_id=booking_id), caller=caller
     )
 
@@ -266,7 +266,7 @@ def session_joining_link(request, session_id: int, payload: JoiningLinkIn):
     services.session_joining_url_set(
         caller=caller, session=session, joining_url=payload.joining_url
     )
-    booking = selectors.booking_out(
+    booking = presenters.booking_out(
         selectors.booking_get(caller=caller, booking_id=session.booking_id), caller=caller
     )
     return next(s for s in booking["sessions"] if s["id"] == session_id)

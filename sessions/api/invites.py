@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema
 
 from peers.selectors import caller_for
 from sessions.models import Seat
+from sessions.selectors import peer_seats
 from sessions.services import answers
 
 router = Router(tags=["seats"])
@@ -40,7 +41,7 @@ class SeatRefusalOut(Schema):
     code: str
 
 
-def _seat_out(row: answers.PeerSeat) -> dict:
+def _seat_out(row: peer_seats.PeerSeat) -> dict:
     seat, session = row.seat, row.session
     return {
         "id": seat.id,
@@ -77,12 +78,12 @@ def _answer(request, seat_id: int, *, accept: bool):
     seat = Seat.objects.select_related("session__offer", "session__booking__council").get(
         pk=seat_id
     )
-    return _seat_out(answers.peer_seat(seat))
+    return _seat_out(peer_seats.peer_seat(seat))
 
 
 @router.get("/seats", response=list[PeerSeatOut], summary="The caller's seats, soonest first")
 def seat_list(request):
-    return [_seat_out(row) for row in answers.peer_seats(peer=_peer(request))]
+    return [_seat_out(row) for row in peer_seats.peer_seats(peer=_peer(request))]
 
 
 @router.post(

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from peers.schemas import Day
 from peers.selectors import caller_for
 from scheduling.engine.uk_time import LONDON
-from sessions.selectors.programme import programme_period, programme_summary
+from sessions.programme.figures import programme_period, programme_summary
 
 router = Router(tags=["programme"])
 

@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema
 from peers.schemas import BodyIn
 from peers.selectors import caller_for
 from sessions import selectors
+from sessions.api import presenters
 from sessions.models import Seat
 from sessions.schemas import BookingOut, PeerBrief
 from sessions.services import seat_assignment
@@ -65,14 +66,14 @@ def _seat(seat_id: int) -> Seat:
 )
 def seat_candidates(request, seat_id: int):
     choice = seat_assignment.seat_choice(caller=caller_for(request.user), seat=_seat(seat_id))
-    rows = [selectors.candidate_out(c) for c in choice.candidates]
+    rows = [presenters.candidate_out(c) for c in choice.candidates]
     seat = choice.seat
     return {
         "seat": seat.pk,
         "role": seat.role_name,
         "position": seat.position,
         "session": seat.session_id,
-        "peer": selectors.peer_brief(seat.peer) if seat.peer else None,
+        "peer": presenters.peer_brief(seat.peer) if seat.peer else None,
         "eligible": [r for r in rows if r["eligible"]],
         "not_eligible": [r for r in rows if not r["eligible"]],
     }
@@ -89,6 +90,6 @@ def seat_candidates(request, seat_id: int):
 def seat_assign(request, seat_id: int, payload: AssignIn):
     caller = caller_for(request.user)
     row = seat_assignment.seat_assign(caller=caller, seat=_seat(seat_id), peer_id=payload.peer)
-    return selectors.booking_out(
+    return presenters.booking_out(
         selectors.booking_get(caller=caller, booking_id=row.session.booking_id), caller=caller
     )

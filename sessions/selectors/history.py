@@ -16,17 +16,26 @@ from django.db import models
 from peers.models import Council, Peer
 from peers.selectors import Caller
 from scheduling.engine.uk_time import clock_text, day_text
-from sessions.models import Booking, Registration, Seat, Session
+from sessions.models import Booking, Seat, Session
 
 SYSTEM = "system"
 
 # What each record shows of a change: the fields a programme manager cares about, in order.
+# Keyed by the model's label, so that this module needs no webinar model (a registration's).
 SHOWN_FIELDS = {
-    Booking: ("status", "offer", "council", "booked_by", "notes", "cancel_reason"),
-    Session: ("start", "end", "status", "joining_url", "title", "capacity", "recording_url"),
+    "offer_sessions.booking": ("status", "offer", "council", "booked_by", "notes", "cancel_reason"),
+    "offer_sessions.session": (
+        "start",
+        "end",
+        "status",
+        "joining_url",
+        "title",
+        "capacity",
+        "recording_url",
+    ),
     # (A seat's role is in the entry's words.)
-    Seat: ("peer", "status", "answer_reason", "unfilled_reason"),
-    Registration: ("name", "email", "council", "council_name", "role", "status"),
+    "offer_sessions.seat": ("peer", "status", "answer_reason", "unfilled_reason"),
+    "offer_sessions.registration": ("name", "email", "council", "council_name", "role", "status"),
 }
 _ADDED, _CHANGED, _REMOVED = "+", "~", "-"
 
@@ -126,7 +135,9 @@ def _names(seats, bookings) -> dict[str, dict]:
 
 def _shown_fields(model) -> list[models.Field]:
     concrete = getattr(model._meta, "concrete_model", model)
-    shown = SHOWN_FIELDS.get(model) or SHOWN_FIELDS.get(concrete)
+    shown = SHOWN_FIELDS.get(model._meta.label_lower) or SHOWN_FIELDS.get(
+        concrete._meta.label_lower
+    )
     if shown is None:
         return [f for f in model._meta.concrete_fields if f.name not in ("id", "updated_at")]
     return [model._meta.get_field(name) for name in shown]

@@ -15,7 +15,7 @@ def undelivered_invites(seat_ids) -> dict[int, Invite]:
 
 def undelivered_seats(seats: list[Seat], brief_of) -> list[dict]:
     """Rows for the dashboard: each seat whose invite was not delivered, soonest bounce first.
-    `brief_of(seat)`: the session's brief (programme.py's)."""
+    `brief_of(seat)`: the session's brief (sessions/programme/figures.py's)."""
     held = [s for s in seats if s.peer_id is not None]
     invites = undelivered_invites(s.id for s in held)
     rows = [

@@ -1,19 +1,23 @@
-"""Writes about bookings: book, move, cancel, and a session's joining link.
+"""Writes about bookings: book, move, cancel, and a session's joining link (deciding a request
+for approval is `approval`).
 
-Booking and moving seat exactly the panel the slot search showed for the time (`seat_plan`:
+Booking and moving seat exactly the panel the slot search showed for the time (`panels`:
 `panel_plan`, then `seats_write`). A client that sends the panel it was shown learns when the
 world changed in between: a 409 with the fresh panel and, per changed seat, why; nothing is
 swapped silently. Without it the fresh plan is booked.
 
-Booking is safe under concurrency: every transaction that writes seats is serialised
-(`seat_plan.seat_writes_serialise`: SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock), plans
-inside the lock, and PostgreSQL also refuses overlapping held ranges of one peer in the
-database (an exclusion constraint). One live booking per offer, council and start: checked
+Booking is safe under concurrency: every transaction that plans seats and then writes them
+(booking, moving, approving a request, re-staffing, staff seating a peer by hand) is
+serialised (`seat_plan.seat_writes_serialise`: SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory
+lock) and plans inside the lock. Transactions that only withdraw seats (cancelling, declining
+or expiring a request, a peer's decline, hours that no longer cover a seat) do not take it:
+giving up a hold cannot make two holds overlap or pass a cap, and a plan made meanwhile
+at worst still counted the hold. PostgreSQL also refuses overlapping held ranges of one peer
+in the database (an exclusion constraint). One live booking per offer, council and start: checked
 here and enforced by a conditional unique constraint.
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from peers.models import Council, Peer
+from peers.models import Council
 from peers.selectors import Caller
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.staffing import StartExplanation, booking_rule_problems
@@ -52,13 +56,10 @@ from sessions.seat_plan import (
     seat_writes_serialise,
     seats_write,
 )
-from sessions.selectors import panel_out, peer_brief
 from sessions.selectors.series import series_sessions_ahead
 from sessions.services import invites
-from sessions.services.approval import (
+from sessions.services.approval_letters import (
     ASKED,
-    EXPIRED,
-    REJECTED,
     WITHDRAWN,
     request_expiry,
     request_letter_queue,
@@ -69,23 +70,19 @@ ALTERNATIVES = 5
 
 
 class BookingConflict(Refusal):
-    """The time can no longer be staffed (409): why, and other times that can."""
+    """The time can no longer be staffed (409): why, and other times that can (its body is
+    shaped by sessions/api/presenters.py)."""
 
     def __init__(self, detail: str, *, reasons: list[str] = (), alternatives: list[datetime] = ()):
         super().__init__(detail, status=409)
         self.reasons = list(reasons)
         self.alternatives = list(alternatives)
 
-    def body(self) -> dict:
-        return {
-            "detail": self.detail,
-            "reasons": self.reasons,
-            "alternatives": [t.isoformat() for t in self.alternatives],
-        }
-
 
 class PanelChanged(Refusal):
-    """The panel the client was shown is not the one booking the time would now seat (409)."""
+    """The panel the client was shown is not the one booking the time would now seat (409):
+    the start, the panel now as (role, peer id) pairs and the changed seats, as data (its body
+    is shaped by sessions/api/presenters.py)."""
 
     def __init__(self, plan: PanelPlan, changes: list[SeatChange]):
         super().__init__(
@@ -94,39 +91,8 @@ class PanelChanged(Refusal):
             status=409,
         )
         self.start = plan.start
+        self.panel = plan.panel()
         self.changes = changes
-        peers = {peer.id: peer for peer in plan.pool.peers} if plan.pool else {}
-        wanted = {c.shown_peer_id for c in changes} - set(peers) - {None}
-        peers |= {
-            p.id: p for p in Peer.objects.filter(pk__in=wanted).select_related("home_council")
-        }
-        self.panel = panel_out(plan.panel(), peers)
-        self.change_rows = seat_change_rows(plan, changes)
-
-    def body(self) -> dict:
-        return {
-            "detail": self.detail,
-            "start": self.start.isoformat(),
-            "panel": self.panel,
-            "changes": self.change_rows,
-        }
-
-
-def seat_change_rows(plan: PanelPlan, changes: list[SeatChange]) -> list[dict]:
-    """Each changed seat as the API shows it: role, the peer shown, the peer now, and why."""
-    peers = {peer.id: peer for peer in plan.pool.peers} if plan.pool else {}
-    wanted = {c.shown_peer_id for c in changes} | {c.peer_id for c in changes}
-    wanted -= set(peers) | {None}
-    peers |= {p.id: p for p in Peer.objects.filter(pk__in=wanted).select_related("home_council")}
-    return [
-        {
-            "role": change.role,
-            "shown": peer_brief(peers[change.shown_peer_id]) if change.shown_peer_id else None,
-            "now": peer_brief(peers[change.peer_id]) if change.peer_id else None,
-            "why": change.why,
-        }
-        for change in changes
-    ]
 
 
 class AlreadyBooked(Refusal):
@@ -174,7 +140,9 @@ def _alternatives(*, offer: Offer, council: Council, near: datetime) -> list[dat
     return sorted((s.start for s in starts), key=lambda t: abs(t - near))[:ALTERNATIVES]
 
 
-def _conflict(explanation: StartExplanation, *, offer: Offer, council: Council) -> BookingConflict:
+def conflict_for(
+    explanation: StartExplanation, *, offer: Offer, council: Council
+) -> BookingConflict:
     return BookingConflict(
         detail="That time can no longer be staffed.",
         reasons=[reason.text for reason in explanation.reasons],
@@ -202,13 +170,13 @@ def _live_duplicate(
     return found.first()
 
 
-class _Unstaffable(Exception):
+class Unstaffable(Exception):
     def __init__(self, plan: PanelPlan):
         super().__init__()
         self.plan = plan
 
 
-def _planned(
+def planned_for_booking(
     *,
     offer: Offer,
     council: Council,
@@ -222,7 +190,7 @@ def _planned(
         offer=offer, council=council, start=start, keep=keep, ignore_booking_id=ignore_booking_id
     )
     if not plan.staffable:
-        raise _Unstaffable(plan)
+        raise Unstaffable(plan)
     if shown is not None:
         changes = plan_changes(plan, shown)
         if changes:
@@ -258,7 +226,7 @@ def booking_create(
             existing = _live_duplicate(offer=offer, council=council, start=start)
             if existing is not None:
                 raise AlreadyBooked(existing)
-            plan = _planned(offer=offer, council=council, start=start, shown=panel)
+            plan = planned_for_booking(offer=offer, council=council, start=start, shown=panel)
             booking = Booking.objects.create(
                 offer=offer,
                 council=council,
@@ -285,8 +253,8 @@ def booking_create(
                 request_letter_queue(booking_id=booking.pk, kind=ASKED)
             else:
                 invites.booking_invites_queue(booking=booking)
-    except _Unstaffable as unstaffable:
-        raise _conflict(unstaffable.plan.explanation, offer=offer, council=council) from None
+    except Unstaffable as unstaffable:
+        raise conflict_for(unstaffable.plan.explanation, offer=offer, council=council) from None
     except IntegrityError:
         existing = _live_duplicate(offer=offer, council=council, start=start)
         if existing is not None:
@@ -315,15 +283,15 @@ def booking_cancel(*, caller: Caller, booking: Booking, reason: str) -> Booking:
         booking.status = BookingStatus.CANCELLED
         booking.cancel_reason = reason
         booking.save()
-        released = _time_release(booking)
+        released = booking_time_release(booking)
         invites.booking_cancelled_invites_queue(booking=booking)
         if was_requested:
             request_letter_queue(booking_id=booking.pk, kind=WITHDRAWN)
-        _others_restaff_queue(released, but=booking.pk)
+        others_restaff_queue(released, but=booking.pk)
     return booking
 
 
-def _time_release(booking: Booking) -> list[Seat]:
+def booking_time_release(booking: Booking) -> list[Seat]:
     """Cancel the booking's sessions (SEQUENCE raised) and withdraw its seats: the peers'
     time is free again. Returns the seats released."""
     for session in booking.sessions.select_for_update():
@@ -337,7 +305,7 @@ def _time_release(booking: Booking) -> list[Seat]:
     return seats
 
 
-def _others_restaff_queue(released: list[Seat], *, but: int) -> None:
+def others_restaff_queue(released: list[Seat], *, but: int) -> None:
     """Peers released by a cancelled or ended booking may fill another booking's unfilled seat
     at a time near theirs: re-staff those bookings in the worker (`booking_restaff`)."""
     times = [(s.session.start, s.session.end) for s in released if s.peer_id is not None]
@@ -345,6 +313,15 @@ def _others_restaff_queue(released: list[Seat], *, but: int) -> None:
         return
     for booking_id in unfilled_bookings_near(times=times, but=but):
         booking_restaff_queue(booking_id=booking_id)
+
+
+def booking_seats_replace(*, booking: Booking, plan: PanelPlan, sessions: list[Session]) -> None:
+    """Seat a fresh plan on a booking's sessions (moving it, approving it): its holding seats
+    are withdrawn, then the plan written, a peer kept on a seat keeping their answer."""
+    seats = list(Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES))
+    previous = {seat: seat.status for seat in seats}
+    Seat.objects.filter(pk__in=[s.pk for s in seats]).update(status=SeatStatus.WITHDRAWN)
+    seats_write(plan=plan, sessions=sessions, previous=previous)
 
 
 def _refuse_same_time(booking: Booking, start: datetime) -> None:
@@ -380,7 +357,7 @@ def booking_reschedule(
             if existing is not None:
                 raise AlreadyBooked(existing)
             sessions = list(booking.sessions.order_by("number"))
-            plan = _planned(
+            plan = planned_for_booking(
                 offer=offer,
                 council=council,
                 start=start,
@@ -388,23 +365,18 @@ def booking_reschedule(
                 keep=booking_keep(booking),
                 ignore_booking_id=booking.pk,
             )
-            seats = list(
-                Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES)
-            )
-            previous = {seat: seat.status for seat in seats}
-            Seat.objects.filter(pk__in=[s.pk for s in seats]).update(status=SeatStatus.WITHDRAWN)
             for session, t in zip(sessions, plan.times, strict=True):
                 session.start, session.end = t.start, t.end
                 session.sequence += 1
                 session.save()
             booking.start = plan.start
             booking.save(update_fields=["start", "updated_at"])
-            seats_write(plan=plan, sessions=sessions, previous=previous)
+            booking_seats_replace(booking=booking, plan=plan, sessions=sessions)
             if booking.status == BookingStatus.CONFIRMED:
                 invites.booking_invites_queue(booking=booking)
             # A request moved stays a request: its new time is pencilled in, still uninvited.
-    except _Unstaffable as unstaffable:
-        raise _conflict(unstaffable.plan.explanation, offer=offer, council=council) from None
+    except Unstaffable as unstaffable:
+        raise conflict_for(unstaffable.plan.explanation, offer=offer, council=council) from None
     except IntegrityError:
         existing = _live_duplicate(offer=offer, council=council, start=start)
         if existing is not None and existing.pk != booking.pk:
@@ -440,155 +412,6 @@ def session_joining_url_set(*, caller: Caller, session: Session, joining_url: st
         session.save(update_fields=["joining_url", "sequence", "updated_at"])
         invites.session_updated_invites_queue(session=session)
     return session
-
-
-# Requests for approval -------------------------------------------------------------------------
-
-
-class RequestClosed(Refusal):
-    """The request was decided already, or has ended (409): nothing is changed."""
-
-    def __init__(self, booking: Booking):
-        done = {
-            BookingStatus.CONFIRMED: "already approved",
-            BookingStatus.REJECTED: "already declined",
-            BookingStatus.EXPIRED: "expired: its time was released",
-            BookingStatus.CANCELLED: "cancelled",
-        }.get(booking.status, booking.get_status_display().lower())
-        super().__init__(f"This request is {done}.", status=409, booking_status=booking.status)
-
-
-def may_decide(caller: Caller, booking: Booking) -> bool:
-    """Whether the caller approves or declines the council's requests: its Principal Adviser,
-    or the LGA's staff."""
-    return caller.is_staff or booking.council_id in caller.advised_council_ids
-
-
-def _check_decidable(caller: Caller | None, booking: Booking, *, now: datetime) -> None:
-    if caller is not None and not may_decide(caller, booking):
-        raise PermissionDenied(
-            f"Only {booking.council.name}'s Principal Adviser or the LGA can decide this request."
-        )
-    if booking.status != BookingStatus.REQUESTED:
-        raise RequestClosed(booking)
-    if booking.request_expires_at is not None and booking.request_expires_at <= now:
-        raise Refusal(
-            "This request has run out of time: its time is being released. The council can "
-            "ask again.",
-            status=409,
-            booking_status=BookingStatus.EXPIRED,
-        )
-
-
-def _decided(booking: Booking, caller: Caller | None, by: str, now: datetime) -> None:
-    if caller is not None and caller.user.is_authenticated:
-        by = caller.user.get_full_name() or caller.user.get_username()
-    else:
-        booking._history_actor = by
-    booking.decided_at, booking.decided_by = now, by[:200]
-
-
-@dataclass(frozen=True)
-class Approval:
-    booking: Booking
-    changes: list[dict]  # the seats planned again, each with why (see seat_change_rows)
-
-
-def booking_approve(*, caller: Caller | None, booking: Booking, by: str = "") -> Approval:
-    """Approve a request: plan its panel again (the pencilled seats kept where their peers are
-    still free and eligible; any other seat planned afresh, and said why), then invite the
-    peers as for any booking. `caller` None: a signed link from the approval e-mail, `by`
-    saying whose. Raises RequestClosed (409) unless it is waiting, BookingConflict (409) when
-    the time can no longer be staffed, PermissionDenied for anyone but the council's adviser
-    or staff."""
-    now = timezone.now()
-    with transaction.atomic():
-        seat_writes_serialise()
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("offer", "council")
-            .get(pk=booking.pk)
-        )
-        _check_decidable(caller, booking, now=now)
-        keep = booking_keep(booking)
-        pencilled = [(role, peer_id) for (role, _), peer_id in sorted(keep.items())]
-        try:
-            plan = _planned(
-                offer=booking.offer,
-                council=booking.council,
-                start=booking.start,
-                shown=None,
-                keep=keep,
-                ignore_booking_id=booking.pk,
-            )
-        except _Unstaffable as unstaffable:
-            raise _conflict(
-                unstaffable.plan.explanation, offer=booking.offer, council=booking.council
-            ) from None
-        changes = seat_change_rows(plan, plan_changes(plan, pencilled))
-        sessions = list(booking.sessions.order_by("number"))
-        seats = list(
-            Seat.objects.filter(session__booking=booking, status__in=HOLDING_SEAT_STATUSES)
-        )
-        previous = {seat: seat.status for seat in seats}
-        Seat.objects.filter(pk__in=[s.pk for s in seats]).update(status=SeatStatus.WITHDRAWN)
-        seats_write(plan=plan, sessions=sessions, previous=previous)
-        booking.status = BookingStatus.CONFIRMED
-        _decided(booking, caller, by, now)
-        booking.save()
-        invites.booking_invites_queue(booking=booking)
-    return Approval(booking=booking, changes=changes)
-
-
-def booking_reject(
-    *, caller: Caller | None, booking: Booking, reason: str, by: str = ""
-) -> Booking:
-    """Decline a request: its time is released and the booker is told why. `caller` and `by`
-    as for `booking_approve`."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the request is declined; the council is told."})
-    now = timezone.now()
-    with transaction.atomic():
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("council")
-            .get(pk=booking.pk)
-        )
-        _check_decidable(caller, booking, now=now)
-        booking.status = BookingStatus.REJECTED
-        booking.decision_reason = reason
-        _decided(booking, caller, by, now)
-        booking.save()
-        released = _time_release(booking)
-        request_letter_queue(booking_id=booking.pk, kind=REJECTED)
-        _others_restaff_queue(released, but=booking.pk)
-    return booking
-
-
-def requests_expire(*, now: datetime | None = None) -> list[int]:
-    """Release the time of every request not decided by its expiry, and tell the booker and
-    the adviser. Safe to repeat: an expired request is no longer waiting."""
-    now = now or timezone.now()
-    due = list(
-        Booking.objects.filter(
-            status=BookingStatus.REQUESTED, request_expires_at__lte=now
-        ).values_list("pk", flat=True)
-    )
-    expired = []
-    for booking_id in due:
-        with transaction.atomic():
-            booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
-            if booking is None or booking.status != BookingStatus.REQUESTED:
-                continue
-            booking.status = BookingStatus.EXPIRED
-            booking._history_actor = "The service (the request ran out of time)"
-            booking.save()
-            released = _time_release(booking)
-            request_letter_queue(booking_id=booking.pk, kind=EXPIRED)
-            _others_restaff_queue(released, but=booking.pk)
-        expired.append(booking_id)
-    return expired
 
 
 def booking_joining_url_set(*, caller: Caller, booking: Booking, joining_url: str) -> list[Session]:

@@ -53,10 +53,12 @@ from scheduling.engine.calendar import (
     build_request,
     content_type,
 )
+from sessions.mail.letters import recipient
+from sessions.mail.outbox import invite_content_of, invite_time
 from sessions.models import Invite, InviteMethod, InviteStatus
-from sessions.services.invites import FOR_INFORMATION, invite_content, invite_keeps_acceptance
-from sessions.services.letters import recipient, session_title
-from sessions.services.outbox import InviteContent, invite_time
+from sessions.services.invite_words import invite_keeps_acceptance
+from sessions.services.invites import FOR_INFORMATION
+from sessions.session_words import session_title
 
 logger = logging.getLogger(__name__)
 
@@ -119,19 +121,10 @@ class InviteEmail(EmailMultiAlternatives):
         return msg
 
 
-def _content(invite: Invite) -> InviteContent:
-    if invite.registration_id is not None:
-        # A webinar place: its words belong to the webinars service.
-        from sessions.webinars.services.letters import registration_invite_content
-
-        return registration_invite_content(invite)
-    return invite_content(invite)
-
-
 def invite_message(invite: Invite, *, now: datetime) -> InviteEmail:
     """The e-mail for one outbox row, as it would be sent at `now`."""
     session = invite.session
-    content = _content(invite)
+    content = invite_content_of(invite)
     start, end = invite_time(invite)  # a CANCEL: the event as the recipient's calendar has it
     event = CalendarEvent(
         uid=session.uid,

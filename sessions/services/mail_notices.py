@@ -12,15 +12,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions.mail.letters import Letter
+from sessions.mail.links import absolute_url
 from sessions.models import Invite, MailboxMessage
-from sessions.selectors import absolute_url
-from sessions.services.letters import (
-    Letter,
-    session_contact,
-    session_title,
-    session_when,
-    with_reference,
-)
+from sessions.session_words import session_contact, session_title, session_when, with_reference
 
 logger = logging.getLogger("sessions.mailbox")
 

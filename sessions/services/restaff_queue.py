@@ -14,13 +14,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from peers.models import Peer
-from sessions.models import (
-    HOLDING_SEAT_STATUSES,
-    BookingStatus,
-    Seat,
-    SeatStatus,
-    SessionStatus,
-)
+from sessions.models import HOLDING_SEAT_STATUSES, BookingStatus, Seat, SeatStatus, SessionStatus
 
 RESTAFF_TASK = "sessions.tasks.restaff_booking"
 

@@ -1,14 +1,13 @@
 """Choosing a time and booking it: a month of days with times, one day's times with their
 panels in plain words, a check of the answers, then a confirmation with what happens next.
 
-Every panel shown comes from the one panel plan: the month and the day from the slot search
-(`sessions.pool`), the check page from `seat_plan.panel_plan`, and booking seats exactly the
-panel the check page showed (or answers with the changed panel and why, to accept or not).
+Every panel shown comes from the one panel plan (`sessions.seat_plan`, over the pool of `sessions.pool`): the month and the day
+from its slot search, the check page from `panel_plan`, and booking seats exactly the panel
+the check page showed (or answers with the changed panel and why, to accept or not).
 """
 
 import calendar
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,116 +25,25 @@ from scheduling.engine.staffing import NOT_BOOKABLE
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
 from sessions import seat_plan, selectors, services
+from sessions.api import presenters
 from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
+from sessions.mail.letters import letter_contact
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Offer, Seat
 from sessions.pool import offer_format, staffable_starts, start_explanation
-from sessions.seat_words import seat_in_words, speaks_to_council
-from sessions.services.letters import letter_contact
+from sessions.views.booking_choices import (
+    CalendarDay,
+    TimeChoice,
+    in_uk,
+    month_start,
+    next_month,
+    parse_day,
+    parse_month,
+    seat_line,
+    shown_panel,
+    uk_midnight,
+)
 
 NOT_CHOSEN = "Choose a time."
-
-
-@dataclass(frozen=True)
-class SeatLine:
-    """One seat of a proposed panel as a council reads it."""
-
-    role: str
-    name: str
-    words: str
-    shown: str  # "peer id|role": sent back with the chosen time
-
-
-@dataclass(frozen=True)
-class TimeChoice:
-    start: datetime
-    end: datetime
-    value: str  # ISO 8601 with the UK offset
-    later_sessions: list[tuple[datetime, datetime]] = field(default_factory=list)
-    seats: list[SeatLine] = field(default_factory=list)
-    same_as: datetime | None = None  # an earlier time of the day with the very same panel
-
-    @property
-    def names(self) -> str:
-        names = [seat.name for seat in self.seats]
-        return (
-            " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
-        )
-
-    @property
-    def input_id(self) -> str:
-        return f"time-{self.start:%H%M}"
-
-
-@dataclass(frozen=True)
-class CalendarDay:
-    day: date
-    in_month: bool
-    count: int = 0
-    href: str = ""
-
-    @property
-    def label(self) -> str:
-        when = f"{self.day:%A} {self.day.day} {self.day:%B}"
-        if not self.count:
-            return f"{when}: no times"
-        return f"{when}: {self.count} time{'s' if self.count != 1 else ''}"
-
-
-def _uk(moment: datetime) -> datetime:
-    return moment.astimezone(UK)
-
-
-def _uk_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), UK).astimezone(UTC)
-
-
-def _month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _next_month(first: date) -> date:
-    return (first + timedelta(days=32)).replace(day=1)
-
-
-def _parse_month(raw: str | None) -> date | None:
-    try:
-        return datetime.strptime(raw or "", "%Y-%m").date()
-    except ValueError:
-        return None
-
-
-def _parse_day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw or "")
-    except ValueError:
-        return None
-
-
-def shown_panel(data, start_value: str) -> list[tuple[str, int]] | None:
-    """The panel the page showed with the chosen time: hidden fields named after the time."""
-    shown = []
-    for value in data.getlist(f"panel@{start_value}"):
-        peer_id, _, role = value.partition("|")
-        if not peer_id.isdigit() or not role:
-            return None
-        shown.append((role, int(peer_id)))
-    return shown or None
-
-
-def _seat_line(role: str, peer, council: Council, fit: dict, *, caller: Caller) -> SeatLine:
-    brief = selectors.peer_brief(peer)
-    return SeatLine(
-        role=role,
-        name=peer.name,
-        words=seat_in_words(
-            peer=brief,
-            council_leader_group=council.leader_group,
-            council_type=council.council_type,
-            fit=fit,
-            to_the_council=speaks_to_council(caller, council),
-        ),
-        shown=f"{peer.id}|{role}",
-    )
 
 
 class _Journey:
@@ -208,22 +116,22 @@ class _Journey:
         return staffable_starts(
             offer=self.offer,
             council=self.council,
-            range_start=_uk_midnight(first),
-            range_end=_uk_midnight(last + timedelta(days=1)),
+            range_start=uk_midnight(first),
+            range_end=uk_midnight(last + timedelta(days=1)),
             **self._move(),
         )
 
     # The month --------------------------------------------------------------------------------
 
     def month_page(self, problem: str = ""):
-        month = _parse_month(self.request.GET.get("month")) or _month_start(self.earliest)
-        month = min(max(month, _month_start(self.earliest)), _month_start(self.latest))
-        following = _next_month(month)
+        month = parse_month(self.request.GET.get("month")) or month_start(self.earliest)
+        month = min(max(month, month_start(self.earliest)), month_start(self.latest))
+        following = next_month(month)
         context = {
             "month": month,
             "problem": problem,
             "previous_url": self.url(month=f"{month - timedelta(days=1):%Y-%m}")
-            if month > _month_start(self.earliest)
+            if month > month_start(self.earliest)
             else "",
             "next_url": self.url(month=f"{following:%Y-%m}") if following <= self.latest else "",
             "earliest": self.earliest,
@@ -236,7 +144,7 @@ class _Journey:
         starts, _ = self._starts(first, last)
         counts: dict[date, int] = {}
         for start in starts:
-            day = _uk(start.start).date()
+            day = in_uk(start.start).date()
             counts[day] = counts.get(day, 0) + 1
         weeks = [
             [
@@ -273,7 +181,7 @@ class _Journey:
             )
             first = start.sessions[0]
             seats = [
-                _seat_line(
+                seat_line(
                     role,
                     peers[peer_id],
                     self.council,
@@ -287,15 +195,15 @@ class _Journey:
             key = tuple(seats)
             choices.append(
                 TimeChoice(
-                    start=_uk(first.start),
-                    end=_uk(first.end),
-                    value=_uk(first.start).isoformat(),
-                    later_sessions=[(_uk(s.start), _uk(s.end)) for s in start.sessions[1:]],
+                    start=in_uk(first.start),
+                    end=in_uk(first.end),
+                    value=in_uk(first.start).isoformat(),
+                    later_sessions=[(in_uk(s.start), in_uk(s.end)) for s in start.sessions[1:]],
                     seats=seats,
                     same_as=first_with.get(key),
                 )
             )
-            first_with.setdefault(key, _uk(first.start))
+            first_with.setdefault(key, in_uk(first.start))
         return choices
 
     def day_page(self, day: date, *, problem: str = "", chosen: str = "", notes: str = ""):
@@ -352,7 +260,7 @@ class _Journey:
     def check_page(self, *, start: datetime, notes: str, shown, problems=(), status: int = 200):
         """What booking `start` would do: the panel the plan seats, in plain words, and what
         changed since `shown` was shown, if anything."""
-        start = _uk(start)
+        start = in_uk(start)
         plan = seat_plan.panel_plan(
             offer=self.offer, council=self.council, start=start.astimezone(UTC), **self._move()
         )
@@ -379,11 +287,11 @@ class _Journey:
             return self.render("sessions/booking_check.html", context, status=409)
         peers = {peer.id: peer for peer in plan.pool.peers}
         context["seats"] = [
-            _seat_line(seat.role, peers[seat.peer_id], self.council, seat.fit, caller=self.caller)
+            seat_line(seat.role, peers[seat.peer_id], self.council, seat.fit, caller=self.caller)
             for seat in plan.seats_of(0)
             if seat.peer_id is not None
         ]
-        context["times"] = [(_uk(t.start), _uk(t.end)) for t in plan.times]
+        context["times"] = [(in_uk(t.start), in_uk(t.end)) for t in plan.times]
         if self.moving is not None:
             context["move"] = _move_comparison(self.moving, plan, peers)
         changes = seat_plan.plan_changes(plan, shown) if shown else []
@@ -398,7 +306,7 @@ class _Journey:
                         "now": row["now"]["name"] if row["now"] else "",
                         "why": row["why"],
                     }
-                    for row in changed.change_rows
+                    for row in presenters.panel_changed_out(changed)["changes"]
                 ],
             }
             status = 409
@@ -436,7 +344,7 @@ class _Journey:
             problems = [text for texts in error.message_dict.values() for text in texts]
             return self.check_page(start=start, notes=notes, shown=None, problems=problems)
         if self.moving is not None:
-            first = _uk(start)
+            first = in_uk(start)
             messages.success(
                 self.request,
                 f"The booking is moved to {clock_text(first)} on {day_text(first)} (UK time). "
@@ -454,8 +362,8 @@ class _Journey:
                 "reasons": conflict.reasons,
                 "alternatives": [
                     {
-                        "start": _uk(t),
-                        "url": self.day_url(_uk(t).date(), start=_uk(t).isoformat()),
+                        "start": in_uk(t),
+                        "url": self.day_url(in_uk(t).date(), start=in_uk(t).isoformat()),
                     }
                     for t in conflict.alternatives
                 ],
@@ -479,7 +387,7 @@ class _Journey:
         )
 
     def _refused(self, start: datetime, notes: str, *, unstaffable=None, already=None):
-        start = _uk(start)
+        start = in_uk(start)
         return self.render(
             "sessions/booking_check.html",
             {
@@ -500,7 +408,7 @@ class _Journey:
 
     def back_to_day(self, form: BookForm):
         """A check asked without a time (or with one not offered): back to the day's times."""
-        day = _parse_day(self.request.POST.get("day"))
+        day = parse_day(self.request.POST.get("day"))
         problem = NOT_CHOSEN if "start" in form.errors else ""
         if not problem:
             problem = " ".join(text for texts in form.errors.values() for text in texts)
@@ -530,7 +438,7 @@ def _move_comparison(booking: Booking, plan: seat_plan.PanelPlan, peers: dict) -
     now_ids = {seat.peer_id: seat.peer.name for seat in holding}
     new_ids = {seat.peer_id for seat in plan.seats if seat.peer_id is not None}
     return {
-        "times": [(_uk(s.start), _uk(s.end)) for s in sessions],
+        "times": [(in_uk(s.start), in_uk(s.end)) for s in sessions],
         "panel": [
             (seat.role_name, seat.peer.name)
             for seat in sorted(
@@ -549,7 +457,7 @@ def _first_start(booking: Booking | None) -> datetime | None:
     if booking is None:
         return None
     sessions = list(booking.sessions.all())
-    return _uk(sessions[0].start) if sessions else None
+    return in_uk(sessions[0].start) if sessions else None
 
 
 def _refuse_other_council(caller: Caller, raw_council_id) -> None:
@@ -595,7 +503,7 @@ def booking_new(request, slug: str):
         return closed
     if request.method == "POST":
         return journey.book(BookForm(request.POST))
-    day = _parse_day(request.GET.get("day"))
+    day = parse_day(request.GET.get("day"))
     if day is not None:
         return journey.day_page(day)
     return journey.month_page()
@@ -635,7 +543,7 @@ def booking_confirmation(request, booking_id: int):
             "requested": booking.status == "requested",
             "adviser": booking.council.principal_adviser,
             "contact": letter_contact(offer=booking.offer, council=booking.council),
-            "times": [(_uk(s.start), _uk(s.end)) for s in sessions],
+            "times": [(in_uk(s.start), in_uk(s.end)) for s in sessions],
             "peer_count": len(peers),
         },
     )

@@ -12,14 +12,14 @@ from peers.models import Peer, PeerKind, PoliticalGroup, Profession
 from peers.selectors import caller_for, councils_for
 from scheduling.engine.uk_time import LONDON as UK
 from sessions import selectors, services
+from sessions.api import presenters
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
+from sessions.mail.letters import letter_contact
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
-from sessions.seat_words import seat_in_words, speaks_to_council
-from sessions.selectors import fit_in_words
+from sessions.seat_words import fit_in_words, seat_in_words, speaks_to_council
 from sessions.selectors.history import booking_history, history_rows, history_visible
 from sessions.selectors.mailbox import undelivered_invites
-from sessions.services.approval import request_approver
-from sessions.services.letters import letter_contact
+from sessions.services.approval_letters import request_approver
 
 
 def offer_list(request):
@@ -63,7 +63,7 @@ class SeatView:
 
 
 def peer_description(brief: dict) -> str:
-    """'Member peer (Labour), Cardiff Council' from a selectors.peer_brief() dict."""
+    """'Member peer (Labour), Cardiff Council' from a presenters.peer_brief() dict."""
     if brief["kind"] == PeerKind.MEMBER:
         kind, detail = "Member peer", _label(PoliticalGroup, brief["political_group"])
     else:
@@ -105,13 +105,13 @@ def _seat_views(
                 status=seat.status,
                 status_text=seat.get_status_display(),
                 peer_name=seat.peer.name if seat.peer else "",
-                description=peer_description(selectors.peer_brief(seat.peer)) if seat.peer else "",
+                description=peer_description(presenters.peer_brief(seat.peer)) if seat.peer else "",
                 why=fit_in_words(seat.fit),
                 fit_total=(seat.fit or {}).get("total"),
                 runner_up=runner_up,
                 unfilled_reason=seat.unfilled_reason,
                 words=seat_in_words(
-                    peer=selectors.peer_brief(seat.peer),
+                    peer=presenters.peer_brief(seat.peer),
                     council_leader_group=council.leader_group,
                     council_type=council.council_type,
                     fit=seat.fit,

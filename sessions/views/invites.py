@@ -16,14 +16,15 @@ from django.views.decorators.http import require_POST
 
 from peers.forms import add_service_errors
 from peers.selectors import caller_for
-from sessions import services
+from sessions import services, session_words
 from sessions.forms import DeclineForm
+from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
-from sessions.selectors import absolute_url, private_feed_path
+from sessions.selectors import peer_seats
 from sessions.selectors.series import series_sessions_ahead
-from sessions.services import answers, letters, series
+from sessions.services import answers, series
 from sessions.services.bookings import booking_joining_url_set
-from sessions.webinars.selectors.feed_tokens import feed_is_live
+from sessions.webinars.selectors.feed_tokens import feed_is_live, private_feed_path
 from sessions.webinars.selectors.webinars import subscribe_links
 from sessions.webinars.services import feed_tokens
 
@@ -67,7 +68,7 @@ def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: b
         request,
         "sessions/my_sessions.html",
         {
-            "rows": answers.peer_seats(peer=peer),
+            "rows": peer_seats.peer_seats(peer=peer),
             "feed_is_live": feed_is_live(peer=peer),
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url
@@ -101,7 +102,7 @@ def my_session_answer(request, seat_id: int, answer: str):
         return _my_seat_decline(request, seat, peer, every=answer == DECLINE_ALL)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    title = letters.session_title(seat.session)
+    title = session_words.session_title(seat.session)
     try:
         if answer == ACCEPT_ALL:
             done = series.seat_answer_series(seat_id=seat.pk, accept=True, peer=peer)
@@ -127,7 +128,7 @@ def _sessions(seats) -> str:
 
 
 def _my_seat_decline(request, seat: Seat, peer, *, every: bool = False):
-    row = answers.peer_seat(seat)
+    row = peer_seats.peer_seat(seat)
     form = DeclineForm(request.POST if request.method == "POST" else None, accepted=row.withdrawing)
     problem = "" if row.can_decline else _decline_problem(seat)
     if every and not problem and row.series_open < 2:
@@ -166,7 +167,7 @@ def _my_seat_decline(request, seat: Seat, peer, *, every: bool = False):
             "every": every,
             "form": form,
             "invalid": form if form.errors else None,
-            "heading": answers.decline_question(row, every=every),
+            "heading": peer_seats.decline_question(row, every=every),
             "problem": problem,
         },
         status=409 if problem else 200,
@@ -254,7 +255,7 @@ def _answer_page(
         .filter(pk=ticket.seat_id)
         .first()
     )
-    row = answers.peer_seat(seat) if seat is not None else None
+    row = peer_seats.peer_seat(seat) if seat is not None else None
     if problem:
         heading = "This invitation cannot be answered here"
     elif done and ticket.every:
@@ -266,7 +267,7 @@ def _answer_page(
     elif ticket.accept:
         heading = "Accept this seat?"
     else:
-        heading = answers.decline_question(row, every=ticket.every)
+        heading = peer_seats.decline_question(row, every=ticket.every)
     return render(
         request,
         "sessions/answer.html",
@@ -323,7 +324,7 @@ def session_joining_link(request, session_id: int):
         "sessions/joining_link.html",
         {
             "session": session,
-            "title": letters.session_title(session),
+            "title": session_words.session_title(session),
             "form": form,
             "invalid": form if form.errors else None,
         },

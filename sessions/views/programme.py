@@ -11,9 +11,9 @@ from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from scheduling.engine.uk_time import LONDON
 from sessions.forms_programme import PeriodForm
-from sessions.selectors.programme import (
+from sessions.programme.export import programme_export
+from sessions.programme.figures import (
     Period,
-    programme_export,
     programme_period,
     programme_scope,
     programme_summary,

@@ -14,10 +14,11 @@ from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from sessions import selectors, services
+from sessions.api import presenters
 from sessions.forms import DeclineRequestForm
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, BookingStatus
-from sessions.services import approval
-from sessions.services.bookings import Approval
+from sessions.services import approval_letters as approval
+from sessions.services.approval import Approval
 from sessions.views.bookings import booking_page
 
 
@@ -38,7 +39,7 @@ def _approved_message(outcome: Approval) -> str:
     if outcome.changes:
         text += " Seats planned again: " + "; ".join(
             f"{c['role']}: {c['now']['name'] if c['now'] else 'nobody'} ({c['why']})"
-            for c in outcome.changes
+            for c in presenters.seat_change_rows(outcome.changes)
         )
     return text
 

@@ -9,7 +9,7 @@ from django.urls import path
 
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
-from sessions import selectors
+from sessions.api import presenters
 from sessions.models import Seat
 from sessions.selectors.candidates import candidates_matching
 from sessions.services import seat_assignment
@@ -57,7 +57,7 @@ def seat_assign(request, seat_id: int):
     # Every eligible peer may be chosen, whether or not the search shows them.
     form.fields["peer"].choices = [(c.peer.id, c.peer.name) for c in eligible]
     found = candidates_matching(choice.candidates, query)
-    shown = [selectors.candidate_out(c) for c in found if c.eligible]
+    shown = [presenters.candidate_out(c) for c in found if c.eligible]
     showing_all = bool(query) or request.GET.get("all") == "1"
     if not showing_all:
         shown = shown[:FIRST_SHOWN]
@@ -79,7 +79,7 @@ def seat_assign(request, seat_id: int):
             "eligible": shown,
             "eligible_count": len(eligible),
             "eligible_found": sum(1 for c in found if c.eligible),
-            "not_eligible": [selectors.candidate_out(c) for c in found if not c.eligible],
+            "not_eligible": [presenters.candidate_out(c) for c in found if not c.eligible],
             "not_eligible_count": sum(1 for c in choice.candidates if not c.eligible),
             "query": query,
             "search": search,

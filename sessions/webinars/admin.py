@@ -20,7 +20,8 @@ from django.utils import timezone
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
 from sessions.admin_history import HistoryInWordsAdmin
-from sessions.models import Delivery, Offer, Registration, RegistrationStatus, Session
+from sessions.models import Delivery, Offer, Session
+from sessions.webinars.models import Registration, RegistrationStatus
 from sessions.webinars.selectors import webinars as selectors
 from sessions.webinars.services import registrations as services
 

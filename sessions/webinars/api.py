@@ -11,10 +11,11 @@ from pydantic import WithJsonSchema
 
 from peers.schemas import BodyIn
 from peers.services import api_token_authenticate
-from sessions.models import RegistrationStatus, Topic
-from sessions.selectors import private_feed_path
+from sessions.models import Topic
+from sessions.webinars.models import RegistrationStatus
 from sessions.webinars.selectors import feeds as webinar_feeds
 from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.selectors.feed_tokens import private_feed_path
 from sessions.webinars.services import registrations as services
 
 router = Router(tags=["webinars"])

@@ -11,15 +11,8 @@ from django.utils import timezone
 
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import bank_holidays
-from sessions.models import (
-    UID_DOMAIN,
-    Delivery,
-    Offer,
-    OfferStatus,
-    Registration,
-    RegistrationStatus,
-    Session,
-)
+from sessions.models import UID_DOMAIN, Delivery, Offer, OfferStatus, Session
+from sessions.webinars.models import Registration, RegistrationStatus
 
 SESSIONS_PER_OFFER = 3
 # (weekday, UK start time): councillors' evenings and officers' lunchtimes.

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peers.forms import add_service_errors
 from scheduling.engine.calendar import content_type
-from sessions.models import Delivery, Offer, RegistrationStatus, Topic
-from sessions.selectors import private_feed_path
+from sessions.models import Delivery, Offer, Topic
 from sessions.webinars.forms import FeedLinkRequestForm, RegistrationForm, TopicFilterForm
+from sessions.webinars.models import RegistrationStatus
 from sessions.webinars.selectors import feeds as webinar_feeds
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.selectors.feed_tokens import private_feed_path
 from sessions.webinars.services import feed_tokens as webinar_feed_tokens
 from sessions.webinars.services import registrations as services
 

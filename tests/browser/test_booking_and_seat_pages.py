@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from peers.selectors import caller_for
 from sessions.models import Booking, Offer, Seat, SeatStatus
-from sessions.services import answers, approval, booking_create
+from sessions.services import answers, booking_create
+from sessions.services import approval_letters as approval
 from tests.browser.pages import (
     assert_accessible,
     assert_fits,

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from sessions.models import Offer, RegistrationStatus
+from sessions.models import Offer
+from sessions.webinars.models import RegistrationStatus
 from sessions.webinars.services import registrations as webinar_services
 from tests.browser.pages import assert_accessible, assert_fits, screenshot, sign_in, tab_to
 from tests.factories import OPPOSITION, WARD, a_webinar, in_days, make_council, make_councillor

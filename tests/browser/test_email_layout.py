@@ -14,8 +14,8 @@ from ninja.testing import TestClient
 from peers.models import Peer
 from scheduling.api import api
 from sessions.models import Offer, Seat, Session
+from sessions.programme.reminders import reminders_send
 from sessions.services.answers import seat_answer
-from sessions.services.reminders import reminders_send
 from sessions.webinars.services import letters as webinar_letters
 from sessions.webinars.services import registrations as webinars
 from tests.factories import (

@@ -33,7 +33,8 @@ from playwright.sync_api import expect
 from peers.models import Councillor, Region
 from peers.selectors import caller_for
 from sessions.models import Offer, Seat
-from sessions.services import answers, approval, booking_cancel, booking_create
+from sessions.services import answers, booking_cancel, booking_create
+from sessions.services import approval_letters as approval
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.services import registrations as webinar_services
 from tests.browser.pages import assert_accessible, assert_fits, screenshot, sign_in

@@ -11,8 +11,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sessions.models import Invite, Offer, RegistrationRequest, Session
+from sessions.models import Invite, Offer, Session
 from sessions.tasks import send_invite
+from sessions.webinars.models import RegistrationRequest
 from sessions.webinars.services.letters import (
     registration_confirmation_send,
     registration_links,

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from peers.models import Region
 from peers.selectors import caller_for
 from sessions import services
-from sessions.models import Offer, RegistrationRequest, Session
+from sessions.models import Offer, Session
+from sessions.webinars.models import RegistrationRequest
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.services import letters as webinar_letters
 from sessions.webinars.services import registrations as webinar_services

@@ -120,8 +120,8 @@ def queue_invites(count: str) -> dict:
     as a change queues them (each sent by a task on commit)."""
     from django.db import transaction
 
+    from sessions.mail.outbox import invite_queue
     from sessions.models import Invite, InviteMethod, Session
-    from sessions.services.outbox import invite_queue
 
     session = (
         Session.objects.filter(booking__isnull=False, start__gt=datetime.now(UTC))

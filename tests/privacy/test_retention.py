@@ -14,7 +14,8 @@ from peers.services import api_token_issue, api_token_revoke
 from privacy.models import RetentionRun
 from privacy.retention import retention_apply
 from privacy.tasks import retention_run
-from sessions.models import FeedToken, Invite, Registration, RegistrationRequest
+from sessions.models import Invite
+from sessions.webinars.models import FeedToken, Registration, RegistrationRequest
 from sessions.webinars.services.feed_tokens import feed_token_issue, feed_token_revoke
 from sessions.webinars.services.registrations import registration_request
 from tests.factories import a_webinar, make_available, make_peer, make_user, register

@@ -13,14 +13,9 @@ from django.test import Client
 
 from scheduling.engine.availability import working_day_after
 from scheduling.engine.uk_time import LONDON, day_text, moment_text
-from sessions.models import (
-    HOLDING_SEAT_STATUSES,
-    Booking,
-    Invite,
-    Seat,
-    SeatStatus,
-)
-from sessions.services import approval, bookings
+from sessions.models import HOLDING_SEAT_STATUSES, Booking, Invite, Seat, SeatStatus
+from sessions.services import approval
+from sessions.services import approval_letters as letters
 from tests.factories import PANEL, bearer, london, make_available, make_booker, make_peer, make_user
 from tests.sent_mail import by_recipient, deliver
 
@@ -258,9 +253,9 @@ def test_an_undecided_request_expires_releases_its_time_and_tells_both(
     body = request_booking(api_client, pool, django_capture_on_commit_callbacks).json()
     deliver()
     booking = Booking.objects.get(pk=body["id"])
-    assert bookings.requests_expire(now=booking.request_expires_at - timedelta(minutes=1)) == []
+    assert approval.requests_expire(now=booking.request_expires_at - timedelta(minutes=1)) == []
     with django_capture_on_commit_callbacks(execute=True):
-        assert bookings.requests_expire(now=booking.request_expires_at) == [booking.pk]
+        assert approval.requests_expire(now=booking.request_expires_at) == [booking.pk]
     booking.refresh_from_db()
     assert booking.status == "expired"
     assert not held(booking.pk).exists()
@@ -287,9 +282,9 @@ def test_a_request_holds_five_working_days_not_counting_bank_holidays(settings):
     assert working_day_after(date(2026, 12, 24), 5) == date(2027, 1, 5)
     assert working_day_after(date(2026, 11, 27), 5) == date(2026, 12, 4)  # a weekend between
     asked = datetime(2026, 12, 24, 9, 30, tzinfo=LONDON)
-    assert approval.request_expiry(asked) == datetime(2027, 1, 5, 9, 30, tzinfo=LONDON)
+    assert letters.request_expiry(asked) == datetime(2027, 1, 5, 9, 30, tzinfo=LONDON)
     settings.REQUEST_WORKING_DAYS = 2
-    assert approval.request_expiry(asked) == datetime(2026, 12, 30, 9, 30, tzinfo=LONDON)
+    assert letters.request_expiry(asked) == datetime(2026, 12, 30, 9, 30, tzinfo=LONDON)
 
 
 @pytest.mark.usefixtures("empty_broker")

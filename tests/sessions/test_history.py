@@ -10,8 +10,9 @@ import pytest
 
 from peers.selectors import caller_for
 from sessions import services
-from sessions.models import Booking, Registration, Seat, SeatStatus, Session
+from sessions.models import Booking, Seat, SeatStatus, Session
 from sessions.services import answers
+from sessions.webinars.models import Registration
 from sessions.webinars.services import registrations as webinars
 from tests.factories import a_webinar, bearer, london, make_available, make_peer, register
 

@@ -207,7 +207,7 @@ def test_several_changes_within_minutes_reach_the_booker_as_one_summary(
 
 def test_a_letter_without_a_session_has_the_layout_and_the_services_contact():
     """Reminders, webinar places, confirmation links and the others render the one layout."""
-    from sessions.services.letters import Letter
+    from sessions.mail.letters import Letter
 
     letter = Letter(
         subject="Reminder",
@@ -225,7 +225,7 @@ def test_a_letter_without_a_session_has_the_layout_and_the_services_contact():
 
 def test_every_letter_names_its_recipient_in_to_as_the_invites_do():
     """One function writes a To: header: "Name <address>", quotes and runs of spaces dropped."""
-    from sessions.services.letters import Letter, recipient
+    from sessions.mail.letters import Letter, recipient
 
     assert recipient("ada@example.org", "Ada  Adviser") == "Ada Adviser <ada@example.org>"
     assert recipient("ada@example.org", 'Ada "The Boss" Adviser') == (

@@ -17,7 +17,7 @@ from django_q.models import Schedule
 
 from sessions import tasks
 from sessions.models import Invite, InviteStatus, Reminder, Seat, SeatStatus, Session
-from sessions.services import reminders
+from sessions.programme import reminders
 from sessions.services.mail import MAX_ATTEMPTS, backoff, invite_message
 from tests.factories import PANEL, a_booking, bearer, london
 from tests.sent_mail import Mail, by_recipient, deliver, run_queued_tasks

@@ -16,14 +16,13 @@ from sessions.models import (
     BookingStatus,
     Delivery,
     Offer,
-    Registration,
-    RegistrationStatus,
     Seat,
     SeatStatus,
     Session,
     SessionStatus,
 )
-from sessions.selectors.programme import gini
+from sessions.programme.figures import gini
+from sessions.webinars.models import Registration, RegistrationStatus
 from tests.factories import (
     bearer,
     make_available,

@@ -12,15 +12,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from scheduling.engine.uk_time import LONDON, day_text
-from sessions.models import (
-    HOLDING_SEAT_STATUSES,
-    Booking,
-    Invite,
-    Offer,
-    Seat,
-    SeatStatus,
-    Session,
-)
+from sessions.models import HOLDING_SEAT_STATUSES, Booking, Invite, Offer, Seat, SeatStatus, Session
 from sessions.services import restaff_queue
 from sessions.tasks import restaff_booking
 from tests.factories import (

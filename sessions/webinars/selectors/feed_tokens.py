@@ -6,9 +6,15 @@ compared in constant time, so response times say nothing about how close a guess
 
 import hmac
 
+from django.urls import reverse
+
 from peers.models import Peer
 from peers.services import token_hash
-from sessions.models import FeedToken
+from sessions.webinars.models import FeedToken
+
+
+def private_feed_path(token: str) -> str:
+    return reverse("feed-private", kwargs={"token": token})
 
 
 def feed_token_owner(token: str) -> FeedToken | None:

@@ -16,19 +16,18 @@ from django.utils import timezone
 
 from peers.models import Peer
 from scheduling.engine.calendar import CANCELLED, CONFIRMED, TENTATIVE, CalendarEvent, build_feed
+from sessions.mail.links import absolute_url
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Delivery,
     Offer,
-    Registration,
-    RegistrationStatus,
     Seat,
     SeatStatus,
     Session,
     SessionStatus,
     Topic,
 )
-from sessions.selectors import absolute_url
+from sessions.webinars.models import Registration, RegistrationStatus
 from sessions.webinars.selectors.feed_tokens import feed_token_owner
 from sessions.webinars.selectors.webinars import webinar_sessions
 

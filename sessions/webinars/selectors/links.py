@@ -9,10 +9,7 @@ from datetime import datetime, timedelta
 from django.core import signing
 from django.utils import timezone
 
-from sessions.models import (
-    Registration,
-    RegistrationRequest,
-)
+from sessions.webinars.models import Registration, RegistrationRequest
 
 MANAGE_LINK_AGE = timedelta(days=180)  # how long a "manage your calendar link" link works
 CONFIRM_LINK_AGE = timedelta(hours=48)  # how long a "confirm your registration" link works

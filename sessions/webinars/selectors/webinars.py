@@ -22,16 +22,12 @@ from django.utils import timezone
 from peers.selectors import COUNCILLOR, caller_for
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import when_text
-from sessions.models import (
-    Delivery,
+from sessions.models import Delivery, OfferStatus, Session, SessionStatus, Topic
+from sessions.webinars.models import (
     FeedToken,
-    OfferStatus,
     Registration,
     RegistrationRequest,
     RegistrationStatus,
-    Session,
-    SessionStatus,
-    Topic,
 )
 
 # Webinars and places ---------------------------------------------------------------------------

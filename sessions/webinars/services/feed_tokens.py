@@ -12,7 +12,7 @@ from django_q.tasks import async_task
 
 from peers.models import Peer
 from peers.services import token_hash
-from sessions.models import FeedToken
+from sessions.webinars.models import FeedToken
 
 
 @transaction.atomic

@@ -8,19 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scheduling.engine.uk_time import day_text
-from sessions.models import (
-    Invite,
-    InviteMethod,
-    InviteStatus,
-    Registration,
-    RegistrationRequest,
-    RegistrationStatus,
-    Session,
-    SessionStatus,
-)
-from sessions.selectors import absolute_url
-from sessions.services.letters import Letter, letter_contact
-from sessions.services.outbox import InviteContent
+from sessions.mail.letters import Letter, letter_contact
+from sessions.mail.links import absolute_url
+from sessions.mail.outbox import InviteContent
+from sessions.models import Invite, InviteMethod, InviteStatus, Session, SessionStatus
+from sessions.webinars.models import Registration, RegistrationRequest, RegistrationStatus
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.selectors import webinars as selectors
 

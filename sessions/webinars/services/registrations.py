@@ -37,19 +37,17 @@ from django_q.tasks import async_task
 from peers.models import Council
 from peers.throttles import throttle_count
 from scheduling.engine.refusals import Refusal
+from sessions.mail.outbox import invite_queue
 from sessions.models import (
     UID_DOMAIN,
     Delivery,
     Invite,
     InviteMethod,
     Offer,
-    Registration,
-    RegistrationRequest,
-    RegistrationStatus,
     Session,
     SessionStatus,
 )
-from sessions.services.outbox import invite_queue
+from sessions.webinars.models import Registration, RegistrationRequest, RegistrationStatus
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.selectors import webinars as selectors
 from sessions.webinars.selectors.feed_tokens import feed_is_live

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from peers.models import PeerKind
 from scheduling.engine.calendar import LONDON_VTIMEZONE, CalendarEvent, build_feed
-from sessions.models import Booking, Offer, Registration, Seat, SeatStatus, Session
+from sessions.models import Booking, Offer, Seat, SeatStatus, Session
+from sessions.webinars.models import Registration
 from sessions.webinars.selectors import feeds as webinar_feeds
 from sessions.webinars.selectors import webinars as selectors
 from sessions.webinars.services import feed_tokens as webinar_feed_tokens

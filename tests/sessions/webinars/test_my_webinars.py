@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sessions.models import Registration, RegistrationStatus, Session
+from sessions.models import Session
+from sessions.webinars.models import Registration, RegistrationStatus
 from sessions.webinars.services import registrations as services
 from tests.factories import (
     JOIN,

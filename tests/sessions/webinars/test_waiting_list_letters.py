@@ -4,8 +4,9 @@ registration: read back from the bytes that went to the mail server."""
 import pytest
 from django.core import mail
 
-from sessions.models import Invite, InviteMethod, Registration
+from sessions.models import Invite, InviteMethod
 from sessions.tasks import send_invite
+from sessions.webinars.models import Registration
 from sessions.webinars.services import registrations as services
 from tests.factories import a_webinar, register
 from tests.sent_mail import Mail

@@ -12,13 +12,12 @@ from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
-from sessions.models import (
+from sessions.models import Invite, Session
+from sessions.webinars.models import (
     FeedToken,
-    Invite,
     Registration,
     RegistrationRequest,
     RegistrationStatus,
-    Session,
 )
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.services import letters as webinar_letters

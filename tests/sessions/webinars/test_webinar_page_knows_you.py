@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from sessions.models import FeedToken, Invite, Registration, RegistrationStatus
+from sessions.models import Invite
+from sessions.webinars.models import FeedToken, Registration, RegistrationStatus
 from sessions.webinars.services import feed_tokens as webinar_feed_tokens
 from tests.factories import (
     JOIN,

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 
-from sessions.models import RegistrationStatus, Reminder
-from sessions.services import reminders
+from sessions.models import Reminder
+from sessions.programme import reminders
+from sessions.webinars.models import RegistrationStatus
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.services import registrations as services
 from tests.factories import (

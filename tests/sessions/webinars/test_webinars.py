@@ -9,18 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from scheduling.engine.uk_time import LONDON, day_text
-from sessions.models import (
-    FeedToken,
-    Invite,
-    InviteMethod,
-    Offer,
-    OfferStatus,
-    Registration,
-    RegistrationStatus,
-    Session,
-    SessionStatus,
-)
+from sessions.models import Invite, InviteMethod, Offer, OfferStatus, Session, SessionStatus
 from sessions.tasks import send_invite
+from sessions.webinars.models import FeedToken, Registration, RegistrationStatus
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.selectors import webinars as selectors
 from sessions.webinars.selectors.feed_tokens import feed_is_live, feed_token_owner

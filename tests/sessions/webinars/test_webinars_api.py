@@ -6,14 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from sessions.models import (
-    FeedToken,
-    Invite,
-    Offer,
-    Registration,
-    RegistrationRequest,
-    Session,
-)
+from sessions.models import Invite, Offer, Session
+from sessions.webinars.models import FeedToken, Registration, RegistrationRequest
 from sessions.webinars.services import registrations as services
 from tests.factories import (
     JOIN,

@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from sessions.models import Invite, Offer, Registration, RegistrationStatus
+from sessions.models import Invite, Offer
+from sessions.webinars.models import Registration, RegistrationStatus
 from sessions.webinars.services.registrations import webinar_schedule
 from tests.factories import at_once, bearer, make_user
 

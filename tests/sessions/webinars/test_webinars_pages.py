@@ -10,7 +10,8 @@ from django.core import mail, signing
 from django.utils import timezone
 
 from peers.models import Councillor
-from sessions.models import FeedToken, Invite, Registration, RegistrationStatus
+from sessions.models import Invite
+from sessions.webinars.models import FeedToken, Registration, RegistrationStatus
 from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.selectors import webinars as selectors
 from sessions.webinars.services import letters as webinar_letters

@@ -9,14 +9,15 @@ everything (the earlier ones are superseded, see mail.py), so fourteen declines 
 are one summary, not fourteen e-mails. A peer's own invite is never held.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from sessions.models import Invite, InviteMethod, InviteStatus, Registration, Seat, Session
+from sessions.models import Invite, InviteMethod, InviteStatus, Seat, Session
 
 GATHER_FOR = timedelta(minutes=5)  # how long an update waits for others to join it
 
@@ -40,7 +41,7 @@ def invite_queue(
     recipient_name: str,
     method: str,
     seat: Seat | None = None,
-    registration: Registration | None = None,
+    registration: models.Model | None = None,  # a webinar's Registration
     role: str = "REQ-PARTICIPANT",
     gather: bool = False,
 ) -> Invite:
@@ -125,3 +126,20 @@ def invite_time(invite: Invite) -> tuple[datetime, datetime]:
     if invite.method == InviteMethod.CANCEL and invite.session_start and invite.session_end:
         return invite.session_start, invite.session_end
     return session.start, session.end
+
+
+# What a row says -------------------------------------------------------------------------------
+
+# A row is a seat's (panels) or a registration's (webinars); each subject registers the words of
+# its rows when the app starts (sessions/apps.py), so the outbox imports neither.
+SEAT, REGISTRATION = "seat", "registration"
+_CONTENT: dict[str, Callable[[Invite], InviteContent]] = {}
+
+
+def invite_content_register(kind: str, content: Callable[[Invite], InviteContent]) -> None:
+    _CONTENT[kind] = content
+
+
+def invite_content_of(invite: Invite) -> InviteContent:
+    """What an outbox row says, in the words of its subject."""
+    return _CONTENT[REGISTRATION if invite.registration_id is not None else SEAT](invite)

@@ -9,22 +9,20 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions.mail.letters import Letter
+from sessions.mail.links import absolute_url
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     BookingStatus,
     Delivery,
-    Registration,
-    RegistrationStatus,
     Reminder,
     ReminderKind,
     Seat,
     Session,
     SessionStatus,
 )
-from sessions.selectors import absolute_url
 from sessions.services.invites import booker_address
-from sessions.services.letters import (
-    Letter,
+from sessions.session_words import (
     session_contact,
     session_focus,
     session_joining_fact,
@@ -33,6 +31,7 @@ from sessions.services.letters import (
     session_when,
     with_reference,
 )
+from sessions.webinars.models import Registration, RegistrationStatus
 from sessions.webinars.selectors import links as webinar_links
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Reads for running the programme: the figures of the dashboard and its CSV export.
+"""Reads for running the programme: the figures of the dashboard (its CSV export is `export`).
 
 Everything is counted over a period of UK dates (first and last day included) and over the
 councils the caller may see: LGA staff all of them, a Principal Adviser their own. One rule
@@ -23,8 +23,6 @@ places a thing in the period: the start of its session (for a booking, its first
   them, whatever the period: a request waits now).
 """
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -44,8 +42,6 @@ from sessions.models import (
     BookingStatus,
     Delivery,
     Offer,
-    Registration,
-    RegistrationStatus,
     Seat,
     SeatStatus,
     Session,
@@ -53,6 +49,7 @@ from sessions.models import (
 )
 from sessions.selectors.history import history_who
 from sessions.selectors.mailbox import undelivered_seats
+from sessions.webinars.models import RegistrationStatus
 from sessions.webinars.selectors.webinars import capacity_of, webinar_sessions
 
 UNANSWERED_AFTER = timedelta(days=3)
@@ -141,7 +138,7 @@ def _live(sessions: QuerySet[Session]) -> QuerySet[Session]:
     )
 
 
-def _bookings(scope: Scope, period: Period) -> QuerySet[Booking]:
+def bookings_in(scope: Scope, period: Period) -> QuerySet[Booking]:
     """Bookings whose first session starts in the period."""
     return (
         Booking.objects.filter(scope.councils())
@@ -504,7 +501,7 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         .order_by("id")
     )
     live_seats = [s for s in seats if s.session_id in live_ids]
-    bookings = list(_bookings(scope, period))
+    bookings = list(bookings_in(scope, period))
     return {
         "period": {"start": period.first_day, "end": period.last_day},
         "councils": "all" if scope.everything else len(scope.council_ids),
@@ -521,126 +518,3 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "take_up": take_up(bookings),
         "webinars": webinar_figures(period),
     }
-
-
-# The export -----------------------------------------------------------------------------------
-
-EXPORT_COLUMNS = [
-    "record",
-    "id",
-    "booking",
-    "reference",
-    "offer",
-    "council",
-    "region",
-    "council_type",
-    "session",
-    "session_number",
-    "session_start_uk",
-    "status",
-    "role",
-    "peer",
-    "name",
-    "email",
-    "registered_council",
-    "created_at_uk",
-]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A value as a spreadsheet will read it; text that would run as a formula is quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def programme_export(*, caller: Caller, period: Period) -> str:
-    """The period's bookings, seats and webinar registrations as one CSV (a `record` column
-    says which each row is)."""
-    scope = programme_scope(caller)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-
-    def write(**row):
-        writer.writerow({key: _cell(row.get(key)) for key in EXPORT_COLUMNS})
-
-    regions, types = dict(Region.choices), dict(CouncilType.choices)
-    for booking in _bookings(scope, period).order_by("first_start", "id"):
-        council = booking.council
-        write(
-            record="booking",
-            id=booking.id,
-            booking=booking.id,
-            reference=booking.reference,
-            offer=booking.offer.title,
-            council=council.name,
-            region=regions.get(council.region, council.region),
-            council_type=types.get(council.council_type, council.council_type),
-            session_start_uk=booking.first_start,
-            status=booking.get_status_display(),
-            name=booking.booked_by.get_full_name() or booking.booked_by.username
-            if booking.booked_by
-            else "",
-            created_at_uk=booking.created_at,
-        )
-    seats = (
-        Seat.objects.filter(
-            scope.councils("session__booking__council"),
-            session__booking__isnull=False,
-            session__start__gte=period.start,
-            session__start__lt=period.end,
-        )
-        .select_related("peer", "session__offer", "session__booking__council")
-        .order_by("session__start", "session_id", "role_name", "position", "id")
-    )
-    for seat in seats:
-        session, council = seat.session, seat.session.booking.council
-        write(
-            record="seat",
-            id=seat.id,
-            booking=session.booking_id,
-            reference=session.booking.reference,
-            offer=session.offer.title,
-            council=council.name,
-            region=regions.get(council.region, council.region),
-            council_type=types.get(council.council_type, council.council_type),
-            session=session.id,
-            session_number=session.number,
-            session_start_uk=session.start,
-            status=seat.get_status_display() if seat.peer_id else "Unfilled",
-            role=seat.role_name,
-            peer=seat.peer.name if seat.peer else "",
-        )
-    registrations = (
-        Registration.objects.filter(
-            session__in=webinar_sessions(),
-            session__start__gte=period.start,
-            session__start__lt=period.end,
-        )
-        .filter(scope.councils())
-        .select_related("session__offer", "council")
-        .order_by("session__start", "session_id", "created_at", "id")
-    )
-    for registration in registrations:
-        session = registration.session
-        write(
-            record="registration",
-            id=registration.id,
-            offer=session.title or session.offer.title,
-            session=session.id,
-            session_start_uk=session.start,
-            status=registration.get_status_display(),
-            role=registration.role,
-            name=registration.name,
-            email=registration.email,
-            registered_council=registration.council.name
-            if registration.council
-            else registration.council_name,
-            created_at_uk=registration.created_at,
-        )
-    return out.getvalue()

@@ -1,4 +1,5 @@
-"""Letters: the words of every e-mail the service sends, in one layout.
+"""Letters: the words of every e-mail the service sends, in one layout (panels and webinars
+alike; a session's facts in a letter's words are sessions/services/letters.py).
 
 Invites, updates, cancellations, reminders, summaries for the booker, webinar places,
 waiting-list and confirmation e-mails are each a `Letter`, rendered by the same two templates
@@ -10,16 +11,11 @@ and page that speaks of it (`session_title`, `session_when`, `session_panel_line
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-
-from scheduling.engine.uk_time import day_text, when_text
-from sessions.models import HOLDING_SEAT_STATUSES, Seat, Session
-from sessions.pool import offer_format
 
 FOCUS_LABEL = "What the council wants the panel to focus on"
 
@@ -140,78 +136,3 @@ class Letter:
         if self.contact:
             lines += ["", f"Contact: {self.contact.name}, {self.contact.email}"]
         return "\n".join(lines)
-
-
-# A session in a letter's words ------------------------------------------------------------------
-
-
-def session_title(session: Session) -> str:
-    title = session.title or session.offer.title
-    if session.booking is not None:
-        title = f"{title} for {session.booking.council.name}"
-    if session.offer.session_count > 1:
-        title += f" (session {session.number} of {session.offer.session_count})"
-    return title
-
-
-def session_when(
-    session: Session, *, at: tuple[datetime, datetime] | None = None, zone: str | None = None
-) -> str:
-    """The session's time in UK time, and in `zone` beside it where that shows other times."""
-    start, end = at or (session.start, session.end)
-    return when_text(start, end, zone)
-
-
-def session_day(session: Session, *, at: tuple[datetime, datetime] | None = None) -> str:
-    return day_text((at or (session.start, session.end))[0])
-
-
-def session_contact(session: Session) -> Contact:
-    return letter_contact(
-        offer=session.offer, council=session.booking.council if session.booking else None
-    )
-
-
-def session_focus(session: Session) -> str:
-    """The council's notes for the panel, as the booker wrote them."""
-    return session.booking.notes.strip() if session.booking is not None else ""
-
-
-def session_panel(session: Session) -> list[Seat]:
-    """The latest row for each place on the panel (declined and moved rows stay as history)."""
-    order = {role.name: i for i, role in enumerate(offer_format(session.offer).roles)}
-    latest: dict[tuple[str, int], Seat] = {}
-    for seat in Seat.objects.filter(session=session).select_related("peer").order_by("id"):
-        latest[(seat.role_name, seat.position)] = seat
-    return sorted(latest.values(), key=lambda s: (order.get(s.role_name, 99), s.position))
-
-
-def session_panel_lines(session: Session, *, with_status: bool) -> tuple[tuple[str, str], ...]:
-    lines = []
-    for seat in session_panel(session):
-        if seat.peer is None:
-            # A dash, not brackets: the matcher's reason often ends in its own brackets.
-            who = "not filled" + (f" – {seat.unfilled_reason}" if seat.unfilled_reason else "")
-        elif seat.status not in HOLDING_SEAT_STATUSES:
-            continue
-        else:
-            who = seat.peer.name + (
-                f" ({seat.get_status_display().lower()})" if with_status else ""
-            )
-        lines.append((seat.role_name, who))
-    return tuple(lines)
-
-
-REFERENCE_LABEL = "Booking reference"
-
-
-def with_reference(facts: tuple[tuple[str, str], ...], booking) -> tuple[tuple[str, str], ...]:
-    """A letter's facts with the booking's reference among them (once): every letter and
-    calendar text about a booking gives the reference a person quotes."""
-    if booking is None or any(label == REFERENCE_LABEL for label, _ in facts):
-        return facts
-    return (*facts, (REFERENCE_LABEL, booking.reference))
-
-
-def session_joining_fact(session: Session) -> tuple[str, str]:
-    return ("Joining link", session.joining_url or "to follow (you will be sent an update)")
