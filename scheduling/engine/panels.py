@@ -132,6 +132,16 @@ class MonthLoad:
 MonthLoads = Mapping[int, Mapping[tuple[int, int], MonthLoad]]
 
 
+def lga_lead_roles(roles: Sequence[RoleRequirement]) -> frozenset[str]:
+    """The role slots an LGA facilitator fills: the panel's LGA lead."""
+    return frozenset(role.name for role in roles if role.kind == FACILITATOR)
+
+
+def chair_roles(roles: Sequence[RoleRequirement]) -> frozenset[str]:
+    """Who chairs a panel: its LGA lead where the LGA leads it, else its lead member peer."""
+    return lga_lead_roles(roles) or frozenset(role.name for role in roles if role.lead)
+
+
 def ineligibility(
     peer: PeerProfile,
     role: RoleRequirement,

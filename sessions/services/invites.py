@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from peers.models import PeerKind
+from scheduling.engine.panels import chair_roles
 from sessions.mail.outbox import invite_queue
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
@@ -68,10 +68,7 @@ def _adviser(booking: Booking | None) -> tuple[str, str] | None:
 
 
 def _lead_roles(session: Session) -> frozenset[str]:
-    # The LGA lead chairs a panel the LGA leads; on any other, the lead member peer does.
-    roles = offer_format(session.offer).roles
-    facilitators = frozenset(role.name for role in roles if role.kind == PeerKind.FACILITATOR)
-    return facilitators or frozenset(role.name for role in roles if role.lead)
+    return chair_roles(offer_format(session.offer).roles)
 
 
 def _seat_role(seat: Seat, lead_roles: frozenset[str]) -> str:

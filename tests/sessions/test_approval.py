@@ -59,7 +59,12 @@ def test_a_request_pencils_the_panel_in_invites_no_one_and_asks_the_adviser(
     assert body["state"].startswith("Waiting for approval (until ")
     assert body["request_expires_at"] is not None
     seats = held(body["id"])
-    assert {s.peer_id for s in seats} == {pool.lead.id, pool.member.id, pool.officer.id, pool.facilitator.id}
+    assert {s.peer_id for s in seats} == {
+        pool.lead.id,
+        pool.member.id,
+        pool.officer.id,
+        pool.facilitator.id,
+    }
     assert {s.status for s in seats} == {SeatStatus.PROPOSED}
     assert not Invite.objects.exists()
 

@@ -212,7 +212,10 @@ def test_a_days_times_show_their_panels_in_plain_words(client, panel):
     assert (
         "Officer peer: Officer Recovery, Chief executive; brings a skill this panel needs" in text
     )
-    assert "The same panel as at 09:00: Lead Labour, Member Green, Officer Recovery and Fay Facilitator." in text
+    assert (
+        "The same panel as at 09:00: Lead Labour, Member Green, Officer Recovery and Fay Facilitator."
+        in text
+    )
     for score in ("seniority", "fit of", "(+", "Next best"):
         assert score not in text
     page_html = response.content.decode()
@@ -345,7 +348,11 @@ def test_booking_seats_the_panel_checked_and_confirms_with_a_reference(client, p
     assert re.fullmatch(r"RRP-\d{2}-0001", booking.reference)
     assert f"Your booking reference {booking.reference}" in text
     assert "What happens next" in text
-    assert "Each of the 3 peers on the panel is being sent an invitation now" in text
+    assert (
+        "Each of the 3 peers on the panel is being sent an invitation now, to accept or "
+        "decline, and so is Fay Facilitator, who leads it."
+    ) in text
+    assert "Your panel is led by Fay Facilitator of the LGA, who chairs the session." in text
     assert f"{long_date(panel.day)}, 10:00 to 13:00" in text
 
 
