@@ -50,6 +50,7 @@ def a_council_with_an_adviser():
                 kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
             )
         ),
+        make_available(make_peer(kind="facilitator", name="Fay Facilitator", home_council=home)),
     ]
     make_booker(council, "booker1")
     return council, peers

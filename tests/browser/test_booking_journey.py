@@ -63,6 +63,7 @@ def a_council_with_a_panel(username: str):
             kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
         )
     )
+    make_available(make_peer(kind="facilitator", name="Fay Facilitator", home_council=home))
     make_booker(council, username)
     return council
 
