@@ -598,6 +598,7 @@ class Reminder(models.Model):
 
 # Webinar registrations, their requests and feed tokens: sessions/webinars/models.py.
 # What the organiser's mailbox brought: sessions/models_mailbox.py.
+# Pre-reading documents: sessions/packs/models.py.
 from sessions.models_mailbox import (  # noqa: E402, F401
     BouncedAddress,
     HeldReply,
@@ -605,6 +606,7 @@ from sessions.models_mailbox import (  # noqa: E402, F401
     MailboxMessage,
     MailKind,
 )
+from sessions.packs.models import Document  # noqa: E402, F401
 from sessions.webinars.models import (  # noqa: E402, F401
     FeedToken,
     Registration,

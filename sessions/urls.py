@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sessions.packs import views as packs
 from sessions.views import booking_journey, invites, programme, requests, staffing
 from sessions.views import bookings as views
 from sessions.webinars import views as webinars
@@ -24,4 +25,5 @@ urlpatterns += (
     + invites.urlpatterns
     + webinars.urlpatterns
     + programme.urlpatterns
+    + packs.urlpatterns
 )

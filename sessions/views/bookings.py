@@ -14,6 +14,7 @@ from scheduling.engine.uk_time import LONDON as UK
 from sessions import selectors, services
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
+from sessions.packs.pages import pack_section
 from sessions.seat_words import seat_in_words, speaks_to_council
 from sessions.selectors import fit_in_words
 from sessions.selectors.history import booking_history, history_rows, history_visible
@@ -202,6 +203,7 @@ def booking_page(
     *,
     cancel_form: CancelForm | None = None,
     decline_form: DeclineRequestForm | None = None,
+    pack_form=None,
 ):
     """The booking page, with the forms that change it (and their errors, if any)."""
     cancel_form = cancel_form or CancelForm()
@@ -226,7 +228,10 @@ def booking_page(
             "sessions": sessions,
             "cancel_form": cancel_form,
             "decline_form": decline_form or DeclineRequestForm(),
-            "invalid": next((f for f in (cancel_form, decline_form) if f and f.errors), None),
+            "invalid": next(
+                (f for f in (cancel_form, decline_form, pack_form) if f and f.errors), None
+            ),
+            "pack": pack_section(caller, booking, form=pack_form),
             "is_open": booking.status in LIVE_BOOKING_STATUSES,
             "is_request": booking.status == BookingStatus.REQUESTED,
             "may_decide": booking.status == BookingStatus.REQUESTED
