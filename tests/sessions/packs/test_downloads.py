@@ -8,7 +8,7 @@ from django.urls import reverse
 from peers.models import Peer
 from sessions.models import Seat, SeatStatus
 from tests.factories import make_booker, make_peer, make_user
-from tests.sessions.packs.conftest import PDF, add, api, docx
+from tests.sessions.packs.files import PDF, add, api, docx
 
 pytestmark = pytest.mark.django_db
 

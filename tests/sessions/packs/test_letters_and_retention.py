@@ -14,7 +14,7 @@ from privacy.retention import retention_apply
 from sessions.models import Document
 from sessions.packs.letters import panel_tell
 from tests.sent_mail import by_recipient, deliver
-from tests.sessions.packs.conftest import PDF, add, api, docx, stored_files
+from tests.sessions.packs.files import PDF, add, api, docx, stored_files
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sessions.models import Document
-from tests.sessions.packs.conftest import ELF, PDF, add, stored_files
+from tests.sessions.packs.files import ELF, PDF, add, stored_files
 
 pytestmark = pytest.mark.django_db
 

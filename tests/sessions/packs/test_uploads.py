@@ -5,7 +5,7 @@ with a sentence naming the limit, and nothing is kept (no row, no stored file)."
 import pytest
 
 from sessions.models import Document
-from tests.sessions.packs.conftest import (
+from tests.sessions.packs.files import (
     ELF,
     HTML,
     MZ,
