@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from peers.selectors import caller_for
 from sessions.packs import selectors, services
 from sessions.packs.downloads import document_download
+from sessions.packs.formats import ACCEPTED
 
 router = Router(tags=["pre-reading"])
 
@@ -79,9 +80,11 @@ def document_remove(request, booking_id: int, document_id: int):
     summary="Download a document, as an attachment (checked against the rules each time)",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file, with its content type as its content showed it.",
-                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+                "content": {
+                    kind: {"schema": {"type": "string", "format": "binary"}} for kind in ACCEPTED
+                },
             }
         }
     },
