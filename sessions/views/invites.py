@@ -20,6 +20,7 @@ from sessions import services, session_words
 from sessions.forms import DeclineForm
 from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
+from sessions.packs.selectors import pack_summaries
 from sessions.selectors import peer_seats
 from sessions.selectors.series import series_sessions_ahead
 from sessions.services import answers, series
@@ -64,11 +65,14 @@ def my_sessions(request):
 
 
 def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: bool = False):
+    rows = peer_seats.peer_seats(peer=peer)
+    packs = pack_summaries(row.session.booking_id for row in rows)
     response = render(
         request,
         "sessions/my_sessions.html",
         {
-            "rows": peer_seats.peer_seats(peer=peer),
+            # Each seat with its booking's pre-reading, if it has any.
+            "rows": [(row, packs.get(row.session.booking_id)) for row in rows],
             "feed_is_live": feed_is_live(peer=peer),
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url
