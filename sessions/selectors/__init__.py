@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -15,6 +14,7 @@ from peers.selectors import Caller, councils_for
 from scheduling.engine.matching import EXPERIENCE_LIMIT, SKILL_POINTS
 from scheduling.engine.staffing import StaffableStart
 from scheduling.engine.uk_time import moment_text
+from sessions import rules
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -154,8 +154,7 @@ def requests_waiting(*, caller: Caller) -> QuerySet[Booking]:
 
 def booking_get(*, caller: Caller, booking_id: int) -> Booking:
     booking = get_object_or_404(_bookings(), pk=booking_id)
-    if not caller.may_act_for(booking.council):
-        raise PermissionDenied("You cannot see this booking.")
+    rules.require(rules.may_read_booking(caller, booking), "You cannot see this booking.")
     return booking
 
 

@@ -15,7 +15,6 @@ from sessions.services.bookings import (
     booking_create,
     booking_reject,
     booking_reschedule,
-    may_decide,
     requests_expire,
     session_joining_url_set,
 )
@@ -30,7 +29,6 @@ __all__ = [
     "booking_create",
     "booking_reject",
     "booking_reschedule",
-    "may_decide",
     "requests_expire",
     "session_joining_url_set",
 ]
