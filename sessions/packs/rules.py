@@ -8,6 +8,7 @@ and staff. Anyone who may not read is answered as if the booking did not exist.
 
 from django.utils import timezone
 
+from peers.rules import require  # noqa: F401  (the one way to refuse, re-exported)
 from peers.selectors import Caller
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
@@ -17,6 +18,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.packs.models import Document
+from sessions.rules import may_read_booking
 
 
 def seated(caller: Caller, booking: Booking) -> bool:
@@ -31,7 +33,7 @@ def seated(caller: Caller, booking: Booking) -> bool:
 def may_read_pack(caller: Caller, booking: Booking) -> bool:
     if not caller.user.is_authenticated:
         return False
-    return caller.may_act_for(booking.council) or seated(caller, booking)
+    return may_read_booking(caller, booking) or seated(caller, booking)
 
 
 def may_add_to_pack(caller: Caller, booking: Booking) -> bool:

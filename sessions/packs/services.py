@@ -10,7 +10,7 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
@@ -22,7 +22,7 @@ from scheduling.engine.refusals import Refusal
 from sessions.models import Booking
 from sessions.packs import formats
 from sessions.packs.models import Document
-from sessions.packs.rules import may_add_to_pack, may_remove_document, pack_open
+from sessions.packs.rules import may_add_to_pack, may_remove_document, pack_open, require
 from sessions.packs.selectors import booking_limit, file_limit, pack_size, size_text
 
 logger = logging.getLogger(__name__)
@@ -81,8 +81,10 @@ def _checked(upload: File, booking: Booking):
 
 def document_add(*, caller: Caller, booking: Booking, upload: File, name: str = "") -> Document:
     """Add a document to the booking's pack and, once committed, tell its seated peers."""
-    if not may_add_to_pack(caller, booking):
-        raise PermissionDenied("Only the council's bookers and LGA staff can add pre-reading.")
+    require(
+        may_add_to_pack(caller, booking),
+        "Only the council's bookers and LGA staff can add pre-reading.",
+    )
     if not pack_open(booking):
         raise PackClosed(
             "Pre-reading can be added only while the booking stands and before its last "
@@ -116,8 +118,10 @@ def document_add(*, caller: Caller, booking: Booking, upload: File, name: str = 
 
 @transaction.atomic
 def document_remove(*, caller: Caller, document: Document) -> None:
-    if not may_remove_document(caller, document):
-        raise PermissionDenied("Only whoever added a document, or LGA staff, can remove it.")
+    require(
+        may_remove_document(caller, document),
+        "Only whoever added a document, or LGA staff, can remove it.",
+    )
     document.delete()  # its file goes once this commits (models.py)
 
 

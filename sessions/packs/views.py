@@ -12,6 +12,7 @@ from peers.selectors import caller_for
 from sessions.packs import selectors, services
 from sessions.packs.downloads import document_download
 from sessions.packs.pages import pack_section
+from sessions.rules import may_read_booking
 
 
 def _back_to_booking(booking_id: int):
@@ -29,7 +30,7 @@ def pack_detail(request, booking_id: int):
             "booking": booking,
             "sessions": list(booking.sessions.all()),
             "pack": pack_section(caller, booking),
-            "may_see_booking": caller.may_act_for(booking.council),
+            "may_see_booking": may_read_booking(caller, booking),
         },
     )
 

@@ -11,12 +11,12 @@ from datetime import datetime
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from peers.models import Council, Peer
+from peers.models import Peer
 from peers.selectors import Caller
 from scheduling.engine.uk_time import clock_text, day_text
+from sessions import rules
 from sessions.models import Booking, Seat, Session
 
 SYSTEM = "system"
@@ -58,11 +58,6 @@ class HistoryEntry:
     changes: tuple[FieldChange, ...]
 
 
-def history_visible(caller: Caller, council: Council) -> bool:
-    """LGA staff and the council's Principal Adviser see a booking's history."""
-    return caller.is_staff or council.id in caller.advised_council_ids
-
-
 def history_who(record) -> str:
     user = record.history_user
     if user is not None:
@@ -72,10 +67,10 @@ def history_who(record) -> str:
 
 def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
     """Every recorded change to the booking, its sessions and their seats, oldest first."""
-    if not history_visible(caller, booking.council):
-        raise PermissionDenied(
-            "Only LGA staff and the council's Principal Adviser can see a booking's history."
-        )
+    rules.require(
+        rules.may_read_history(caller, booking),
+        "Only LGA staff and the council's Principal Adviser can see a booking's history.",
+    )
     bookings = list(
         Booking.history.filter(id=booking.pk).select_related("history_user", "offer", "council")
     )

@@ -13,7 +13,7 @@ from peers.models import Peer, PeerKind, PoliticalGroup, Profession
 from peers.selectors import caller_for, councils_for
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
-from sessions import selectors, services
+from sessions import rules, selectors, services
 from sessions.api import presenters
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
 from sessions.mail.letters import letter_contact
@@ -23,7 +23,7 @@ from sessions.packs import services as pack_services
 from sessions.packs.forms import DocumentForm
 from sessions.packs.pages import pack_section
 from sessions.seat_words import fit_in_words, seat_in_words, speaks_to_council
-from sessions.selectors.history import booking_history, history_rows, history_visible
+from sessions.selectors.history import booking_history, history_rows
 from sessions.selectors.mailbox import undelivered_invites
 from sessions.services.approval_letters import request_approver
 
@@ -240,15 +240,16 @@ def booking_page(
             "is_open": booking.status in LIVE_BOOKING_STATUSES,
             "is_request": booking.status == BookingStatus.REQUESTED,
             "may_decide": booking.status == BookingStatus.REQUESTED
-            and services.may_decide(caller, booking),
+            and rules.may_decide_request(caller, booking),
             "approver": (request_approver(booking) or ("", "the LGA"))[1],
             # Who the council's booker writes to; advisers and staff are that contact's side.
             "contact": letter_contact(offer=booking.offer, council=booking.council)
             if to_the_council
             else None,
-            "may_assign": caller.is_staff and booking.status == BookingStatus.CONFIRMED,
+            "may_assign": rules.may_assign_seat(caller)
+            and booking.status == BookingStatus.CONFIRMED,
             "history": history_rows(booking_history(caller=caller, booking=booking))
-            if history_visible(caller, booking.council)
+            if rules.may_read_history(caller, booking)
             else None,
         },
     )

@@ -7,7 +7,7 @@ page's button (a POST) changes anything.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from peers.forms import add_service_errors
 from peers.selectors import caller_for
-from sessions import services, session_words
+from sessions import rules, services, session_words
 from sessions.forms import DeclineForm
 from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
@@ -53,10 +53,9 @@ class JoiningLinkForm(forms.Form):
 
 
 def _peer(request):
-    peer = caller_for(request.user).peer
-    if peer is None:
-        raise PermissionDenied("Only peers have sessions to answer.")
-    return peer
+    caller = caller_for(request.user)
+    rules.require(rules.may_answer_seats(caller), "Only peers have sessions to answer.")
+    return caller.peer
 
 
 @login_required
@@ -100,8 +99,7 @@ def my_session_answer(request, seat_id: int, answer: str):
         Seat.objects.select_related("peer", "session__offer", "session__booking__council"),
         pk=seat_id,
     )
-    if seat.peer_id != peer.id:
-        raise PermissionDenied("This is not your seat.")
+    rules.require(rules.may_answer_seat(peer, seat), "This is not your seat.")
     if answer in (answers.DECLINE, DECLINE_ALL):
         return _my_seat_decline(request, seat, peer, every=answer == DECLINE_ALL)
     if request.method != "POST":
@@ -295,8 +293,7 @@ def session_joining_link(request, session_id: int):
     session = get_object_or_404(
         Session.objects.select_related("offer", "booking__council"), pk=session_id
     )
-    if session.booking is None or not caller.may_act_for(session.booking.council):
-        raise PermissionDenied("You cannot change this session.")
+    rules.require(rules.may_change_session(caller, session), "You cannot change this session.")
     count = len(series_sessions_ahead(session.booking_id))
     form = JoiningLinkForm(
         request.POST if request.method == "POST" else None,
