@@ -1,4 +1,4 @@
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
@@ -6,7 +6,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peers import selectors, services
+from peers import rules, selectors, services
 from peers.models import Council
 from peers.schemas import (
     AvailabilityChangeOut,
@@ -101,8 +101,7 @@ def token_revoke(request, token_id: int):
 
 def _own_peer(request):
     caller = selectors.caller_for(request.user)
-    if caller.peer is None:
-        raise PermissionDenied("Only peers have availability.")
+    rules.require(rules.may_keep_availability(caller), "Only peers have availability.")
     return caller.peer
 
 

@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from peers.held_time import held_times
 from peers.models import Accreditation, ApiToken, BusyCalendar, BusyEvent, Council, Peer
+from peers.rules import may_list_peers, may_read_peer, require
 from scheduling.engine import availability as engine
 from scheduling.engine.intervals import Interval, clip, intersect, subtract
 from scheduling.engine.staffing import office_hours_closed_words, office_hours_open
@@ -39,14 +40,6 @@ class Caller:
     @property
     def is_staff(self) -> bool:
         return STAFF in self.roles
-
-    def may_act_for(self, council: Council) -> bool:
-        """Book for, or manage the bookings of, `council`."""
-        return (
-            self.is_staff
-            or council.id in self.advised_council_ids
-            or (self.booker_council is not None and self.booker_council.id == council.id)
-        )
 
 
 def caller_for(user) -> Caller:
@@ -103,8 +96,7 @@ def council_list(
 
 
 def peer_list(*, caller: Caller, search: str = "", kind: str = "") -> QuerySet[Peer]:
-    if not caller.is_staff:
-        raise PermissionDenied("Only LGA staff can list peers.")
+    require(may_list_peers(caller), "Only LGA staff can list peers.")
     peers = Peer.objects.select_related("home_council").prefetch_related("skills")
     if search:
         peers = peers.filter(Q(name__icontains=search) | Q(email__icontains=search))
@@ -118,8 +110,7 @@ def peer_get(*, caller: Caller, peer_id: int) -> Peer:
     peer = get_object_or_404(
         Peer.objects.select_related("home_council").prefetch_related("skills"), pk=peer_id
     )
-    if not (caller.is_staff or (caller.peer is not None and caller.peer.id == peer.id)):
-        raise PermissionDenied("You may see only your own peer record.")
+    require(may_read_peer(caller, peer), "You may see only your own peer record.")
     return peer
 
 

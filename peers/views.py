@@ -4,13 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from peers import selectors, services
+from peers import rules, selectors, services
 from peers.forms import (
     ApiTokenForm,
     AvailabilitySettingsForm,
@@ -96,8 +96,7 @@ def token_revoke(request, token_id: int):
 
 def _peer_or_403(request):
     caller = selectors.caller_for(request.user)
-    if caller.peer is None:
-        raise PermissionDenied("Only peers have availability to manage.")
+    rules.require(rules.may_keep_availability(caller), "Only peers have availability to manage.")
     return caller.peer
 
 

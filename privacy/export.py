@@ -4,8 +4,10 @@
 person by pseudonym). The document is plain JSON-ready data, shown to staff as a page
 (templates/privacy/person_data.html) and given as a .json file.
 
-Participants, pre-reading and learning points are not kept by the service yet: when they
-are, their rows about the person join the document here (and the erasure in erasure.py).
+Pre-reading documents are the council's papers, not the uploader's: the document lists those
+the person added (name, booking, when), not their contents. Participants and learning points
+are not kept by the service yet: when they are, their rows about the person join the document
+here (and the erasure in erasure.py).
 """
 
 from datetime import datetime
@@ -17,6 +19,7 @@ from peers.models import ApiToken, BusyEvent, Council
 from privacy.models import DataRequest, DataRequestKind
 from privacy.people import Person, person_find
 from sessions.models import Booking, Invite, Reminder, Seat, Session
+from sessions.packs.models import Document
 from sessions.webinars.models import FeedToken, Registration, RegistrationRequest
 
 
@@ -68,6 +71,15 @@ def _account(user) -> dict:
                 "notes": b.notes,
             }
             for b in Booking.objects.filter(booked_by=user).select_related("offer", "council")
+        ],
+        "pre_reading_added": [
+            {
+                "name": d.name,
+                "booking": d.booking.reference,
+                "size": d.size,
+                "uploaded_at": _when(d.uploaded_at),
+            }
+            for d in Document.objects.filter(uploaded_by=user).select_related("booking")
         ],
     }
 
@@ -163,6 +175,7 @@ def _history(person: Person) -> list[dict]:
         Seat: Q(peer=person.peer) if person.peer else Q(pk__in=[]),
         Registration: person.address_q("email"),
         Session: Q(pk__in=[]),
+        Document: Q(uploaded_by__in=users),
     }
     entries = []
     for model, own in about.items():

@@ -17,6 +17,8 @@ from peers.models import ApiToken, BusyEvent, ThrottleCount
 from privacy.mail_files import mail_files_prune
 from privacy.models import RetentionRun
 from sessions.models import Booking, Invite, Reminder, Seat, Session
+from sessions.packs.models import Document
+from sessions.packs.services import packs_expire
 from sessions.webinars.models import FeedToken, Registration, RegistrationRequest
 from sessions.webinars.selectors.links import CONFIRM_LINK_AGE
 
@@ -49,9 +51,9 @@ def _busy_events(now: datetime) -> int:
 
 
 def _pre_reading(now: datetime, policy: dict) -> int:
-    """Pre-reading documents `pre_reading_days` after their session. The service holds no
-    pre-reading yet: when it does, its deletion (file and row) goes here."""
-    return 0
+    """Pre-reading documents (rows and files) `pre_reading_days` after their booking's last
+    session ends; each deletion is recorded in the booking's history."""
+    return packs_expire(now=now, keep_days=policy["pre_reading_days"])
 
 
 def _expired_tokens(now: datetime, policy: dict) -> dict[str, int]:
@@ -89,7 +91,7 @@ def _history(now: datetime, policy: dict) -> int:
     before = now - policy["history_years"] * YEAR
     return sum(
         _deleted(model.history.filter(history_date__lt=before))
-        for model in (Booking, Session, Seat, Registration)
+        for model in (Booking, Session, Seat, Registration, Document)
     )
 
 

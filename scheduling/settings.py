@@ -168,6 +168,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # static/build holds the pages' assets that `make install` builds from frontend/ (npm).
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (pre-reading) are kept through the default storage: files under MEDIA_ROOT,
+# never served from it directly (each download is checked). An S3-compatible store works by
+# naming django-storages' backend here instead (README, "Pre-reading").
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -342,13 +346,17 @@ API_STRICT_STATUSES = env_bool("API_STRICT_STATUSES", DEBUG)
 # Slot searches one web process runs at once (the rest wait; other requests do not).
 SEARCHES_AT_ONCE = int(os.environ.get("SEARCHES_AT_ONCE", "2"))
 
+# Pre-reading: the largest document, and the most a booking's documents may add up to, in MB.
+PACK_FILE_MAX_MB = int(os.environ.get("PACK_FILE_MAX_MB", "10"))
+PACK_BOOKING_MAX_MB = int(os.environ.get("PACK_BOOKING_MAX_MB", "30"))
+
 # Retention: how long personal data is kept, applied every day by the retention task
 # (privacy/retention.py) and stated on the privacy notice. Each can be set in the environment.
 RETENTION = {
     # A webinar registration (and its history) this many days after the webinar.
     "webinar_registration_days": int(os.environ.get("RETAIN_WEBINAR_REGISTRATION_DAYS", "365")),
     # A peer's imported busy times once they are behind the kept window (today): no setting.
-    # Pre-reading this many days after its session (pre-reading is not held yet).
+    # Pre-reading (documents and files) this many days after its booking's last session.
     "pre_reading_days": int(os.environ.get("RETAIN_PRE_READING_DAYS", "90")),
     # Revoked feed and API tokens, unconfirmed registration requests whose signed link has run
     # out, ended sign-in sessions and lockout records: at expiry, plus this many days.

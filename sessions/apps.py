@@ -14,6 +14,7 @@ class OfferSessionsConfig(AppConfig):
         # own room, which imports sessions.models: load them after it, from here.
         super().import_models()
         import_module("sessions.webinars.models")
+        import_module("sessions.packs.models")
 
     def ready(self):
         # Seats hold peers' time: peers counts them, and says when a peer's availability

@@ -4,6 +4,10 @@ in every letter and page that speaks of it (`session_title`, `session_when`,
 
 from datetime import datetime
 
+from django.conf import settings
+from django.urls import reverse
+
+from scheduling.engine.plurals import counted
 from scheduling.engine.uk_time import day_text, when_text
 from sessions.mail.letters import Contact, letter_contact
 from sessions.models import HOLDING_SEAT_STATUSES, Seat, Session
@@ -82,3 +86,22 @@ def with_reference(facts: tuple[tuple[str, str], ...], booking) -> tuple[tuple[s
 
 def session_joining_fact(session: Session) -> tuple[str, str]:
     return ("Joining link", session.joining_url or "to follow (you will be sent an update)")
+
+
+def _pre_reading_count(session: Session) -> int:
+    # Through the booking's own relation: the pre-reading room is above this layer.
+    return session.booking.documents.count() if session.booking is not None else 0
+
+
+def session_pre_reading_fact(session: Session) -> tuple[str, str]:
+    """("Pre-reading", "3 documents"), or an empty value (left out) when there is none."""
+    n = _pre_reading_count(session)
+    return ("Pre-reading", counted(n, "1 document", "{n} documents") if n else "")
+
+
+def session_pre_reading_actions(session: Session) -> tuple[tuple[str, str], ...]:
+    """The link to the pre-reading, when the session's booking has any."""
+    if not _pre_reading_count(session):
+        return ()
+    path = reverse("pack-detail", args=[session.booking_id])
+    return (("Read the pre-reading", settings.SITE_URL + path),)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sessions.packs import views as packs
 from sessions.views import booking_journey, invites, programme, requests, staffing
 from sessions.views import bookings as views
 from sessions.webinars import views as webinars
@@ -17,6 +18,11 @@ urlpatterns = [
         name="booking-confirmation",
     ),
     path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking-cancel"),
+    path(
+        "bookings/<int:booking_id>/pre-reading/add/",
+        views.booking_document_add,
+        name="document-add",
+    ),
 ]
 urlpatterns += (
     requests.urlpatterns
@@ -24,4 +30,5 @@ urlpatterns += (
     + invites.urlpatterns
     + webinars.urlpatterns
     + programme.urlpatterns
+    + packs.urlpatterns
 )

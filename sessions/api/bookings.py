@@ -1,11 +1,11 @@
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from peers.models import Council
 from peers.selectors import caller_for
-from sessions import seat_plan, selectors, services
+from sessions import rules, seat_plan, selectors, services
 from sessions.api import presenters
 from sessions.models import Session
 from sessions.pool import staffable_starts, start_explanation
@@ -74,8 +74,9 @@ def _bookable_offer(slug: str):
 )
 def slot_list(request, slug: str, query: Query[SlotQuery]):
     offer, council = _bookable_offer(slug), _council(query.council)
-    if not _caller(request).may_act_for(council):
-        raise PermissionDenied(f"You cannot book for {council.name}.")
+    rules.require(
+        rules.may_book_for(_caller(request), council), f"You cannot book for {council.name}."
+    )
     move = {}
     if query.booking is not None:
         moving = selectors.booking_get(caller=_caller(request), booking_id=query.booking)
@@ -102,8 +103,9 @@ def slot_list(request, slug: str, query: Query[SlotQuery]):
 )
 def slot_explain(request, slug: str, query: Query[ExplainQuery]):
     offer, council = _bookable_offer(slug), _council(query.council)
-    if not _caller(request).may_act_for(council):
-        raise PermissionDenied(f"You cannot book for {council.name}.")
+    rules.require(
+        rules.may_book_for(_caller(request), council), f"You cannot book for {council.name}."
+    )
     explanation, pool = start_explanation(offer=offer, council=council, start=query.start)
     peers = {peer.id: peer for peer in pool.peers}
     return {

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from peers.selectors import caller_for
+from sessions import rules
 from sessions.models import Seat
 from sessions.selectors import peer_seats
 from sessions.services import answers
@@ -65,10 +65,9 @@ def _seat_out(row: peer_seats.PeerSeat) -> dict:
 
 
 def _peer(request):
-    peer = caller_for(request.user).peer
-    if peer is None:
-        raise PermissionDenied("Only peers have seats.")
-    return peer
+    caller = caller_for(request.user)
+    rules.require(rules.may_answer_seats(caller), "Only peers have seats.")
+    return caller.peer
 
 
 def _answer(request, seat_id: int, *, accept: bool):

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -36,6 +36,7 @@ from peers.models import Accreditation, CouncilType, Peer, Region
 from peers.selectors import Caller
 from scheduling.engine.grid import TimeGrid
 from scheduling.engine.uk_time import LONDON, month_of, outside_service_years
+from sessions import rules
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -76,13 +77,13 @@ class Scope:
 
 
 def programme_scope(caller: Caller) -> Scope:
+    rules.require(
+        rules.may_read_programme(caller),
+        "The programme's figures are for LGA staff and Principal Advisers (for their councils).",
+    )
     if caller.is_staff:
         return Scope(council_ids=None)
-    if caller.advised_council_ids:
-        return Scope(council_ids=frozenset(caller.advised_council_ids))
-    raise PermissionDenied(
-        "The programme's figures are for LGA staff and Principal Advisers (for their councils)."
-    )
+    return Scope(council_ids=frozenset(caller.advised_council_ids))
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@ where a booking stands (`booking_state`) and the time a peer's seats hold."""
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from peers.held_time import HeldTime
 from peers.selectors import Caller, councils_for
 from scheduling.engine.uk_time import moment_text
+from sessions import rules
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -79,8 +79,7 @@ def requests_waiting(*, caller: Caller) -> QuerySet[Booking]:
 
 def booking_get(*, caller: Caller, booking_id: int) -> Booking:
     booking = get_object_or_404(_bookings(), pk=booking_id)
-    if not caller.may_act_for(booking.council):
-        raise PermissionDenied("You cannot see this booking.")
+    rules.require(rules.may_read_booking(caller, booking), "You cannot see this booking.")
     return booking
 
 

@@ -9,13 +9,14 @@ spoke for, or nobody: the service itself (a task in the worker, a command).
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from peers.models import Council, Peer
+from peers.models import Peer
 from peers.selectors import Caller
 from scheduling.engine.uk_time import clock_text, day_text
+from sessions import rules
 from sessions.models import Booking, Seat, Session
 
 SYSTEM = "system"
@@ -36,6 +37,7 @@ SHOWN_FIELDS = {
     # (A seat's role is in the entry's words.)
     "offer_sessions.seat": ("peer", "status", "answer_reason", "unfilled_reason"),
     "offer_sessions.registration": ("name", "email", "council", "council_name", "role", "status"),
+    "offer_sessions.document": ("name", "uploaded_by"),
 }
 _ADDED, _CHANGED, _REMOVED = "+", "~", "-"
 
@@ -56,11 +58,6 @@ class HistoryEntry:
     changes: tuple[FieldChange, ...]
 
 
-def history_visible(caller: Caller, council: Council) -> bool:
-    """LGA staff and the council's Principal Adviser see a booking's history."""
-    return caller.is_staff or council.id in caller.advised_council_ids
-
-
 def history_who(record) -> str:
     user = record.history_user
     if user is not None:
@@ -70,19 +67,25 @@ def history_who(record) -> str:
 
 def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
     """Every recorded change to the booking, its sessions and their seats, oldest first."""
-    if not history_visible(caller, booking.council):
-        raise PermissionDenied(
-            "Only LGA staff and the council's Principal Adviser can see a booking's history."
-        )
+    rules.require(
+        rules.may_read_history(caller, booking),
+        "Only LGA staff and the council's Principal Adviser can see a booking's history.",
+    )
     bookings = list(
         Booking.history.filter(id=booking.pk).select_related("history_user", "offer", "council")
     )
     sessions = list(Session.history.filter(booking_id=booking.pk).select_related("history_user"))
     session_ids = {record.id for record in sessions}
     seats = list(Seat.history.filter(session_id__in=session_ids).select_related("history_user"))
+    # By label: the pre-reading room sits above this module.
+    documents = list(
+        apps.get_model("offer_sessions", "Document")
+        .history.filter(booking_id=booking.pk)
+        .select_related("history_user")
+    )
     numbers = {record.id: record.number for record in sessions}
     several = len(numbers) > 1
-    names = _names(seats, bookings)
+    names = _names(seats, bookings, documents)
 
     def session_label(session_id: int) -> str:
         return f"session {numbers.get(session_id, '?')}" if several else "the session"
@@ -103,6 +106,14 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
                 + (f" ({names['peer'].get(r.peer_id)})" if r.peer_id else " (no peer)")
             ),
         ),
+        (
+            3,
+            documents,
+            lambda r, verb: (
+                f"Pre-reading “{r.name}” {verb}"
+                + (f": {r.history_change_reason.lower()}" if r.history_change_reason else "")
+            ),
+        ),
     ):
         for record, changes in _changes(records, names):
             verb = {_ADDED: "added", _CHANGED: "changed", _REMOVED: "removed"}[record.history_type]
@@ -118,16 +129,18 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
     return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
 
 
-def _names(seats, bookings) -> dict[str, dict]:
+def _names(seats, bookings, documents=()) -> dict[str, dict]:
     """Display names for the foreign keys the records hold, fetched once."""
     peer_ids = {r.peer_id for r in seats if r.peer_id}
     users = {r.booked_by_id for r in bookings if r.booked_by_id}
+    users |= {r.uploaded_by_id for r in documents if r.uploaded_by_id}
+    people = {
+        u.id: u.get_full_name() or u.username for u in get_user_model().objects.filter(id__in=users)
+    }
     return {
         "peer": dict(Peer.objects.filter(id__in=peer_ids).values_list("id", "name")),
-        "booked_by": {
-            u.id: u.get_full_name() or u.username
-            for u in get_user_model().objects.filter(id__in=users)
-        },
+        "booked_by": people,
+        "uploaded_by": people,
         "offer": {r.offer_id: r.offer.title for r in bookings},
         "council": {r.council_id: r.council.name for r in bookings},
     }

@@ -9,7 +9,6 @@ from sessions.services.approval import (
     RequestClosed,
     booking_approve,
     booking_reject,
-    may_decide,
     requests_expire,
 )
 from sessions.services.bookings import (
@@ -32,7 +31,6 @@ __all__ = [
     "booking_create",
     "booking_reject",
     "booking_reschedule",
-    "may_decide",
     "requests_expire",
     "session_joining_url_set",
 ]

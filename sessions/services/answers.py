@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from peers.models import Peer
 from scheduling.engine.calendar import Reply
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import clock_text, day_text
+from sessions import rules
 from sessions.mail.links import absolute_url
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
@@ -274,8 +275,8 @@ def seat_answer(
     reason = answer_reason_clean(reason) if not accept else ""
     with transaction.atomic():
         seat = _seat_for_answer(seat_id, lock=True)
-        if peer is not None and seat.peer_id != peer.id:
-            raise PermissionDenied("This is not your seat.")
+        if peer is not None:
+            rules.require(rules.may_answer_seat(peer, seat), "This is not your seat.")
         problem = _answer_problem(seat, sequence=sequence, once=once, now=now)
         if problem is not None:
             raise problem

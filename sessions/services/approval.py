@@ -7,12 +7,13 @@ withdraw seats (see `bookings`)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from peers.selectors import Caller
 from scheduling.engine.refusals import Refusal
+from sessions import rules
 from sessions.models import Booking, BookingStatus
 from sessions.seat_plan import SeatChange, booking_keep, plan_changes, seat_writes_serialise
 from sessions.services import invites
@@ -40,16 +41,11 @@ class RequestClosed(Refusal):
         super().__init__(f"This request is {done}.", status=409, booking_status=booking.status)
 
 
-def may_decide(caller: Caller, booking: Booking) -> bool:
-    """Whether the caller approves or declines the council's requests: its Principal Adviser,
-    or the LGA's staff."""
-    return caller.is_staff or booking.council_id in caller.advised_council_ids
-
-
 def _check_decidable(caller: Caller | None, booking: Booking, *, now: datetime) -> None:
-    if caller is not None and not may_decide(caller, booking):
-        raise PermissionDenied(
-            f"Only {booking.council.name}'s Principal Adviser or the LGA can decide this request."
+    if caller is not None:
+        rules.require(
+            rules.may_decide_request(caller, booking),
+            f"Only {booking.council.name}'s Principal Adviser or the LGA can decide this request.",
         )
     if booking.status != BookingStatus.REQUESTED:
         raise RequestClosed(booking)

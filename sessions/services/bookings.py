@@ -20,7 +20,7 @@ here and enforced by a conditional unique constraint.
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,6 +31,7 @@ from peers.selectors import Caller
 from scheduling.engine.refusals import Refusal
 from scheduling.engine.staffing import StartExplanation, booking_rule_problems
 from scheduling.engine.uk_time import clock_text, day_text
+from sessions import rules
 from sessions.models import (
     CLOSED_BOOKING_STATUSES,
     HOLDING_SEAT_STATUSES,
@@ -111,8 +112,7 @@ class AlreadyBooked(Refusal):
 
 
 def _check_bookable(*, caller: Caller, offer: Offer, council: Council, start: datetime) -> None:
-    if not caller.may_act_for(council):
-        raise PermissionDenied(f"You cannot book for {council.name}.")
+    rules.require(rules.may_book_for(caller, council), f"You cannot book for {council.name}.")
     if offer.is_webinar:
         raise ValidationError({"offer": "Webinars are not booked: councillors register for them."})
     if offer.current_status != OfferStatus.AVAILABLE:
@@ -264,8 +264,7 @@ def booking_create(
 
 
 def _check_manageable(caller: Caller, booking: Booking) -> None:
-    if not caller.may_act_for(booking.council):
-        raise PermissionDenied("You cannot change this booking.")
+    rules.require(rules.may_manage_booking(caller, booking), "You cannot change this booking.")
     if booking.status in CLOSED_BOOKING_STATUSES:
         raise ValidationError(
             {"booking": f"This booking is {booking.get_status_display().lower()}."}
@@ -401,8 +400,7 @@ def session_joining_url_set(*, caller: Caller, session: Session, joining_url: st
             .select_related("booking__council")
             .get(pk=session.pk)
         )
-        if session.booking is None or not caller.may_act_for(session.booking.council):
-            raise PermissionDenied("You cannot change this session.")
+        rules.require(rules.may_change_session(caller, session), "You cannot change this session.")
         if session.status == SessionStatus.CANCELLED:
             raise ValidationError({"joining_url": "This session is cancelled."})
         if session.joining_url == joining_url:

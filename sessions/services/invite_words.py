@@ -46,6 +46,8 @@ from sessions.session_words import (
     session_joining_fact,
     session_panel,
     session_panel_lines,
+    session_pre_reading_actions,
+    session_pre_reading_fact,
     session_title,
     session_when,
     with_reference,
@@ -172,12 +174,13 @@ def _peer_content(invite: Invite) -> InviteContent:
             ("Council", session.booking.council.name if session.booking else ""),
             ("Offer", session.offer.title),
             session_joining_fact(session),
+            session_pre_reading_fact(session),
         ),
         focus=session_focus(session),
         panel=session_panel_lines(session, with_status=False),
         changes=changes,
         series=series,
-        actions=actions,
+        actions=(*actions, *session_pre_reading_actions(session)),
         notes=notes,
     )
     return _content(letter, session, url=my_sessions, location=session.joining_url)

@@ -11,16 +11,15 @@ they follow it, the adviser).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from peers.selectors import Caller
 from scheduling.engine.matching import SeatKey
 from scheduling.engine.refusals import Refusal
+from sessions import rules
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
-    Booking,
     BookingStatus,
     Seat,
     SeatStatus,
@@ -59,10 +58,6 @@ class SeatChoice:
     seat: Seat
     candidates: list[Candidate]
     seat_keys: list[SeatKey] = field(default_factory=list)
-
-
-def may_see_candidates(caller: Caller, booking: Booking) -> bool:
-    return caller.is_staff or booking.council_id in caller.advised_council_ids
 
 
 def _remaining(seat: Seat, now: datetime, *, lock: bool = False) -> list[Session]:
@@ -124,8 +119,10 @@ def _seat(seat_id: int) -> Seat:
 def seat_choice(*, caller: Caller, seat: Seat, now: datetime | None = None) -> SeatChoice:
     """The peers who could take `seat` (staff, and the council's adviser, may read it)."""
     seat = _seat(seat.pk)
-    if seat.session.booking is None or not may_see_candidates(caller, seat.session.booking):
-        raise PermissionDenied("Only LGA staff and the council's Principal Adviser see this.")
+    rules.require(
+        seat.session.booking is not None and rules.may_see_candidates(caller, seat.session.booking),
+        "Only LGA staff and the council's Principal Adviser see this.",
+    )
     choice, _ = _choice(seat, now or timezone.now())
     return choice
 
@@ -134,8 +131,7 @@ def seat_assign(*, caller: Caller, seat: Seat, peer_id: int) -> Seat:
     """Seat the peer `peer_id` in `seat` (staff only), through the same plan and hard rules:
     a broken rule is a RuleBroken (422) naming it. A peer there before is withdrawn (sent a
     CANCEL); the peer seated is invited. Returns the new seat row (of the seat's session)."""
-    if not caller.is_staff:
-        raise PermissionDenied("Only LGA staff choose a peer by hand.")
+    rules.require(rules.may_assign_seat(caller), "Only LGA staff choose a peer by hand.")
     now = timezone.now()
     with transaction.atomic():
         seat_writes_serialise()

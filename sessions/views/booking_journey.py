@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from scheduling.engine.panels import lga_lead_roles
 from scheduling.engine.staffing import NOT_BOOKABLE
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
-from sessions import seat_plan, selectors, services
+from sessions import rules, seat_plan, selectors, services
 from sessions.api import presenters
 from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
 from sessions.mail.letters import letter_contact
@@ -465,8 +465,10 @@ def _refuse_other_council(caller: Caller, raw_council_id) -> None:
     """A council named in a request that the caller cannot act for is refused, not just invalid."""
     if raw_council_id and str(raw_council_id).isdigit():
         council = Council.objects.filter(pk=int(raw_council_id)).first()
-        if council is not None and not caller.may_act_for(council):
-            raise PermissionDenied(f"You cannot book for {council.name}.")
+        if council is not None:
+            rules.require(
+                rules.may_book_for(caller, council), f"You cannot book for {council.name}."
+            )
 
 
 def _booking_to_move(caller: Caller, offer: Offer, raw_booking_id) -> Booking | None:
@@ -487,8 +489,7 @@ def _journey(request, slug: str):
     if not offer.is_bookable:
         return None, render(request, "sessions/booking_closed.html", {"offer": offer})
     councils = councils_for(caller)
-    if not councils.exists():
-        raise PermissionDenied("Your account does not book for a council.")
+    rules.require(councils.exists(), "Your account does not book for a council.")
     data = request.POST if request.method == "POST" else request.GET
     _refuse_other_council(caller, data.get("council"))
     moving = _booking_to_move(caller, offer, data.get("booking"))

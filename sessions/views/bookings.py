@@ -5,19 +5,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peers.forms import add_service_errors
 from peers.models import Peer, PeerKind, PoliticalGroup, Profession
 from peers.selectors import caller_for, councils_for
+from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
-from sessions import selectors, services
+from sessions import rules, selectors, services
 from sessions.api import presenters
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
 from sessions.mail.letters import letter_contact
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
+from sessions.packs import selectors as pack_selectors
+from sessions.packs import services as pack_services
+from sessions.packs.forms import DocumentForm
+from sessions.packs.pages import pack_section
 from sessions.seat_words import fit_in_words, seat_in_words, speaks_to_council
-from sessions.selectors.history import booking_history, history_rows, history_visible
+from sessions.selectors.history import booking_history, history_rows
 from sessions.selectors.mailbox import undelivered_invites
 from sessions.services.approval_letters import request_approver
 
@@ -202,6 +208,7 @@ def booking_page(
     *,
     cancel_form: CancelForm | None = None,
     decline_form: DeclineRequestForm | None = None,
+    pack_form=None,
 ):
     """The booking page, with the forms that change it (and their errors, if any)."""
     cancel_form = cancel_form or CancelForm()
@@ -226,19 +233,47 @@ def booking_page(
             "sessions": sessions,
             "cancel_form": cancel_form,
             "decline_form": decline_form or DeclineRequestForm(),
-            "invalid": next((f for f in (cancel_form, decline_form) if f and f.errors), None),
+            "invalid": next(
+                (f for f in (cancel_form, decline_form, pack_form) if f and f.errors), None
+            ),
+            "pack": pack_section(caller, booking, form=pack_form),
             "is_open": booking.status in LIVE_BOOKING_STATUSES,
             "is_request": booking.status == BookingStatus.REQUESTED,
             "may_decide": booking.status == BookingStatus.REQUESTED
-            and services.may_decide(caller, booking),
+            and rules.may_decide_request(caller, booking),
             "approver": (request_approver(booking) or ("", "the LGA"))[1],
             # Who the council's booker writes to; advisers and staff are that contact's side.
             "contact": letter_contact(offer=booking.offer, council=booking.council)
             if to_the_council
             else None,
-            "may_assign": caller.is_staff and booking.status == BookingStatus.CONFIRMED,
+            "may_assign": rules.may_assign_seat(caller)
+            and booking.status == BookingStatus.CONFIRMED,
             "history": history_rows(booking_history(caller=caller, booking=booking))
-            if history_visible(caller, booking.council)
+            if rules.may_read_history(caller, booking)
             else None,
         },
     )
+
+
+@login_required
+@require_POST
+def booking_document_add(request, booking_id: int):
+    caller = caller_for(request.user)
+    booking = pack_selectors.pack_booking(caller=caller, booking_id=booking_id)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            document = pack_services.document_add(
+                caller=caller, booking=booking, upload=upload, name=upload.name
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Refusal as refusal:
+            form.add_error(None, refusal.detail)
+        else:
+            messages.success(
+                request, f"{document.name} is added to the pre-reading; the peers are told."
+            )
+            return redirect(reverse("booking-detail", args=[booking.pk]) + "#pre-reading")
+    return booking_page(request, booking, pack_form=form)

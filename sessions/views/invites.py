@@ -7,7 +7,7 @@ page's button (a POST) changes anything.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from peers.forms import add_service_errors
 from peers.selectors import caller_for
-from sessions import services, session_words
+from sessions import rules, services, session_words
 from sessions.forms import DeclineForm
 from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
+from sessions.packs.selectors import pack_summaries
 from sessions.selectors import peer_seats
 from sessions.selectors.series import series_sessions_ahead
 from sessions.services import answers, series
@@ -52,10 +53,9 @@ class JoiningLinkForm(forms.Form):
 
 
 def _peer(request):
-    peer = caller_for(request.user).peer
-    if peer is None:
-        raise PermissionDenied("Only peers have sessions to answer.")
-    return peer
+    caller = caller_for(request.user)
+    rules.require(rules.may_answer_seats(caller), "Only peers have sessions to answer.")
+    return caller.peer
 
 
 @login_required
@@ -64,11 +64,14 @@ def my_sessions(request):
 
 
 def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: bool = False):
+    rows = peer_seats.peer_seats(peer=peer)
+    packs = pack_summaries(row.session.booking_id for row in rows)
     response = render(
         request,
         "sessions/my_sessions.html",
         {
-            "rows": peer_seats.peer_seats(peer=peer),
+            # Each seat with its booking's pre-reading, if it has any.
+            "rows": [(row, packs.get(row.session.booking_id)) for row in rows],
             "feed_is_live": feed_is_live(peer=peer),
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url
@@ -96,8 +99,7 @@ def my_session_answer(request, seat_id: int, answer: str):
         Seat.objects.select_related("peer", "session__offer", "session__booking__council"),
         pk=seat_id,
     )
-    if seat.peer_id != peer.id:
-        raise PermissionDenied("This is not your seat.")
+    rules.require(rules.may_answer_seat(peer, seat), "This is not your seat.")
     if answer in (answers.DECLINE, DECLINE_ALL):
         return _my_seat_decline(request, seat, peer, every=answer == DECLINE_ALL)
     if request.method != "POST":
@@ -291,8 +293,7 @@ def session_joining_link(request, session_id: int):
     session = get_object_or_404(
         Session.objects.select_related("offer", "booking__council"), pk=session_id
     )
-    if session.booking is None or not caller.may_act_for(session.booking.council):
-        raise PermissionDenied("You cannot change this session.")
+    rules.require(rules.may_change_session(caller, session), "You cannot change this session.")
     count = len(series_sessions_ahead(session.booking_id))
     form = JoiningLinkForm(
         request.POST if request.method == "POST" else None,

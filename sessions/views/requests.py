@@ -4,7 +4,7 @@ POSTs, as for seat answers)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.cache import add_never_cache_headers
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
-from sessions import selectors, services
+from sessions import rules, selectors, services
 from sessions.api import presenters
 from sessions.forms import DeclineRequestForm
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, BookingStatus
@@ -25,8 +25,9 @@ from sessions.views.bookings import booking_page
 @login_required
 def request_list(request):
     caller = caller_for(request.user)
-    if not (caller.is_staff or caller.advised_council_ids):
-        raise PermissionDenied("Only Principal Advisers and LGA staff decide requests.")
+    rules.require(
+        rules.may_list_requests(caller), "Only Principal Advisers and LGA staff decide requests."
+    )
     waiting = [
         {"booking": booking, "state": selectors.booking_state(booking)}
         for booking in selectors.requests_waiting(caller=caller)

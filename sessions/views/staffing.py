@@ -3,12 +3,12 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
+from sessions import rules
 from sessions.api import presenters
 from sessions.models import Seat
 from sessions.selectors.candidates import candidates_matching
@@ -42,8 +42,7 @@ FIRST_SHOWN = 15
 @login_required
 def seat_assign(request, seat_id: int):
     caller = caller_for(request.user)
-    if not caller.is_staff:
-        raise PermissionDenied("Only LGA staff choose a peer by hand.")
+    rules.require(rules.may_assign_seat(caller), "Only LGA staff choose a peer by hand.")
     seat = get_object_or_404(Seat.objects.select_related("session__booking"), pk=seat_id)
     try:
         choice = seat_assignment.seat_choice(caller=caller, seat=seat)

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -13,8 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peers.forms import add_service_errors
+from peers.selectors import caller_for
 from scheduling.engine.calendar import content_type
 from sessions.models import Delivery, Offer, Topic
+from sessions.webinars import rules
 from sessions.webinars.forms import FeedLinkRequestForm, RegistrationForm, TopicFilterForm
 from sessions.webinars.models import RegistrationStatus
 from sessions.webinars.selectors import feeds as webinar_feeds
@@ -56,10 +58,9 @@ def _private_calendar_renew(request, email: str) -> selectors.PrivateCalendar:
 
 def _councillor_email(user) -> str:
     """A signed-in councillor's address, or "" for anyone else."""
-    try:
-        return selectors.councillor_email(user) if user.is_authenticated else ""
-    except PermissionDenied:
+    if not (user.is_authenticated and rules.may_see_own_webinars(caller_for(user))):
         return ""
+    return user.email
 
 
 # Webinars --------------------------------------------------------------------------------------

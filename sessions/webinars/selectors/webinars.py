@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from peers.selectors import COUNCILLOR, caller_for
+from peers.selectors import caller_for
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import when_text
 from sessions.models import Delivery, OfferStatus, Session, SessionStatus, Topic
+from sessions.webinars import rules
 from sessions.webinars.models import (
     FeedToken,
     Registration,
@@ -296,10 +296,11 @@ def my_registration_view(
 def councillor_email(user) -> str:
     """The address a signed-in councillor's webinars are found by; PermissionDenied for anyone
     else (their account's address is set by LGA staff, so it is theirs)."""
-    if COUNCILLOR not in caller_for(user).roles:
-        raise PermissionDenied("Only councillors have webinars of their own here.")
-    if not user.email:
-        raise PermissionDenied("Your account has no e-mail address to find your webinars by.")
+    rules.require(
+        rules.may_see_own_webinars(caller_for(user)),
+        "Only councillors have webinars of their own here.",
+    )
+    rules.require(bool(user.email), "Your account has no e-mail address to find your webinars by.")
     return user.email
 
 

@@ -1,0 +1,83 @@
+"""Who may book, see and change bookings, decide requests, seat peers and read the programme:
+each rule a named predicate; a refusal is raised by `require` (peers/rules.py), the one
+place, and answered with 403 by the one handler (docs/architecture.md, "Who may")."""
+
+from typing import TYPE_CHECKING
+
+from peers.rules import require
+
+if TYPE_CHECKING:
+    from peers.models import Council, Peer
+    from peers.selectors import Caller
+    from sessions.models import Booking, Seat, Session
+
+__all__ = ["require"]
+
+
+def may_book_for(caller: "Caller", council: "Council") -> bool:
+    """LGA staff for any council, a Principal Adviser for their councils, a booker for theirs
+    (`peers.selectors.councils_for` lists the same councils)."""
+    return (
+        caller.is_staff
+        or council.id in caller.advised_council_ids
+        or (caller.booker_council is not None and caller.booker_council.id == council.id)
+    )
+
+
+def may_read_booking(caller: "Caller", booking: "Booking") -> bool:
+    """Whoever may book for the booking's council."""
+    return may_book_for(caller, booking.council)
+
+
+def may_manage_booking(caller: "Caller", booking: "Booking") -> bool:
+    """Move, cancel, or give a joining link: whoever may book for the booking's council."""
+    return may_book_for(caller, booking.council)
+
+
+def may_change_session(caller: "Caller", session: "Session") -> bool:
+    """A booked session's joining link: whoever manages its booking (a webinar has none)."""
+    return session.booking is not None and may_manage_booking(caller, session.booking)
+
+
+def may_list_requests(caller: "Caller") -> bool:
+    """The list of requests waiting: LGA staff, and Principal Advisers (for their councils)."""
+    return caller.is_staff or bool(caller.advised_council_ids)
+
+
+def may_decide_request(caller: "Caller", booking: "Booking") -> bool:
+    """Approve or decline a council's request: its Principal Adviser, or the LGA's staff."""
+    return caller.is_staff or booking.council_id in caller.advised_council_ids
+
+
+def may_see_candidates(caller: "Caller", booking: "Booking") -> bool:
+    """The peers who could take a seat, and why: LGA staff and the council's Principal
+    Adviser."""
+    return caller.is_staff or booking.council_id in caller.advised_council_ids
+
+
+def may_assign_seat(caller: "Caller") -> bool:
+    """Choose a peer for a seat by hand: LGA staff."""
+    return caller.is_staff
+
+
+def may_read_history(caller: "Caller", booking: "Booking") -> bool:
+    """A booking's history (who changed what, and the reasons peers gave): LGA staff and the
+    council's Principal Adviser."""
+    return caller.is_staff or booking.council_id in caller.advised_council_ids
+
+
+def may_read_programme(caller: "Caller") -> bool:
+    """The programme's figures: LGA staff (all councils), Principal Advisers (their
+    councils: `selectors.programme.programme_scope`)."""
+    return caller.is_staff or bool(caller.advised_council_ids)
+
+
+def may_answer_seats(caller: "Caller") -> bool:
+    """Only peers have seats to answer."""
+    return caller.peer is not None
+
+
+def may_answer_seat(peer: "Peer | None", seat: "Seat") -> bool:
+    """A signed-in peer answers only their own seat (a signed link or a calendar reply carries
+    its own proof and names no peer)."""
+    return peer is not None and seat.peer_id == peer.id
