@@ -142,7 +142,7 @@ def catalogue(transactional_db):
     """
     importlib.import_module("sessions.migrations.0002_catalogue").load_catalogue(apps, None)
     # Later migrations that add to the catalogue (idempotent, as the loader is).
-    importlib.import_module("sessions.migrations.0021_lga_lead_role_kind").lead_role_slots(
+    importlib.import_module("sessions.migrations.0022_lga_lead_role_kind").lead_role_slots(
         apps, None
     )
 

@@ -172,6 +172,7 @@ class Roles:
     booker: object  # books for Wigan
     peer: object  # the user of the lead peer
     councillor: object
+    lga_lead: object  # the user of the LGA facilitator, who leads the pool's panels
 
 
 @pytest.fixture
@@ -185,6 +186,8 @@ def roles(pool) -> Roles:
     make_council("Swansea Council", region=Region.WALES, principal_adviser=other_adviser)
     peer_user = make_user("lead-peer")
     Peer.objects.filter(pk=pool.lead.pk).update(user=peer_user)
+    lead_user = make_user("lga-lead", first_name="Fay", last_name="Facilitator")
+    Peer.objects.filter(pk=pool.facilitator.pk).update(user=lead_user)
     return Roles(
         staff=make_user("lga-staff", is_staff=True, first_name="Sam", last_name="Staff"),
         adviser=adviser,
@@ -192,6 +195,7 @@ def roles(pool) -> Roles:
         booker=pool.booker,
         peer=peer_user,
         councillor=make_councillor(pool.council, "wigan-councillor"),
+        lga_lead=lead_user,
     )
 
 

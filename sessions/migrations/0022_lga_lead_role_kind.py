@@ -24,7 +24,7 @@ def no_lead_role_slots(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("offer_sessions", "0020_seat_answer_reason"),
+        ("offer_sessions", "0021_pre_reading_documents"),
         ("peers", "0008_facilitators"),
     ]
 
