@@ -332,6 +332,7 @@ DEMO_USERS = [
     DemoUser("booker", "Jo", "Williams", "Head of Policy, books for Wigan Council"),
     DemoUser("peer", "Chris", "Taylor", "Member peer (Labour), Leeds City Council"),
     DemoUser("councillor", "Morgan", "Evans", "Ward councillor, Cardiff Council"),
+    DemoUser("lead", "Helen", "Ashworth", "LGA facilitator: leads Recovery & Renewal Panels"),
 ]
 REGION_ADVISERS = {  # every other region has its own Principal Adviser (no demo sign-in)
     Region.NORTH_EAST: ("Helen", "Armstrong"),
@@ -499,7 +500,7 @@ def seed_demo(*, peer_count: int = PEER_COUNT) -> dict:
     # LGA facilitators, who lead the panels: staff with full working weeks and higher caps. Their
     # own random stream, so the peers above stay the same whatever is added here.
     lga = random.Random(20261207)
-    for first, last in FACILITATORS:
+    for n, (first, last) in enumerate(FACILITATORS):
         peers.append(
             (
                 f"{first}.{last}@lga.example.org".lower(),
@@ -514,6 +515,8 @@ def seed_demo(*, peer_count: int = PEER_COUNT) -> dict:
                     "monthly_hours_cap": 30,
                     "time_zone": "Europe/London",
                     "nation": Nation.ENGLAND,
+                    # The first is the demo "lead" sign-in.
+                    **({"user": users["lead"]} if n == 0 else {}),
                 },
                 ["recovery-planning"],
                 [(day, time(9, 0), time(17, 30)) for day in sorted(lga.sample(range(5), 4))],
