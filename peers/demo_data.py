@@ -332,6 +332,7 @@ DEMO_USERS = [
     DemoUser("booker", "Jo", "Williams", "Head of Policy, books for Wigan Council"),
     DemoUser("peer", "Chris", "Taylor", "Member peer (Labour), Leeds City Council"),
     DemoUser("councillor", "Morgan", "Evans", "Ward councillor, Cardiff Council"),
+    DemoUser("lead", "Helen", "Ashworth", "LGA facilitator: leads Recovery & Renewal Panels"),
 ]
 REGION_ADVISERS = {  # every other region has its own Principal Adviser (no demo sign-in)
     Region.NORTH_EAST: ("Helen", "Armstrong"),
@@ -344,6 +345,17 @@ REGION_ADVISERS = {  # every other region has its own Principal Adviser (no demo
     Region.SOUTH_WEST: ("Gavin", "Trelawny"),
     Region.WALES: ("Eleri", "Pritchard"),
 }
+
+
+# The LGA's facilitators in the demo: a handful, as the programme has.
+FACILITATORS = [
+    ("Helen", "Ashworth"),
+    ("Marcus", "Oyelaran"),
+    ("Siobhan", "Keane"),
+    ("Rajesh", "Mistry"),
+    ("Claire", "Pennington"),
+    ("Tomasz", "Nowak"),
+]
 
 
 def _weighted(rng: random.Random, weights: dict) -> str:
@@ -482,6 +494,33 @@ def seed_demo(*, peer_count: int = PEER_COUNT) -> dict:
                 peer_skills,
                 _weekly_windows(rng, kind),
                 rng.choice(councils) if rng.random() < 0.05 else None,
+            )
+        )
+
+    # LGA facilitators, who lead the panels: staff with full working weeks and higher caps. Their
+    # own random stream, so the peers above stay the same whatever is added here.
+    lga = random.Random(20261207)
+    for n, (first, last) in enumerate(FACILITATORS):
+        peers.append(
+            (
+                f"{first}.{last}@lga.example.org".lower(),
+                {
+                    "name": f"{first} {last}",
+                    "kind": PeerKind.FACILITATOR,
+                    "political_group": "",
+                    "profession": "",
+                    "home_council": lga.choice(councils),
+                    "accreditation": Accreditation.ACCREDITED,
+                    "monthly_session_cap": 8,
+                    "monthly_hours_cap": 30,
+                    "time_zone": "Europe/London",
+                    "nation": Nation.ENGLAND,
+                    # The first is the demo "lead" sign-in.
+                    **({"user": users["lead"]} if n == 0 else {}),
+                },
+                ["recovery-planning"],
+                [(day, time(9, 0), time(17, 30)) for day in sorted(lga.sample(range(5), 4))],
+                None,
             )
         )
 

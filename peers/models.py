@@ -51,6 +51,8 @@ class Profession(models.TextChoices):
 class PeerKind(models.TextChoices):
     MEMBER = "member", "Member peer"
     OFFICER = "officer", "Officer peer"
+    # Staff of the LGA who lead panels: matched like peers, seated only in a lead role slot.
+    FACILITATOR = "facilitator", "LGA facilitator"
 
 
 class Nation(models.TextChoices):
@@ -120,7 +122,7 @@ class Peer(models.Model):
     )
     name = models.CharField(max_length=200)
     email = models.EmailField(unique=True)
-    kind = models.CharField(max_length=10, choices=PeerKind.choices)
+    kind = models.CharField(max_length=11, choices=PeerKind.choices)
     political_group = models.CharField(max_length=20, choices=PoliticalGroup.choices, blank=True)
     profession = models.CharField(max_length=30, choices=Profession.choices, blank=True)
     home_council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="peers")
@@ -150,9 +152,10 @@ class Peer(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                name="peer_member_has_group_officer_has_profession",
+                name="peer_kind_fits_group_and_profession",
                 condition=(Q(kind=PeerKind.MEMBER, profession="") & ~Q(political_group=""))
-                | (Q(kind=PeerKind.OFFICER, political_group="") & ~Q(profession="")),
+                | (Q(kind=PeerKind.OFFICER, political_group="") & ~Q(profession=""))
+                | Q(kind=PeerKind.FACILITATOR, political_group="", profession=""),
             ),
         ]
 

@@ -213,7 +213,10 @@ class RoleSlot(models.Model):
     name = models.CharField(max_length=100)
     count = models.PositiveSmallIntegerField(default=1)
     kind = models.CharField(
-        max_length=10, choices=PeerKind.choices, blank=True, help_text="Blank: either kind."
+        max_length=11,
+        choices=PeerKind.choices,
+        blank=True,
+        help_text="Blank: a member or an officer peer. An LGA facilitator only when chosen.",
     )
     political_rule = models.CharField(
         max_length=20, choices=PoliticalRule.choices, default=PoliticalRule.ANY

@@ -4,12 +4,14 @@ place, and answered with 403 by the one handler (docs/architecture.md, "Who may"
 
 from typing import TYPE_CHECKING
 
+from peers.models import PeerKind
 from peers.rules import require
+from sessions.models import HOLDING_SEAT_STATUSES, Seat
 
 if TYPE_CHECKING:
     from peers.models import Council, Peer
     from peers.selectors import Caller
-    from sessions.models import Booking, Seat, Session
+    from sessions.models import Booking, Session
 
 __all__ = ["require"]
 
@@ -24,9 +26,23 @@ def may_book_for(caller: "Caller", council: "Council") -> bool:
     )
 
 
+def _leads(caller: "Caller", booking: "Booking") -> bool:
+    """The LGA facilitator holding the lead seat of one of the booking's sessions (only a
+    facilitator may hold one, and a facilitator holds no other: scheduling/engine/panels.py)."""
+    peer = caller.peer
+    return (
+        peer is not None
+        and peer.kind == PeerKind.FACILITATOR
+        and Seat.objects.filter(
+            session__booking_id=booking.pk, peer=peer, status__in=HOLDING_SEAT_STATUSES
+        ).exists()
+    )
+
+
 def may_read_booking(caller: "Caller", booking: "Booking") -> bool:
-    """Whoever may book for the booking's council."""
-    return may_book_for(caller, booking.council)
+    """Whoever may book for the booking's council, and the panel's LGA lead (its notes,
+    panel and pre-reading are theirs to prepare with)."""
+    return may_book_for(caller, booking.council) or _leads(caller, booking)
 
 
 def may_manage_booking(caller: "Caller", booking: "Booking") -> bool:
@@ -35,8 +51,11 @@ def may_manage_booking(caller: "Caller", booking: "Booking") -> bool:
 
 
 def may_change_session(caller: "Caller", session: "Session") -> bool:
-    """A booked session's joining link: whoever manages its booking (a webinar has none)."""
-    return session.booking is not None and may_manage_booking(caller, session.booking)
+    """A booked session's joining link: whoever manages its booking, and the panel's LGA
+    lead, who often hosts the meeting (a webinar has none)."""
+    return session.booking is not None and (
+        may_manage_booking(caller, session.booking) or _leads(caller, session.booking)
+    )
 
 
 def may_list_requests(caller: "Caller") -> bool:

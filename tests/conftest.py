@@ -141,6 +141,10 @@ def catalogue(transactional_db):
     tests that run against the real committed database load the catalogue again this way.
     """
     importlib.import_module("sessions.migrations.0002_catalogue").load_catalogue(apps, None)
+    # Later migrations that add to the catalogue (idempotent, as the loader is).
+    importlib.import_module("sessions.migrations.0022_lga_lead_role_kind").lead_role_slots(
+        apps, None
+    )
 
 
 @pytest.fixture

@@ -155,6 +155,7 @@ class Pool:
     lead: Peer  # the only Labour member peer
     member: Peer
     officer: Peer  # the only officer peer with recovery planning
+    facilitator: Peer  # the only LGA facilitator, who leads the panel
     booker: object
     other_booker: object
     day: date = field(default_factory=bookable_day)  # a bookable Tuesday three weeks ahead
@@ -167,12 +168,12 @@ PANEL = "recovery-and-renewal-panel"
 class SignedInPanel:
     council: Council  # Wigan: Labour-led, metropolitan, in the North West
     booker: object
-    peers: dict[str, Peer]  # "lead", "member", "officer": each with a sign-in
+    peers: dict[str, Peer]  # "lead", "member", "officer", "facilitator": each with a sign-in
     reserve: Peer  # a member peer also free, of a group the lead seat does not want
 
 
 def a_signed_in_panel(*, adviser=None, booker: str = "booker1") -> SignedInPanel:
-    """Wigan, its booker, three peers who can sit on its panel, each with a sign-in (the pages
+    """Wigan, its booker, the three peers and the LGA facilitator who can sit on its panel, each with a sign-in (the pages
     they answer on need one), and a reserve member peer: what the browser journeys start from."""
     council = make_council(
         "Wigan Council",
@@ -195,6 +196,9 @@ def a_signed_in_panel(*, adviser=None, booker: str = "booker1") -> SignedInPanel
             home_council=home,
             skills=["recovery-planning"],
             user=make_user("owen"),
+        ),
+        "facilitator": make_peer(
+            kind="facilitator", name="Fay Facilitator", home_council=home, user=make_user("fay")
         ),
     }
     for peer in peers.values():

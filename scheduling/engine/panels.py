@@ -13,6 +13,9 @@ import numpy as np
 
 MEMBER = "member"
 OFFICER = "officer"
+# An LGA facilitator (a member of the LGA's staff who runs panels) is matched like a peer but
+# sits only in a role slot that asks for one: a slot of either kind means a member or an officer.
+FACILITATOR = "facilitator"
 SAME_AS_LEADER = "same-as-leader"
 DEFAULT_BUFFER_MINUTES = 30
 FAIRNESS_WINDOW = timedelta(days=30)
@@ -73,7 +76,7 @@ class PeerProfile:
 
     id: int
     name: str
-    kind: str  # MEMBER or OFFICER
+    kind: str  # MEMBER, OFFICER or FACILITATOR
     home_council_id: int
     home_region: str
     political_group: str = ""  # members only
@@ -95,7 +98,7 @@ class RoleRequirement:
 
     name: str
     count: int = 1
-    kind: str = ""  # "" = either kind
+    kind: str = ""  # "" = a member or an officer peer; FACILITATOR only when named
     political_rule: str = "any"  # "any" or SAME_AS_LEADER
     political_group: str = ""  # a fixed group, if any
     profession: str = ""
@@ -129,6 +132,16 @@ class MonthLoad:
 MonthLoads = Mapping[int, Mapping[tuple[int, int], MonthLoad]]
 
 
+def lga_lead_roles(roles: Sequence[RoleRequirement]) -> frozenset[str]:
+    """The role slots an LGA facilitator fills: the panel's LGA lead."""
+    return frozenset(role.name for role in roles if role.kind == FACILITATOR)
+
+
+def chair_roles(roles: Sequence[RoleRequirement]) -> frozenset[str]:
+    """Who chairs a panel: its LGA lead where the LGA leads it, else its lead member peer."""
+    return lga_lead_roles(roles) or frozenset(role.name for role in roles if role.lead)
+
+
 def ineligibility(
     peer: PeerProfile,
     role: RoleRequirement,
@@ -149,8 +162,12 @@ def ineligibility(
         return "declared interest"
     if conflict_same_region and peer.home_region == council.region:
         return "same region"
-    if role.kind and peer.kind != role.kind:
-        return f"not a {role.kind} peer"
+    if role.kind != peer.kind and (role.kind or peer.kind == FACILITATOR):
+        return (
+            "not an LGA facilitator"
+            if role.kind == FACILITATOR
+            else f"not a {role.kind or 'member or officer'} peer"
+        )
     if role.political_rule == SAME_AS_LEADER and peer.political_group != council.leader_group:
         return f"not of the leader's group ({council.leader_group})"
     if role.political_group and peer.political_group != role.political_group:

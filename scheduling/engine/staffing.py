@@ -45,6 +45,7 @@ from scheduling.engine.grid import runs_free
 from scheduling.engine.intervals import Interval, clip
 from scheduling.engine.matching import DEFAULT_FAIRNESS_STEP, KEEP_VALUE, fit_totals, unfairness
 from scheduling.engine.panels import (
+    FACILITATOR,
     FAIRNESS_WINDOW,
     SAME_AS_LEADER,
     CouncilProfile,
@@ -1017,6 +1018,10 @@ def find_staffable_starts(
 def role_description(role: RoleRequirement, council: CouncilProfile) -> str:
     """The kind of peer a role slot needs, e.g. "Labour member peer", "finance officer peer"."""
     group = council.leader_group if role.political_rule == SAME_AS_LEADER else role.political_group
+    if role.kind == FACILITATOR:
+        return " ".join(
+            ["LGA facilitator", *(["for", role.skill.replace("-", " ")] if role.skill else [])]
+        )
     words = [group, role.profession, role.skill, role.kind, "peer"]
     return " ".join(w.replace("-", " ").replace("_", " ") for w in words if w)
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from scheduling.engine.panels import chair_roles
 from sessions.mail.outbox import invite_queue
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
@@ -67,11 +68,11 @@ def _adviser(booking: Booking | None) -> tuple[str, str] | None:
 
 
 def _lead_roles(session: Session) -> frozenset[str]:
-    return frozenset(role.name for role in offer_format(session.offer).roles if role.lead)
+    return chair_roles(offer_format(session.offer).roles)
 
 
 def _seat_role(seat: Seat, lead_roles: frozenset[str]) -> str:
-    # The lead member peer chairs the panel; everyone else on it takes part.
+    # Whoever leads the panel chairs it; everyone else on it takes part.
     return CHAIR if seat.role_name in lead_roles else PARTICIPANT
 
 

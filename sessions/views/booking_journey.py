@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from peers.models import Council
 from peers.selectors import Caller, caller_for, councils_for
+from scheduling.engine.panels import lga_lead_roles
 from scheduling.engine.staffing import NOT_BOOKABLE
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
@@ -534,7 +535,8 @@ def booking_confirmation(request, booking_id: int):
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     sessions = list(booking.sessions.all())
     first = sessions[0] if sessions else None
-    peers = [seat for seat in first.seats.all() if seat.peer_id] if first else []
+    seated = [seat for seat in first.seats.all() if seat.peer_id] if first else []
+    leads = lga_lead_roles(offer_format(booking.offer).roles)
     return render(
         request,
         "sessions/booking_confirmation.html",
@@ -545,6 +547,7 @@ def booking_confirmation(request, booking_id: int):
             "adviser": booking.council.principal_adviser,
             "contact": letter_contact(offer=booking.offer, council=booking.council),
             "times": [(in_uk(s.start), in_uk(s.end)) for s in sessions],
-            "peer_count": len(peers),
+            "peer_count": sum(1 for seat in seated if seat.role_name not in leads),
+            "lead": next((seat.peer for seat in seated if seat.role_name in leads), None),
         },
     )

@@ -238,6 +238,8 @@ def booking_page(
             ),
             "pack": pack_section(caller, booking, form=pack_form),
             "is_open": booking.status in LIVE_BOOKING_STATUSES,
+            # Move and cancel: the council's side; the LGA lead reads and sets the link only.
+            "may_manage": rules.may_manage_booking(caller, booking),
             "is_request": booking.status == BookingStatus.REQUESTED,
             "may_decide": booking.status == BookingStatus.REQUESTED
             and rules.may_decide_request(caller, booking),

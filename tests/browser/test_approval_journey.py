@@ -50,6 +50,7 @@ def a_council_with_an_adviser():
                 kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
             )
         ),
+        make_available(make_peer(kind="facilitator", name="Fay Facilitator", home_council=home)),
     ]
     make_booker(council, "booker1")
     return council, peers
@@ -122,7 +123,7 @@ def test_the_booker_requests_the_adviser_approves_from_the_email_and_the_peers_a
     invited = {m.to for m in sent_since(before) if m.method == "REQUEST"}
     assert {p.email for p in peers} <= invited
     page.goto(f"{live_server.url}/bookings/{booking.pk}/")
-    expect(page.locator("main")).to_contain_text("Being staffed (0 of 3 accepted)")
+    expect(page.locator("main")).to_contain_text("Being staffed (0 of 4 accepted)")
     expect(page.locator("main")).to_contain_text("Ada Adviser (by the link in their e-mail)")
     check_page(page, axe)
 

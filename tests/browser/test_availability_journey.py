@@ -143,6 +143,7 @@ def test_leave_over_a_held_seat_says_the_seat_is_released(page, live_server, axe
         make_peer(
             kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
         ),
+        make_peer(kind="facilitator", name="Fay Facilitator", home_council=home),
     ):
         make_available(peer)
     day = bookable_day()

@@ -105,7 +105,7 @@ def test_a_bookers_pages(sized_page, live_server, axe):
     check(page, axe, "confirmation")
 
     page.get_by_role("link", name="See the booking and its panel").click()
-    expect(page.locator(".govuk-tag").first).to_have_text("Being staffed (0 of 3 accepted)")
+    expect(page.locator(".govuk-tag").first).to_have_text("Being staffed (0 of 4 accepted)")
     expect(page.locator(".app-seat-list")).to_contain_text(
         "Why this peer: Labour, like your leader"
     )

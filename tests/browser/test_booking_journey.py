@@ -63,6 +63,7 @@ def a_council_with_a_panel(username: str):
             kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
         )
     )
+    make_available(make_peer(kind="facilitator", name="Fay Facilitator", home_council=home))
     make_booker(council, username)
     return council
 
@@ -112,7 +113,7 @@ def test_a_booker_chooses_a_day_and_a_time_checks_and_books_by_keyboard(
         "Lead member peer: Ann Lead, Labour, like your leader"
     )
     expect(page.locator("#time-1000-panel")).to_contain_text(
-        "The same panel as at 09:00: Ann Lead, Gwen Member and Owen Officer."
+        "The same panel as at 09:00: Ann Lead, Gwen Member, Owen Officer and Fay Facilitator."
     )
     expect(page.locator("main")).not_to_contain_text("seniority")
     check_page(page, axe, "2-day")
@@ -159,6 +160,7 @@ def test_a_booker_chooses_a_day_and_a_time_checks_and_books_by_keyboard(
     assert booking.notes == "Cabinet and senior officers."
     assert {seat.peer.name for seat in booking.sessions.get().seats.all()} == {
         "Ann Lead",
+        "Fay Facilitator",
         "Gwen Member",
         "Owen Officer",
     }
@@ -241,7 +243,7 @@ def test_an_adviser_chooses_the_council_and_accepts_a_changed_panel(sized_page, 
     press_on(page, page.get_by_role("button", name="Book with the new panel"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Booking made")
     seats = {seat.peer.name for seat in Booking.objects.get().sessions.get().seats.all()}
-    assert seats == {"Rhys Lead", "Gwen Member", "Owen Officer"}
+    assert seats == {"Rhys Lead", "Gwen Member", "Owen Officer", "Fay Facilitator"}
 
 
 def test_booking_the_same_series_again_links_to_the_booking_the_council_holds(

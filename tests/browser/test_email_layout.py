@@ -56,6 +56,7 @@ def every_kind_of_message() -> list[Mail]:
         )
     )
     Peer.objects.filter(pk=officer.pk).update(time_zone="Europe/Paris")  # a peer abroad
+    make_available(make_peer(kind="facilitator", name="Fay Facilitator", home_council=home))
     booker = make_booker(council)
     start = london(bookable_day(), 10)
     client = TestClient(api)

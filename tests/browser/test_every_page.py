@@ -138,7 +138,8 @@ def make_sweep() -> Sweep:
         kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
     )
     reserve = make_peer(name="Rhys Reserve", political_group="conservative", home_council=home)
-    for peer in (lead, member, officer, reserve):
+    facilitator = make_peer(kind="facilitator", name="Fay Facilitator", home_council=home)
+    for peer in (lead, member, officer, reserve, facilitator):
         make_available(peer)
     booker = caller_for(make_booker(council, "booker"))
     make_user("staff", is_staff=True, first_name="Sam", last_name="Staff")

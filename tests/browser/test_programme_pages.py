@@ -39,6 +39,7 @@ def a_booked_panel_with_a_decline():
             kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
         )
     )
+    make_available(make_peer(kind="facilitator", name="Fay Facilitator", home_council=home))
     booking = services.booking_create(
         caller=caller_for(make_user(is_staff=True)),
         offer=Offer.objects.get(slug="recovery-and-renewal-panel"),

@@ -214,6 +214,7 @@ def test_the_programme_dashboard(sized_page, live_server, axe):
             kind="officer", name="Owen Officer", home_council=home, skills=["recovery-planning"]
         )
     )
+    make_available(make_peer(kind="facilitator", name="Fay Facilitator", home_council=home))
     day = bookable_day()
     services.booking_create(
         caller=caller_for(make_user(is_staff=True)),

@@ -24,7 +24,8 @@ from tests.interop.parsers import libical, libical_ready, read_calendar
 
 @pytest.fixture
 def pool(db) -> Pool:
-    """Exactly one complete Recovery & Renewal panel for a Labour-led council."""
+    """Exactly one complete Recovery & Renewal panel (with its LGA lead) for a Labour-led
+    council."""
     council = make_council(
         "Wigan Council",
         region=Region.NORTH_WEST,
@@ -57,12 +58,16 @@ def pool(db) -> Pool:
         make_peer(name="Conflicted Labour", political_group="labour", home_council=home)
     )
     conflicted.declared_interests.add(council, other)
+    facilitator = make_available(
+        make_peer(kind="facilitator", name="Fay Facilitator", home_council=home)
+    )
     return Pool(
         council=council,
         other_council=other,
         lead=lead,
         member=member,
         officer=officer,
+        facilitator=facilitator,
         booker=make_booker(council),
         other_booker=make_booker(other),
     )
@@ -144,6 +149,12 @@ def crowd(db) -> Crowd:
                 )
             )
         )
+    for n in range(3):
+        peers.append(
+            make_available(
+                make_peer(kind="facilitator", name=f"Facilitator {n}", home_council=homes[n])
+            )
+        )
     return Crowd(
         councils=councils,
         bookers={council.id: make_booker(council) for council in councils},
@@ -161,6 +172,7 @@ class Roles:
     booker: object  # books for Wigan
     peer: object  # the user of the lead peer
     councillor: object
+    lga_lead: object  # the user of the LGA facilitator, who leads the pool's panels
 
 
 @pytest.fixture
@@ -174,6 +186,8 @@ def roles(pool) -> Roles:
     make_council("Swansea Council", region=Region.WALES, principal_adviser=other_adviser)
     peer_user = make_user("lead-peer")
     Peer.objects.filter(pk=pool.lead.pk).update(user=peer_user)
+    lead_user = make_user("lga-lead", first_name="Fay", last_name="Facilitator")
+    Peer.objects.filter(pk=pool.facilitator.pk).update(user=lead_user)
     return Roles(
         staff=make_user("lga-staff", is_staff=True, first_name="Sam", last_name="Staff"),
         adviser=adviser,
@@ -181,6 +195,7 @@ def roles(pool) -> Roles:
         booker=pool.booker,
         peer=peer_user,
         councillor=make_councillor(pool.council, "wigan-councillor"),
+        lga_lead=lead_user,
     )
 
 

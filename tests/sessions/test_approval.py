@@ -59,7 +59,12 @@ def test_a_request_pencils_the_panel_in_invites_no_one_and_asks_the_adviser(
     assert body["state"].startswith("Waiting for approval (until ")
     assert body["request_expires_at"] is not None
     seats = held(body["id"])
-    assert {s.peer_id for s in seats} == {pool.lead.id, pool.member.id, pool.officer.id}
+    assert {s.peer_id for s in seats} == {
+        pool.lead.id,
+        pool.member.id,
+        pool.officer.id,
+        pool.facilitator.id,
+    }
     assert {s.status for s in seats} == {SeatStatus.PROPOSED}
     assert not Invite.objects.exists()
 
@@ -184,10 +189,16 @@ def test_the_adviser_approves_and_the_peers_are_invited(
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "confirmed"
     assert response.json()["changes"] == []
-    assert response.json()["state"] == "Being staffed (0 of 3 accepted)"
+    assert response.json()["state"] == "Being staffed (0 of 4 accepted)"
     assert {s.status for s in held(body["id"])} == {SeatStatus.INVITED}
     sent = by_recipient(deliver())
-    assert set(sent) == {pool.lead.email, pool.member.email, pool.officer.email, pool.booker.email}
+    assert set(sent) == {
+        pool.lead.email,
+        pool.member.email,
+        pool.officer.email,
+        pool.facilitator.email,
+        pool.booker.email,
+    }
     assert sent[pool.lead.email].method == "REQUEST"
 
     twice = api_client.post(url, headers=bearer(staff))
@@ -216,7 +227,12 @@ def test_approving_plans_again_a_seat_whose_peer_is_gone_and_says_why(
     assert change["shown"]["name"] == "Member Green"
     assert change["now"]["name"] == "Reserve Member"
     assert change["why"] == "the peer shown is no longer in the pool"
-    assert {s.peer_id for s in held(body["id"])} == {pool.lead.id, reserve.id, pool.officer.id}
+    assert {s.peer_id for s in held(body["id"])} == {
+        pool.lead.id,
+        reserve.id,
+        pool.officer.id,
+        pool.facilitator.id,
+    }
 
 
 def test_a_cancelled_request_cannot_be_approved(
@@ -306,6 +322,7 @@ def test_the_emailed_link_opens_a_page_and_only_its_button_decides(
         pool.lead.email,
         pool.member.email,
         pool.officer.email,
+        pool.facilitator.email,
         pool.booker.email,
     }
     # The booker is told it was approved, and by whom, not just "Booked".

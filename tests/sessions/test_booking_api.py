@@ -50,6 +50,7 @@ def test_slots_offer_only_staffable_times_with_a_valid_panel(api_client, pool):
             "Lead member peer": "Lead Labour",
             "Member peer": "Member Green",
             "Officer peer": "Officer Recovery",
+            "LGA lead": "Fay Facilitator",
         }
 
 
@@ -390,7 +391,7 @@ def test_a_coaching_series_keeps_one_facilitator(api_client, pool):
 
 
 def test_offer_models_are_unchanged_by_bookings(pool):
-    assert Offer.objects.get(slug=PANEL).role_slots.count() == 3
+    assert Offer.objects.get(slug=PANEL).role_slots.count() == 4
 
 
 def test_moving_a_booking_offers_times_its_own_seats_would_block(api_client, pool):

@@ -212,7 +212,10 @@ def test_a_days_times_show_their_panels_in_plain_words(client, panel):
     assert (
         "Officer peer: Officer Recovery, Chief executive; brings a skill this panel needs" in text
     )
-    assert "The same panel as at 09:00: Lead Labour, Member Green and Officer Recovery." in text
+    assert (
+        "The same panel as at 09:00: Lead Labour, Member Green, Officer Recovery and Fay Facilitator."
+        in text
+    )
     for score in ("seniority", "fit of", "(+", "Next best"):
         assert score not in text
     page_html = response.content.decode()
@@ -278,6 +281,7 @@ def shown_panel(panel: Pool) -> list[str]:
         f"{panel.lead.pk}|Lead member peer",
         f"{panel.member.pk}|Member peer",
         f"{panel.officer.pk}|Officer peer",
+        f"{panel.facilitator.pk}|LGA lead",
     ]
 
 
@@ -337,13 +341,18 @@ def test_booking_seats_the_panel_checked_and_confirms_with_a_reference(client, p
         ("Lead member peer", panel.lead.pk),
         ("Member peer", panel.member.pk),
         ("Officer peer", panel.officer.pk),
+        ("LGA lead", panel.facilitator.pk),
     }
     text = text_of(client.get(response["Location"]))
     assert "Booking made" in text
     assert re.fullmatch(r"RRP-\d{2}-0001", booking.reference)
     assert f"Your booking reference {booking.reference}" in text
     assert "What happens next" in text
-    assert "Each of the 3 peers on the panel is being sent an invitation now" in text
+    assert (
+        "Each of the 3 peers on the panel is being sent an invitation now, to accept or "
+        "decline, and so is Fay Facilitator, who leads it."
+    ) in text
+    assert "Your panel is led by Fay Facilitator of the LGA, who chairs the session." in text
     assert f"{long_date(panel.day)}, 10:00 to 13:00" in text
 
 
@@ -398,6 +407,7 @@ def test_a_changed_panel_is_shown_with_why_and_can_be_accepted(client, panel):
         f"{panel.member.pk}|Lead member peer",
         f"{panel.lead.pk}|Member peer",
         f"{panel.officer.pk}|Officer peer",
+        f"{panel.facilitator.pk}|LGA lead",
     ]
     response = client.post(BOOK, stale)
     assert response.status_code == 409
@@ -504,7 +514,7 @@ def test_the_bookings_list_is_newest_first_with_uk_times(client, panel):
     assert page_html.index(f"/bookings/{later.pk}/") < page_html.index(f"/bookings/{earlier.pk}/")
     text = text_of(response)
     assert f"{day_text(panel.day)}, 14:00" in text
-    assert "Being staffed (0 of 3 accepted)" in text
+    assert "Being staffed (0 of 4 accepted)" in text
 
 
 def test_moving_a_booking_to_another_time(client, panel):

@@ -208,7 +208,7 @@ def test_the_csv_export_has_the_reference_of_each_booking_and_seat(client, staff
 def test_every_letter_about_the_booking_and_its_calendar_text_give_the_reference(pool, two):
     first, _ = two
     sent = [m for m in deliver() if "Wigan" in m.subject]
-    assert len(sent) == 4  # the booker and three peers
+    assert len(sent) == 5  # the booker, three peers and the LGA lead
     for message in sent:
         assert f"Booking reference: {first.reference}" in message.text, message.to
         assert first.reference in message.html

@@ -63,13 +63,14 @@ def test_a_booking_made_with_an_api_token_is_recorded_as_its_user(client, pool, 
     seats = [e for e in entries if " seat of " in e["what"]]
     added = [e for e in seats if "added" in e["what"]]
     assert sorted(e["what"] for e in added) == [
+        "LGA lead seat of the session added (Fay Facilitator)",
         "Lead member peer seat of the session added (Lead Labour)",
         "Member peer seat of the session added (Member Green)",
         "Officer peer seat of the session added (Officer Recovery)",
     ]
     # Proposed, then invited when the invites were queued.
     invited = [e for e in seats if "changed" in e["what"]]
-    assert len(invited) == 3
+    assert len(invited) == 4
     assert all(
         e["changes"] == [{"field": "status", "before": "Proposed", "after": "Invited"}]
         for e in invited
@@ -131,7 +132,7 @@ def test_a_change_made_outside_any_request_is_the_systems(client, pool, roles, b
         for e in entries
         if {"field": "status", "before": "Invited", "after": "Withdrawn"} in e["changes"]
     ]
-    assert len(withdrawn) == 3
+    assert len(withdrawn) == 4
 
 
 def test_setting_the_joining_link_through_the_api_is_recorded(client, pool, roles, booking):

@@ -27,6 +27,7 @@ def emails(pool) -> dict[str, str]:
         "lead": pool.lead.email,
         "member": pool.member.email,
         "officer": pool.officer.email,
+        "facilitator": pool.facilitator.email,
         "booker": pool.booker.email,
     }
 
@@ -45,7 +46,7 @@ def test_a_booking_sends_each_peer_and_the_booker_one_invite(
     booking = a_booking(pool, start, capture=django_capture_on_commit_callbacks)
     session = booking.sessions.get()
     assert set(session.seats.values_list("status", flat=True)) == {SeatStatus.INVITED}
-    assert Invite.objects.filter(status=InviteStatus.PENDING).count() == 4
+    assert Invite.objects.filter(status=InviteStatus.PENDING).count() == 5
 
     mails = by_recipient(deliver())
     assert set(mails) == set(emails(pool).values())
@@ -57,8 +58,10 @@ def test_a_booking_sends_each_peer_and_the_booker_one_invite(
         assert event["summary"] == "LGA Recovery & Renewal Panel for Wigan Council"
         assert event["status"] == "CONFIRMED"
     roles = {to: event["attendees"][0]["role"] for to, event in events.items()}
+    # The LGA lead chairs the panel the LGA leads; the lead member peer takes part.
     assert roles == {
-        pool.lead.email: "CHAIR",
+        pool.facilitator.email: "CHAIR",
+        pool.lead.email: "REQ-PARTICIPANT",
         pool.member.email: "REQ-PARTICIPANT",
         pool.officer.email: "REQ-PARTICIPANT",
         pool.booker.email: "REQ-PARTICIPANT",
@@ -74,6 +77,7 @@ def test_a_booking_sends_each_peer_and_the_booker_one_invite(
         "Council: Wigan Council",
         "- Member peer: Member Green",
         "- Officer peer: Officer Recovery",
+        "- LGA lead: Fay Facilitator",
         "Joining link: to follow (you will be sent an update)",
         f"{settings.SITE_URL}/my-sessions/",
     ):
@@ -97,7 +101,7 @@ def test_a_booking_sends_each_peer_and_the_booker_one_invite(
     # Nothing is sent twice: a second run of the same tasks finds nothing to do.
     for invite in Invite.objects.all():
         assert send_invite(invite.pk) == "not-claimed"
-    assert len(mail.outbox) == 4
+    assert len(mail.outbox) == 5
 
 
 def test_names_with_quotes_and_commas_survive_into_cn(
@@ -179,6 +183,7 @@ def test_a_peer_left_out_by_a_move_gets_a_cancel_and_the_replacement_a_request(
     assert set(mails) == {
         pool.lead.email,
         pool.officer.email,
+        pool.facilitator.email,
         pool.booker.email,
         pool.member.email,
         reserve.email,

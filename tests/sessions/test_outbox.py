@@ -92,12 +92,12 @@ def test_rows_are_written_in_the_change_and_queued_only_when_it_commits(
             headers=bearer(pool.booker),
         )
     assert response.status_code == 201
-    assert Invite.objects.filter(status=InviteStatus.PENDING).count() == 4
+    assert Invite.objects.filter(status=InviteStatus.PENDING).count() == 5
     assert broker.queue_size() == 0  # nothing queued before the commit
     for callback in callbacks:
         callback()
-    assert broker.queue_size() == 4
-    assert len(by_recipient(deliver())) == 4
+    assert broker.queue_size() == 5
+    assert len(by_recipient(deliver())) == 5
 
     # A booking refused (the panel is taken) writes no rows at all.
     with django_capture_on_commit_callbacks(execute=True):
@@ -111,7 +111,7 @@ def test_rows_are_written_in_the_change_and_queued_only_when_it_commits(
             headers=bearer(pool.other_booker),
         )
     assert refused.status_code == 409
-    assert Invite.objects.count() == 4 and broker.queue_size() == 0
+    assert Invite.objects.count() == 5 and broker.queue_size() == 0
 
 
 # Refusals and retries -------------------------------------------------------------------------------
@@ -125,7 +125,12 @@ def test_a_refused_recipient_does_not_block_the_others_and_is_sent_once_later(
     before = timezone.now()
     sent = by_recipient(deliver())
     after = timezone.now()
-    assert set(sent) == {pool.lead.email, pool.member.email, pool.booker.email}
+    assert set(sent) == {
+        pool.lead.email,
+        pool.member.email,
+        pool.facilitator.email,
+        pool.booker.email,
+    }
     failed = invite_to(pool.officer.email)
     assert (failed.status, failed.attempts) == (InviteStatus.FAILED, 1)
     assert "Refused" in failed.last_error and "Mailbox unavailable" in failed.last_error
@@ -211,7 +216,7 @@ def test_a_row_another_worker_is_sending_is_left_alone_and_resent_only_if_never_
         next_attempt_at=timezone.now() + timedelta(minutes=5),
     )
     sent = by_recipient(deliver())
-    assert pool.lead.email not in sent and len(sent) == 3
+    assert pool.lead.email not in sent and len(sent) == 4
     assert tasks.retry_due_invites()["queued"] == 0
 
     # ... and died before handing the message to the mail server; its lease runs out.
@@ -260,11 +265,11 @@ def test_an_unknown_outcome_is_not_retried(
     settings.MAILERS = {"default": {"BACKEND": f"{BACKEND}.DroppingBackend"}}
     a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     deliver()
-    assert len(mail.outbox) == 4  # the server did take them
+    assert len(mail.outbox) == 5  # the server did take them
     assert set(Invite.objects.values_list("status", flat=True)) == {InviteStatus.GAVE_UP}
     assert all(i.last_error.startswith("Outcome unknown") for i in Invite.objects.all())
     assert tasks.retry_due_invites()["queued"] == 0
-    assert deliver() == [] and len(mail.outbox) == 4
+    assert deliver() == [] and len(mail.outbox) == 5
 
 
 def test_a_lost_task_is_queued_again(api_client, pool, django_capture_on_commit_callbacks):
@@ -272,8 +277,8 @@ def test_a_lost_task_is_queued_again(api_client, pool, django_capture_on_commit_
     get_broker().purge_queue()  # the broker lost the tasks
     assert tasks.retry_due_invites()["queued"] == 0  # too young to be called lost
     Invite.objects.update(created_at=timezone.now() - timedelta(minutes=3))
-    assert tasks.retry_due_invites()["queued"] == 4
-    assert len(by_recipient(deliver())) == 4
+    assert tasks.retry_due_invites()["queued"] == 5
+    assert len(by_recipient(deliver())) == 5
     assert set(Invite.objects.values_list("status", flat=True)) == {InviteStatus.SENT}
 
 
@@ -288,7 +293,7 @@ def test_a_message_a_later_one_supersedes_is_not_sent(
             headers=bearer(pool.booker),
         )
     mails = by_recipient(deliver())
-    assert len(mails) == 4 and {m.method for m in mails.values()} == {"CANCEL"}
+    assert len(mails) == 5 and {m.method for m in mails.values()} == {"CANCEL"}
     requests = Invite.objects.filter(method="REQUEST")
     assert {i.status for i in requests} == {InviteStatus.SUPERSEDED}
     assert all(i.last_error.startswith("Superseded") for i in requests)
@@ -304,25 +309,31 @@ def test_reminders_go_48_and_2_hours_before_once_each_and_anew_after_a_move(
     booking = a_booking(pool, london(pool.day, 10), capture=capture)
     deliver()
     session = Session.objects.get()
-    people = {pool.lead.email, pool.member.email, pool.officer.email, pool.booker.email}
+    people = {
+        pool.lead.email,
+        pool.member.email,
+        pool.officer.email,
+        pool.facilitator.email,
+        pool.booker.email,
+    }
     mail.outbox.clear()
 
     assert reminders.reminders_send(now=session.start - timedelta(hours=49)) == 0
     refusing.add(pool.member.email)
-    assert reminders.reminders_send(now=session.start - timedelta(hours=47)) == 3
+    assert reminders.reminders_send(now=session.start - timedelta(hours=47)) == 4
     refusing.clear()
     # The refused one is tried again on the next run; the others are not sent twice.
     assert reminders.reminders_send(now=session.start - timedelta(hours=46, minutes=45)) == 1
     two_days = [Mail.of(m) for m in mail.outbox]
-    assert {m.to for m in two_days} == people and len(two_days) == 4
+    assert {m.to for m in two_days} == people and len(two_days) == 5
     lead = next(m for m in two_days if m.to == pool.lead.email)
     assert lead.subject.startswith("Reminder: LGA Recovery & Renewal Panel for Wigan Council")
     assert "in 2 days" in lead.subject and "/my-sessions/" in lead.text
 
-    assert reminders.reminders_send(now=session.start - timedelta(hours=1, minutes=50)) == 4
+    assert reminders.reminders_send(now=session.start - timedelta(hours=1, minutes=50)) == 5
     assert reminders.reminders_send(now=session.start - timedelta(hours=1)) == 0
-    assert all("in 2 hours" in Mail.of(m).subject for m in mail.outbox[4:])
-    assert Reminder.objects.count() == 8
+    assert all("in 2 hours" in Mail.of(m).subject for m in mail.outbox[5:])
+    assert Reminder.objects.count() == 10
 
     # A declined peer is not reminded; a moved session is reminded again at its new time.
     new_start = london(pool.day + timedelta(days=1), 10)
@@ -335,7 +346,7 @@ def test_reminders_go_48_and_2_hours_before_once_each_and_anew_after_a_move(
     Seat.objects.filter(peer=pool.officer, status=SeatStatus.INVITED).update(
         status=SeatStatus.DECLINED
     )
-    assert reminders.reminders_send(now=new_start - timedelta(hours=40)) == 3
+    assert reminders.reminders_send(now=new_start - timedelta(hours=40)) == 4
 
 
 def test_a_cancelled_session_gets_no_reminders(
@@ -387,7 +398,7 @@ def test_two_workers_sending_at_once_send_each_message_once(catalogue, pool):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["not-claimed"] * 4 + ["sent"] * 4
+    assert sorted(outcomes) == ["not-claimed"] * 5 + ["sent"] * 5
     assert sorted(Mail.of(m).to for m in mail.outbox) == sorted(
         i.recipient_email for i in Invite.objects.all()
     )

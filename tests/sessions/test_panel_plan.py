@@ -213,7 +213,7 @@ def book_now(offer, council, user, start):
 
 
 def test_with_no_buffer_the_first_time_after_a_session_is_offered_and_bookable(api_client, pool):
-    for peer in (pool.lead, pool.member, pool.officer):
+    for peer in (pool.lead, pool.member, pool.officer, pool.facilitator):
         peer.buffer_minutes = 0
         peer.save()
     day = pool.day
@@ -291,20 +291,20 @@ def test_the_booking_state_follows_its_seats(
 ):
     start = london(pool.day, 10)
     booking = book(api_client, pool.booker, pool.council, start.isoformat()).json()
-    assert booking["state"] == "Being staffed (0 of 3 accepted)"
+    assert booking["state"] == "Being staffed (0 of 4 accepted)"
 
     def state():
         return api_client.get(f"/bookings/{booking['id']}", headers=bearer(pool.booker)).json()[
             "state"
         ]
 
-    for n, peer in enumerate((pool.lead, pool.member), start=1):
+    for n, peer in enumerate((pool.lead, pool.member, pool.facilitator), start=1):
         user = make_user()
         peer.user = user
         peer.save()
         seat = Seat.objects.get(peer=peer)
         assert api_client.post(f"/seats/{seat.pk}/accept", headers=bearer(user)).status_code == 200
-        assert state() == f"Being staffed ({n} of 3 accepted)"
+        assert state() == f"Being staffed ({n} of 4 accepted)"
     officer_user = make_user()
     pool.officer.user = officer_user
     pool.officer.save()
@@ -318,7 +318,7 @@ def test_the_booking_state_follows_its_seats(
     with django_capture_on_commit_callbacks(execute=True):
         declined = api_client.post(f"/seats/{seat.pk}/decline", headers=bearer(officer_user))
     assert declined.status_code == 200
-    assert state() == "Being staffed (2 of 3 accepted)"
+    assert state() == "Being staffed (3 of 4 accepted)"
     run_worker()
     assert Seat.objects.filter(peer=None, status=SeatStatus.PROPOSED).exists()
     assert state() == "Needs attention"
@@ -446,7 +446,7 @@ def test_the_booking_page_sends_the_panel_shown_and_shows_what_changed(client, c
     page = client.get(url, {"council": council.pk, "day": day.isoformat()})
     panels = hidden_panels(page.content.decode())
     start, fields = next(iter(panels.items()))
-    assert len(fields) == 3
+    assert len(fields) == 4
     lead_id = int(next(f for f in fields if f.endswith("|Lead member peer")).split("|")[0])
     chosen = datetime.fromisoformat(start).date()
     availability_update(
@@ -511,4 +511,4 @@ def test_the_bookers_letter_says_where_the_booking_stands(
         response = book(api_client, pool.booker, pool.council, london(pool.day, 10).isoformat())
     assert response.status_code == 201
     letter = by_recipient(deliver())[pool.booker.email]
-    assert "Being staffed (0 of 3 accepted)" in letter.text
+    assert "Being staffed (0 of 4 accepted)" in letter.text

@@ -36,6 +36,7 @@ ROLES = (
     "booker",  # books for Wigan
     "other_booker",  # books for Bolton
     "peer",  # the lead peer, seated on Wigan's panel
+    "lga_lead",  # the LGA facilitator, who leads Wigan's panel
     "councillor",  # a Wigan councillor, who registers for webinars
     "signed_out",
 )
@@ -78,26 +79,26 @@ ASKED = {
 Y, N = True, False
 # fmt: off
 EXPECTED = {
-    #                        staff adviser other_adv booker other_bk peer cllr signed_out
-    "may_list_peers":        (Y,   N,      N,        N,     N,       N,   N,   N),
-    "may_read_peer":         (Y,   N,      N,        N,     N,       Y,   N,   N),
-    "may_keep_availability": (N,   N,      N,        N,     N,       Y,   N,   N),
-    "may_book_for":          (Y,   Y,      N,        Y,     N,       N,   N,   N),
-    "may_read_booking":      (Y,   Y,      N,        Y,     N,       N,   N,   N),
-    "may_manage_booking":    (Y,   Y,      N,        Y,     N,       N,   N,   N),
-    "may_change_session":    (Y,   Y,      N,        Y,     N,       N,   N,   N),
-    "may_list_requests":     (Y,   Y,      Y,        N,     N,       N,   N,   N),
-    "may_decide_request":    (Y,   Y,      N,        N,     N,       N,   N,   N),
-    "may_see_candidates":    (Y,   Y,      N,        N,     N,       N,   N,   N),
-    "may_assign_seat":       (Y,   N,      N,        N,     N,       N,   N,   N),
-    "may_read_history":      (Y,   Y,      N,        N,     N,       N,   N,   N),
-    "may_read_programme":    (Y,   Y,      Y,        N,     N,       N,   N,   N),
-    "may_answer_seats":      (N,   N,      N,        N,     N,       Y,   N,   N),
-    "may_answer_seat":       (N,   N,      N,        N,     N,       Y,   N,   N),
-    "may_see_own_webinars":  (N,   N,      N,        N,     N,       N,   Y,   N),
-    "may_read_pack":         (Y,   Y,      N,        Y,     N,       Y,   N,   N),
-    "may_add_to_pack":       (Y,   N,      N,        Y,     N,       N,   N,   N),
-    "may_remove_document":   (Y,   N,      N,        Y,     N,       N,   N,   N),
+    #                        staff, adviser, other_adv, booker, other_bk, peer, lga_lead, cllr, signed_out
+    "may_list_peers":       (Y, N, N, N, N, N, N, N, N),
+    "may_read_peer":        (Y, N, N, N, N, Y, N, N, N),
+    "may_keep_availability": (N, N, N, N, N, Y, Y, N, N),
+    "may_book_for":         (Y, Y, N, Y, N, N, N, N, N),
+    "may_read_booking":     (Y, Y, N, Y, N, N, Y, N, N),
+    "may_manage_booking":   (Y, Y, N, Y, N, N, N, N, N),
+    "may_change_session":   (Y, Y, N, Y, N, N, Y, N, N),
+    "may_list_requests":    (Y, Y, Y, N, N, N, N, N, N),
+    "may_decide_request":   (Y, Y, N, N, N, N, N, N, N),
+    "may_see_candidates":   (Y, Y, N, N, N, N, N, N, N),
+    "may_assign_seat":      (Y, N, N, N, N, N, N, N, N),
+    "may_read_history":     (Y, Y, N, N, N, N, N, N, N),
+    "may_read_programme":   (Y, Y, Y, N, N, N, N, N, N),
+    "may_answer_seats":     (N, N, N, N, N, Y, Y, N, N),
+    "may_answer_seat":      (N, N, N, N, N, Y, N, N, N),
+    "may_see_own_webinars": (N, N, N, N, N, N, N, Y, N),
+    "may_read_pack":        (Y, Y, N, Y, N, Y, Y, N, N),
+    "may_add_to_pack":      (Y, N, N, Y, N, N, N, N, N),
+    "may_remove_document":  (Y, N, N, Y, N, N, N, N, N),
 }
 # fmt: on
 
@@ -121,6 +122,7 @@ def callers(pool, roles) -> dict:
         "booker": roles.booker,
         "other_booker": pool.other_booker,
         "peer": roles.peer,
+        "lga_lead": roles.lga_lead,
         "councillor": roles.councillor,
         "signed_out": AnonymousUser(),
     }
