@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+import factory
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.test import Client
@@ -28,54 +29,100 @@ from sessions.webinars.services import registrations as webinar_services
 _sequence = itertools.count(1)
 
 
+# The model factories (factory_boy): each makes a real, valid row with the fewest words. The
+# make_* functions below are their short forms for the common cases.
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.LazyFunction(lambda: f"user{next(_sequence)}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def saved(user, create, extracted, **kwargs):
+        if create:
+            user.save()
+
+
+class CouncilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Council
+
+    name = factory.LazyFunction(lambda: f"Test Borough Council {next(_sequence)}")
+    slug = factory.LazyFunction(lambda: f"test-council-{next(_sequence)}")
+    council_type = "district"
+    region = Region.NORTH_WEST
+    leader_group = "labour"
+
+
+class PeerFactory(factory.django.DjangoModelFactory):
+    """A peer: a Labour member peer unless told otherwise; an officer is a chief executive, a
+    facilitator has neither group nor profession (the model's constraint)."""
+
+    class Meta:
+        model = Peer
+        skip_postgeneration_save = True
+
+    kind = PeerKind.MEMBER
+    name = factory.LazyFunction(lambda: f"Peer {next(_sequence)}")
+    email = factory.LazyFunction(lambda: f"peer{next(_sequence)}@example.org")
+    political_group = factory.LazyAttribute(
+        lambda peer: "labour" if peer.kind == PeerKind.MEMBER else ""
+    )
+    profession = factory.LazyAttribute(
+        lambda peer: "chief-executive" if peer.kind == PeerKind.OFFICER else ""
+    )
+    home_council = factory.SubFactory(CouncilFactory)
+
+    @factory.post_generation
+    def skills(peer, create, extracted, **kwargs):
+        if create and extracted:
+            peer.skills.set(Skill.objects.filter(slug__in=extracted))
+
+
+class BookerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Booker
+
+    user = factory.SubFactory(UserFactory)
+    council = factory.SubFactory(CouncilFactory)
+
+
+class CouncillorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Councillor
+
+    user = factory.SubFactory(UserFactory)
+    council = factory.SubFactory(CouncilFactory)
+    role = "Ward councillor"
+
+
 def make_user(username: str | None = None, *, password: str = "correct horse battery", **fields):
-    n = next(_sequence)
-    username = username or f"user{n}"
-    fields.setdefault("email", f"{username}@example.org")
-    user = get_user_model().objects.create_user(username=username, password=password, **fields)
-    return user
+    if username is not None:
+        fields["username"] = username
+    return UserFactory(password=password, **fields)
 
 
 def make_council(name: str | None = None, **fields) -> Council:
-    n = next(_sequence)
-    name = name or f"Test Borough Council {n}"
-    defaults = {
-        "slug": f"test-council-{n}",
-        "council_type": "district",
-        "region": Region.NORTH_WEST,
-        "leader_group": "labour",
-    }
-    defaults.update(fields)
-    return Council.objects.create(name=name, **defaults)
+    return CouncilFactory(**({"name": name} if name else {}), **fields)
 
 
-def make_peer(
-    *, kind: str = PeerKind.MEMBER, home_council: Council | None = None, skills=(), **fields
-) -> Peer:
-    n = next(_sequence)
-    defaults = {
-        "name": f"Peer {n}",
-        "email": f"peer{n}@example.org",
-        "political_group": "labour" if kind == PeerKind.MEMBER else "",
-        "profession": "chief-executive" if kind == PeerKind.OFFICER else "",
-    }
-    defaults.update(fields)
-    peer = Peer.objects.create(kind=kind, home_council=home_council or make_council(), **defaults)
-    if skills:
-        peer.skills.set(Skill.objects.filter(slug__in=skills))
-    return peer
+def make_peer(*, kind: str = PeerKind.MEMBER, skills=(), **fields) -> Peer:
+    if fields.get("home_council") is None:
+        fields.pop("home_council", None)
+    return PeerFactory(kind=kind, skills=list(skills), **fields)
 
 
 def make_booker(council: Council, username: str | None = None):
-    user = make_user(username)
-    Booker.objects.create(user=user, council=council)
-    return user
+    return BookerFactory(council=council, user=make_user(username)).user
 
 
 def make_councillor(council: Council, username: str | None = None):
-    user = make_user(username)
-    Councillor.objects.create(user=user, council=council, role="Ward councillor")
-    return user
+    return CouncillorFactory(council=council, user=make_user(username)).user
 
 
 def bearer(user) -> dict:
