@@ -49,10 +49,10 @@ AWKWARD_DAYS := 2026-12-31T23:00+00:00 2027-04-30T16:00+01:00 2028-02-29T12:00+0
 	2027-03-27T12:00+00:00 2027-10-30T12:00+01:00 2027-08-30T12:00+01:00
 DATE_SENSITIVE := tests/peers/test_availability_api.py tests/peers/test_availability_pages.py \
 	tests/peers/test_past_dates.py tests/peers/test_free_time.py tests/peers/test_seed_demo.py \
-	tests/sessions/test_booking_api.py tests/sessions/test_approval.py \
-	tests/sessions/test_restaffing.py tests/sessions/test_invites.py \
+	tests/sessions/api/test_bookings.py tests/sessions/services/test_approval.py \
+	tests/sessions/services/test_restaffing.py tests/sessions/services/test_invites.py \
 	tests/sessions/webinars/test_webinar_reminders.py tests/sessions/test_demo_bookings.py \
-	tests/sessions/test_programme.py
+	tests/sessions/programme/test_figures.py
 
 test-awkward-days: install
 	@for now in $(AWKWARD_DAYS); do echo "== now $$now"; \

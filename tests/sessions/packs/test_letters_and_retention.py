@@ -19,16 +19,21 @@ from tests.sessions.packs.files import PDF, add, api, docx, stored_files
 pytestmark = pytest.mark.django_db
 
 
-def test_each_seated_peer_gets_one_letter_for_each_document(
+def test_each_seated_peer_and_the_lead_get_one_letter_for_each_document(
     client, booking, roles, pool, django_capture_on_commit_callbacks
 ):
     deliver()  # the invitations, first
     add(client, booking, roles.booker, "Budget 2027.pdf", PDF, django_capture_on_commit_callbacks)
     add(client, booking, roles.booker, "Plan.docx", docx(), django_capture_on_commit_callbacks)
     letters = [m for m in deliver() if m.subject.startswith("Pre-reading added")]
-    assert len(letters) == 6
+    assert len(letters) == 8
     first = by_recipient([m for m in letters if "Budget 2027.pdf" in m.text])
-    assert set(first) == {pool.lead.email, pool.member.email, pool.officer.email}
+    assert set(first) == {
+        pool.lead.email,
+        pool.member.email,
+        pool.officer.email,
+        pool.facilitator.email,
+    }
     mail = first[pool.lead.email]
     assert mail.subject == "Pre-reading added: LGA Recovery & Renewal Panel for Wigan Council"
     assert str(mail.message["To"]) == f"Lead Labour <{pool.lead.email}>"

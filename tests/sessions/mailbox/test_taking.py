@@ -2,7 +2,7 @@
 replies as Outlook, Gmail, Apple Calendar and Thunderbird write them, and each refusal; bounces
 in their standard and provider shapes; automatic replies; people writing. The messages are the
 bytes those clients and servers send (tests/mail_shapes.py); reading them from a real IMAP
-server is tests/sessions/test_mail_system.py."""
+server is tests/sessions/mail/test_mail_system.py."""
 
 import logging
 from datetime import timedelta

@@ -24,7 +24,7 @@ from tests.sent_mail import Mail, by_recipient, deliver, run_queued_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 
-BACKEND = "tests.sessions.test_outbox"
+BACKEND = "tests.sessions.mail.test_outbox"
 
 
 class RefusingBackend(locmem.EmailBackend):
