@@ -1,4 +1,4 @@
-"""Staffable start times end to end: 1,000 peers loaded from the database, 8 weeks, a 3-seat panel."""
+"""Staffable start times end to end: 1,000 peers (20 of them LGA facilitators) loaded from the database, 8 weeks, a panel of 3 peers and its LGA lead."""
 
 import random
 import statistics
@@ -38,14 +38,16 @@ def populate(rng: random.Random, start: datetime):
     recovery = Skill.objects.get(slug="recovery-planning")
     peers = []
     for n in range(PEERS):
-        member = n % 5 < 3
+        # One in fifty is an LGA facilitator (who leads the panel); of the rest, three in five
+        # are member peers.
+        kind = "facilitator" if n % 50 == 49 else "member" if n % 5 < 3 else "officer"
         peers.append(
             Peer(
                 name=f"Peer {n}",
                 email=f"peer{n}@bench.example.org",
-                kind="member" if member else "officer",
-                political_group=rng.choice(PoliticalGroup.values) if member else "",
-                profession="" if member else rng.choice(Profession.values),
+                kind=kind,
+                political_group=rng.choice(PoliticalGroup.values) if kind == "member" else "",
+                profession=rng.choice(Profession.values) if kind == "officer" else "",
                 home_council=rng.choice(councils),
             )
         )
