@@ -15,6 +15,7 @@ from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
 from sessions import rules, selectors, services
 from sessions.api import presenters
+from sessions.feedback.pages import feedback_section
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
 from sessions.mail.letters import letter_contact
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
@@ -237,6 +238,7 @@ def booking_page(
                 (f for f in (cancel_form, decline_form, pack_form) if f and f.errors), None
             ),
             "pack": pack_section(caller, booking, form=pack_form),
+            "feedback": feedback_section(caller, booking),
             "is_open": booking.status in LIVE_BOOKING_STATUSES,
             # Move and cancel: the council's side; the LGA lead reads and sets the link only.
             "may_manage": rules.may_manage_booking(caller, booking),
