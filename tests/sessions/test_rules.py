@@ -1,4 +1,4 @@
-"""Who may: every predicate of every app's rules module (peers, sessions, webinars, pre-reading) against
+"""Who may: every predicate of every app's rules module (peers, sessions, webinars, pre-reading, after the panel) against
 every role, as a table. A predicate added to a rules module without its row fails here, and a
 refusal raised anywhere but `require` fails too (docs/architecture.md, "Who may").
 
@@ -19,6 +19,7 @@ from peers import rules as peer_rules
 from peers.models import Council, Peer
 from peers.selectors import caller_for
 from sessions import rules as session_rules
+from sessions.feedback import rules as feedback_rules
 from sessions.models import Booking, Seat, Session
 from sessions.packs import rules as pack_rules
 from sessions.packs.models import Document
@@ -74,6 +75,12 @@ ASKED = {
     "may_read_pack": (pack_rules, lambda caller, w: (caller, w.booking)),
     "may_add_to_pack": (pack_rules, lambda caller, w: (caller, w.booking)),
     "may_remove_document": (pack_rules, lambda caller, w: (caller, w.document)),
+    "may_read_note": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_draft_note": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_check_note": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_keep_actions": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_book_progress_review": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_read_survey": (feedback_rules, lambda caller, w: (caller, w.booking)),
 }
 
 Y, N = True, False
@@ -99,10 +106,16 @@ EXPECTED = {
     "may_read_pack":        (Y, Y, N, Y, N, Y, Y, N, N),
     "may_add_to_pack":      (Y, N, N, Y, N, N, N, N, N),
     "may_remove_document":  (Y, N, N, Y, N, N, N, N, N),
+    "may_read_note":        (Y, Y, N, Y, N, Y, Y, N, N),
+    "may_draft_note":       (Y, N, N, N, N, N, Y, N, N),
+    "may_check_note":       (N, N, N, Y, N, N, N, N, N),
+    "may_keep_actions":     (Y, N, N, Y, N, N, N, N, N),
+    "may_book_progress_review": (Y, Y, N, Y, N, N, N, N, N),
+    "may_read_survey":      (Y, Y, N, Y, N, N, Y, N, N),
 }
 # fmt: on
 
-RULES_MODULES = (peer_rules, session_rules, webinar_rules, pack_rules)
+RULES_MODULES = (peer_rules, session_rules, webinar_rules, pack_rules, feedback_rules)
 
 
 def predicates(module: ModuleType) -> set[str]:
@@ -177,6 +190,7 @@ def test_require_refuses_with_its_sentence_and_allows_quietly():
         session_rules.require(False, "Only LGA staff choose a peer by hand.")
     assert session_rules.require is webinar_rules.require is peer_rules.require
     assert pack_rules.require is peer_rules.require
+    assert feedback_rules.require is peer_rules.require
 
 
 def test_only_the_rules_modules_raise_a_refusal():
