@@ -15,43 +15,9 @@ from sessions.participants.models import Participant
 from tests.factories import PANEL, bearer, london
 from tests.interop.parsers import libical, libical_ready, read_calendar
 from tests.sent_mail import assert_imip, by_recipient, deliver, path_of
+from tests.sessions.participants.people import CABINET, CHIEF, LEADER, book_with, put
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
-
-LEADER = {"name": "Jo Bloggs", "role": "Leader", "email": "jo.bloggs@wigan.gov.uk"}
-CHIEF = {"name": "Sam Smith", "role": "Chief executive", "email": "sam.smith@wigan.gov.uk"}
-CABINET = {"name": "Ash Patel", "role": "Cabinet member", "email": "ash.patel@wigan.gov.uk"}
-
-
-def book_with(api_client, pool, capture, participants, **extra) -> dict:
-    with capture(execute=True):
-        response = api_client.post(
-            "/bookings",
-            json={
-                "offer": PANEL,
-                "council": pool.council.id,
-                "start": london(pool.day, 10).isoformat(),
-                "participants": participants,
-                **extra,
-            },
-            headers=bearer(pool.booker),
-        )
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def put(api_client, booking_id, participants, user, capture=None):
-    def call():
-        return api_client.put(
-            f"/bookings/{booking_id}/participants",
-            json={"participants": participants},
-            headers=bearer(user),
-        )
-
-    if capture is None:
-        return call()
-    with capture(execute=True):
-        return call()
 
 
 def answer_url(text: str) -> str:
@@ -101,8 +67,18 @@ def test_the_peers_invite_names_who_they_will_meet_by_name_and_role_never_by_add
     seats = api_client.get("/seats", headers=bearer(roles.peer)).json()
     (seat,) = [s for s in seats if s["session"] == out["sessions"][0]["id"]]
     assert seat["participants"] == [
-        {"name": "Jo Bloggs", "role": "Leader", "answer": "needs-action", "answer_text": "Not answered yet"},
-        {"name": "Sam Smith", "role": "Chief executive", "answer": "needs-action", "answer_text": "Not answered yet"},
+        {
+            "name": "Jo Bloggs",
+            "role": "Leader",
+            "answer": "needs-action",
+            "answer_text": "Not answered yet",
+        },
+        {
+            "name": "Sam Smith",
+            "role": "Chief executive",
+            "answer": "needs-action",
+            "answer_text": "Not answered yet",
+        },
     ]
     client = Client()
     client.force_login(roles.peer)
@@ -155,7 +131,9 @@ def update_sequence(mail) -> int:
     return read_calendar(mail.calendar)["events"][0]["sequence"]
 
 
-def test_adding_later_invites_only_the_newcomer(api_client, pool, django_capture_on_commit_callbacks):
+def test_adding_later_invites_only_the_newcomer(
+    api_client, pool, django_capture_on_commit_callbacks
+):
     out = book_with(api_client, pool, django_capture_on_commit_callbacks, [LEADER])
     deliver()
     added = put(
