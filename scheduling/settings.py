@@ -358,6 +358,9 @@ RETENTION = {
     # A peer's imported busy times once they are behind the kept window (today): no setting.
     # Pre-reading (documents and files) this many days after its booking's last session.
     "pre_reading_days": int(os.environ.get("RETAIN_PRE_READING_DAYS", "90")),
+    # The people a council named to attend a panel (names, roles, addresses, answers) and their
+    # history, this many days after the booking's last session.
+    "participant_days": int(os.environ.get("RETAIN_PARTICIPANT_DAYS", "365")),
     # Revoked feed and API tokens, unconfirmed registration requests whose signed link has run
     # out, ended sign-in sessions and lockout records: at expiry, plus this many days.
     "expired_token_days": int(os.environ.get("RETAIN_EXPIRED_TOKEN_DAYS", "0")),

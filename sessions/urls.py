@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sessions.packs import views as packs
+from sessions.participants import views as participants
 from sessions.views import booking_journey, invites, programme, requests, staffing
 from sessions.views import bookings as views
 from sessions.webinars import views as webinars
@@ -31,4 +32,5 @@ urlpatterns += (
     + webinars.urlpatterns
     + programme.urlpatterns
     + packs.urlpatterns
+    + participants.urlpatterns
 )

@@ -1,5 +1,6 @@
-"""Reminders before a session: 48 hours and 2 hours before, to its seated peers and booker
-(panels) or to everyone with a place (webinars)."""
+"""Reminders before a session: 48 hours and 2 hours before, to its seated peers, booker and the
+participants the booker named who have not said they cannot attend (panels), or to everyone
+with a place (webinars)."""
 
 import logging
 from datetime import datetime, timedelta
@@ -21,6 +22,8 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
+from sessions.participants.links import answer_link
+from sessions.participants.models import ParticipantAnswer
 from sessions.services.invites import booker_address
 from sessions.session_words import (
     session_contact,
@@ -137,6 +140,14 @@ def reminders_send(*, now: datetime | None = None) -> int:
                 reverse("booking-detail", kwargs={"booking_id": session.booking_id})
             )
             recipients.append((*booker, page, (), None))
+        if session.booking_id is not None:
+            for participant in session.booking.participants.filter(removed_at__isnull=True).exclude(
+                answer=ParticipantAnswer.DECLINED
+            ):
+                page = answer_link(
+                    participant_id=participant.pk, session=session, sequence=session.sequence
+                )
+                recipients.append((participant.email, participant.name, page, (), None))
         if session.booking_id is None:
             page = absolute_url(reverse("webinar-detail", kwargs={"webinar_id": session.pk}))
             for registration in session.places:

@@ -38,6 +38,7 @@ SHOWN_FIELDS = {
     "offer_sessions.seat": ("peer", "status", "answer_reason", "unfilled_reason"),
     "offer_sessions.registration": ("name", "email", "council", "council_name", "role", "status"),
     "offer_sessions.document": ("name", "uploaded_by"),
+    "offer_sessions.participant": ("name", "role", "email", "answer", "removed_at"),
 }
 _ADDED, _CHANGED, _REMOVED = "+", "~", "-"
 
@@ -83,6 +84,11 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
         .history.filter(booking_id=booking.pk)
         .select_related("history_user")
     )
+    participants = list(
+        apps.get_model("offer_sessions", "Participant")
+        .history.filter(booking_id=booking.pk)
+        .select_related("history_user")
+    )
     numbers = {record.id: record.number for record in sessions}
     several = len(numbers) > 1
     names = _names(seats, bookings, documents)
@@ -114,6 +120,7 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
                 + (f": {r.history_change_reason.lower()}" if r.history_change_reason else "")
             ),
         ),
+        (4, participants, lambda r, verb: f"Participant {r.name} {verb}"),
     ):
         for record, changes in _changes(records, names):
             verb = {_ADDED: "added", _CHANGED: "changed", _REMOVED: "removed"}[record.history_type]

@@ -22,6 +22,7 @@ from sessions.packs import selectors as pack_selectors
 from sessions.packs import services as pack_services
 from sessions.packs.forms import DocumentForm
 from sessions.packs.pages import pack_section
+from sessions.participants.selectors import participants_out
 from sessions.seat_words import fit_in_words, seat_in_words, speaks_to_council
 from sessions.selectors.history import booking_history, history_rows
 from sessions.selectors.mailbox import undelivered_invites
@@ -237,6 +238,9 @@ def booking_page(
                 (f for f in (cancel_form, decline_form, pack_form) if f and f.errors), None
             ),
             "pack": pack_section(caller, booking, form=pack_form),
+            "participants": participants_out(
+                booking, with_addresses=rules.may_manage_booking(caller, booking)
+            ),
             "is_open": booking.status in LIVE_BOOKING_STATUSES,
             # Move and cancel: the council's side; the LGA lead reads and sets the link only.
             "may_manage": rules.may_manage_booking(caller, booking),

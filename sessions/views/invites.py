@@ -21,6 +21,7 @@ from sessions.forms import DeclineForm
 from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
 from sessions.packs.selectors import pack_summaries
+from sessions.participants.selectors import participants_by_booking
 from sessions.selectors import peer_seats
 from sessions.selectors.series import series_sessions_ahead
 from sessions.services import answers, series
@@ -66,12 +67,17 @@ def my_sessions(request):
 def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: bool = False):
     rows = peer_seats.peer_seats(peer=peer)
     packs = pack_summaries(row.session.booking_id for row in rows)
+    attending = participants_by_booking(row.session.booking_id for row in rows)
     response = render(
         request,
         "sessions/my_sessions.html",
         {
-            # Each seat with its booking's pre-reading, if it has any.
-            "rows": [(row, packs.get(row.session.booking_id)) for row in rows],
+            # Each seat with its booking's pre-reading, if it has any, and who from the council
+            # will attend (names and roles).
+            "rows": [
+                (row, packs.get(row.session.booking_id), attending.get(row.session.booking_id))
+                for row in rows
+            ],
             "feed_is_live": feed_is_live(peer=peer),
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url

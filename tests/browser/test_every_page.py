@@ -79,6 +79,7 @@ NOT_PAGES = {
     "feed-webinars": "an .ics feed",
     "feed-webinars-topic": "an .ics feed",
     "feed-private": "an .ics feed",
+    "participant-document": "a file (a pre-reading document, by a participant's signed link)",
     # A CSV download; a wrong period answers with the programme page, covered as "programme".
     "programme-export": "a CSV file",
     # Read by load balancers and Prometheus, not people; test_health_and_metrics covers them.
