@@ -35,6 +35,7 @@ class AttendanceForm(forms.Form):
             )
             self.fields[stand_in_key(row.seat)] = forms.CharField(
                 label=f"Name of the stand-in for {row.name}",
+                help_text="Only if someone came in their place.",
                 required=False,
                 max_length=STAND_IN_NAME_MAX,
                 initial=row.stand_in_name,

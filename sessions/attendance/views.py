@@ -45,7 +45,6 @@ def attendance(request, session_id: int):
             "invalid": form if form.errors else None,
             "open": attendance_open(session),
             "choices": AttendanceStatus.choices,
-            "stand_in": AttendanceStatus.STAND_IN,
         },
         status=422 if form.errors else 200,
     )
