@@ -16,6 +16,7 @@ class OfferSessionsConfig(AppConfig):
         import_module("sessions.webinars.models")
         import_module("sessions.packs.models")
         import_module("sessions.participants.models")
+        import_module("sessions.attendance.models")
 
     def ready(self):
         # Seats hold peers' time: peers counts them, and says when a peer's availability

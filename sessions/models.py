@@ -501,7 +501,7 @@ class Seat(models.Model):
 # Webinar registrations, their requests and feed tokens: sessions/webinars/models.py (loaded
 # with this module by sessions/apps.py, so this module imports nothing of the webinars).
 # What the organiser's mailbox brought: sessions/models_mailbox.py.
-# Pre-reading documents: sessions/packs/models.py.
+# Pre-reading documents: sessions/packs/models.py. Attendance: sessions/attendance/models.py.
 from sessions.models_mailbox import (  # noqa: E402, F401
     BouncedAddress,
     HeldReply,

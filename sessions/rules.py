@@ -26,17 +26,25 @@ def may_book_for(caller: "Caller", council: "Council") -> bool:
     )
 
 
-def _leads(caller: "Caller", booking: "Booking") -> bool:
-    """The LGA facilitator holding the lead seat of one of the booking's sessions (only a
-    facilitator may hold one, and a facilitator holds no other: scheduling/engine/panels.py)."""
+def _holds_lead_seat(caller: "Caller", **where) -> bool:
+    """The LGA facilitator holding a lead seat where `where` says (only a facilitator may
+    hold one, and a facilitator holds no other: scheduling/engine/panels.py)."""
     peer = caller.peer
     return (
         peer is not None
         and peer.kind == PeerKind.FACILITATOR
-        and Seat.objects.filter(
-            session__booking_id=booking.pk, peer=peer, status__in=HOLDING_SEAT_STATUSES
-        ).exists()
+        and Seat.objects.filter(peer=peer, status__in=HOLDING_SEAT_STATUSES, **where).exists()
     )
+
+
+def _leads(caller: "Caller", booking: "Booking") -> bool:
+    """The LGA lead of one of the booking's sessions."""
+    return _holds_lead_seat(caller, session__booking_id=booking.pk)
+
+
+def leads_session(caller: "Caller", session: "Session") -> bool:
+    """The LGA lead of this session (of a series, each session's lead is its own)."""
+    return _holds_lead_seat(caller, session_id=session.pk)
 
 
 def may_read_booking(caller: "Caller", booking: "Booking") -> bool:

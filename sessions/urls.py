@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sessions.attendance import views as attendance
 from sessions.packs import views as packs
 from sessions.participants import views as participants
 from sessions.views import booking_journey, invites, programme, requests, staffing
@@ -33,4 +34,5 @@ urlpatterns += (
     + programme.urlpatterns
     + packs.urlpatterns
     + participants.urlpatterns
+    + attendance.urlpatterns
 )

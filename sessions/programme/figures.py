@@ -19,6 +19,9 @@ places a thing in the period: the start of its session (for a booking, its first
 - Webinars: places taken, waiting lists and places taken against capacity. Webinars are the
   LGA's own events, so their figures are the same whoever looks; only LGA staff see the names
   of registrants from every council in the export.
+- Attendance: over the sessions that have started, by offer and UK month, the people who
+  attended, were covered by a stand-in, were absent (the no-shows) or are not recorded yet;
+  for LGA staff, each peer's no-shows (`sessions.attendance.selectors`).
 - Requests waiting for approval in the caller's councils, oldest first, with their age (all of
   them, whatever the period: a request waits now).
 """
@@ -37,6 +40,7 @@ from peers.selectors import Caller
 from scheduling.engine.grid import TimeGrid
 from scheduling.engine.uk_time import LONDON, month_of, outside_service_years
 from sessions import rules
+from sessions.attendance.selectors import attendance_figures
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -457,6 +461,13 @@ def webinar_figures(period: Period) -> dict:
     }
 
 
+def attendance_in(scope: Scope, period: Period, now: datetime) -> dict:
+    """Attendance over the period's sessions going ahead (the dashboard's and the export's);
+    each peer's no-shows for LGA staff only."""
+    live = list(_live(_booked_sessions(scope, period)))
+    return attendance_figures(live, now=now, with_peers=scope.everything)
+
+
 def _count_registrations(status: str):
     return Count("registrations", filter=Q(registrations__status=status))
 
@@ -518,4 +529,5 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "load": pool_load(live, live_seats, period),
         "take_up": take_up(bookings),
         "webinars": webinar_figures(period),
+        "attendance": attendance_in(scope, period, now),
     }

@@ -39,6 +39,7 @@ SHOWN_FIELDS = {
     "offer_sessions.registration": ("name", "email", "council", "council_name", "role", "status"),
     "offer_sessions.document": ("name", "uploaded_by"),
     "offer_sessions.participant": ("name", "role", "email", "answer", "removed_at"),
+    "offer_sessions.attendance": ("status", "stand_in_name"),
 }
 _ADDED, _CHANGED, _REMOVED = "+", "~", "-"
 
@@ -67,7 +68,8 @@ def history_who(record) -> str:
 
 
 def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
-    """Every recorded change to the booking, its sessions and their seats, oldest first."""
+    """Every recorded change to the booking, its sessions, their seats and attendance, and its
+    pre-reading, oldest first."""
     rules.require(
         rules.may_read_history(caller, booking),
         "Only LGA staff and the council's Principal Adviser can see a booking's history.",
@@ -89,6 +91,13 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
         .history.filter(booking_id=booking.pk)
         .select_related("history_user")
     )
+    # By label too: the attendance room sits above this module.
+    attendance = list(
+        apps.get_model("offer_sessions", "Attendance")
+        .history.filter(session_id__in=session_ids)
+        .select_related("history_user")
+    )
+    seat_of = {record.id: record for record in seats}  # whose each attendance row is
     numbers = {record.id: record.number for record in sessions}
     several = len(numbers) > 1
     names = _names(seats, bookings, documents)
@@ -121,6 +130,19 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
             ),
         ),
         (4, participants, lambda r, verb: f"Participant {r.name} {verb}"),
+        (
+            5,
+            attendance,
+            lambda r, verb: (
+                f"Attendance at {session_label(r.session_id)} {verb}"
+                + (
+                    f" ({names['peer'].get(seat_of[r.seat_id].peer_id)}, "
+                    f"{seat_of[r.seat_id].role_name})"
+                    if r.seat_id in seat_of
+                    else ""
+                )
+            ),
+        ),
     ):
         for record, changes in _changes(records, names):
             verb = {_ADDED: "added", _CHANGED: "changed", _REMOVED: "removed"}[record.history_type]

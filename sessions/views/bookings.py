@@ -15,6 +15,7 @@ from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
 from sessions import rules, selectors, services
 from sessions.api import presenters
+from sessions.attendance.pages import attendance_link
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
 from sessions.mail.letters import letter_contact
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
@@ -222,6 +223,7 @@ def booking_page(
             "start": _uk(session.start),
             "end": _uk(session.end),
             "seats": _seat_views(session, names, booking.council, to_the_council=to_the_council),
+            "attendance_url": attendance_link(caller, session),
         }
         for session in booking.sessions.all()
     ]

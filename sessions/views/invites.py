@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from sessions import rules, services, session_words
+from sessions.attendance.pages import attendance_link
 from sessions.forms import DeclineForm
 from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
@@ -66,16 +67,23 @@ def my_sessions(request):
 
 def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: bool = False):
     rows = peer_seats.peer_seats(peer=peer)
+    caller = caller_for(request.user)
     packs = pack_summaries(row.session.booking_id for row in rows)
     attending = participants_by_booking(row.session.booking_id for row in rows)
     response = render(
         request,
         "sessions/my_sessions.html",
         {
-            # Each seat with its booking's pre-reading, if it has any, and who from the council
-            # will attend (names and roles).
+            # Each seat with its booking's pre-reading, if it has any, who from the council will
+            # attend (names and roles), and for the lead of a session that has started, where
+            # they record who attended.
             "rows": [
-                (row, packs.get(row.session.booking_id), attending.get(row.session.booking_id))
+                (
+                    row,
+                    packs.get(row.session.booking_id),
+                    attending.get(row.session.booking_id),
+                    attendance_link(caller, row.session),
+                )
                 for row in rows
             ],
             "feed_is_live": feed_is_live(peer=peer),

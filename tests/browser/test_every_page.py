@@ -482,6 +482,8 @@ CASES = [
     ),
     Case("decide-invalid", "request-decide", ANONYMOUS, lambda s: "/requests/decide/not-a-token/"),
     Case("seat-assign", "seat-assign", STAFF, lambda s: f"/seats/{s.seat}/assign/"),
+    # Before the session starts: the page says when attendance can be recorded.
+    Case("attendance", "attendance", STAFF, lambda s: f"/sessions/{s.session}/attendance/"),
     Case(
         "seat-assign-invalid",
         "seat-assign",

@@ -1,6 +1,7 @@
-"""Who may: every predicate of every app's rules module (peers, sessions, webinars, pre-reading) against
-every role, as a table. A predicate added to a rules module without its row fails here, and a
-refusal raised anywhere but `require` fails too (docs/architecture.md, "Who may").
+"""Who may: every predicate of every app's rules module (peers, sessions, webinars, pre-reading,
+attendance) against every role, as a table. A predicate added to a rules module without its row
+fails here, and a refusal raised anywhere but `require` fails too (docs/architecture.md, "Who
+may").
 
 The people are the sessions fixtures' (`pool`, `roles`: Wigan and its neighbour Bolton); the
 peers' rules are tested here because their roles are built here."""
@@ -19,6 +20,7 @@ from peers import rules as peer_rules
 from peers.models import Council, Peer
 from peers.selectors import caller_for
 from sessions import rules as session_rules
+from sessions.attendance import rules as attendance_rules
 from sessions.models import Booking, Seat, Session
 from sessions.packs import rules as pack_rules
 from sessions.packs.models import Document
@@ -74,6 +76,7 @@ ASKED = {
     "may_read_pack": (pack_rules, lambda caller, w: (caller, w.booking)),
     "may_add_to_pack": (pack_rules, lambda caller, w: (caller, w.booking)),
     "may_remove_document": (pack_rules, lambda caller, w: (caller, w.document)),
+    "may_record_attendance": (attendance_rules, lambda caller, w: (caller, w.session)),
 }
 
 Y, N = True, False
@@ -99,10 +102,11 @@ EXPECTED = {
     "may_read_pack":        (Y, Y, N, Y, N, Y, Y, N, N),
     "may_add_to_pack":      (Y, N, N, Y, N, N, N, N, N),
     "may_remove_document":  (Y, N, N, Y, N, N, N, N, N),
+    "may_record_attendance": (Y, N, N, N, N, N, Y, N, N),
 }
 # fmt: on
 
-RULES_MODULES = (peer_rules, session_rules, webinar_rules, pack_rules)
+RULES_MODULES = (peer_rules, session_rules, webinar_rules, pack_rules, attendance_rules)
 
 
 def predicates(module: ModuleType) -> set[str]:
@@ -176,7 +180,7 @@ def test_require_refuses_with_its_sentence_and_allows_quietly():
     with pytest.raises(PermissionDenied, match="^Only LGA staff choose a peer by hand.$"):
         session_rules.require(False, "Only LGA staff choose a peer by hand.")
     assert session_rules.require is webinar_rules.require is peer_rules.require
-    assert pack_rules.require is peer_rules.require
+    assert pack_rules.require is attendance_rules.require is peer_rules.require
 
 
 def test_only_the_rules_modules_raise_a_refusal():

@@ -1,0 +1,39 @@
+"""Fixtures for attendance: the pool's panel booked by Wigan's booker, and "now" moved to the
+afternoon of its day, after it has started."""
+
+import pytest
+import time_machine
+
+from sessions.models import HOLDING_SEAT_STATUSES, Booking, Seat, Session
+from tests.factories import a_booking, bearer, london
+
+
+@pytest.fixture
+def booking(pool, django_capture_on_commit_callbacks) -> Booking:
+    return a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def session(booking) -> Session:
+    return booking.sessions.get()
+
+
+@pytest.fixture
+def seats(session) -> dict[str, Seat]:
+    """The session's seats by role: the three peers' and the LGA lead's."""
+    held = session.seats.filter(status__in=HOLDING_SEAT_STATUSES, peer__isnull=False)
+    return {seat.role_name: seat for seat in held.select_related("peer")}
+
+
+@pytest.fixture
+def after(pool):
+    """Now is 14:00 on the panel's day: it started at 10:00."""
+    with time_machine.travel(london(pool.day, 14), tick=False) as traveller:
+        yield traveller
+
+
+def attendance(api_client, session, user, marks=None):
+    path = f"/sessions/{session.pk}/attendance"
+    if marks is None:
+        return api_client.get(path, headers=bearer(user))
+    return api_client.post(path, json=marks, headers=bearer(user))
