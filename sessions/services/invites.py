@@ -120,14 +120,9 @@ def _queue_for_seat(session: Session, seat: Seat, method: str, lead_roles) -> No
     )
 
 
-def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
-    """REQUEST at the session's SEQUENCE to everyone concerned; CANCEL to peers left out."""
-    holding = _holding(session)
-    lead_roles = _lead_roles(session)
-    seated = {seat.peer.email.strip().lower() for seat in holding}
-    for seat in holding:
-        _queue_for_seat(session, seat, REQUEST, lead_roles)
-    _mark_invited(holding, reset_answers=reset_answers)
+def _queue_to_booker(session: Session) -> tuple[str, str] | None:
+    """A REQUEST to the council's booker (gathered with the booking's other messages); their
+    address and name, or None when the booking has no booker to tell."""
     booker = booker_address(session.booking)
     if booker is not None:
         invite_queue(
@@ -137,6 +132,18 @@ def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
             method=REQUEST,
             gather=True,
         )
+    return booker
+
+
+def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
+    """REQUEST at the session's SEQUENCE to everyone concerned; CANCEL to peers left out."""
+    holding = _holding(session)
+    lead_roles = _lead_roles(session)
+    seated = {seat.peer.email.strip().lower() for seat in holding}
+    for seat in holding:
+        _queue_for_seat(session, seat, REQUEST, lead_roles)
+    _mark_invited(holding, reset_answers=reset_answers)
+    booker = _queue_to_booker(session)
     booker_email = booker[0].strip().lower() if booker else None
     _queue_to_participants(session, reset_answers=reset_answers)
     for email, invite in _latest_invites(session).items():
@@ -273,16 +280,8 @@ def session_restaffed_invites_queue(
             continue
         _queue_for_seat(session, seat, CANCEL, lead_roles)
         told.removed.append(seat)
-    booker = booker_address(session.booking)
-    if booker is not None:
-        # The booker's update says what changed (see _booker_content).
-        invite_queue(
-            session=session,
-            recipient_email=booker[0],
-            recipient_name=booker[1],
-            method=REQUEST,
-            gather=True,
-        )
+    # The booker's update says what changed (see _booker_content).
+    _queue_to_booker(session)
     adviser = _adviser(session.booking)
     if adviser is None:
         if any(s.peer_id is None for s in new_here):
