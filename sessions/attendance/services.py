@@ -106,7 +106,11 @@ def attendance_record(
     now = now or timezone.now()
     with transaction.atomic():
         # One recorder at a time per session, so two answers cannot both create a row.
-        session = Session.objects.select_for_update().select_related("booking").get(pk=session.pk)
+        session = (
+            Session.objects.select_for_update(of=("self",))
+            .select_related("booking")
+            .get(pk=session.pk)
+        )
         _refuse_closed(session, now)
         existing = {a.seat_id: a for a in Attendance.objects.filter(session=session)}
         user = caller.user if caller.user.is_authenticated else None
