@@ -56,6 +56,14 @@ ACCEPTED = {
     )
 }
 ACCEPTED_TEXT = "a PDF, Word, Excel, PowerPoint or OpenDocument file"
+# Short videos a webinar's registrants watch before it (besides the documents above).
+VIDEOS = {
+    f.content_type: f
+    for f in (
+        Format("mp4", "video/mp4", "MP4 video"),
+        Format("webm", "video/webm", "WebM video"),
+    )
+}
 # The one member of an Office file that says which kind it is.
 OFFICE_PARTS = {
     "word/document.xml": ACCEPTED[
@@ -70,17 +78,18 @@ OFFICE_PARTS = {
 }
 
 
-def format_of(file: BinaryIO) -> Format | None:
+def format_of(file: BinaryIO, accepted: dict[str, Format] = ACCEPTED) -> Format | None:
     """The accepted format the file's content is, or None. Reads from the start and leaves the
-    file at the start."""
+    file at the start. `accepted`: the documents, unless the caller takes more (videos)."""
     file.seek(0)
     head = file.read(HEAD_BYTES)
     file.seek(0)
     kind = filetype.guess(head)
-    if kind is not None and kind.mime in ACCEPTED:
-        return ACCEPTED[kind.mime]
+    if kind is not None and kind.mime in accepted:
+        return accepted[kind.mime]
     if kind is not None and kind.mime == "application/zip":
-        return _zipped_format(file)
+        found = _zipped_format(file)
+        return found if found is not None and found.content_type in accepted else None
     return None
 
 

@@ -16,7 +16,8 @@ places a thing in the period: the start of its session (for a booking, its first
   against their monthly caps (their busiest UK month), and the Gini coefficient of the load
   (0: everyone sits equally often; near 1: a few peers do it all).
 - Take-up: live bookings by offer, by region and by council type (cancelled ones beside).
-- Webinars: places taken, waiting lists and places taken against capacity. Webinars are the
+- Webinars: places taken, waiting lists and places taken against capacity; attendance (from
+  the platforms' reports) against places by webinar and by topic. Webinars are the
   LGA's own events, so their figures are the same whoever looks; only LGA staff see the names
   of registrants from every council in the export.
 - Requests waiting for approval in the caller's councils, oldest first, with their age (all of
@@ -51,6 +52,7 @@ from sessions.models import (
 from sessions.selectors.history import history_who
 from sessions.selectors.mailbox import undelivered_seats
 from sessions.webinars.models import RegistrationStatus
+from sessions.webinars.selectors.attendance import attendance_figures
 from sessions.webinars.selectors.webinars import capacity_of, webinar_sessions
 
 UNANSWERED_AFTER = timedelta(days=3)
@@ -518,4 +520,5 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "load": pool_load(live, live_seats, period),
         "take_up": take_up(bookings),
         "webinars": webinar_figures(period),
+        "webinar_attendance": attendance_figures(start=period.start, end=period.end),
     }

@@ -51,6 +51,13 @@ def form(**changes) -> dict:
         "registrations-INITIAL_FORMS": "0",
         "registrations-MIN_NUM_FORMS": "0",
         "registrations-MAX_NUM_FORMS": "1000",
+        **{
+            f"{prefix}-{key}": "0"
+            for prefix in ("materials", "new-materials")
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS")
+        },
+        "materials-MAX_NUM_FORMS": "1000",
+        "new-materials-MAX_NUM_FORMS": "1000",
     }
     values.update(changes)
     return values
