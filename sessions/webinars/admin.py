@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget, AdminTimeWidget
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
@@ -29,6 +29,7 @@ from scheduling.engine.uk_time import clock_text, day_text
 from sessions.admin_history import HistoryInWordsAdmin
 from sessions.models import Delivery, Offer, Session
 from sessions.webinars.models import Material, Registration, RegistrationStatus
+from sessions.webinars.rules import require
 from sessions.webinars.selectors import webinars as selectors
 from sessions.webinars.selectors.attendance import webinar_attendance
 from sessions.webinars.services import materials as material_services
@@ -230,8 +231,10 @@ class WebinarSessionAdmin(HistoryInWordsAdmin):
         session = get_object_or_404(
             selectors.webinar_sessions().select_related("offer"), pk=session_id
         )
-        if not self.has_change_permission(request, session):
-            raise PermissionDenied
+        require(
+            self.has_change_permission(request, session),
+            "Only LGA staff who may change webinars can record their attendance.",
+        )
         form = AttendanceReportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
