@@ -16,7 +16,8 @@ places a thing in the period: the start of its session (for a booking, its first
   against their monthly caps (their busiest UK month), and the Gini coefficient of the load
   (0: everyone sits equally often; near 1: a few peers do it all).
 - Take-up: live bookings by offer, by region and by council type (cancelled ones beside).
-- Webinars: places taken, waiting lists and places taken against capacity. Webinars are the
+- Webinars: places taken, waiting lists and places taken against capacity; attendance (from
+  the platforms' reports) against places by webinar and by topic. Webinars are the
   LGA's own events, so their figures are the same whoever looks; only LGA staff see the names
   of registrants from every council in the export.
 - Attendance: over the sessions that have started, by offer and UK month, the people who
@@ -40,7 +41,7 @@ from peers.selectors import Caller
 from scheduling.engine.grid import TimeGrid
 from scheduling.engine.uk_time import LONDON, month_of, outside_service_years
 from sessions import rules
-from sessions.attendance.selectors import attendance_figures
+from sessions.attendance.selectors import attendance_figures as session_attendance_figures
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -55,6 +56,9 @@ from sessions.models import (
 from sessions.selectors.history import history_who
 from sessions.selectors.mailbox import undelivered_seats
 from sessions.webinars.models import RegistrationStatus
+from sessions.webinars.selectors.attendance import (
+    attendance_figures as webinar_attendance_figures,
+)
 from sessions.webinars.selectors.webinars import capacity_of, webinar_sessions
 
 UNANSWERED_AFTER = timedelta(days=3)
@@ -465,7 +469,7 @@ def attendance_in(scope: Scope, period: Period, now: datetime) -> dict:
     """Attendance over the period's sessions going ahead (the dashboard's and the export's);
     each peer's no-shows for LGA staff only."""
     live = list(_live(_booked_sessions(scope, period)))
-    return attendance_figures(live, now=now, with_peers=scope.everything)
+    return session_attendance_figures(live, now=now, with_peers=scope.everything)
 
 
 def _count_registrations(status: str):
@@ -530,4 +534,5 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "take_up": take_up(bookings),
         "webinars": webinar_figures(period),
         "attendance": attendance_in(scope, period, now),
+        "webinar_attendance": webinar_attendance_figures(start=period.start, end=period.end),
     }
