@@ -349,6 +349,8 @@ SEARCHES_AT_ONCE = int(os.environ.get("SEARCHES_AT_ONCE", "2"))
 # Pre-reading: the largest document, and the most a booking's documents may add up to, in MB.
 PACK_FILE_MAX_MB = int(os.environ.get("PACK_FILE_MAX_MB", "10"))
 PACK_BOOKING_MAX_MB = int(os.environ.get("PACK_BOOKING_MAX_MB", "30"))
+# A webinar's own file (a short video, reading or slides), in MB.
+WEBINAR_FILE_MAX_MB = int(os.environ.get("WEBINAR_FILE_MAX_MB", "100"))
 
 # Retention: how long personal data is kept, applied every day by the retention task
 # (privacy/retention.py) and stated on the privacy notice. Each can be set in the environment.

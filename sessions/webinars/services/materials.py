@@ -30,7 +30,7 @@ _https = URLValidator(schemes=["https"])
 
 
 def file_limit() -> int:
-    return getattr(settings, "WEBINAR_FILE_MAX_MB", 100) * MB
+    return settings.WEBINAR_FILE_MAX_MB * MB
 
 
 def https_url(value: str, field: str) -> str:
