@@ -153,6 +153,16 @@ class AttendanceMonthOut(Schema):
     stand_ins: int = Field(description="People covered by a named stand-in (not no-shows).")
     no_shows: int = Field(description="People recorded absent.")
     not_recorded: int = Field(description="People on a started session not recorded yet.")
+    participants_attended: int = Field(
+        description="The council's participants recorded attended (counted apart from the "
+        "panel's people above)."
+    )
+    participants_stand_ins: int = Field(
+        description="The council's participants covered by a named stand-in."
+    )
+    participants_absent: int = Field(
+        description="The council's participants recorded absent (no peer's no-show)."
+    )
 
 
 class PeerNoShowsOut(Schema):
@@ -170,6 +180,9 @@ class AttendanceFiguresOut(Schema):
     stand_ins: int
     no_shows: int
     not_recorded: int
+    participants_attended: int
+    participants_stand_ins: int
+    participants_absent: int
     peer_no_shows: list[PeerNoShowsOut] = Field(
         description="Each peer recorded absent, most no-shows first: LGA staff only (empty "
         "for an adviser)."

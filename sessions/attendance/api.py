@@ -22,7 +22,16 @@ StatusText = Annotated[
 
 
 class AttendanceIn(BodyIn):
-    seat: int = Field(description="A seat of this session (`GET` lists them).")
+    """One person: by `seat` (a peer or the LGA lead) or by `participant` (the council's),
+    exactly one of the two."""
+
+    seat: int | None = Field(
+        None, description="A seat of this session (`GET` lists them); or give `participant`."
+    )
+    participant: int | None = Field(
+        None,
+        description="One of the booking's participants (`GET` lists them); or give `seat`.",
+    )
     status: StatusText = Field(
         description="`attended`, `absent`, or `stand_in`: someone else came in their place "
         "(not a no-show)."
@@ -35,9 +44,12 @@ class AttendanceIn(BodyIn):
 
 
 class AttendanceOut(Schema):
-    seat: int
+    seat: int | None = Field(description="The seat, for a peer or the LGA lead; else null.")
+    participant: int | None = Field(
+        description="The participant, for one of the council's participants; else null."
+    )
     role: str
-    name: str = Field(description="The peer (or LGA lead) on the seat.")
+    name: str = Field(description="The peer (or LGA lead) on the seat, or the participant.")
     status: str = Field(description='`attended`, `absent`, `stand_in`, or "" (not recorded).')
     status_text: str
     stand_in_name: str
@@ -65,10 +77,13 @@ def attendance_get(request, session_id: int):
     response={200: list[AttendanceOut], 409: None},
     summary="Record who attended a session (the session's LGA lead, LGA staff); the people "
     "not given stay as they were",
-    description="409: the session has not started yet, or was cancelled. 422 (`type: rule`), "
-    "nothing recorded: a seat not on this session (`loc` `seat-<id>`), given twice, a status "
-    "not among `attended`, `absent` and `stand_in` (`seat-<id>-status`), a stand-in without a "
-    "name (`seat-<id>-stand_in_name`), or an empty list (`attendance`).",
+    description="Each person is given by `seat` or by `participant`, exactly one of the two. "
+    "409: the session has not started yet, or was cancelled. 422 (`type: rule`), nothing "
+    "recorded: a seat not on this session (`loc` `seat-<id>`) or a participant not of its "
+    "booking (`participant-<id>`), either given twice, a status not among `attended`, "
+    "`absent` and `stand_in` (`seat-<id>-status`, `participant-<id>-status`), a stand-in "
+    "without a name (`seat-<id>-stand_in_name`, `participant-<id>-stand_in_name`), a person "
+    "given by both a seat and a participant or by neither, or an empty list (`attendance`).",
 )
 def attendance_post(request, session_id: int, marks: list[AttendanceIn]):
     caller = caller_for(request.user)
@@ -76,6 +91,14 @@ def attendance_post(request, session_id: int, marks: list[AttendanceIn]):
     services.attendance_record(
         caller=caller,
         session=session,
-        marks=[services.Mark(m.seat, m.status, m.stand_in_name) for m in marks],
+        marks=[
+            services.Mark(
+                seat=m.seat,
+                participant=m.participant,
+                status=m.status,
+                stand_in_name=m.stand_in_name,
+            )
+            for m in marks
+        ],
     )
     return _rows(session)

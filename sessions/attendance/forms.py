@@ -18,22 +18,22 @@ class Person:
 
 class AttendanceForm(forms.Form):
     """A status (radios) and a stand-in's name for each person on the session; anyone left
-    without a status stays as they were. Field names are the service's (`seat-<id>-...`), so
-    its refusals land on the fields that caused them."""
+    without a status stays as they were. Field names are the service's (`seat-<id>-...` and
+    `participant-<id>-...`), so its refusals land on the fields that caused them."""
 
     def __init__(self, *args, rows: list[AttendanceRow], **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
         for row in rows:
-            self.fields[status_key(row.seat)] = forms.ChoiceField(
-                label=f"{row.name} ({row.role})",
+            self.fields[status_key(row.person)] = forms.ChoiceField(
+                label=f"{row.name} ({row.role})" if row.role else row.name,
                 choices=AttendanceStatus.choices,
                 widget=forms.RadioSelect,
                 required=False,
                 initial=row.status,
                 error_messages={"invalid_choice": "Choose attended, absent or a stand-in."},
             )
-            self.fields[stand_in_key(row.seat)] = forms.CharField(
+            self.fields[stand_in_key(row.person)] = forms.CharField(
                 label=f"Name of the stand-in for {row.name}",
                 help_text="Only if someone came in their place.",
                 required=False,
@@ -43,14 +43,19 @@ class AttendanceForm(forms.Form):
 
     def people(self) -> list[Person]:
         return [
-            Person(row, self[status_key(row.seat)], self[stand_in_key(row.seat)])
+            Person(row, self[status_key(row.person)], self[stand_in_key(row.person)])
             for row in self.rows
         ]
 
     def marks(self) -> list[Mark]:
         data = self.cleaned_data
         return [
-            Mark(row.seat, data[status_key(row.seat)], data[stand_in_key(row.seat)])
+            Mark(
+                seat=row.seat,
+                participant=row.participant,
+                status=data[status_key(row.person)],
+                stand_in_name=data[stand_in_key(row.person)],
+            )
             for row in self.rows
-            if data.get(status_key(row.seat))
+            if data.get(status_key(row.person))
         ]

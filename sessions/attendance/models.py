@@ -1,8 +1,9 @@
 """Attendance: one row per person on a session once someone has recorded it.
 
-The person is a seat of the session (its peer or LGA lead). A council's participant is meant
-to get the same row through a second foreign key beside `seat`, exactly one of the two set
-(the `attendance_of_someone` constraint then becomes an exclusive or).
+The person is either a seat of the session (its peer or LGA lead) or one of the council's
+participants of its booking: exactly one of `seat` and `participant` is set (the
+`attendance_of_someone` constraint). A participant is recorded once for each session of the
+booking.
 """
 
 from django.conf import settings
@@ -26,6 +27,13 @@ class Attendance(models.Model):
     seat = models.ForeignKey(
         Seat, null=True, blank=True, on_delete=models.CASCADE, related_name="attendance"
     )
+    participant = models.ForeignKey(
+        "offer_sessions.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
     status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
     stand_in_name = models.CharField(
         "stand-in", max_length=STAND_IN_NAME_MAX, blank=True, help_text="Who came in their place."
@@ -47,7 +55,16 @@ class Attendance(models.Model):
             models.UniqueConstraint(
                 fields=["seat"], condition=Q(seat__isnull=False), name="attendance_once_per_seat"
             ),
-            models.CheckConstraint(name="attendance_of_someone", condition=Q(seat__isnull=False)),
+            models.UniqueConstraint(
+                fields=["session", "participant"],
+                condition=Q(participant__isnull=False),
+                name="attendance_once_per_participant",
+            ),
+            models.CheckConstraint(
+                name="attendance_of_someone",
+                condition=Q(seat__isnull=False, participant__isnull=True)
+                | Q(seat__isnull=True, participant__isnull=False),
+            ),
             models.CheckConstraint(
                 name="attendance_stand_in_named",
                 condition=~Q(status="stand_in") | ~Q(stand_in_name=""),
@@ -55,4 +72,4 @@ class Attendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()}: {self.seat or self.session}"
+        return f"{self.get_status_display()}: {self.seat or self.participant or self.session}"

@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('participant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='offer_sessions.participant')),
                 ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('seat', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='offer_sessions.seat')),
                 ('session', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='offer_sessions.session')),
@@ -46,6 +47,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('attended', 'Attended'), ('absent', 'Absent'), ('stand_in', 'Covered by a stand-in')], max_length=20)),
                 ('stand_in_name', models.CharField(blank=True, help_text='Who came in their place.', max_length=200, verbose_name='stand-in')),
                 ('recorded_at', models.DateTimeField(auto_now=True)),
+                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='offer_sessions.participant')),
                 ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('seat', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='offer_sessions.seat')),
                 ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='offer_sessions.session')),
@@ -53,7 +55,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'attendance',
                 'ordering': ['session', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('seat__isnull', False)), fields=('seat',), name='attendance_once_per_seat'), models.CheckConstraint(condition=models.Q(('seat__isnull', False)), name='attendance_of_someone'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'stand_in'), _negated=True), models.Q(('stand_in_name', ''), _negated=True), _connector='OR'), name='attendance_stand_in_named')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('seat__isnull', False)), fields=('seat',), name='attendance_once_per_seat'), models.UniqueConstraint(condition=models.Q(('participant__isnull', False)), fields=('session', 'participant'), name='attendance_once_per_participant'), models.CheckConstraint(condition=models.Q(models.Q(('participant__isnull', True), ('seat__isnull', False)), models.Q(('participant__isnull', False), ('seat__isnull', True)), _connector='OR'), name='attendance_of_someone'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'stand_in'), _negated=True), models.Q(('stand_in_name', ''), _negated=True), _connector='OR'), name='attendance_stand_in_named')],
             },
         ),
     ]

@@ -1,7 +1,7 @@
 """The programme's CSV export: a row per booked session and per webinar in the period, over the
 councils the caller may see (see `figures` for the period and who sees what). Each seat's row
 says what was recorded of its peer's attendance, and a row per offer and UK month counts
-attendance and no-shows (`record` "attendance")."""
+attendance and no-shows, the council's participants apart (`record` "attendance")."""
 
 import csv
 import io
@@ -47,6 +47,9 @@ EXPORT_COLUMNS = [
     "stand_ins",
     "no_shows",
     "not_recorded",
+    "participants_attended",
+    "participants_stand_ins",
+    "participants_absent",
 ]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -97,10 +97,22 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
         .history.filter(session_id__in=session_ids)
         .select_related("history_user")
     )
-    seat_of = {record.id: record for record in seats}  # whose each attendance row is
+    # Whose each attendance row is: a seat's, or else a participant's.
+    seat_of = {record.id: record for record in seats}
+    participant_of = {record.id: record for record in participants}
     numbers = {record.id: record.number for record in sessions}
     several = len(numbers) > 1
     names = _names(seats, bookings, documents)
+
+    def attendee(record) -> str:
+        """' (Lead Labour, Lead member peer)', ' (Jo Bloggs, Leader)': whose attendance."""
+        if record.seat_id in seat_of:
+            seat = seat_of[record.seat_id]
+            return f" ({names['peer'].get(seat.peer_id)}, {seat.role_name})"
+        if record.seat_id is None and record.participant_id in participant_of:
+            person = participant_of[record.participant_id]
+            return f" ({', '.join(filter(None, (person.name, person.role)))})"
+        return ""
 
     def session_label(session_id: int) -> str:
         return f"session {numbers.get(session_id, '?')}" if several else "the session"
@@ -133,15 +145,7 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
         (
             5,
             attendance,
-            lambda r, verb: (
-                f"Attendance at {session_label(r.session_id)} {verb}"
-                + (
-                    f" ({names['peer'].get(seat_of[r.seat_id].peer_id)}, "
-                    f"{seat_of[r.seat_id].role_name})"
-                    if r.seat_id in seat_of
-                    else ""
-                )
-            ),
+            lambda r, verb: f"Attendance at {session_label(r.session_id)} {verb}{attendee(r)}",
         ),
     ):
         for record, changes in _changes(records, names):

@@ -1,6 +1,7 @@
 """The LGA lead records who attended with the keyboard alone, at desktop and phone widths:
 from My sessions to the page, a stand-in chosen without a name is shown in the error summary,
-then named and saved. axe finds nothing and nothing scrolls sideways."""
+then named and saved, the council's participant beside the peers. axe finds nothing and
+nothing scrolls sideways."""
 
 import pytest
 import time_machine
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 from peers.selectors import caller_for
 from sessions.attendance.models import Attendance
 from sessions.models import Offer
-from sessions.services import booking_create
+from sessions.participants.services import booking_with_participants_create
 from tests.browser.pages import (
     assert_accessible,
     assert_fits,
@@ -36,12 +37,13 @@ def test_the_lead_records_who_attended_with_the_keyboard_alone(sized_page, live_
     page = sized_page
     panel = a_signed_in_panel()
     day = bookable_day()
-    booking_create(
+    booking_with_participants_create(
         caller=caller_for(panel.booker),
         offer=Offer.objects.get(slug="recovery-and-renewal-panel"),
         council=panel.council,
         start=london(day, 10),
         notes="",
+        participants=[{"name": "Jo Bloggs", "role": "Leader", "email": "jo@example.gov.uk"}],
     )
     with time_machine.travel(london(day, 14), tick=True):
         sign_in(page, live_server, "fay", PASSWORD)
@@ -62,6 +64,10 @@ def test_the_lead_records_who_attended_with_the_keyboard_alone(sized_page, live_
         tab_to(page, gwen.get_by_role("radio", name="Attended"))
         page.keyboard.press("ArrowDown")
         expect(gwen.get_by_role("radio", name="Absent")).to_be_checked()
+        jo = page.get_by_role("group", name="Jo Bloggs")
+        tab_to(page, jo.get_by_role("radio", name="Attended"))
+        page.keyboard.press("Space")
+        expect(jo.get_by_role("radio", name="Attended")).to_be_checked()
         tab_to(page, page.get_by_role("button", name="Save attendance"))
         page.keyboard.press("Enter")
 
@@ -82,6 +88,10 @@ def test_the_lead_records_who_attended_with_the_keyboard_alone(sized_page, live_
         expect(page.get_by_text("Attendance is recorded.")).to_be_visible()
         check(page, axe, "saved")
     assert {
-        (a.seat.peer.name, a.status, a.stand_in_name)
-        for a in Attendance.objects.select_related("seat__peer")
-    } == {("Ann Lead", "stand_in", "Cllr Dee Deputy"), ("Gwen Member", "absent", "")}
+        (a.seat.peer.name if a.seat else a.participant.name, a.status, a.stand_in_name)
+        for a in Attendance.objects.select_related("seat__peer", "participant")
+    } == {
+        ("Ann Lead", "stand_in", "Cllr Dee Deputy"),
+        ("Gwen Member", "absent", ""),
+        ("Jo Bloggs", "attended", ""),
+    }

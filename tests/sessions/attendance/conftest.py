@@ -1,11 +1,15 @@
-"""Fixtures for attendance: the pool's panel booked by Wigan's booker, and "now" moved to the
-afternoon of its day, after it has started."""
+"""Fixtures for attendance: the pool's panel booked by Wigan's booker, the council's
+participants it names, and "now" moved to the afternoon of its day, after it has started."""
 
 import pytest
 import time_machine
 
+from peers.selectors import caller_for
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Seat, Session
+from sessions.participants.models import Participant
+from sessions.participants.services import participants_set
 from tests.factories import a_booking, bearer, london
+from tests.sessions.participants.people import CHIEF, LEADER
 
 
 @pytest.fixture
@@ -23,6 +27,18 @@ def seats(session) -> dict[str, Seat]:
     """The session's seats by role: the three peers' and the LGA lead's."""
     held = session.seats.filter(status__in=HOLDING_SEAT_STATUSES, peer__isnull=False)
     return {seat.role_name: seat for seat in held.select_related("peer")}
+
+
+@pytest.fixture
+def participants(pool, booking) -> dict[str, Participant]:
+    """Wigan's leader and chief executive, named by the booker on the morning of the panel."""
+    named = participants_set(
+        caller=caller_for(pool.booker),
+        booking=booking,
+        people=[LEADER, CHIEF],
+        now=london(pool.day, 9),
+    )
+    return {p.role: p for p in named}
 
 
 @pytest.fixture

@@ -68,6 +68,9 @@ def test_the_summary_counts_attendance_by_offer_and_month(
             "stand_ins": 1,
             "no_shows": 1,
             "not_recorded": 1,  # the LGA lead's own seat
+            "participants_attended": 0,
+            "participants_stand_ins": 0,
+            "participants_absent": 0,
         }
     ]
     assert (figures["no_shows"], figures["stand_ins"], figures["attended"]) == (1, 1, 1)
