@@ -15,6 +15,7 @@ class OfferSessionsConfig(AppConfig):
         super().import_models()
         import_module("sessions.webinars.models")
         import_module("sessions.packs.models")
+        import_module("sessions.learning.models")
 
     def ready(self):
         # Seats hold peers' time: peers counts them, and says when a peer's availability

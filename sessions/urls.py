@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sessions.learning import views as learning
 from sessions.packs import views as packs
 from sessions.views import booking_journey, invites, programme, requests, staffing
 from sessions.views import bookings as views
@@ -31,4 +32,5 @@ urlpatterns += (
     + webinars.urlpatterns
     + programme.urlpatterns
     + packs.urlpatterns
+    + learning.urlpatterns
 )

@@ -16,6 +16,7 @@ from scheduling.engine.uk_time import LONDON as UK
 from sessions import rules, selectors, services
 from sessions.api import presenters
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
+from sessions.learning.selectors import learning_summary
 from sessions.mail.letters import letter_contact
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
 from sessions.packs import selectors as pack_selectors
@@ -237,6 +238,7 @@ def booking_page(
                 (f for f in (cancel_form, decline_form, pack_form) if f and f.errors), None
             ),
             "pack": pack_section(caller, booking, form=pack_form),
+            "learning": learning_summary(caller=caller, booking=booking),
             "is_open": booking.status in LIVE_BOOKING_STATUSES,
             # Move and cancel: the council's side; the LGA lead reads and sets the link only.
             "may_manage": rules.may_manage_booking(caller, booking),
