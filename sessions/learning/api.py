@@ -11,6 +11,7 @@ from peers.models import CouncilType, Region
 from peers.selectors import caller_for
 from sessions.learning import selectors
 from sessions.learning.models import Elsewhere, Theme, Visibility
+from sessions.learning.rules import may_see_council
 
 router = Router(tags=["learning"])
 LIMIT_MAX = 100
@@ -53,7 +54,10 @@ class LibraryOut(Schema):
 
 class PointOut(Schema):
     id: int
-    booking: int
+    booking: int | None = Field(
+        description="Given only to those who may know the council (not for an anonymous point "
+        "read from the library)."
+    )
     theme: Theme
     doing: str
     why: str
@@ -101,7 +105,7 @@ def point_detail(request, point_id: int):
     point = selectors.point_get(caller=caller, point_id=point_id)
     return {
         "id": point.pk,
-        "booking": point.booking_id,
+        "booking": point.booking_id if may_see_council(caller, point) else None,
         "theme": point.theme,
         "doing": point.doing,
         "why": point.why,

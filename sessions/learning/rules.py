@@ -49,17 +49,40 @@ def may_give_learning(caller: Caller, seat: Seat) -> bool:
     return caller.peer is not None and seat.peer_id == caller.peer.id
 
 
-def may_read_point(caller: Caller, point: LearningPoint) -> bool:
-    if not caller.user.is_authenticated:
-        return False
+def _reads_unshared(caller: Caller, point: LearningPoint) -> bool:
+    """Reads the point whatever the sector may: by who they are, not by its publication."""
     if caller.is_staff or (caller.peer is not None and point.seat.peer_id == caller.peer.id):
         return True
     booking = point.booking
-    if point.published_at is not None and may_read_library(caller):
-        return True
     if point.visibility == Visibility.LGA:
         return booking.council_id in caller.advised_council_ids or _leads(caller, booking)
     return _council_side(caller, booking) or _on_panel(caller, booking)
+
+
+def may_read_point(caller: Caller, point: LearningPoint) -> bool:
+    if not caller.user.is_authenticated:
+        return False
+    if point.published_at is not None and may_read_library(caller):
+        return True
+    return _reads_unshared(caller, point)
+
+
+def may_see_council(caller: Caller, point: LearningPoint) -> bool:
+    """Whether a point's council (and so its booking and panel) may be named to its reader:
+    not to those who read it only because it is shared with the sector anonymously."""
+    if not caller.user.is_authenticated:
+        return False
+    if point.visibility == Visibility.NAMED and point.published_at is not None:
+        return may_read_library(caller)
+    return _reads_unshared(caller, point)
+
+
+def may_read_panel_points(caller: Caller, booking: Booking) -> bool:
+    """A booking's page of learning points: LGA staff, the council's bookers and adviser, and
+    the panel (each point on it still asks `may_read_point`)."""
+    return caller.user.is_authenticated and (
+        caller.is_staff or _council_side(caller, booking) or _on_panel(caller, booking)
+    )
 
 
 def may_check_wording(caller: Caller, point: LearningPoint) -> bool:

@@ -22,10 +22,11 @@ from sessions.learning.rules import (
     may_agree_to_naming,
     may_check_wording,
     may_give_learning,
+    may_read_panel_points,
+    may_see_council,
     require,
 )
 from sessions.models import Booking, Seat
-from sessions.rules import may_read_booking
 from sessions.session_words import session_title, session_when
 
 
@@ -128,12 +129,15 @@ def point_detail(request, point_id: int):
         {
             "point": point,
             "status": selectors.status_text(point),
-            "title": session_title(point.seat.session),
+            # The council is named only to those who may know it (not the library's readers
+            # of an anonymous point).
+            "title": session_title(point.seat.session) if may_see_council(caller, point) else "",
             "form": form,
             "hints": VISIBILITY_HINTS,
             "may_check": selectors.awaiting_check(point) and may_check_wording(caller, point),
             "may_agree": selectors.awaiting_agreement(point) and may_agree_to_naming(caller, point),
-            "may_see_booking": may_read_booking(caller, point.booking),
+            "may_see_booking": may_see_council(caller, point)
+            and may_read_panel_points(caller, point.booking),
         },
     )
 
@@ -185,9 +189,9 @@ def point_agree(request, point_id: int):
 def booking_learning(request, booking_id: int):
     caller = caller_for(request.user)
     booking = get_object_or_404(Booking.objects.select_related("council", "offer"), pk=booking_id)
-    points = selectors.booking_points(caller=caller, booking=booking)
-    if not points and not may_read_booking(caller, booking):
+    if not may_read_panel_points(caller, booking):
         raise Http404("No such booking.")
+    points = selectors.booking_points(caller=caller, booking=booking)
     return render(
         request,
         "sessions/learning/booking_points.html",
