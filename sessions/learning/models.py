@@ -6,6 +6,7 @@ Loaded by sessions/apps.py, so these stay models of the `sessions` app (label
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from sessions.models import Booking, Seat, history
@@ -73,9 +74,13 @@ class LearningPoint(models.Model):
     # The words the library's search reads (the database's own full-text index is built on
     # it: sessions/learning/search.py); never the council's name.
     search_text = models.TextField(blank=True, editable=False)
+    # PostgreSQL only: `search_text` as English lexemes, kept by a trigger of migration 0023
+    # (so no write can leave it behind) under a GIN index; always empty on SQLite, whose FTS5
+    # table does its work.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = history()
+    history = history(excluded_fields=("search_vector",))
 
     class Meta:
         ordering = ["-created_at", "-id"]

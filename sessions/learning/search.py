@@ -1,22 +1,22 @@
 """The library's words search, in the database's own full-text search: PostgreSQL's
-(`to_tsvector`/`websearch_to_tsquery` in English, over a GIN index on the same expression)
-where the database is PostgreSQL, SQLite's FTS5 (a virtual table the triggers of migration
-0023 keep in step with the points) on SQLite. `matching` is the one way in; the library's
-selector is the one caller.
+(`plainto_tsquery` in English, every word required and none an operator, against the
+point's `search_vector`, which a trigger keeps as `to_tsvector` of its words, under a GIN
+index) where the database is PostgreSQL, SQLite's FTS5 (a
+virtual table the triggers of migration 0023 keep in step with the points) on SQLite.
+`matching` is the one way in; the library's selector is the one caller.
 """
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 CONFIG = "english"
 TABLE = "offer_sessions_learningpoint"
-# Made by migration 0023 on SQLite only; on PostgreSQL that migration makes the GIN index
-# `offer_sessions_learningpoint_search` on to_tsvector(CONFIG, COALESCE(search_text, '')), the
-# expression `matching` queries, so the planner uses it.
+# Made by migration 0023 on SQLite only (on PostgreSQL it makes the trigger that keeps
+# `search_vector` in CONFIG, and its GIN index).
 FTS_TABLE = "offer_sessions_learningpoint_fts"
 WORDS_MAX = 20
 
@@ -37,8 +37,8 @@ def matching(points: QuerySet, query: str) -> QuerySet:
     if not words:
         return points
     if connection.vendor == "postgresql":
-        return points.annotate(found=SearchVector("search_text", config=CONFIG)).filter(
-            found=SearchQuery(" ".join(words), config=CONFIG, search_type="websearch")
+        return points.filter(
+            search_vector=SearchQuery(" ".join(words), config=CONFIG, search_type="plain")
         )
     # FTS5: each word a quoted string (so none is read as an operator), all of them required.
     terms = " ".join(f'"{word}"' for word in words)

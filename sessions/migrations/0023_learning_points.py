@@ -1,8 +1,9 @@
 """Learning points, the asks for them, the scheduled run that sends the asks and reminders,
-and the library's full-text search: a GIN index on PostgreSQL, an FTS5 table kept in step by
-triggers on SQLite (each made only on its own database: sessions/learning/search.py queries
+and the library's full-text search: a tsvector kept by a trigger under a GIN index on
+PostgreSQL, an FTS5 table kept in step by triggers on SQLite (each made only on its own database: sessions/learning/search.py queries
 them)."""
 
+import django.contrib.postgres.search
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
@@ -13,10 +14,21 @@ SCHEDULE = "Ask for learning points after sessions"
 TABLE = "offer_sessions_learningpoint"
 FTS = "offer_sessions_learningpoint_fts"
 POSTGRES = (
-    f"CREATE INDEX offer_sessions_learningpoint_search ON {TABLE} USING GIN "
-    "(to_tsvector('english'::regconfig, COALESCE(search_text, ''::text)))",
+    f"""CREATE FUNCTION {TABLE}_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.search_vector := to_tsvector('english'::regconfig, COALESCE(NEW.search_text, ''));
+        RETURN NEW;
+    END $$""",
+    f"CREATE TRIGGER {TABLE}_search_vector BEFORE INSERT OR UPDATE ON {TABLE} "
+    f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_search_vector()",
+    f"UPDATE {TABLE} SET search_text = search_text",
+    f"CREATE INDEX offer_sessions_learningpoint_search ON {TABLE} USING GIN (search_vector)",
 )
-POSTGRES_UNDO = ("DROP INDEX IF EXISTS offer_sessions_learningpoint_search",)
+POSTGRES_UNDO = (
+    "DROP INDEX IF EXISTS offer_sessions_learningpoint_search",
+    f"DROP TRIGGER IF EXISTS {TABLE}_search_vector ON {TABLE}",
+    f"DROP FUNCTION IF EXISTS {TABLE}_search_vector()",
+)
 SQLITE = (
     f"CREATE VIRTUAL TABLE {FTS} USING fts5(search_text, content='{TABLE}', "
     "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
@@ -131,6 +143,7 @@ class Migration(migrations.Migration):
                 ('agreed_at', models.DateTimeField(blank=True, help_text="When the council's booker agreed to be named.", null=True)),
                 ('published_at', models.DateTimeField(blank=True, db_index=True, null=True)),
                 ('search_text', models.TextField(blank=True, editable=False)),
+                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('agreed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
