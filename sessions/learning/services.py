@@ -87,7 +87,8 @@ def _checked(words: PointWords) -> PointWords:
     )
 
 
-def _search_text(point: LearningPoint) -> str:
+def point_search_text(point: LearningPoint) -> str:
+    """What the library's search reads of a point (search.py), set on every write of it."""
     return search.search_text(
         theme=point.get_theme_display(),
         doing=point.doing,
@@ -112,7 +113,7 @@ def point_give(
                 "who sat on it."
             )
         point = LearningPoint(seat=seat, booking=seat.session.booking, **words.__dict__)
-        point.search_text = _search_text(point)
+        point.search_text = point_search_text(point)
         point._history_actor = actor
         point.save()
     return point
@@ -133,7 +134,7 @@ def point_change(*, point: LearningPoint, words: PointWords, caller: Caller) -> 
     # New words or a new visibility: what was checked or agreed no longer stands.
     point.checked_at = point.checked_by = point.agreed_at = point.agreed_by = None
     point.published_at = None
-    point.search_text = _search_text(point)
+    point.search_text = point_search_text(point)
     point.save()
     return point
 
