@@ -19,6 +19,8 @@ places a thing in the period: the start of its session (for a booking, its first
 - Webinars: places taken, waiting lists and places taken against capacity. Webinars are the
   LGA's own events, so their figures are the same whoever looks; only LGA staff see the names
   of registrants from every council in the export.
+- Learning: the share of panels whose learning was captured within 10 days, and the themes
+  most often raised this quarter (sessions/learning/figures.py).
 - Requests waiting for approval in the caller's councils, oldest first, with their age (all of
   them, whatever the period: a request waits now).
 """
@@ -37,6 +39,7 @@ from peers.selectors import Caller
 from scheduling.engine.grid import TimeGrid
 from scheduling.engine.uk_time import LONDON, month_of, outside_service_years
 from sessions import rules
+from sessions.learning.figures import learning_figures
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -518,4 +521,7 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "load": pool_load(live, live_seats, period),
         "take_up": take_up(bookings),
         "webinars": webinar_figures(period),
+        "learning": learning_figures(
+            council_ids=scope.council_ids, start=period.start, end=period.end, now=now
+        ),
     }
