@@ -10,6 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from peers.models import PeerKind
 from peers.rules import require
 from peers.selectors import Caller
 from scheduling.engine.plurals import counted
@@ -144,6 +145,18 @@ def learning_tasks(*, peer, now: datetime | None = None) -> list[LearningTask]:
         )
         for seat in seats
     ]
+
+
+def points_to_check(*, peer) -> list[LearningPoint]:
+    """Anonymous points waiting for the wording check of the LGA lead `peer` (their panels)."""
+    if peer.kind != PeerKind.FACILITATOR:
+        return []
+    led = Seat.objects.filter(peer=peer, status=SeatStatus.ACCEPTED).values("session__booking")
+    return list(
+        points_with_context()
+        .filter(booking__in=led, visibility=Visibility.ANONYMOUS, published_at__isnull=True)
+        .order_by("created_at", "id")
+    )
 
 
 # The library ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from sessions import rules, services, session_words
 from sessions.forms import DeclineForm
-from sessions.learning.selectors import learning_tasks
+from sessions.learning.selectors import learning_tasks, points_to_check
 from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
 from sessions.packs.selectors import pack_summaries
@@ -74,6 +74,7 @@ def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: b
             # Each seat with its booking's pre-reading, if it has any.
             "rows": [(row, packs.get(row.session.booking_id)) for row in rows],
             "learning_tasks": learning_tasks(peer=peer),
+            "points_to_check": points_to_check(peer=peer),
             "feed_is_live": feed_is_live(peer=peer),
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url

@@ -115,3 +115,15 @@ def test_points_are_given_only_for_an_accepted_seat_after_the_session(
     with pytest.raises(services.LearningClosed):
         services.point_give(seat=panel.lead_seat, words=words(), caller=caller_for(roles.peer))
     assert not LearningPoint.objects.exists()
+
+
+def test_my_sessions_lists_the_points_the_lead_is_to_check(pool, roles, panel):
+    point = give(panel, roles, Visibility.ANONYMOUS)
+    client = Client()
+    client.force_login(roles.lga_lead)
+    page = client.get("/my-sessions/").content.decode()
+    assert "Learning points to check" in page and f"/learning/points/{point.pk}/" in page
+    services.point_check(point=point, caller=caller_for(roles.lga_lead))
+    assert "Learning points to check" not in client.get("/my-sessions/").content.decode()
+    client.force_login(roles.peer)  # a member peer checks nothing
+    assert "Learning points to check" not in client.get("/my-sessions/").content.decode()
