@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from peers.models import Council, Peer, PeerKind
+from scheduling.engine.panels import held_range
 from scheduling.engine.uk_time import LONDON
 from sessions.learning.models import LearningAsk, LearningPoint, Theme, Visibility
 from sessions.learning.services import point_search_text
@@ -144,6 +145,9 @@ def _seat_panel(session: Session, peers: list[Peer]) -> list[Seat]:
     seats = []
     for position, peer in enumerate(peers):
         role = "LGA lead" if peer.kind == PeerKind.FACILITATOR else "Peer"
+        # The time the seat held of the peer, as every seat keeps it (the database refuses
+        # a peer's overlapping holds, and an empty range would overlap all of them).
+        held_from, held_until = held_range(session.start, session.end, peer.buffer_minutes)
         seats.append(
             Seat.objects.create(
                 session=session,
@@ -151,6 +155,8 @@ def _seat_panel(session: Session, peers: list[Peer]) -> list[Seat]:
                 position=0 if role == "LGA lead" else position,
                 peer=peer,
                 status=SeatStatus.ACCEPTED,
+                held_from=held_from,
+                held_until=held_until,
             )
         )
     return seats
