@@ -14,7 +14,7 @@ from scheduling.engine.availability import working_day_after
 from scheduling.engine.uk_time import LONDON
 from sessions.learning import services
 from sessions.learning.models import LearningAsk, LearningPoint
-from tests.sessions.learning.conftest import words
+from tests.sessions.learning.points import words
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 

@@ -10,7 +10,7 @@ from peers.selectors import caller_for
 from scheduling.engine.uk_time import LONDON
 from sessions.learning import services
 from sessions.programme.figures import programme_period, programme_summary
-from tests.sessions.learning.conftest import words
+from tests.sessions.learning.points import words
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 

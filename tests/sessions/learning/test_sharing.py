@@ -13,7 +13,7 @@ from peers.selectors import caller_for
 from sessions.learning import services
 from sessions.learning.models import LearningPoint, Visibility
 from tests.factories import bearer
-from tests.sessions.learning.conftest import give, published, words
+from tests.sessions.learning.points import give, published, words
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from sessions.learning.models import Visibility
 from tests.factories import bearer
-from tests.sessions.learning.conftest import give, published
+from tests.sessions.learning.points import give, published
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_broker")]
 
