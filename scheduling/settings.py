@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    # The learning library's search field (SearchVectorField); its lookups register only on
+    # a PostgreSQL connection, so SQLite is unchanged.
+    "django.contrib.postgres",
     "ninja",  # serves Swagger UI's own files for /api/docs (no CDN)
     "django_q",
     "simple_history",

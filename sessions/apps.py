@@ -17,6 +17,7 @@ class OfferSessionsConfig(AppConfig):
         import_module("sessions.packs.models")
         import_module("sessions.participants.models")
         import_module("sessions.attendance.models")
+        import_module("sessions.learning.models")
 
     def ready(self):
         # Seats hold peers' time: peers counts them, and says when a peer's availability

@@ -275,9 +275,12 @@ class HistoryActor(models.Model):
         abstract = True
 
 
-def history(**options) -> HistoricalRecords:
-    """The record of every change to a model: who, when, and the row before and after."""
-    return HistoricalRecords(bases=[HistoryActor], excluded_fields=["updated_at"], **options)
+def history(*, excluded_fields: tuple[str, ...] = (), **options) -> HistoricalRecords:
+    """The record of every change to a model: who, when, and the row before and after
+    (`excluded_fields`: what the database derives, which says nothing of a change)."""
+    return HistoricalRecords(
+        bases=[HistoryActor], excluded_fields=["updated_at", *excluded_fields], **options
+    )
 
 
 @receiver(pre_create_historical_record)

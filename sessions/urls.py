@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sessions.attendance import views as attendance
+from sessions.learning import views as learning
 from sessions.packs import views as packs
 from sessions.participants import views as participants
 from sessions.views import booking_journey, invites, programme, requests, staffing
@@ -35,4 +36,5 @@ urlpatterns += (
     + packs.urlpatterns
     + participants.urlpatterns
     + attendance.urlpatterns
+    + learning.urlpatterns
 )

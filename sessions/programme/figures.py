@@ -23,6 +23,8 @@ places a thing in the period: the start of its session (for a booking, its first
 - Attendance: over the sessions that have started, by offer and UK month, the people who
   attended, were covered by a stand-in, were absent (the no-shows) or are not recorded yet;
   for LGA staff, each peer's no-shows (`sessions.attendance.selectors`).
+- Learning: the share of panels whose learning was captured within 10 days, and the themes
+  most often raised this quarter (sessions/learning/figures.py).
 - Requests waiting for approval in the caller's councils, oldest first, with their age (all of
   them, whatever the period: a request waits now).
 """
@@ -42,6 +44,7 @@ from scheduling.engine.grid import TimeGrid
 from scheduling.engine.uk_time import LONDON, month_of, outside_service_years
 from sessions import rules
 from sessions.attendance.selectors import attendance_figures as session_attendance_figures
+from sessions.learning.figures import learning_figures
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -535,4 +538,7 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "webinars": webinar_figures(period),
         "attendance": attendance_in(scope, period, now),
         "webinar_attendance": webinar_attendance_figures(start=period.start, end=period.end),
+        "learning": learning_figures(
+            council_ids=scope.council_ids, start=period.start, end=period.end, now=now
+        ),
     }

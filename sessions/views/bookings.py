@@ -17,6 +17,7 @@ from sessions import rules, selectors, services
 from sessions.api import presenters
 from sessions.attendance.pages import attendance_link
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
+from sessions.learning.selectors import learning_summary
 from sessions.mail.letters import letter_contact
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
 from sessions.packs import selectors as pack_selectors
@@ -243,6 +244,7 @@ def booking_page(
             "participants": participants_out(
                 booking, with_addresses=rules.may_manage_booking(caller, booking)
             ),
+            "learning": learning_summary(caller=caller, booking=booking),
             "is_open": booking.status in LIVE_BOOKING_STATUSES,
             # Move and cancel: the council's side; the LGA lead reads and sets the link only.
             "may_manage": rules.may_manage_booking(caller, booking),

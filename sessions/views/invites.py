@@ -19,6 +19,7 @@ from peers.selectors import caller_for
 from sessions import rules, services, session_words
 from sessions.attendance.pages import attendance_link
 from sessions.forms import DeclineForm
+from sessions.learning.selectors import learning_tasks, points_to_check
 from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
 from sessions.packs.selectors import pack_summaries
@@ -86,6 +87,8 @@ def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: b
                 )
                 for row in rows
             ],
+            "learning_tasks": learning_tasks(peer=peer),
+            "points_to_check": points_to_check(peer=peer),
             "feed_is_live": feed_is_live(peer=peer),
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url

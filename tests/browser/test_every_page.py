@@ -16,6 +16,7 @@ width keeps its sign-in.
 import importlib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -27,12 +28,15 @@ from django.core.management import call_command
 from django.db import connections
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from peers.models import Councillor, Region
 from peers.selectors import caller_for
+from sessions.learning import links as learning_links
+from sessions.learning.models import LearningPoint, Visibility
 from sessions.models import Offer, Seat
 from sessions.packs.services import document_add
 from sessions.participants import links as participant_links
@@ -81,6 +85,7 @@ NOT_PAGES = {
     "leave-remove": "POST only; redirects to the availability page",
     "busy-calendar-remove": "POST only; redirects to the availability page",
     "booking-approve": "POST only; redirects to the booking page",
+    "learning-point-check": "POST only; redirects to the learning point's page",
     "my-webinar-cancel": "POST only; redirects to My webinars",
     "feed-webinars": "an .ics feed",
     "feed-webinars-topic": "an .ics feed",
@@ -123,6 +128,8 @@ class Sweep:
     free_day: str  # a day with staffable times
     participant_answer: str  # the confirmed booking's participant's signed links
     participant_reading: str
+    point: int  # the peer's learning point, naming the council, waiting for its agreement
+    ask: str  # the peer's signed link to give learning points
 
 
 def load_catalogue():
@@ -188,6 +195,27 @@ def make_sweep() -> Sweep:
 
     seat = Seat.objects.get(session__booking=confirmed, peer=lead)
     sequence = answers.latest_request_sequence(seat)
+    # Learning points: one waiting for the council to agree to be named, one in the library.
+    point = LearningPoint.objects.create(
+        seat=seat,
+        booking=confirmed,
+        theme="finance",
+        doing="A rolling budget agreed with residents.",
+        why="Savings are agreed, not imposed.",
+        elsewhere="yes",
+        visibility=Visibility.NAMED,
+    )
+    LearningPoint.objects.create(
+        seat=seat,
+        booking=confirmed,
+        theme="digital",
+        doing="Resident accounts that keep every request in one place.",
+        why="Fewer calls.",
+        elsewhere="some",
+        visibility=Visibility.ANONYMOUS,
+        published_at=timezone.now(),
+        search_text="Recovery: digital\nResident accounts that keep every request in one place.",
+    )
 
     full = a_webinar(WARD, days=10, capacity=1)
     register(full, "first@example.org", name="Pat First")
@@ -235,6 +263,12 @@ def make_sweep() -> Sweep:
         participant_reading=participant_links.reading_token(
             participant_id=leader.pk, booking_id=confirmed.pk, until=reading_until(confirmed)
         ),
+        point=point.pk,
+        ask=_path(
+            learning_links.ask_url(seat_id=seat.pk, until=timezone.now() + timedelta(days=14))
+        )
+        .removeprefix("/learning/ask/")
+        .rstrip("/"),
     )
 
 
@@ -622,6 +656,43 @@ CASES = [
     Case("account", "account", BOOKER, lambda s: "/account/"),
     Case("account-invalid", "account", BOOKER, lambda s: "/account/", press("Create token")),
     Case("councils", "council-list", BOOKER, lambda s: "/councils/"),
+    # Learning points and the library.
+    Case("learning-library", "learning-library", BOOKER, lambda s: "/learning/"),
+    Case(
+        "learning-library-found",
+        "learning-library",
+        PEER,
+        lambda s: "/learning/?q=resident&theme=digital",
+    ),
+    Case(
+        "learning-library-invalid",
+        "learning-library",
+        BOOKER,
+        lambda s: "/learning/?end=2027-02-31",
+    ),
+    Case("learning-seat", "learning-seat", PEER, lambda s: f"/learning/sessions/{s.seat}/"),
+    Case("learning-ask", "learning-ask", ANONYMOUS, lambda s: f"/learning/ask/{s.ask}/"),
+    Case("learning-ask-invalid", "learning-ask", ANONYMOUS, lambda s: "/learning/ask/not-a-link/"),
+    Case("learning-point", "learning-point", PEER, lambda s: f"/learning/points/{s.point}/"),
+    Case(
+        "learning-point-invalid",
+        "learning-point",
+        PEER,
+        lambda s: f"/learning/points/{s.point}/",
+        fill_and_press({"What is the council doing?": ""}, "Save the changes"),
+    ),
+    Case(
+        "learning-point-agree",
+        "learning-point-agree",
+        BOOKER,
+        lambda s: f"/learning/points/{s.point}/agree/",
+    ),
+    Case(
+        "booking-learning",
+        "booking-learning",
+        BOOKER,
+        lambda s: f"/bookings/{s.confirmed}/learning/",
+    ),
 ]
 
 

@@ -1,5 +1,5 @@
 """Who may: every predicate of every app's rules module (peers, sessions, webinars, pre-reading,
-attendance) against every role, as a table. A predicate added to a rules module without its row
+attendance, learning points) against every role, as a table. A predicate added to a rules module without its row
 fails here, and a refusal raised anywhere but `require` fails too (docs/architecture.md, "Who
 may").
 
@@ -21,7 +21,9 @@ from peers.models import Council, Peer
 from peers.selectors import caller_for
 from sessions import rules as session_rules
 from sessions.attendance import rules as attendance_rules
-from sessions.models import Booking, Seat, Session
+from sessions.learning import rules as learning_rules
+from sessions.learning.models import LearningPoint
+from sessions.models import Booking, Seat, SeatStatus, Session
 from sessions.packs import rules as pack_rules
 from sessions.packs.models import Document
 from sessions.packs.services import document_add
@@ -52,6 +54,7 @@ class World:
     seat: Seat  # the lead peer's seat on it
     peer: Peer  # the lead peer's record
     document: Document  # pre-reading the booker added to the booking
+    point: LearningPoint  # the lead peer's learning point, for the panel and the council
 
 
 # How each predicate is asked: (its module, the arguments for a caller in the world).
@@ -77,6 +80,13 @@ ASKED = {
     "may_add_to_pack": (pack_rules, lambda caller, w: (caller, w.booking)),
     "may_remove_document": (pack_rules, lambda caller, w: (caller, w.document)),
     "may_record_attendance": (attendance_rules, lambda caller, w: (caller, w.session)),
+    "may_give_learning": (learning_rules, lambda caller, w: (caller, w.seat)),
+    "may_read_point": (learning_rules, lambda caller, w: (caller, w.point)),
+    "may_see_council": (learning_rules, lambda caller, w: (caller, w.point)),
+    "may_read_panel_points": (learning_rules, lambda caller, w: (caller, w.booking)),
+    "may_check_wording": (learning_rules, lambda caller, w: (caller, w.point)),
+    "may_agree_to_naming": (learning_rules, lambda caller, w: (caller, w.point)),
+    "may_read_library": (learning_rules, lambda caller, w: (caller,)),
 }
 
 Y, N = True, False
@@ -103,10 +113,24 @@ EXPECTED = {
     "may_add_to_pack":      (Y, N, N, Y, N, N, N, N, N),
     "may_remove_document":  (Y, N, N, Y, N, N, N, N, N),
     "may_record_attendance": (Y, N, N, N, N, N, Y, N, N),
+    "may_give_learning":    (N, N, N, N, N, Y, N, N, N),
+    "may_read_point":       (Y, Y, N, Y, N, Y, Y, N, N),
+    "may_see_council":      (Y, Y, N, Y, N, Y, Y, N, N),
+    "may_read_panel_points": (Y, Y, N, Y, N, Y, Y, N, N),
+    "may_check_wording":    (Y, N, N, N, N, N, Y, N, N),
+    "may_agree_to_naming":  (N, N, N, Y, N, N, N, N, N),
+    "may_read_library":     (Y, Y, Y, Y, Y, Y, Y, N, N),
 }
 # fmt: on
 
-RULES_MODULES = (peer_rules, session_rules, webinar_rules, pack_rules, attendance_rules)
+RULES_MODULES = (
+    peer_rules,
+    session_rules,
+    webinar_rules,
+    pack_rules,
+    attendance_rules,
+    learning_rules,
+)
 
 
 def predicates(module: ModuleType) -> set[str]:
@@ -138,6 +162,10 @@ def world(pool, roles, django_capture_on_commit_callbacks, settings, tmp_path) -
     settings.MEDIA_ROOT = str(tmp_path / "media")  # the pre-reading in this test's own folder
     booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     booking = Booking.objects.select_related("council").get(pk=booking.pk)
+    # The lead peer and the LGA lead accepted: the panel that gives and reads learning points.
+    Seat.objects.filter(session__booking=booking, peer__in=[pool.lead, pool.facilitator]).update(
+        status=SeatStatus.ACCEPTED
+    )
     seat = Seat.objects.select_related("session__booking__council").get(
         session__booking=booking, peer=pool.lead
     )
@@ -149,6 +177,14 @@ def world(pool, roles, django_capture_on_commit_callbacks, settings, tmp_path) -
         peer=Peer.objects.get(pk=pool.lead.pk),
         document=document_add(
             caller=caller_for(roles.booker), booking=booking, upload=upload("brief.pdf", PDF)
+        ),
+        point=LearningPoint.objects.create(
+            seat=seat,
+            booking=booking,
+            theme="finance",
+            doing="A budget agreed with residents.",
+            why="Savings are agreed, not imposed.",
+            elsewhere="yes",
         ),
     )
 
@@ -181,6 +217,7 @@ def test_require_refuses_with_its_sentence_and_allows_quietly():
         session_rules.require(False, "Only LGA staff choose a peer by hand.")
     assert session_rules.require is webinar_rules.require is peer_rules.require
     assert pack_rules.require is attendance_rules.require is peer_rules.require
+    assert learning_rules.require is peer_rules.require
 
 
 def test_only_the_rules_modules_raise_a_refusal():

@@ -8,7 +8,7 @@ from peers.selectors import caller_for
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Seat, Session
 from sessions.participants.models import Participant
 from sessions.participants.services import participants_set
-from tests.factories import a_booking, bearer, london
+from tests.factories import a_booking, london
 from tests.sessions.participants.people import CHIEF, LEADER
 
 
@@ -46,10 +46,3 @@ def after(pool):
     """Now is 14:00 on the panel's day: it started at 10:00."""
     with time_machine.travel(london(pool.day, 14), tick=False) as traveller:
         yield traveller
-
-
-def attendance(api_client, session, user, marks=None):
-    path = f"/sessions/{session.pk}/attendance"
-    if marks is None:
-        return api_client.get(path, headers=bearer(user))
-    return api_client.post(path, json=marks, headers=bearer(user))

@@ -9,7 +9,7 @@ import time_machine
 from sessions.attendance.models import Attendance
 from sessions.models import Seat
 from tests.factories import a_booking, london, make_peer, make_user
-from tests.sessions.attendance.conftest import attendance
+from tests.sessions.attendance.recording import attendance
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from sessions.attendance.models import Attendance
 from sessions.participants.services import participants_set
 from sessions.selectors.history import booking_history, history_rows
 from tests.factories import a_booking, bearer, london
-from tests.sessions.attendance.conftest import attendance
+from tests.sessions.attendance.recording import attendance
 from tests.sessions.participants.people import CABINET
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 
 from sessions.attendance.models import Attendance
 from tests.factories import a_booking, bearer, london
-from tests.sessions.attendance.conftest import attendance
+from tests.sessions.attendance.recording import attendance
 
 pytestmark = pytest.mark.django_db
 
