@@ -37,6 +37,7 @@ from privacy.mail_files import mail_files_remove_mentioning
 from privacy.models import DataRequest, DataRequestKind
 from privacy.people import Person, person_find, pseudonym_email, pseudonym_name
 from sessions.models import HOLDING_SEAT_STATUSES, Invite, InviteStatus, Seat, SessionStatus
+from sessions.participants.models import Participant
 from sessions.services.mail import invite_deliver
 from sessions.services.restaffing import seats_release_for_unavailable
 from sessions.webinars.models import (
@@ -174,6 +175,16 @@ def _peer_erased(peer: Peer, pseudonym: str, counts: Counter) -> None:
     counts["peer records pseudonymised"] += 1
 
 
+def _participants_erased(person: Person, pseudonym: str) -> int:
+    """Where a council named the person to attend a panel: their name and address (and role,
+    which may identify them) are blanked to the pseudonym, in the rows and their history."""
+    named = Participant.objects.filter(person.address_q("email"))
+    ids = list(named.values_list("pk", flat=True))
+    blank = {"name": pseudonym_name(pseudonym), "email": pseudonym_email(pseudonym), "role": ""}
+    Participant.history.filter(id__in=ids).update(**blank)
+    return Participant.objects.filter(pk__in=ids).update(**blank)
+
+
 def person_erase(*, email: str, by=None, now: datetime | None = None) -> dict:
     """Erase the person with this address (see the module's docstring); returns the counts,
     which hold no personal data."""
@@ -181,6 +192,19 @@ def person_erase(*, email: str, by=None, now: datetime | None = None) -> dict:
     person = person_find(email)
     pseudonym = person.pseudonym
     names, addresses = person.names, person.addresses
+    # The names councils gave them when naming them to attend (full names only, as above).
+    names += tuple(
+        sorted(
+            {
+                n.strip()
+                for n in Participant.objects.filter(person.address_q("email")).values_list(
+                    "name", flat=True
+                )
+                if " " in n.strip()
+            }
+            - set(names)
+        )
+    )
     counts: Counter = Counter()
     _future_given_up(person, now, counts)
     _last_messages_sent(person, now)
@@ -202,6 +226,7 @@ def person_erase(*, email: str, by=None, now: datetime | None = None) -> dict:
         counts["registration requests deleted"] += RegistrationRequest.objects.filter(
             person.address_q("email")
         ).delete()[0]
+        counts["participants pseudonymised"] += _participants_erased(person, pseudonym)
         replacements = {address: pseudonym_email(pseudonym) for address in addresses}
         replacements |= {name: pseudonym_name(pseudonym) for name in names}
         _texts_pseudonymised(replacements, counts)

@@ -5,9 +5,10 @@ person by pseudonym). The document is plain JSON-ready data, shown to staff as a
 (templates/privacy/person_data.html) and given as a .json file.
 
 Pre-reading documents are the council's papers, not the uploader's: the document lists those
-the person added (name, booking, when), not their contents. Participants and learning points
-are not kept by the service yet: when they are, their rows about the person join the document
-here (and the erasure in erasure.py).
+the person added (name, booking, when), not their contents. The panels a council named the
+person to attend (as a participant) are listed with the name, role and answer it gave. Learning
+points are not kept by the service yet: when they are, their rows about the person join the
+document here (and the erasure in erasure.py).
 """
 
 from datetime import datetime
@@ -20,6 +21,7 @@ from privacy.models import DataRequest, DataRequestKind
 from privacy.people import Person, person_find
 from sessions.models import Booking, Invite, Reminder, Seat, Session
 from sessions.packs.models import Document
+from sessions.participants.models import Participant
 from sessions.webinars.models import FeedToken, Registration, RegistrationRequest
 
 
@@ -176,6 +178,7 @@ def _history(person: Person) -> list[dict]:
         Registration: person.address_q("email"),
         Session: Q(pk__in=[]),
         Document: Q(uploaded_by__in=users),
+        Participant: person.address_q("email"),
     }
     entries = []
     for model, own in about.items():
@@ -230,6 +233,23 @@ def person_data(email: str) -> dict:
             }
             for r in RegistrationRequest.objects.filter(person.address_q("email")).select_related(
                 "session__offer"
+            )
+        ],
+        "named_to_attend": [
+            {
+                "booking": p.booking.reference,
+                "offer": p.booking.offer.title,
+                "council": p.booking.council.name,
+                "start": _when(p.booking.start),
+                "name": p.name,
+                "role": p.role,
+                "email": p.email,
+                "answer": p.answer,
+                "answered_at": _when(p.answered_at),
+                "removed_at": _when(p.removed_at),
+            }
+            for p in Participant.objects.filter(person.address_q("email")).select_related(
+                "booking__offer", "booking__council"
             )
         ],
         "calendar_feeds": [

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session as SignInSession
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from peers.models import ApiToken, BusyEvent, ThrottleCount
@@ -19,6 +20,7 @@ from privacy.models import RetentionRun
 from sessions.models import Booking, Invite, Reminder, Seat, Session
 from sessions.packs.models import Document
 from sessions.packs.services import packs_expire
+from sessions.participants.models import Participant
 from sessions.webinars.models import FeedToken, Registration, RegistrationRequest
 from sessions.webinars.selectors.links import CONFIRM_LINK_AGE
 
@@ -56,6 +58,21 @@ def _pre_reading(now: datetime, policy: dict) -> int:
     return packs_expire(now=now, keep_days=policy["pre_reading_days"])
 
 
+def _participants(now: datetime, policy: dict) -> int:
+    """The people councils named to attend, with their records of change, `participant_days`
+    after their booking's last session (and those of a booking that has none)."""
+    before = now - timedelta(days=policy["participant_days"])
+    old = (
+        Participant.objects.annotate(last_end=Max("booking__sessions__end"))
+        .filter(Q(last_end__lt=before) | Q(last_end__isnull=True, created_at__lt=before))
+        .values_list("pk", flat=True)
+    )
+    ids = list(old)
+    count = _deleted(Participant.objects.filter(pk__in=ids))
+    Participant.history.filter(id__in=ids).delete()
+    return count
+
+
 def _expired_tokens(now: datetime, policy: dict) -> dict[str, int]:
     grace = timedelta(days=policy["expired_token_days"])
     counts = {
@@ -91,7 +108,7 @@ def _history(now: datetime, policy: dict) -> int:
     before = now - policy["history_years"] * YEAR
     return sum(
         _deleted(model.history.filter(history_date__lt=before))
-        for model in (Booking, Session, Seat, Registration, Document)
+        for model in (Booking, Session, Seat, Registration, Document, Participant)
     )
 
 
@@ -105,6 +122,7 @@ def retention_apply(*, now: datetime | None = None) -> RetentionRun:
             "webinar registrations": _registrations(now, policy),
             "busy times": _busy_events(now),
             "pre-reading": _pre_reading(now, policy),
+            "participants": _participants(now, policy),
             **_expired_tokens(now, policy),
             **_sent_mail(now, policy),
             "history records": _history(now, policy),

@@ -43,8 +43,11 @@ from sessions.api.history import router as history_router
 from sessions.api.invites import router as seats_router
 from sessions.api.programme import router as programme_router
 from sessions.api.staffing import router as staffing_router
+from sessions.attendance.api import router as attendance_router
 from sessions.feedback.api import router as feedback_router
+from sessions.learning.api import router as learning_router
 from sessions.packs.api import router as packs_router
+from sessions.participants.api import router as participants_router
 from sessions.services.bookings import BookingConflict, PanelChanged
 from sessions.webinars.api import router as webinars_router
 
@@ -394,3 +397,6 @@ api.add_router("/", programme_router)
 api.add_router("/", staffing_router)
 api.add_router("/", packs_router)
 api.add_router("/", feedback_router)
+api.add_router("/", participants_router)
+api.add_router("/", attendance_router)
+api.add_router("/", learning_router)

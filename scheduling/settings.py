@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    # The learning library's search field (SearchVectorField); its lookups register only on
+    # a PostgreSQL connection, so SQLite is unchanged.
+    "django.contrib.postgres",
     "ninja",  # serves Swagger UI's own files for /api/docs (no CDN)
     "django_q",
     "simple_history",
@@ -349,6 +352,8 @@ SEARCHES_AT_ONCE = int(os.environ.get("SEARCHES_AT_ONCE", "2"))
 # Pre-reading: the largest document, and the most a booking's documents may add up to, in MB.
 PACK_FILE_MAX_MB = int(os.environ.get("PACK_FILE_MAX_MB", "10"))
 PACK_BOOKING_MAX_MB = int(os.environ.get("PACK_BOOKING_MAX_MB", "30"))
+# A webinar's own file (a short video, reading or slides), in MB.
+WEBINAR_FILE_MAX_MB = int(os.environ.get("WEBINAR_FILE_MAX_MB", "100"))
 
 # Retention: how long personal data is kept, applied every day by the retention task
 # (privacy/retention.py) and stated on the privacy notice. Each can be set in the environment.
@@ -358,6 +363,9 @@ RETENTION = {
     # A peer's imported busy times once they are behind the kept window (today): no setting.
     # Pre-reading (documents and files) this many days after its booking's last session.
     "pre_reading_days": int(os.environ.get("RETAIN_PRE_READING_DAYS", "90")),
+    # The people a council named to attend a panel (names, roles, addresses, answers) and their
+    # history, this many days after the booking's last session.
+    "participant_days": int(os.environ.get("RETAIN_PARTICIPANT_DAYS", "365")),
     # Revoked feed and API tokens, unconfirmed registration requests whose signed link has run
     # out, ended sign-in sessions and lockout records: at expiry, plus this many days.
     "expired_token_days": int(os.environ.get("RETAIN_EXPIRED_TOKEN_DAYS", "0")),

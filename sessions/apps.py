@@ -16,6 +16,9 @@ class OfferSessionsConfig(AppConfig):
         import_module("sessions.webinars.models")
         import_module("sessions.packs.models")
         import_module("sessions.feedback.models")
+        import_module("sessions.participants.models")
+        import_module("sessions.attendance.models")
+        import_module("sessions.learning.models")
 
     def ready(self):
         # Seats hold peers' time: peers counts them, and says when a peer's availability
@@ -32,12 +35,19 @@ class OfferSessionsConfig(AppConfig):
         held_time_source_register(seat_held_times)
 
         # The outbox sends both subjects' rows: each gives the words of its own.
-        from sessions.mail.outbox import REGISTRATION, SEAT, invite_content_register
+        from sessions.mail.outbox import (
+            PARTICIPANT,
+            REGISTRATION,
+            SEAT,
+            invite_content_register,
+        )
+        from sessions.participants.letters import participant_invite_content
         from sessions.services.invite_words import invite_content
         from sessions.webinars.services.letters import registration_invite_content
 
         invite_content_register(SEAT, invite_content)
         invite_content_register(REGISTRATION, registration_invite_content)
+        invite_content_register(PARTICIPANT, participant_invite_content)
         held_time_released.connect(
             seats_release_for_unavailable, dispatch_uid="sessions.seats_release_for_unavailable"
         )

@@ -275,9 +275,12 @@ class HistoryActor(models.Model):
         abstract = True
 
 
-def history(**options) -> HistoricalRecords:
-    """The record of every change to a model: who, when, and the row before and after."""
-    return HistoricalRecords(bases=[HistoryActor], excluded_fields=["updated_at"], **options)
+def history(*, excluded_fields: tuple[str, ...] = (), **options) -> HistoricalRecords:
+    """The record of every change to a model: who, when, and the row before and after
+    (`excluded_fields`: what the database derives, which says nothing of a change)."""
+    return HistoricalRecords(
+        bases=[HistoryActor], excluded_fields=["updated_at", *excluded_fields], **options
+    )
 
 
 @receiver(pre_create_historical_record)
@@ -501,7 +504,7 @@ class Seat(models.Model):
 # Webinar registrations, their requests and feed tokens: sessions/webinars/models.py (loaded
 # with this module by sessions/apps.py, so this module imports nothing of the webinars).
 # What the organiser's mailbox brought: sessions/models_mailbox.py.
-# Pre-reading documents: sessions/packs/models.py.
+# Pre-reading documents: sessions/packs/models.py. Attendance: sessions/attendance/models.py.
 from sessions.models_mailbox import (  # noqa: E402, F401
     BouncedAddress,
     HeldReply,

@@ -33,6 +33,10 @@ class Invite(models.Model):
     registration = models.ForeignKey(
         "Registration", null=True, blank=True, on_delete=models.SET_NULL, related_name="invites"
     )
+    # A council participant's (sessions/participants/models.py).
+    participant = models.ForeignKey(
+        "Participant", null=True, blank=True, on_delete=models.SET_NULL, related_name="invites"
+    )
     recipient_email = models.EmailField()
     recipient_name = models.CharField(max_length=200, blank=True)
     role = models.CharField(max_length=20, default="REQ-PARTICIPANT", help_text="iCalendar ROLE")

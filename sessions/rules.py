@@ -26,23 +26,31 @@ def may_book_for(caller: "Caller", council: "Council") -> bool:
     )
 
 
-def _leads(caller: "Caller", booking: "Booking") -> bool:
-    """The LGA facilitator holding the lead seat of one of the booking's sessions (only a
-    facilitator may hold one, and a facilitator holds no other: scheduling/engine/panels.py)."""
+def _holds_lead_seat(caller: "Caller", **where) -> bool:
+    """The LGA facilitator holding a lead seat where `where` says (only a facilitator may
+    hold one, and a facilitator holds no other: scheduling/engine/panels.py)."""
     peer = caller.peer
     return (
         peer is not None
         and peer.kind == PeerKind.FACILITATOR
-        and Seat.objects.filter(
-            session__booking_id=booking.pk, peer=peer, status__in=HOLDING_SEAT_STATUSES
-        ).exists()
+        and Seat.objects.filter(peer=peer, status__in=HOLDING_SEAT_STATUSES, **where).exists()
     )
+
+
+def leads_booking(caller: "Caller", booking: "Booking") -> bool:
+    """The LGA lead of one of the booking's sessions."""
+    return _holds_lead_seat(caller, session__booking_id=booking.pk)
+
+
+def leads_session(caller: "Caller", session: "Session") -> bool:
+    """The LGA lead of this session (of a series, each session's lead is its own)."""
+    return _holds_lead_seat(caller, session_id=session.pk)
 
 
 def may_read_booking(caller: "Caller", booking: "Booking") -> bool:
     """Whoever may book for the booking's council, and the panel's LGA lead (its notes,
     panel and pre-reading are theirs to prepare with)."""
-    return may_book_for(caller, booking.council) or _leads(caller, booking)
+    return may_book_for(caller, booking.council) or leads_booking(caller, booking)
 
 
 def may_manage_booking(caller: "Caller", booking: "Booking") -> bool:
@@ -54,7 +62,7 @@ def may_change_session(caller: "Caller", session: "Session") -> bool:
     """A booked session's joining link: whoever manages its booking, and the panel's LGA
     lead, who often hosts the meeting (a webinar has none)."""
     return session.booking is not None and (
-        may_manage_booking(caller, session.booking) or _leads(caller, session.booking)
+        may_manage_booking(caller, session.booking) or leads_booking(caller, session.booking)
     )
 
 

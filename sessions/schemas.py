@@ -211,12 +211,44 @@ PANEL_SHOWN = (
 )
 
 
+class ParticipantIn(BodyIn):
+    """Someone from the council who will attend (sessions/participants/)."""
+
+    name: str = Field(max_length=400)
+    role: str = Field(default="", max_length=400, description='e.g. "Leader", "Chief executive"')
+    email: str = Field(max_length=400)
+
+
+class ParticipantOut(Schema):
+    id: int
+    name: str
+    role: str
+    email: str = Field(description="Only for whoever manages the booking; empty for the panel")
+    answer: str = Field(description="needs-action, accepted, declined or tentative")
+    answer_text: str
+    answered_at: datetime | None
+
+
+class ParticipantBriefOut(Schema):
+    """Who the panel will meet: never an address."""
+
+    name: str
+    role: str
+    answer: str
+    answer_text: str
+
+
 class BookingIn(BodyIn):
     offer: str = Field(description="The offer's slug")
     council: int
     start: Instant
     notes: str = Field(default="", max_length=4000)
     panel: list[ShownSeatIn] | None = Field(default=None, description=PANEL_SHOWN)
+    participants: list[ParticipantIn] | None = Field(
+        default=None,
+        description="Who will attend from the council: each {name, role, email}, as "
+        "`PUT /bookings/{id}/participants` takes them; an invalid list books nothing.",
+    )
 
 
 class RescheduleIn(BodyIn):
@@ -287,6 +319,10 @@ class BookingOut(Schema):
     decided_by: str = ""
     decision_reason: str = ""
     created_at: datetime
+    participants: list[ParticipantOut] = Field(
+        description="Who will attend from the council and their answers (addresses only for "
+        "whoever manages the booking)"
+    )
     sessions: list[SessionOut]
 
 

@@ -88,6 +88,21 @@ def session_joining_fact(session: Session) -> tuple[str, str]:
     return ("Joining link", session.joining_url or "to follow (you will be sent an update)")
 
 
+def session_participants_text(booking) -> str:
+    """Who from the council the panel will meet, by name and role and never by address:
+    "Jo Bloggs (Leader), Sam Smith (Chief executive)", or "" when the booker named nobody."""
+    if booking is None:
+        return ""
+    # Through the booking's own relation: the participants' room is above this layer.
+    named = booking.participants.filter(removed_at__isnull=True).order_by("id")
+    return ", ".join(f"{p.name} ({p.role})" if p.role else p.name for p in named)
+
+
+def session_participants_fact(session: Session) -> tuple[str, str]:
+    """("From the council", names and roles), or an empty value (left out) for nobody."""
+    return ("From the council", session_participants_text(session.booking))
+
+
 def _pre_reading_count(session: Session) -> int:
     # Through the booking's own relation: the pre-reading room is above this layer.
     return session.booking.documents.count() if session.booking is not None else 0

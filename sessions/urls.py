@@ -1,7 +1,10 @@
 from django.urls import path
 
+from sessions.attendance import views as attendance
 from sessions.feedback import views as feedback
+from sessions.learning import views as learning
 from sessions.packs import views as packs
+from sessions.participants import views as participants
 from sessions.views import booking_journey, invites, programme, requests, staffing
 from sessions.views import bookings as views
 from sessions.webinars import views as webinars
@@ -33,4 +36,7 @@ urlpatterns += (
     + programme.urlpatterns
     + packs.urlpatterns
     + feedback.urlpatterns
+    + participants.urlpatterns
+    + attendance.urlpatterns
+    + learning.urlpatterns
 )

@@ -8,6 +8,7 @@ from peers.selectors import caller_for
 from sessions import rules, seat_plan, selectors, services
 from sessions.api import presenters
 from sessions.models import Session
+from sessions.participants.services import booking_with_participants_create
 from sessions.pool import staffable_starts, start_explanation
 from sessions.schemas import (
     ApprovalOut,
@@ -131,13 +132,14 @@ def slot_explain(request, slug: str, query: Query[ExplainQuery]):
 def booking_create(request, payload: BookingIn):
     offer, council = _bookable_offer(payload.offer), _council(payload.council)
     caller = _caller(request)
-    booking = services.booking_create(
+    booking = booking_with_participants_create(
         caller=caller,
         offer=offer,
         council=council,
         start=payload.start,
         notes=payload.notes,
         panel=_shown(payload.panel),
+        participants=[p.dict() for p in payload.participants or ()],
     )
     return Status(
         201,

@@ -8,6 +8,8 @@ from ninja import Field, Router, Schema
 from peers.selectors import caller_for
 from sessions import rules
 from sessions.models import Seat
+from sessions.participants.selectors import participants_brief
+from sessions.schemas import ParticipantBriefOut
 from sessions.selectors import peer_seats
 from sessions.services import answers
 
@@ -34,6 +36,9 @@ class PeerSeatOut(Schema):
     answered_sequence: int | None
     can_accept: bool
     can_decline: bool
+    participants: list[ParticipantBriefOut] = Field(
+        description="Who the panel will meet from the council: names, roles and answers"
+    )
 
 
 class SeatRefusalOut(Schema):
@@ -61,6 +66,7 @@ def _seat_out(row: peer_seats.PeerSeat) -> dict:
         "answered_sequence": seat.answered_sequence,
         "can_accept": row.can_accept,
         "can_decline": row.can_decline,
+        "participants": participants_brief(session.booking) if session.booking else [],
     }
 
 

@@ -9,7 +9,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from peers.models import Peer
 from peers.selectors import Caller
 from scheduling.engine.staffing import StaffableStart
+from sessions import rules
 from sessions.models import Booking
+from sessions.participants.selectors import participants_out
 from sessions.pool import PeerPool
 from sessions.seat_plan import SeatChange
 from sessions.seat_words import fit_in_words, seat_in_words, speaks_to_council
@@ -48,6 +50,9 @@ def booking_out(booking: Booking, *, caller: Caller) -> dict:
         "decided_by": booking.decided_by,
         "decision_reason": booking.decision_reason,
         "created_at": booking.created_at,
+        "participants": participants_out(
+            booking, with_addresses=rules.may_manage_booking(caller, booking)
+        ),
         "sessions": [
             {
                 "id": session.id,

@@ -144,6 +144,51 @@ class WebinarsOut(Schema):
     fill: float | None
 
 
+class AttendanceMonthOut(Schema):
+    offer: str
+    month: str = Field(description="YYYY-MM, by the UK date of the session's start.")
+    sessions: int = Field(description="Sessions going ahead that have started.")
+    sessions_recorded: int = Field(description="Of those, the sessions with attendance recorded.")
+    attended: int
+    stand_ins: int = Field(description="People covered by a named stand-in (not no-shows).")
+    no_shows: int = Field(description="People recorded absent.")
+    not_recorded: int = Field(description="People on a started session not recorded yet.")
+    participants_attended: int = Field(
+        description="The council's participants recorded attended (counted apart from the "
+        "panel's people above)."
+    )
+    participants_stand_ins: int = Field(
+        description="The council's participants covered by a named stand-in."
+    )
+    participants_absent: int = Field(
+        description="The council's participants recorded absent (no peer's no-show)."
+    )
+
+
+class PeerNoShowsOut(Schema):
+    peer: int
+    name: str
+    no_shows: int
+    recorded: int = Field(description="The peer's seats with attendance recorded.")
+
+
+class AttendanceFiguresOut(Schema):
+    by_offer_month: list[AttendanceMonthOut]
+    sessions: int
+    sessions_recorded: int
+    attended: int
+    stand_ins: int
+    no_shows: int
+    not_recorded: int
+    participants_attended: int
+    participants_stand_ins: int
+    participants_absent: int
+    peer_no_shows: list[PeerNoShowsOut] = Field(
+        description="Each peer recorded absent, most no-shows first: LGA staff only (empty "
+        "for an adviser)."
+    )
+
+
 class SummaryOut(Schema):
     period: PeriodOut
     councils: str | int = Field(description='"all", or how many councils the adviser has')
@@ -156,6 +201,7 @@ class SummaryOut(Schema):
     load: LoadOut
     take_up: TakeUpOut
     webinars: WebinarsOut
+    attendance: AttendanceFiguresOut
 
 
 @router.get(

@@ -11,7 +11,7 @@ from peers.rules import require  # noqa: F401  (the one way to refuse, re-export
 from peers.selectors import Caller
 from sessions.models import Booking
 from sessions.packs.rules import seated
-from sessions.rules import _leads, may_manage_booking, may_read_booking
+from sessions.rules import leads_booking, may_manage_booking, may_read_booking
 
 
 def _books_for_council(caller: Caller, booking: Booking) -> bool:
@@ -28,7 +28,7 @@ def may_read_note(caller: Caller, booking: Booking) -> bool:
 
 def may_draft_note(caller: Caller, booking: Booking) -> bool:
     """Write and finalise the note: the panel's LGA lead, and LGA staff."""
-    return caller.is_staff or _leads(caller, booking)
+    return caller.is_staff or leads_booking(caller, booking)
 
 
 def may_check_note(caller: Caller, booking: Booking) -> bool:

@@ -75,6 +75,9 @@ class Letter:
     changes: tuple[str, ...] = ()
     # Every session of a series (coaching calls, days of support), one line each.
     series: tuple[str, ...] = ()
+    # Links to read or watch (a webinar's videos and reading, its recording), under a heading.
+    materials_heading: str = ""
+    materials: tuple[tuple[str, str], ...] = ()  # (title, absolute URL)
     actions: tuple[tuple[str, str], ...] = ()  # (label, absolute URL)
     notes: tuple[str, ...] = ()
     contact: Contact | None = None
@@ -129,6 +132,9 @@ class Letter:
             lines += ["", f"{FOCUS_LABEL}:", self.focus]
         if self.series:
             lines += ["", "All sessions of the series:"] + [f"- {line}" for line in self.series]
+        if self.materials:
+            lines += ["", f"{self.materials_heading}:"]
+            lines += [f"- {title}: {url}" for title, url in self.materials]
         if self.panel:
             lines += ["", "The panel:"] + [f"- {role}: {who}" for role, who in self.panel]
         if self.actions:

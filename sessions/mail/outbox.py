@@ -42,6 +42,7 @@ def invite_queue(
     method: str,
     seat: Seat | None = None,
     registration: models.Model | None = None,  # a webinar's Registration
+    participant: models.Model | None = None,  # a council's Participant
     role: str = "REQ-PARTICIPANT",
     gather: bool = False,
 ) -> Invite:
@@ -82,6 +83,7 @@ def invite_queue(
             "recipient_name": recipient_name.replace('"', "").strip(),
             "seat": seat,
             "registration": registration,
+            "participant": participant,
             "role": role,
             "session_start": start,
             "session_end": end,
@@ -130,9 +132,10 @@ def invite_time(invite: Invite) -> tuple[datetime, datetime]:
 
 # What a row says -------------------------------------------------------------------------------
 
-# A row is a seat's (panels) or a registration's (webinars); each subject registers the words of
-# its rows when the app starts (sessions/apps.py), so the outbox imports neither.
-SEAT, REGISTRATION = "seat", "registration"
+# A row is a seat's (panels), a registration's (webinars) or a council participant's; each
+# subject registers the words of its rows when the app starts (sessions/apps.py), so the outbox
+# imports none of them.
+SEAT, REGISTRATION, PARTICIPANT = "seat", "registration", "participant"
 _CONTENT: dict[str, Callable[[Invite], InviteContent]] = {}
 
 
@@ -142,4 +145,6 @@ def invite_content_register(kind: str, content: Callable[[Invite], InviteContent
 
 def invite_content_of(invite: Invite) -> InviteContent:
     """What an outbox row says, in the words of its subject."""
+    if invite.participant_id is not None:
+        return _CONTENT[PARTICIPANT](invite)
     return _CONTENT[REGISTRATION if invite.registration_id is not None else SEAT](invite)

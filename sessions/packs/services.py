@@ -6,8 +6,6 @@ written to the storage is deleted again if its row cannot be saved.
 """
 
 import logging
-import re
-import unicodedata
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -24,11 +22,11 @@ from sessions.packs import formats
 from sessions.packs.models import Document
 from sessions.packs.rules import may_add_to_pack, may_remove_document, pack_open, require
 from sessions.packs.selectors import booking_limit, file_limit, pack_size, size_text
+from sessions.uploads import display_name
 
 logger = logging.getLogger(__name__)
 
 TELL_TASK = "sessions.packs.tasks.tell_panel"
-NAME_MAX = 150
 
 
 EMPTY = "The selected file is empty. Choose a file with content."
@@ -36,17 +34,6 @@ EMPTY = "The selected file is empty. Choose a file with content."
 
 class PackClosed(Refusal):
     status = 409
-
-
-def display_name(name: str, extension: str) -> str:
-    """The uploader's name for the file, as display data only: no folders, no control or
-    odd characters, not too long, and ending in the extension its content showed."""
-    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] not in "CZ" or c == " ")
-    name = re.sub(r"\s+", " ", name).strip(" .")
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    stem = stem.strip(" .")[: NAME_MAX - len(extension) - 1] or "document"
-    return f"{stem}.{extension}"
 
 
 def _checked(upload: File, booking: Booking):

@@ -1,17 +1,22 @@
 """The programme's CSV export: a row per booked session and per webinar in the period, over the
-councils the caller may see (see `figures` for the period and who sees what)."""
+councils the caller may see (see `figures` for the period and who sees what). Each seat's row
+says what was recorded of its peer's attendance, and a row per offer and UK month counts
+attendance and no-shows, the council's participants apart (`record` "attendance")."""
 
 import csv
 import io
 from datetime import datetime
 
+from django.utils import timezone
+
 from peers.models import CouncilType, Region
 from peers.selectors import Caller
 from scheduling.engine.uk_time import LONDON
+from sessions.attendance.selectors import seat_attendance
 from sessions.models import (
     Seat,
 )
-from sessions.programme.figures import Period, bookings_in, programme_scope
+from sessions.programme.figures import Period, attendance_in, bookings_in, programme_scope
 from sessions.webinars.models import Registration
 from sessions.webinars.selectors.webinars import webinar_sessions
 
@@ -34,6 +39,17 @@ EXPORT_COLUMNS = [
     "email",
     "registered_council",
     "created_at_uk",
+    "attendance",
+    "stand_in",
+    "month",
+    "sessions",
+    "attended",
+    "stand_ins",
+    "no_shows",
+    "not_recorded",
+    "participants_attended",
+    "participants_stand_ins",
+    "participants_absent",
 ]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -88,8 +104,11 @@ def programme_export(*, caller: Caller, period: Period) -> str:
         .select_related("peer", "session__offer", "session__booking__council")
         .order_by("session__start", "session_id", "role_name", "position", "id")
     )
+    seats = list(seats)
+    attended = seat_attendance(seat.id for seat in seats)
     for seat in seats:
         session, council = seat.session, seat.session.booking.council
+        record = attended.get(seat.id)
         write(
             record="seat",
             id=seat.id,
@@ -105,7 +124,11 @@ def programme_export(*, caller: Caller, period: Period) -> str:
             status=seat.get_status_display() if seat.peer_id else "Unfilled",
             role=seat.role_name,
             peer=seat.peer.name if seat.peer else "",
+            attendance=record.get_status_display() if record else "",
+            stand_in=record.stand_in_name if record else "",
         )
+    for row in attendance_in(scope, period, timezone.now())["by_offer_month"]:
+        write(record="attendance", **row)
     registrations = (
         Registration.objects.filter(
             session__in=webinar_sessions(),

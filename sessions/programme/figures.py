@@ -16,9 +16,15 @@ places a thing in the period: the start of its session (for a booking, its first
   against their monthly caps (their busiest UK month), and the Gini coefficient of the load
   (0: everyone sits equally often; near 1: a few peers do it all).
 - Take-up: live bookings by offer, by region and by council type (cancelled ones beside).
-- Webinars: places taken, waiting lists and places taken against capacity. Webinars are the
+- Webinars: places taken, waiting lists and places taken against capacity; attendance (from
+  the platforms' reports) against places by webinar and by topic. Webinars are the
   LGA's own events, so their figures are the same whoever looks; only LGA staff see the names
   of registrants from every council in the export.
+- Attendance: over the sessions that have started, by offer and UK month, the people who
+  attended, were covered by a stand-in, were absent (the no-shows) or are not recorded yet;
+  for LGA staff, each peer's no-shows (`sessions.attendance.selectors`).
+- Learning: the share of panels whose learning was captured within 10 days, and the themes
+  most often raised this quarter (sessions/learning/figures.py).
 - Requests waiting for approval in the caller's councils, oldest first, with their age (all of
   them, whatever the period: a request waits now).
 """
@@ -37,6 +43,8 @@ from peers.selectors import Caller
 from scheduling.engine.grid import TimeGrid
 from scheduling.engine.uk_time import LONDON, month_of, outside_service_years
 from sessions import rules
+from sessions.attendance.selectors import attendance_figures as session_attendance_figures
+from sessions.learning.figures import learning_figures
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
     Booking,
@@ -51,6 +59,9 @@ from sessions.models import (
 from sessions.selectors.history import history_who
 from sessions.selectors.mailbox import undelivered_seats
 from sessions.webinars.models import RegistrationStatus
+from sessions.webinars.selectors.attendance import (
+    attendance_figures as webinar_attendance_figures,
+)
 from sessions.webinars.selectors.webinars import capacity_of, webinar_sessions
 
 UNANSWERED_AFTER = timedelta(days=3)
@@ -457,6 +468,13 @@ def webinar_figures(period: Period) -> dict:
     }
 
 
+def attendance_in(scope: Scope, period: Period, now: datetime) -> dict:
+    """Attendance over the period's sessions going ahead (the dashboard's and the export's);
+    each peer's no-shows for LGA staff only."""
+    live = list(_live(_booked_sessions(scope, period)))
+    return session_attendance_figures(live, now=now, with_peers=scope.everything)
+
+
 def _count_registrations(status: str):
     return Count("registrations", filter=Q(registrations__status=status))
 
@@ -518,4 +536,9 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "load": pool_load(live, live_seats, period),
         "take_up": take_up(bookings),
         "webinars": webinar_figures(period),
+        "attendance": attendance_in(scope, period, now),
+        "webinar_attendance": webinar_attendance_figures(start=period.start, end=period.end),
+        "learning": learning_figures(
+            council_ids=scope.council_ids, start=period.start, end=period.end, now=now
+        ),
     }

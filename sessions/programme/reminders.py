@@ -1,5 +1,6 @@
-"""Reminders before a session: 48 hours and 2 hours before, to its seated peers and booker
-(panels) or to everyone with a place (webinars)."""
+"""Reminders before a session: 48 hours and 2 hours before, to its seated peers, booker and the
+participants the booker named who have not said they cannot attend (panels), or to everyone
+with a place (webinars; the 48-hour one lists what to watch before)."""
 
 import logging
 from datetime import datetime, timedelta
@@ -21,6 +22,8 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
+from sessions.participants.links import answer_link
+from sessions.participants.models import ParticipantAnswer
 from sessions.services.invites import booker_address
 from sessions.session_words import (
     session_contact,
@@ -31,8 +34,9 @@ from sessions.session_words import (
     session_when,
     with_reference,
 )
-from sessions.webinars.models import Registration, RegistrationStatus
+from sessions.webinars.models import MaterialKind, Registration, RegistrationStatus
 from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.selectors.materials import BEFORE_HEADING, material_links
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +63,7 @@ def _reminder_message(
     url: str,
     more: tuple[tuple[str, str], ...] = (),
     zone: str | None = None,
+    materials: tuple[tuple[str, str], ...] = (),
 ):
     title = session_title(session)
     soon = "in 2 hours" if kind == ReminderKind.TWO_HOURS else "in 2 days"
@@ -75,6 +80,8 @@ def _reminder_message(
         ),
         focus=session_focus(session),
         panel=session_panel_lines(session, with_status=False),
+        materials_heading=BEFORE_HEADING,
+        materials=materials,
         actions=tuple(actions),
         contact=session_contact(session),
     )
@@ -128,6 +135,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
                 absolute_url(reverse("my-sessions")),
                 (),
                 seat.peer.time_zone,
+                (),
             )
             for seat in session.holding
         ]
@@ -136,7 +144,15 @@ def reminders_send(*, now: datetime | None = None) -> int:
             page = absolute_url(
                 reverse("booking-detail", kwargs={"booking_id": session.booking_id})
             )
-            recipients.append((*booker, page, (), None))
+            recipients.append((*booker, page, (), None, ()))
+        if session.booking_id is not None:
+            for participant in session.booking.participants.filter(removed_at__isnull=True).exclude(
+                answer=ParticipantAnswer.DECLINED
+            ):
+                page = answer_link(
+                    participant_id=participant.pk, session=session, sequence=session.sequence
+                )
+                recipients.append((participant.email, participant.name, page, (), None, ()))
         if session.booking_id is None:
             page = absolute_url(reverse("webinar-detail", kwargs={"webinar_id": session.pk}))
             for registration in session.places:
@@ -147,9 +163,17 @@ def reminders_send(*, now: datetime | None = None) -> int:
                     )
                 )
                 more = (("Give up your place", cancel),)
-                recipients.append((registration.email, registration.name, page, more, None))
-        for email, name, url, more, zone in recipients:
-            sent += _reminder_send(session, kind, email.strip().lower(), name, url, more, zone)
+                registration.session = session
+                before = (
+                    tuple(m.pair for m in material_links(registration, MaterialKind.BEFORE))
+                    if kind == ReminderKind.TWO_DAYS
+                    else ()
+                )
+                recipients.append((registration.email, registration.name, page, more, None, before))
+        for email, name, url, more, zone, materials in recipients:
+            sent += _reminder_send(
+                session, kind, email.strip().lower(), name, url, more, zone, materials
+            )
     return sent
 
 
@@ -161,6 +185,7 @@ def _reminder_send(
     url: str,
     more: tuple = (),
     zone: str | None = None,
+    materials: tuple = (),
 ) -> int:
     try:
         with transaction.atomic():
@@ -170,7 +195,7 @@ def _reminder_send(
     except IntegrityError:
         return 0  # already sent (or being sent) for this start
     try:
-        _reminder_message(session, kind, email, name, url, more, zone).send()
+        _reminder_message(session, kind, email, name, url, more, zone, materials).send()
     except Exception:
         logger.exception(
             "Reminder %s for %s to %s failed; retrying later", kind, session.uid, email

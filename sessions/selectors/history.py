@@ -38,6 +38,8 @@ SHOWN_FIELDS = {
     "offer_sessions.seat": ("peer", "status", "answer_reason", "unfilled_reason"),
     "offer_sessions.registration": ("name", "email", "council", "council_name", "role", "status"),
     "offer_sessions.document": ("name", "uploaded_by"),
+    "offer_sessions.participant": ("name", "role", "email", "answer", "removed_at"),
+    "offer_sessions.attendance": ("status", "stand_in_name"),
 }
 _ADDED, _CHANGED, _REMOVED = "+", "~", "-"
 
@@ -66,7 +68,8 @@ def history_who(record) -> str:
 
 
 def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
-    """Every recorded change to the booking, its sessions and their seats, oldest first."""
+    """Every recorded change to the booking, its sessions, their seats and attendance, and its
+    pre-reading, oldest first."""
     rules.require(
         rules.may_read_history(caller, booking),
         "Only LGA staff and the council's Principal Adviser can see a booking's history.",
@@ -83,9 +86,33 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
         .history.filter(booking_id=booking.pk)
         .select_related("history_user")
     )
+    participants = list(
+        apps.get_model("offer_sessions", "Participant")
+        .history.filter(booking_id=booking.pk)
+        .select_related("history_user")
+    )
+    # By label too: the attendance room sits above this module.
+    attendance = list(
+        apps.get_model("offer_sessions", "Attendance")
+        .history.filter(session_id__in=session_ids)
+        .select_related("history_user")
+    )
+    # Whose each attendance row is: a seat's, or else a participant's.
+    seat_of = {record.id: record for record in seats}
+    participant_of = {record.id: record for record in participants}
     numbers = {record.id: record.number for record in sessions}
     several = len(numbers) > 1
     names = _names(seats, bookings, documents)
+
+    def attendee(record) -> str:
+        """' (Lead Labour, Lead member peer)', ' (Jo Bloggs, Leader)': whose attendance."""
+        if record.seat_id in seat_of:
+            seat = seat_of[record.seat_id]
+            return f" ({names['peer'].get(seat.peer_id)}, {seat.role_name})"
+        if record.seat_id is None and record.participant_id in participant_of:
+            person = participant_of[record.participant_id]
+            return f" ({', '.join(filter(None, (person.name, person.role)))})"
+        return ""
 
     def session_label(session_id: int) -> str:
         return f"session {numbers.get(session_id, '?')}" if several else "the session"
@@ -113,6 +140,12 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
                 f"Pre-reading “{r.name}” {verb}"
                 + (f": {r.history_change_reason.lower()}" if r.history_change_reason else "")
             ),
+        ),
+        (4, participants, lambda r, verb: f"Participant {r.name} {verb}"),
+        (
+            5,
+            attendance,
+            lambda r, verb: f"Attendance at {session_label(r.session_id)} {verb}{attendee(r)}",
         ),
     ):
         for record, changes in _changes(records, names):

@@ -3,7 +3,8 @@
 Every message is an outbox row (`outbox.invite_queue`) written in the transaction of the change
 that causes it, at the session's SEQUENCE after that change:
 
-- a new booking: a REQUEST to each seated peer and to the council's booker;
+- a new booking: a REQUEST to each seated peer, the council's booker and each participant the
+  booker named (the council's people attending, sessions/participants/);
 - a move: a REQUEST at the raised SEQUENCE to everyone still concerned, a CANCEL to a peer
   the new time left out; a cancellation: a CANCEL to everyone concerned;
 - a new joining link: a REQUEST (update) to everyone concerned;
@@ -47,6 +48,7 @@ from sessions.pool import offer_format
 logger = logging.getLogger(__name__)
 
 REQUEST, CANCEL = InviteMethod.REQUEST, InviteMethod.CANCEL
+NEEDS_ACTION = "needs-action"  # a participant's answer before they give one
 CHAIR, PARTICIPANT, FOR_INFORMATION = "CHAIR", "REQ-PARTICIPANT", "NON-PARTICIPANT"
 
 
@@ -118,14 +120,9 @@ def _queue_for_seat(session: Session, seat: Seat, method: str, lead_roles) -> No
     )
 
 
-def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
-    """REQUEST at the session's SEQUENCE to everyone concerned; CANCEL to peers left out."""
-    holding = _holding(session)
-    lead_roles = _lead_roles(session)
-    seated = {seat.peer.email.strip().lower() for seat in holding}
-    for seat in holding:
-        _queue_for_seat(session, seat, REQUEST, lead_roles)
-    _mark_invited(holding, reset_answers=reset_answers)
+def _queue_to_booker(session: Session) -> tuple[str, str] | None:
+    """A REQUEST to the council's booker (gathered with the booking's other messages); their
+    address and name, or None when the booking has no booker to tell."""
     booker = booker_address(session.booking)
     if booker is not None:
         invite_queue(
@@ -135,7 +132,20 @@ def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
             method=REQUEST,
             gather=True,
         )
+    return booker
+
+
+def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
+    """REQUEST at the session's SEQUENCE to everyone concerned; CANCEL to peers left out."""
+    holding = _holding(session)
+    lead_roles = _lead_roles(session)
+    seated = {seat.peer.email.strip().lower() for seat in holding}
+    for seat in holding:
+        _queue_for_seat(session, seat, REQUEST, lead_roles)
+    _mark_invited(holding, reset_answers=reset_answers)
+    booker = _queue_to_booker(session)
     booker_email = booker[0].strip().lower() if booker else None
+    _queue_to_participants(session, reset_answers=reset_answers)
     for email, invite in _latest_invites(session).items():
         if invite.method != REQUEST or email in seated or email == booker_email:
             continue
@@ -161,6 +171,28 @@ def _queue_to_concerned(session: Session, *, reset_answers: bool) -> None:
                 seat=invite.seat,
                 role=invite.role,
             )
+
+
+def _queue_to_participants(session: Session, *, reset_answers: bool) -> None:
+    """REQUEST at the session's SEQUENCE to each participant the booker named (reached through
+    the booking: their room is above this one). A new time asks them again, as it asks peers."""
+    if session.booking is None:
+        return
+    named = list(session.booking.participants.filter(removed_at__isnull=True).order_by("id"))
+    for participant in named:
+        invite_queue(
+            session=session,
+            recipient_email=participant.email,
+            recipient_name=participant.name,
+            method=REQUEST,
+            participant=participant,
+        )
+    if reset_answers:
+        answered = [p for p in named if p.answer != NEEDS_ACTION]
+        for participant in answered:
+            participant.answer, participant.answered_at = NEEDS_ACTION, None
+        if answered:
+            bulk_update_with_history(answered, type(answered[0]), ["answer", "answered_at"])
 
 
 def _sessions_of(booking: Booking):
@@ -198,6 +230,7 @@ def session_cancelled_invites_queue(*, session: Session) -> None:
             recipient_name=invite.recipient_name,
             method=CANCEL,
             seat=invite.seat,
+            participant=invite.participant,
             role=invite.role,
         )
 
@@ -247,16 +280,8 @@ def session_restaffed_invites_queue(
             continue
         _queue_for_seat(session, seat, CANCEL, lead_roles)
         told.removed.append(seat)
-    booker = booker_address(session.booking)
-    if booker is not None:
-        # The booker's update says what changed (see _booker_content).
-        invite_queue(
-            session=session,
-            recipient_email=booker[0],
-            recipient_name=booker[1],
-            method=REQUEST,
-            gather=True,
-        )
+    # The booker's update says what changed (see _booker_content).
+    _queue_to_booker(session)
     adviser = _adviser(session.booking)
     if adviser is None:
         if any(s.peer_id is None for s in new_here):

@@ -30,6 +30,8 @@ from sessions.api import presenters
 from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
 from sessions.mail.letters import letter_contact
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Offer, Seat
+from sessions.participants.forms import participant_rows, participants_posted
+from sessions.participants.services import booking_with_participants_create
 from sessions.pool import offer_format, staffable_starts, start_explanation
 from sessions.views.booking_choices import (
     CalendarDay,
@@ -74,6 +76,8 @@ class _Journey:
             self.council = self.council_form.cleaned_data["council"]
         else:
             self.council = None
+        # Who the booker names to attend: carried from the day page to the check and the booking.
+        self.participants = participants_posted(request.POST) if moving is None else []
 
     # Links ------------------------------------------------------------------------------------
 
@@ -107,6 +111,8 @@ class _Journey:
                 "fixed_council": self.fixed_council,
                 "council_form": self.council_form,
                 "journey": self,
+                "participants": self.participants,
+                "participant_rows": participant_rows(self.participants),
                 **context,
             },
             status=status,
@@ -327,13 +333,14 @@ class _Journey:
                     caller=self.caller, booking=self.moving, start=start, panel=shown
                 )
             else:
-                booking = services.booking_create(
+                booking = booking_with_participants_create(
                     caller=self.caller,
                     offer=self.offer,
                     council=council,
                     start=start,
                     notes=notes,
                     panel=shown,
+                    participants=self.participants,
                 )
         except services.PanelChanged:
             return self.check_page(start=start, notes=notes, shown=shown)

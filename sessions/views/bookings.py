@@ -15,14 +15,17 @@ from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
 from sessions import rules, selectors, services
 from sessions.api import presenters
+from sessions.attendance.pages import attendance_link
 from sessions.feedback.pages import feedback_section
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
+from sessions.learning.selectors import learning_summary
 from sessions.mail.letters import letter_contact
 from sessions.models import LIVE_BOOKING_STATUSES, Booking, BookingStatus, Delivery
 from sessions.packs import selectors as pack_selectors
 from sessions.packs import services as pack_services
 from sessions.packs.forms import DocumentForm
 from sessions.packs.pages import pack_section
+from sessions.participants.selectors import participants_out
 from sessions.seat_words import fit_in_words, seat_in_words, speaks_to_council
 from sessions.selectors.history import booking_history, history_rows
 from sessions.selectors.mailbox import undelivered_invites
@@ -222,6 +225,7 @@ def booking_page(
             "start": _uk(session.start),
             "end": _uk(session.end),
             "seats": _seat_views(session, names, booking.council, to_the_council=to_the_council),
+            "attendance_url": attendance_link(caller, session),
         }
         for session in booking.sessions.all()
     ]
@@ -239,6 +243,10 @@ def booking_page(
             ),
             "pack": pack_section(caller, booking, form=pack_form),
             "feedback": feedback_section(caller, booking),
+            "participants": participants_out(
+                booking, with_addresses=rules.may_manage_booking(caller, booking)
+            ),
+            "learning": learning_summary(caller=caller, booking=booking),
             "is_open": booking.status in LIVE_BOOKING_STATUSES,
             # Move and cancel: the council's side; the LGA lead reads and sets the link only.
             "may_manage": rules.may_manage_booking(caller, booking),

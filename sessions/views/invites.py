@@ -17,10 +17,13 @@ from django.views.decorators.http import require_POST
 from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from sessions import rules, services, session_words
+from sessions.attendance.pages import attendance_link
 from sessions.forms import DeclineForm
+from sessions.learning.selectors import learning_tasks, points_to_check
 from sessions.mail.links import absolute_url
 from sessions.models import Seat, Session
 from sessions.packs.selectors import pack_summaries
+from sessions.participants.selectors import participants_by_booking
 from sessions.selectors import peer_seats
 from sessions.selectors.series import series_sessions_ahead
 from sessions.services import answers, series
@@ -65,13 +68,27 @@ def my_sessions(request):
 
 def _my_sessions_page(request, peer, *, new_feed_url: str = "", feed_replaced: bool = False):
     rows = peer_seats.peer_seats(peer=peer)
+    caller = caller_for(request.user)
     packs = pack_summaries(row.session.booking_id for row in rows)
+    attending = participants_by_booking(row.session.booking_id for row in rows)
     response = render(
         request,
         "sessions/my_sessions.html",
         {
-            # Each seat with its booking's pre-reading, if it has any.
-            "rows": [(row, packs.get(row.session.booking_id)) for row in rows],
+            # Each seat with its booking's pre-reading, if it has any, who from the council will
+            # attend (names and roles), and for the lead of a session that has started, where
+            # they record who attended.
+            "rows": [
+                (
+                    row,
+                    packs.get(row.session.booking_id),
+                    attending.get(row.session.booking_id),
+                    attendance_link(caller, row.session),
+                )
+                for row in rows
+            ],
+            "learning_tasks": learning_tasks(peer=peer),
+            "points_to_check": points_to_check(peer=peer),
             "feed_is_live": feed_is_live(peer=peer),
             "new_feed": subscribe_links(new_feed_url, "Your LGA peer sessions")
             if new_feed_url

@@ -1,5 +1,7 @@
 """LGA staff schedule webinar sessions in the admin: date and start time in UK time, capacity
-(the offer's seats unless given), joining link, and the recording link after the event.
+(the offer's seats unless given), joining link, and the recording link after the event. They
+attach the short videos and reading to watch before (links or files) and the slides after,
+and upload the video platform's attendance report on the webinar's attendance page.
 
 Saving goes through the webinar services, so moving a webinar or changing its joining link
 raises SEQUENCE and sends registrants updated invites, and cancelling (an action; webinars
@@ -15,15 +17,24 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget, AdminTimeWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
 from sessions.admin_history import HistoryInWordsAdmin
 from sessions.models import Delivery, Offer, Session
-from sessions.webinars.models import Registration, RegistrationStatus
+from sessions.webinars.models import Material, Registration, RegistrationStatus
+from sessions.webinars.rules import require
 from sessions.webinars.selectors import webinars as selectors
+from sessions.webinars.selectors.attendance import webinar_attendance
+from sessions.webinars.services import materials as material_services
 from sessions.webinars.services import registrations as services
+from sessions.webinars.services.attendance import attendance_record
 
 
 class WebinarSessionForm(forms.ModelForm):
@@ -71,6 +82,17 @@ class WebinarSessionForm(forms.ModelForm):
         moved = not self.instance.pk or start != self.instance.start
         if moved and start <= timezone.now():
             self.add_error("date", "The start is in the past.")
+        recording = (cleaned.get("recording_url") or "").strip()
+        if recording and recording != (self.instance.recording_url or ""):
+            if not self.instance.pk or self.instance.end > timezone.now():
+                self.add_error(
+                    "recording_url", "Add the recording once the webinar has taken place."
+                )
+            else:
+                try:
+                    material_services.https_url(recording, "recording_url")
+                except ValidationError as error:
+                    self.add_error(None, error)
         if self.instance.pk:
             holding = self.instance.registrations.filter(
                 status=RegistrationStatus.REGISTERED
@@ -93,6 +115,65 @@ class RegistrationInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class MaterialForm(forms.ModelForm):
+    class Meta:
+        model = Material
+        fields = ["kind", "title", "url", "file"]
+        labels = {"url": "Link (https)", "file": "Or a file"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            return cleaned
+        url, upload = (cleaned.get("url") or "").strip(), cleaned.get("file")
+        if bool(url) == bool(upload):
+            raise ValidationError("Give a link or a file, not both.")
+        try:
+            if url:
+                material_services.https_url(url, "url")
+            else:
+                material_services.material_file_checked(upload)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+class MaterialInline(admin.TabularInline):
+    """Videos and reading to watch before (sent to registrants), and the slides after, as
+    added. A material is never changed: remove it and add another."""
+
+    model = Material
+    extra = 0
+    fields = ["kind", "title", "url", "name", "added_at"]
+    readonly_fields = fields
+    verbose_name_plural = "Videos, reading and slides"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class NewMaterialFormSet(BaseInlineFormSet):
+    @classmethod
+    def get_default_prefix(cls):
+        return "new-materials"  # beside MaterialInline's, which has the default
+
+
+class NewMaterialInline(admin.TabularInline):
+    """Add a video, reading or the slides: a link (https) or a file."""
+
+    model = Material
+    form = MaterialForm
+    formset = NewMaterialFormSet
+    extra = 1
+    can_delete = False
+    fields = ["kind", "title", "url", "file"]
+    verbose_name = "new video, reading or slides"
+    verbose_name_plural = "Add videos, reading or slides"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
 
 
 @admin.action(description="Cancel the selected webinars (registrants are sent cancellations)")
@@ -118,13 +199,94 @@ class WebinarSessionAdmin(HistoryInWordsAdmin):
     date_hierarchy = "start"
     ordering = ["-start"]
     actions = [cancel_webinars]
-    inlines = [RegistrationInline]
-    readonly_fields = ["status", "sequence", "uid"]
+    inlines = [MaterialInline, NewMaterialInline, RegistrationInline]
+    readonly_fields = ["status", "sequence", "uid", "attendance_link"]
     fieldsets = [
         (None, {"fields": ["offer", "title", "date", "start_time", "duration_minutes"]}),
         ("Places and links", {"fields": ["capacity", "joining_url", "recording_url"]}),
+        ("Attendance", {"fields": ["attendance_link"]}),
         ("Calendar", {"fields": ["status", "sequence", "uid"]}),
     ]
+
+    @admin.display(description="Attendance report")
+    def attendance_link(self, obj):
+        if not obj or not obj.pk:
+            return "After the webinar."
+        url = reverse("admin:webinar-attendance", args=[obj.pk])
+        return format_html('<a href="{}">Upload the report, see who attended</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:session_id>/attendance/",
+                self.admin_site.admin_view(self.attendance_view),
+                name="webinar-attendance",
+            ),
+            *super().get_urls(),
+        ]
+
+    def attendance_view(self, request, session_id: int):
+        """Upload a Teams or Zoom attendance report; see who attended, who did not, and the
+        rows no registration matches."""
+        session = get_object_or_404(
+            selectors.webinar_sessions().select_related("offer"), pk=session_id
+        )
+        require(
+            self.has_change_permission(request, session),
+            "Only LGA staff who may change webinars can record their attendance.",
+        )
+        form = AttendanceReportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                count = attendance_record(session=session, data=form.cleaned_data["report"].read())
+            except ValidationError as error:
+                form.add_error("report", error.message_dict.get("report", error.messages))
+            else:
+                messages.success(request, f"The report names {count} people.")
+                return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": session,
+            "title": f"Attendance: {session.title or session.offer.title}",
+            "form": form,
+            "attendance": webinar_attendance(session),
+        }
+        return TemplateResponse(request, "admin/webinars/attendance.html", context)
+
+    def save_formset(self, request, form, formset, change):
+        """Materials go through the services (checked, files kept under made-up names)."""
+        if formset.model is not Material:
+            return super().save_formset(request, form, formset, change)
+        user = request.user if request.user.is_authenticated else None
+        # What the admin's change message reads (formset.save() would have set them).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for material_form in formset.forms:
+            data = getattr(material_form, "cleaned_data", None) or {}
+            if material_form.instance.pk:
+                if data.get("DELETE"):
+                    formset.deleted_objects.append(material_form.instance)
+                    material_services.material_remove(material=material_form.instance)
+                continue
+            if not data or not material_form.has_changed():
+                continue
+            if data.get("url"):
+                added = material_services.material_link_add(
+                    session=form.instance,
+                    kind=data["kind"],
+                    title=data["title"],
+                    url=data["url"],
+                    added_by=user,
+                )
+            else:
+                added = material_services.material_file_add(
+                    session=form.instance,
+                    kind=data["kind"],
+                    title=data["title"],
+                    upload=data["file"],
+                    added_by=user,
+                )
+            formset.new_objects.append(added)
 
     def get_queryset(self, request):
         return (
@@ -180,10 +342,16 @@ class WebinarSessionAdmin(HistoryInWordsAdmin):
                 joining_url=data["joining_url"],
                 title=data["title"],
             )
-            if data["recording_url"]:
-                saved = services.webinar_update(session=saved, recording_url=data["recording_url"])
         for field in Session._meta.concrete_fields:
             setattr(obj, field.attname, getattr(saved, field.attname))
+
+
+class AttendanceReportForm(forms.Form):
+    report = forms.FileField(
+        label="Attendance report",
+        help_text="The attendance report exported from Microsoft Teams (CSV), or the "
+        "participants export from Zoom (CSV). A new upload replaces the last.",
+    )
 
 
 @admin.register(Registration)

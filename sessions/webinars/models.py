@@ -1,12 +1,19 @@
 """Webinar registrations: a councillor's place (or place on the waiting list), the request
-that an e-mailed link confirms, and the secret tokens behind private calendar feeds.
+that an e-mailed link confirms, the secret tokens behind private calendar feeds, the
+materials given with a webinar (videos and reading before, slides after) and who attended,
+as the video platform's report says.
 
 Loaded by sessions/models.py, so these stay models of the `sessions` app (label
 `offer_sessions`) with its tables and migrations.
 """
 
-from django.db import models
+import secrets
+
+from django.conf import settings
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from sessions.models import Session, history
 
@@ -33,6 +40,9 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    recording_told_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they were told the recording is there (once)."
+    )
     history = history()
 
     class Meta:
@@ -96,3 +106,89 @@ class FeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"Feed of {self.peer or self.email}"
+
+
+class MaterialKind(models.TextChoices):
+    BEFORE = "before", "Watch or read before"
+    SLIDES = "slides", "Slides"
+
+
+def material_stored_name(material: "Material", filename: str) -> str:
+    """A random name under its webinar, with the extension its content showed (the uploader's
+    name for it is never part of the path)."""
+    return f"webinars/{material.session_id}/{secrets.token_hex(16)}.{material.extension}"
+
+
+class Material(models.Model):
+    """A short video or reading given to registrants before a webinar, or its slides after:
+    a link (https) or a file kept in the default storage."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="materials")
+    kind = models.CharField(max_length=10, choices=MaterialKind.choices)
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=1000, blank=True)
+    file = models.FileField(upload_to=material_stored_name, max_length=200, blank=True)
+    name = models.CharField(max_length=200, blank=True, help_text="The file's name, cleaned.")
+    extension = models.CharField(max_length=10, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0, help_text="In bytes.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    history = history()
+
+    class Meta:
+        ordering = ["session", "kind", "added_at", "id"]
+        verbose_name = "webinar material"
+        constraints = [
+            models.CheckConstraint(
+                name="material_link_or_file",
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@receiver(post_delete, sender=Material)
+def _material_file_delete(sender, instance: Material, **kwargs):
+    """A removed material's file goes once the deletion has committed, never before."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+class AttendanceSource(models.TextChoices):
+    TEAMS = "teams", "Microsoft Teams"
+    ZOOM = "zoom", "Zoom"
+
+
+class WebinarAttendance(models.Model):
+    """One person in a webinar's attendance report (their rows added up), matched to a
+    registration by e-mail address where one matches; the rest are listed for staff."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="webinar_attendance"
+    )
+    registration = models.ForeignKey(
+        Registration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webinar_attendance",
+    )
+    name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    minutes = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=10, choices=AttendanceSource.choices)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "name", "id"]
+        verbose_name = "webinar attendance"
+        verbose_name_plural = "webinar attendance"
+
+    def __str__(self) -> str:
+        return f"{self.name or self.email} at {self.session}"

@@ -18,3 +18,8 @@ def send_waiting_list_mail(registration_id: int) -> bool:
 def send_feed_manage_link(email: str) -> bool:
     """The link that manages a private calendar, to the address that asked (when it has one)."""
     return webinar_letters.feed_manage_link_send(email)
+
+
+def send_recording_news(session_id: int) -> int:
+    """Tell registrants (and those left waiting) that the recording is there; once each."""
+    return webinar_letters.recording_news_send(session_id)

@@ -16,11 +16,14 @@ from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from scheduling.engine.calendar import content_type
 from sessions.models import Delivery, Offer, Topic
+from sessions.uploads import attachment_response
 from sessions.webinars import rules
 from sessions.webinars.forms import FeedLinkRequestForm, RegistrationForm, TopicFilterForm
-from sessions.webinars.models import RegistrationStatus
+from sessions.webinars.models import MaterialKind, RegistrationStatus
+from sessions.webinars.selectors import attendance as attendance_selectors
 from sessions.webinars.selectors import feeds as webinar_feeds
 from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.selectors import materials as material_selectors
 from sessions.webinars.selectors import webinars as selectors
 from sessions.webinars.selectors.feed_tokens import private_feed_path
 from sessions.webinars.services import feed_tokens as webinar_feed_tokens
@@ -122,14 +125,23 @@ def webinar_detail(request, webinar_id: int):
                 webinar = selectors.webinar_get(webinar_id=webinar_id)
     else:
         form = RegistrationForm(initial=_initial_for(request.user))
+    mine = selectors.my_place(email=_councillor_email(request.user), session=webinar.session)
     response = render(
         request,
         "sessions/webinar_detail.html",
         {
             "webinar": webinar,
-            "mine": selectors.my_place(
-                email=_councillor_email(request.user), session=webinar.session
-            ),
+            "mine": mine,
+            "before": material_selectors.material_links(
+                mine.registration, MaterialKind.BEFORE, absolute=False
+            )
+            if mine
+            else (),
+            "slides": material_selectors.material_links(
+                mine.registration, MaterialKind.SLIDES, absolute=False
+            )
+            if mine
+            else (),
             "form": form,
             "invalid": form if form.errors else None,
             "subscribe": _public_links(request, webinar.offer.topic),
@@ -324,6 +336,7 @@ def my_webinars(request, calendar: selectors.PrivateCalendar | None = None):
         "sessions/my_webinars.html",
         {
             "rows": selectors.my_registrations(email=email),
+            "attended": attendance_selectors.attended_webinars(email=email),
             "calendar": calendar or selectors.private_calendar(email),
         },
     )
@@ -500,6 +513,19 @@ def feed_private(request, token: str):
     return _feed_response(request, answer, public=False, filename="lga-calendar.ics")
 
 
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def webinar_material(request, key: str):
+    """A webinar's file, from a registrant's signed link: as an attachment (nosniff)."""
+    material = material_selectors.material_for_key(key)
+    return attachment_response(
+        material.file,
+        name=material.name,
+        content_type=material.content_type,
+        missing=material_selectors.NOT_FOUND,
+    )
+
+
 urlpatterns = [
     path("webinars/", webinar_list, name="webinar-list"),
     path("webinars/<int:webinar_id>/", webinar_detail, name="webinar-detail"),
@@ -526,6 +552,7 @@ urlpatterns = [
         registration_cancel,
         name="webinar-registration-cancel",
     ),
+    path("webinars/materials/<str:key>/", webinar_material, name="webinar-material"),
     path("calendars/", feed_list, name="feed-list"),
     path("calendars/link/<str:key>/", feed_manage, name="feed-manage"),
     path("calendars/webinars.ics", feed_webinars, name="feed-webinars"),

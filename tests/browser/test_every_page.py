@@ -16,23 +16,32 @@ width keeps its sign-in.
 import importlib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connections
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from peers.models import Councillor, Region
 from peers.selectors import caller_for
+from sessions.learning import links as learning_links
+from sessions.learning.models import LearningPoint, Visibility
 from sessions.models import Offer, Seat
+from sessions.packs.services import document_add
+from sessions.participants import links as participant_links
+from sessions.participants.selectors import reading_until
+from sessions.participants.services import participants_set
 from sessions.services import answers, booking_cancel, booking_create
 from sessions.services import approval_letters as approval
 from sessions.webinars.selectors import links as webinar_links
@@ -51,6 +60,7 @@ from tests.factories import (
     make_user,
     register,
 )
+from tests.sessions.packs.files import PDF
 
 PASSWORD = "correct horse battery"  # the factories' password
 WIDTHS = {"desktop": 1280, "phone": 390}
@@ -75,10 +85,14 @@ NOT_PAGES = {
     "leave-remove": "POST only; redirects to the availability page",
     "busy-calendar-remove": "POST only; redirects to the availability page",
     "booking-approve": "POST only; redirects to the booking page",
+    "learning-point-check": "POST only; redirects to the learning point's page",
     "my-webinar-cancel": "POST only; redirects to My webinars",
     "feed-webinars": "an .ics feed",
     "feed-webinars-topic": "an .ics feed",
     "feed-private": "an .ics feed",
+    "participant-document": "a file (a pre-reading document, by a participant's signed link)",
+    "document-file": "a file (a pre-reading document)",
+    "document-remove": "POST only; redirects to the booking page",
     # A CSV download; a wrong period answers with the programme page, covered as "programme".
     "programme-export": "a CSV file",
     # Read by load balancers and Prometheus, not people; test_health_and_metrics covers them.
@@ -112,6 +126,10 @@ class Sweep:
     reset_uid: str
     reset_token: str
     free_day: str  # a day with staffable times
+    participant_answer: str  # the confirmed booking's participant's signed links
+    participant_reading: str
+    point: int  # the peer's learning point, naming the council, waiting for its agreement
+    ask: str  # the peer's signed link to give learning points
 
 
 def load_catalogue():
@@ -161,8 +179,43 @@ def make_sweep() -> Sweep:
     requested = book(5)
     Offer.objects.filter(slug=PANEL).update(needs_approval=False)
 
+    # The council's leader is to attend the confirmed booking, which has a pre-reading pack.
+    (leader,) = participants_set(
+        caller=booker,
+        booking=confirmed,
+        people=[{"name": "Jo Bloggs", "role": "Leader", "email": "jo.bloggs@example.gov.uk"}],
+    )
+    document_add(
+        caller=booker,
+        booking=confirmed,
+        upload=SimpleUploadedFile("Budget 2027.pdf", PDF, content_type="application/pdf"),
+        name="Budget 2027.pdf",
+    )
+    session = confirmed.sessions.get()
+
     seat = Seat.objects.get(session__booking=confirmed, peer=lead)
     sequence = answers.latest_request_sequence(seat)
+    # Learning points: one waiting for the council to agree to be named, one in the library.
+    point = LearningPoint.objects.create(
+        seat=seat,
+        booking=confirmed,
+        theme="finance",
+        doing="A rolling budget agreed with residents.",
+        why="Savings are agreed, not imposed.",
+        elsewhere="yes",
+        visibility=Visibility.NAMED,
+    )
+    LearningPoint.objects.create(
+        seat=seat,
+        booking=confirmed,
+        theme="digital",
+        doing="Resident accounts that keep every request in one place.",
+        why="Fewer calls.",
+        elsewhere="some",
+        visibility=Visibility.ANONYMOUS,
+        published_at=timezone.now(),
+        search_text="Recovery: digital\nResident accounts that keep every request in one place.",
+    )
 
     full = a_webinar(WARD, days=10, capacity=1)
     register(full, "first@example.org", name="Pat First")
@@ -185,7 +238,7 @@ def make_sweep() -> Sweep:
         requested=requested.pk,
         cancelled=cancelled.pk,
         seat=seat.pk,
-        session=confirmed.sessions.get().pk,
+        session=session.pk,
         full_webinar=full.pk,
         open_webinar=open_.pk,
         accept=answers.answer_token(seat_id=seat.pk, sequence=sequence, answer=answers.ACCEPT),
@@ -201,6 +254,21 @@ def make_sweep() -> Sweep:
         reset_uid=urlsafe_base64_encode(force_bytes(councillor.pk)),
         reset_token=default_token_generator.make_token(councillor),
         free_day=bookable_day(3, 6).isoformat(),
+        participant_answer=participant_links.answer_token(
+            participant_id=leader.pk,
+            session_id=session.pk,
+            sequence=session.sequence,
+            until=session.start,
+        ),
+        participant_reading=participant_links.reading_token(
+            participant_id=leader.pk, booking_id=confirmed.pk, until=reading_until(confirmed)
+        ),
+        point=point.pk,
+        ask=_path(
+            learning_links.ask_url(seat_id=seat.pk, until=timezone.now() + timedelta(days=14))
+        )
+        .removeprefix("/learning/ask/")
+        .rstrip("/"),
     )
 
 
@@ -236,6 +304,15 @@ def fill_and_press(fields: dict[str, str], button: str):
         for label, value in fields.items():
             page.get_by_label(label, exact=True).first.fill(value)
         press(button)(page)
+
+    return step
+
+
+def heading(text: str):
+    """Only a look, but at the page meant: a signed link's page also answers a refusal."""
+
+    def step(page):
+        expect(page.get_by_role("heading", level=1)).to_have_text(text)
 
     return step
 
@@ -481,6 +558,51 @@ CASES = [
     ),
     Case("decide-invalid", "request-decide", ANONYMOUS, lambda s: "/requests/decide/not-a-token/"),
     Case("seat-assign", "seat-assign", STAFF, lambda s: f"/seats/{s.seat}/assign/"),
+    # The council's participants, and the pre-reading.
+    Case(
+        "booking-participants",
+        "booking-participants",
+        BOOKER,
+        lambda s: f"/bookings/{s.confirmed}/participants/",
+    ),
+    Case(
+        "booking-participants-invalid",
+        "booking-participants",
+        BOOKER,
+        lambda s: f"/bookings/{s.confirmed}/participants/",
+        fill_and_press({"E-mail address": "not an address"}, "Save who will attend"),
+    ),
+    Case(
+        "participant-answer",
+        "participant-answer",
+        ANONYMOUS,
+        lambda s: f"/attend/{s.participant_answer}/",
+        heading("Will you attend?"),
+    ),
+    Case("participant-answer-invalid", "participant-answer", ANONYMOUS, lambda s: "/attend/x/"),
+    Case(
+        "participant-pre-reading",
+        "participant-pre-reading",
+        ANONYMOUS,
+        lambda s: f"/pre-reading/{s.participant_reading}/",
+        heading("Pre-reading"),
+    ),
+    Case(
+        "participant-pre-reading-invalid",
+        "participant-pre-reading",
+        ANONYMOUS,
+        lambda s: "/pre-reading/x/",
+    ),
+    Case("pack", "pack-detail", PEER, lambda s: f"/bookings/{s.confirmed}/pre-reading/"),
+    Case(
+        "document-add-invalid",
+        "document-add",
+        BOOKER,
+        lambda s: f"/bookings/{s.confirmed}/",
+        press("Add the document"),
+    ),
+    # Before the session starts: the page says when attendance can be recorded.
+    Case("attendance", "attendance", STAFF, lambda s: f"/sessions/{s.session}/attendance/"),
     Case(
         "seat-assign-invalid",
         "seat-assign",
@@ -534,6 +656,43 @@ CASES = [
     Case("account", "account", BOOKER, lambda s: "/account/"),
     Case("account-invalid", "account", BOOKER, lambda s: "/account/", press("Create token")),
     Case("councils", "council-list", BOOKER, lambda s: "/councils/"),
+    # Learning points and the library.
+    Case("learning-library", "learning-library", BOOKER, lambda s: "/learning/"),
+    Case(
+        "learning-library-found",
+        "learning-library",
+        PEER,
+        lambda s: "/learning/?q=resident&theme=digital",
+    ),
+    Case(
+        "learning-library-invalid",
+        "learning-library",
+        BOOKER,
+        lambda s: "/learning/?end=2027-02-31",
+    ),
+    Case("learning-seat", "learning-seat", PEER, lambda s: f"/learning/sessions/{s.seat}/"),
+    Case("learning-ask", "learning-ask", ANONYMOUS, lambda s: f"/learning/ask/{s.ask}/"),
+    Case("learning-ask-invalid", "learning-ask", ANONYMOUS, lambda s: "/learning/ask/not-a-link/"),
+    Case("learning-point", "learning-point", PEER, lambda s: f"/learning/points/{s.point}/"),
+    Case(
+        "learning-point-invalid",
+        "learning-point",
+        PEER,
+        lambda s: f"/learning/points/{s.point}/",
+        fill_and_press({"What is the council doing?": ""}, "Save the changes"),
+    ),
+    Case(
+        "learning-point-agree",
+        "learning-point-agree",
+        BOOKER,
+        lambda s: f"/learning/points/{s.point}/agree/",
+    ),
+    Case(
+        "booking-learning",
+        "booking-learning",
+        BOOKER,
+        lambda s: f"/bookings/{s.confirmed}/learning/",
+    ),
 ]
 
 
@@ -552,13 +711,15 @@ def transactional_db(site):
 
 
 @pytest.fixture(scope="module")
-def site(django_db_setup, live_server, django_db_blocker):
-    """The data made once for the module and committed, and the server showing it; the
-    database is emptied after, as a transactional test leaves it."""
+def site(django_db_setup, live_server, django_db_blocker, tmp_path_factory):
+    """The data made once for the module and committed, and the server showing it (the
+    pre-reading's files in a folder of the module's own); the database is emptied after, as a
+    transactional test leaves it."""
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    media = str(tmp_path_factory.mktemp("media"))
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast, SITE_URL=live_server.url),
+        override_settings(PASSWORD_HASHERS=fast, SITE_URL=live_server.url, MEDIA_ROOT=media),
     ):
         cache.clear()
         yield live_server, make_sweep()

@@ -15,8 +15,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from peers.services import api_token_issue
+from tests.fuzz.demo_roles import DEMO_ROLES
 
-DEMO_ROLES = ("staff", "adviser", "booker", "peer", "councillor", "lead")
 REPORT = Path(__file__).resolve().parents[2] / "var" / "fuzz-report.json"
 
 # What the run did: filled in by the `tally` fixture and the report hook, written at the end.

@@ -24,6 +24,7 @@ from schemathesis.openapi.checks import RejectedPositiveData
 
 from scheduling.api import RULE
 from scheduling.wsgi import application
+from tests.fuzz.demo_roles import DEMO_ROLES
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
@@ -55,7 +56,7 @@ def schema_valid_requests_are_accepted(ctx, response, case):
         raise
 
 
-@pytest.fixture(params=("signed-out", "staff", "adviser", "booker", "peer", "councillor"))
+@pytest.fixture(params=("signed-out", *DEMO_ROLES))
 def caller(request, role_headers):
     return request.param, role_headers[request.param]
 

@@ -1,6 +1,7 @@
-"""Who may: every predicate of every app's rules module (peers, sessions, webinars, pre-reading, after the panel) against
-every role, as a table. A predicate added to a rules module without its row fails here, and a
-refusal raised anywhere but `require` fails too (docs/architecture.md, "Who may").
+"""Who may: every predicate of every app's rules module (peers, sessions, webinars, pre-reading,
+attendance, learning points, after the panel) against every role, as a table. A predicate added
+to a rules module without its row fails here, and a refusal raised anywhere but `require` fails
+too (docs/architecture.md, "Who may").
 
 The people are the sessions fixtures' (`pool`, `roles`: Wigan and its neighbour Bolton); the
 peers' rules are tested here because their roles are built here."""
@@ -19,8 +20,11 @@ from peers import rules as peer_rules
 from peers.models import Council, Peer
 from peers.selectors import caller_for
 from sessions import rules as session_rules
+from sessions.attendance import rules as attendance_rules
 from sessions.feedback import rules as feedback_rules
-from sessions.models import Booking, Seat, Session
+from sessions.learning import rules as learning_rules
+from sessions.learning.models import LearningPoint
+from sessions.models import Booking, Seat, SeatStatus, Session
 from sessions.packs import rules as pack_rules
 from sessions.packs.models import Document
 from sessions.packs.services import document_add
@@ -51,6 +55,7 @@ class World:
     seat: Seat  # the lead peer's seat on it
     peer: Peer  # the lead peer's record
     document: Document  # pre-reading the booker added to the booking
+    point: LearningPoint  # the lead peer's learning point, for the panel and the council
 
 
 # How each predicate is asked: (its module, the arguments for a caller in the world).
@@ -75,6 +80,14 @@ ASKED = {
     "may_read_pack": (pack_rules, lambda caller, w: (caller, w.booking)),
     "may_add_to_pack": (pack_rules, lambda caller, w: (caller, w.booking)),
     "may_remove_document": (pack_rules, lambda caller, w: (caller, w.document)),
+    "may_record_attendance": (attendance_rules, lambda caller, w: (caller, w.session)),
+    "may_give_learning": (learning_rules, lambda caller, w: (caller, w.seat)),
+    "may_read_point": (learning_rules, lambda caller, w: (caller, w.point)),
+    "may_see_council": (learning_rules, lambda caller, w: (caller, w.point)),
+    "may_read_panel_points": (learning_rules, lambda caller, w: (caller, w.booking)),
+    "may_check_wording": (learning_rules, lambda caller, w: (caller, w.point)),
+    "may_agree_to_naming": (learning_rules, lambda caller, w: (caller, w.point)),
+    "may_read_library": (learning_rules, lambda caller, w: (caller,)),
     "may_read_note": (feedback_rules, lambda caller, w: (caller, w.booking)),
     "may_draft_note": (feedback_rules, lambda caller, w: (caller, w.booking)),
     "may_check_note": (feedback_rules, lambda caller, w: (caller, w.booking)),
@@ -106,6 +119,14 @@ EXPECTED = {
     "may_read_pack":        (Y, Y, N, Y, N, Y, Y, N, N),
     "may_add_to_pack":      (Y, N, N, Y, N, N, N, N, N),
     "may_remove_document":  (Y, N, N, Y, N, N, N, N, N),
+    "may_record_attendance": (Y, N, N, N, N, N, Y, N, N),
+    "may_give_learning":    (N, N, N, N, N, Y, N, N, N),
+    "may_read_point":       (Y, Y, N, Y, N, Y, Y, N, N),
+    "may_see_council":      (Y, Y, N, Y, N, Y, Y, N, N),
+    "may_read_panel_points": (Y, Y, N, Y, N, Y, Y, N, N),
+    "may_check_wording":    (Y, N, N, N, N, N, Y, N, N),
+    "may_agree_to_naming":  (N, N, N, Y, N, N, N, N, N),
+    "may_read_library":     (Y, Y, Y, Y, Y, Y, Y, N, N),
     "may_read_note":        (Y, Y, N, Y, N, Y, Y, N, N),
     "may_draft_note":       (Y, N, N, N, N, N, Y, N, N),
     "may_check_note":       (N, N, N, Y, N, N, N, N, N),
@@ -115,7 +136,15 @@ EXPECTED = {
 }
 # fmt: on
 
-RULES_MODULES = (peer_rules, session_rules, webinar_rules, pack_rules, feedback_rules)
+RULES_MODULES = (
+    peer_rules,
+    session_rules,
+    webinar_rules,
+    pack_rules,
+    attendance_rules,
+    learning_rules,
+    feedback_rules,
+)
 
 
 def predicates(module: ModuleType) -> set[str]:
@@ -147,6 +176,10 @@ def world(pool, roles, django_capture_on_commit_callbacks, settings, tmp_path) -
     settings.MEDIA_ROOT = str(tmp_path / "media")  # the pre-reading in this test's own folder
     booking = a_booking(pool, london(pool.day, 10), capture=django_capture_on_commit_callbacks)
     booking = Booking.objects.select_related("council").get(pk=booking.pk)
+    # The lead peer and the LGA lead accepted: the panel that gives and reads learning points.
+    Seat.objects.filter(session__booking=booking, peer__in=[pool.lead, pool.facilitator]).update(
+        status=SeatStatus.ACCEPTED
+    )
     seat = Seat.objects.select_related("session__booking__council").get(
         session__booking=booking, peer=pool.lead
     )
@@ -158,6 +191,14 @@ def world(pool, roles, django_capture_on_commit_callbacks, settings, tmp_path) -
         peer=Peer.objects.get(pk=pool.lead.pk),
         document=document_add(
             caller=caller_for(roles.booker), booking=booking, upload=upload("brief.pdf", PDF)
+        ),
+        point=LearningPoint.objects.create(
+            seat=seat,
+            booking=booking,
+            theme="finance",
+            doing="A budget agreed with residents.",
+            why="Savings are agreed, not imposed.",
+            elsewhere="yes",
         ),
     )
 
@@ -191,6 +232,8 @@ def test_require_refuses_with_its_sentence_and_allows_quietly():
     assert session_rules.require is webinar_rules.require is peer_rules.require
     assert pack_rules.require is peer_rules.require
     assert feedback_rules.require is peer_rules.require
+    assert pack_rules.require is attendance_rules.require is peer_rules.require
+    assert learning_rules.require is peer_rules.require
 
 
 def test_only_the_rules_modules_raise_a_refusal():

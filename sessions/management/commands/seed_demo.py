@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from peers.demo_data import DEMO_PASSWORD, seed_demo
 from sessions.demo_bookings import seed_bookings
+from sessions.learning.demo import seed_learning
 from sessions.webinars.demo import seed_webinars
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         summary = seed_demo()
         webinars = seed_webinars()
         bookings = {"bookings": 0} if options["no_bookings"] else seed_bookings()
+        learning = {"points": 0} if options["no_bookings"] else seed_learning()
         self.stdout.write(f"Demo data: {summary['councils']} councils, {summary['peers']} peers.")
         self.stdout.write(
             f"Webinars: {webinars['webinar_sessions']} sessions scheduled, "
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Bookings: {bookings['bookings']} demo bookings made through the booking service."
+        )
+        self.stdout.write(
+            f"Learning points: {learning['points']} on past panels, some in the learning library."
         )
         self.stdout.write(f"Demo sign-ins (password '{DEMO_PASSWORD}'):")
         for username, description in summary["users"]:

@@ -191,13 +191,28 @@ def _webinar_url(webinar_id: int) -> str:
 
 
 # The columns of a session that its public VEVENT shows (with its offer's words).
-_PUBLIC_COLUMNS = ("pk", "uid", "start", "end", "title", "status", "sequence", "updated_at")
+_PUBLIC_COLUMNS = (
+    "pk",
+    "uid",
+    "start",
+    "end",
+    "title",
+    "status",
+    "sequence",
+    "updated_at",
+    "recording_url",
+)
 
 
 def _public_event(row: tuple, offer: Offer, page: str) -> CalendarEvent:
-    _pk, uid, start, end, title, status, sequence, updated_at = row
+    _pk, uid, start, end, title, status, sequence, updated_at, recording = row
     label = TOPIC_LABELS.get(offer.topic)
-    parts = (offer.summary, offer.description, f"Register: {page}")
+    parts = (
+        offer.summary,
+        offer.description,
+        f"Recording: {recording}" if recording else "",
+        f"Register: {page}" if not recording else f"About it: {page}",
+    )
     return CalendarEvent(
         uid=uid,
         start=start,

@@ -107,3 +107,34 @@ def email_for_manage_key(key: str) -> str | None:
     if email is None or _address_digest(email) != digest:
         return None
     return email
+
+
+# A material's file, from a registrant's e-mail or the webinar's page ---------------------------
+
+MATERIAL_SALT = "webinar-material"
+MATERIAL_LINK_AGE = timedelta(days=400)
+
+
+def material_key(registration: Registration, material_id: int) -> str:
+    """The signed part of a registrant's link to one of a webinar's files: it names the
+    registration (never the address) and the material."""
+    return signing.dumps(
+        [registration.pk, material_id, _address_digest(registration.email)], salt=MATERIAL_SALT
+    )
+
+
+def material_key_parts(key: str) -> tuple[Registration, int] | None:
+    """(the registration, the material's id) a file link names, or None (tampered, too old or
+    unknown alike). Whether the registration may still read it is the caller's question."""
+    try:
+        pk, material_id, digest = signing.loads(
+            key, salt=MATERIAL_SALT, max_age=MATERIAL_LINK_AGE.total_seconds()
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(pk, int) or not isinstance(material_id, int):
+        return None
+    registration = Registration.objects.select_related("session").filter(pk=pk).first()
+    if registration is None or _address_digest(registration.email) != digest:
+        return None
+    return registration, material_id

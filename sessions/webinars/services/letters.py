@@ -1,9 +1,12 @@
 """What registrants' e-mails say: the calendar invite of a place (with its links to cancel
-and to manage the private calendar), the letter that confirms a registration request, and the
-letter to someone on the waiting list."""
+and to manage the private calendar, and what to watch before), the letter that confirms a
+registration request, the letter to someone on the waiting list, and the one that says the
+recording is there."""
 
+import logging
 from dataclasses import replace
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,9 +15,17 @@ from sessions.mail.letters import Letter, letter_contact
 from sessions.mail.links import absolute_url
 from sessions.mail.outbox import InviteContent
 from sessions.models import Invite, InviteMethod, InviteStatus, Session, SessionStatus
-from sessions.webinars.models import Registration, RegistrationRequest, RegistrationStatus
+from sessions.webinars.models import (
+    MaterialKind,
+    Registration,
+    RegistrationRequest,
+    RegistrationStatus,
+)
 from sessions.webinars.selectors import links as webinar_links
+from sessions.webinars.selectors import materials as materials_selectors
 from sessions.webinars.selectors import webinars as selectors
+
+logger = logging.getLogger(__name__)
 
 # Registrations (and requests for a calendar link) allowed per minute, per client address and
 # per e-mail address; settings.WEBINAR_THROTTLE overrides these.
@@ -73,6 +84,7 @@ def registration_invite_content(invite: Invite) -> InviteContent:
     )
     calendar_link = ("Get a new private calendar link, or turn it off", links["calendar"])
     joining = ""
+    before = ()
     if invite.method == InviteMethod.CANCEL:
         if session.status == SessionStatus.CANCELLED:
             subject = f"Cancelled: {title}, {day}"
@@ -100,6 +112,9 @@ def registration_invite_content(invite: Invite) -> InviteContent:
             subject = f"Your place: {title}, {day}"
             opening = f"You have a place on the LGA webinar {title}, {when}."
         joining = session.joining_url
+        before = tuple(
+            m.pair for m in materials_selectors.material_links(registration, MaterialKind.BEFORE)
+        )
         paragraphs = (
             opening,
             "The joining link is below."
@@ -127,6 +142,8 @@ def registration_invite_content(invite: Invite) -> InviteContent:
             ("When", when),
             ("Joining link", joining),
         ),
+        materials_heading=materials_selectors.BEFORE_HEADING,
+        materials=before,
         actions=actions,
         notes=(calendar_note,),
         contact=letter_contact(offer=session.offer),
@@ -136,6 +153,12 @@ def registration_invite_content(invite: Invite) -> InviteContent:
         for part in (
             session.offer.summary,
             f"Joining link: {joining}" if joining else "",
+            "\n".join(
+                [f"{materials_selectors.BEFORE_HEADING}:"]
+                + [f"- {title}: {url}" for title, url in before]
+            )
+            if before
+            else "",
             f"To give up your place: {links['cancel']}"
             if invite.method == InviteMethod.REQUEST
             else "",
@@ -284,3 +307,53 @@ def waiting_list_mail_send(registration_id: int) -> bool:
     )
     letter.message(registration.email).send()
     return True
+
+
+def recording_news_send(session_id: int) -> int:
+    """The task: tell everyone who registered (or was left waiting) that the webinar's
+    recording is there, with its slides; once each, so a retry or a second run sends nothing
+    new. Each person is marked before their letter goes (at most once, as reminders are) and
+    unmarked if it fails, so the next run tries them again. Returns how many were sent."""
+    session = Session.objects.select_related("offer").filter(pk=session_id).first()
+    if session is None or not session.recording_url:
+        return 0
+    title, when, day = _webinar_words(session)
+    sent = 0
+    waiting = session.registrations.filter(
+        Q(status=RegistrationStatus.REGISTERED) | Q(status=RegistrationStatus.WAITING),
+        recording_told_at__isnull=True,
+    ).order_by("id")
+    for registration in waiting:
+        marked = Registration.objects.filter(
+            pk=registration.pk, recording_told_at__isnull=True
+        ).update(recording_told_at=timezone.now())
+        if not marked:
+            continue  # another run has it
+        registration.session = session
+        slides = materials_selectors.material_links(registration, MaterialKind.SLIDES)
+        letter = Letter(
+            subject=f"The recording: {title}, {day}",
+            greeting=f"Dear {registration.name},",
+            paragraphs=(
+                f"The recording of the LGA webinar {title}, {when}, is ready to watch"
+                + (", with the slides." if slides else "."),
+                "You registered for it, so we are letting you know. Watch it again, or catch "
+                "up on what you missed.",
+            ),
+            facts=(("Webinar", title), ("When", when)),
+            materials_heading=materials_selectors.AFTER_HEADING,
+            materials=(("The recording", session.recording_url), *(m.pair for m in slides)),
+            actions=(
+                ("Watch the recording", session.recording_url),
+                ("About the webinar", registration_links(registration)["page"]),
+            ),
+            contact=letter_contact(offer=session.offer),
+        )
+        try:
+            letter.message(registration.email).send()
+        except Exception:
+            logger.exception("Recording news for %s failed; retrying later", session.uid)
+            Registration.objects.filter(pk=registration.pk).update(recording_told_at=None)
+            continue
+        sent += 1
+    return sent

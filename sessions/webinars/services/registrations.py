@@ -52,6 +52,7 @@ from sessions.webinars.selectors import links as webinar_links
 from sessions.webinars.selectors import webinars as selectors
 from sessions.webinars.selectors.feed_tokens import feed_is_live
 from sessions.webinars.services.feed_tokens import feed_token_issue
+from sessions.webinars.services.materials import recording_set
 
 # Registrations (and requests for a calendar link) allowed per minute, per client address and
 # per e-mail address; settings.WEBINAR_THROTTLE overrides these.
@@ -225,7 +226,9 @@ def webinar_update(
     now: datetime | None = None,
 ) -> Session:
     """Change a webinar. A new time, joining link or title raises SEQUENCE and sends every
-    registrant an updated invite; more places go to the people waiting."""
+    registrant an updated invite; more places go to the people waiting. A recording (after
+    the webinar) raises SEQUENCE for the feeds and tells registrants once, by a letter
+    (services/materials.py)."""
     now = now or timezone.now()
     with transaction.atomic():
         session = _locked_webinar(session)
@@ -251,7 +254,7 @@ def webinar_update(
             session.title = title.strip()
             changed = True
         if recording_url is not None:
-            session.recording_url = _checked_url(recording_url, "recording_url")
+            recording_set(session, recording_url, now=now)
         if capacity is not None:
             holding = _holders(session).count()
             if capacity < max(holding, 1):

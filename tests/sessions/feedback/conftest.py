@@ -1,24 +1,14 @@
 """Fixtures after the panel: the pool's panel booked by Wigan's booker, its peers' seats
 accepted, and the clock moved to the day after it met."""
 
-import json
 from datetime import timedelta
 
 import pytest
 import time_machine
 
 from sessions.models import Booking, Seat, SeatStatus
-from tests.factories import bearer, london
+from tests.factories import london
 from tests.sent_mail import deliver
-
-
-def api(client, method: str, path: str, user=None, body=None):
-    """An API call through the whole stack, as a script makes it."""
-    headers = {"HTTP_AUTHORIZATION": bearer(user)["Authorization"]} if user else {}
-    extra = (
-        {"data": json.dumps(body), "content_type": "application/json"} if body is not None else {}
-    )
-    return getattr(client, method)(f"/api{path}", **extra, **headers)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sessions.feedback.letters import council_tell
 from sessions.feedback.models import Action, FeedbackNote, FollowUp, NoteStatus, NoteVersion
 from sessions.feedback.tasks import after_panel
 from tests.sent_mail import Mail, by_recipient, deliver
-from tests.sessions.feedback.conftest import api
+from tests.sessions.feedback.calls import api
 
 pytestmark = pytest.mark.django_db
 

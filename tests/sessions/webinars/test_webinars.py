@@ -280,13 +280,14 @@ def test_moving_a_webinar_raises_the_sequence_and_updates_everyone_with_a_place(
     services.webinar_update(session=moved, joining_url="https://meet.example.org/j/new")
     assert invites(session)[-1] == ("REQUEST", "ann@example.org", 2)
 
-    # A recording link, or the same values again, is not a change calendars need.
-    services.webinar_update(
-        session=moved, start=new_start, recording_url="https://video.example.org/r/1"
-    )
+    # The same values again are not a change calendars need; a recording before the
+    # webinar has taken place is refused (it comes after: test_webinar_materials.py).
+    services.webinar_update(session=moved, start=new_start)
+    with pytest.raises(ValidationError) as refused:
+        services.webinar_update(session=moved, recording_url="https://video.example.org/r/1")
+    assert "recording_url" in refused.value.message_dict
     session.refresh_from_db()
-    assert session.sequence == 2
-    assert session.recording_url == "https://video.example.org/r/1"
+    assert session.sequence == 2 and session.recording_url == ""
     assert len(invites(session)) == 3
 
 
@@ -443,11 +444,11 @@ def test_demo_webinars_are_upcoming_deterministic_and_idempotent():
 
     first = seed_webinars()
     available = Offer.objects.filter(delivery="webinar", status="available").count()
-    assert first == {"webinar_sessions": 3 * available, "registrations": 6}
+    assert first == {"webinar_sessions": 3 * available, "registrations": 6, "past_webinars": 1}
     listed = selectors.webinar_list()
     assert len(listed) == 3 * available
     assert all(w.start > timezone.now() and w.is_open for w in listed)
     assert sorted(w.places_left for w in listed)[0] == 2
     starts = sorted((w.session.uid, w.session.start) for w in listed)
-    assert seed_webinars() == {"webinar_sessions": 0, "registrations": 0}
+    assert seed_webinars() == {"webinar_sessions": 0, "registrations": 0, "past_webinars": 0}
     assert sorted((w.session.uid, w.session.start) for w in selectors.webinar_list()) == starts

@@ -51,6 +51,13 @@ def form(**changes) -> dict:
         "registrations-INITIAL_FORMS": "0",
         "registrations-MIN_NUM_FORMS": "0",
         "registrations-MAX_NUM_FORMS": "1000",
+        **{
+            f"{prefix}-{key}": "0"
+            for prefix in ("materials", "new-materials")
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS")
+        },
+        "materials-MAX_NUM_FORMS": "1000",
+        "new-materials-MAX_NUM_FORMS": "1000",
     }
     values.update(changes)
     return values
@@ -127,3 +134,44 @@ def test_cancelling_from_the_admin_sends_cancellations_and_deleting_is_not_offer
     assert session.status == SessionStatus.CANCELLED and session.sequence == 1
     assert Invite.objects.filter(method="CANCEL", recipient_email="ann@example.org").exists()
     assert staff.get(f"/admin/offer_sessions/session/{session.pk}/delete/").status_code == 403
+
+
+def test_staff_add_a_video_link_and_a_file_and_a_plain_http_link_is_refused(
+    staff, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.sessions.packs.files import PDF
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    session = a_webinar(capacity=10)
+    change = f"/admin/offer_sessions/session/{session.pk}/change/"
+    start = session.start.astimezone(london(in_days(1), 0).tzinfo)
+    values = form(
+        offer=str(session.offer_id),
+        date=start.date().isoformat(),
+        start_time=start.strftime("%H:%M"),
+        capacity="10",
+        joining_url=session.joining_url,
+        **{
+            "new-materials-TOTAL_FORMS": "2",
+            "new-materials-0-kind": "before",
+            "new-materials-0-title": "Part 1: the ward",
+            "new-materials-0-url": "http://videos.example.org/1",
+            "new-materials-1-kind": "before",
+            "new-materials-1-title": "Casework guide",
+        },
+    )
+    refused = staff.post(change, values)
+    assert refused.status_code == 200 and "https://" in refused.content.decode()
+    assert not session.materials.exists()
+    values["new-materials-0-url"] = "https://videos.example.org/1"
+    values["new-materials-1-file"] = SimpleUploadedFile("guide.pdf", PDF)
+    response = staff.post(change, values)
+    assert response.status_code == 302
+    assert sorted(session.materials.values_list("title", "content_type")) == [
+        ("Casework guide", "application/pdf"),
+        ("Part 1: the ward", ""),
+    ]
+    session.refresh_from_db()
+    assert session.sequence == 0  # materials do not move anyone's calendar

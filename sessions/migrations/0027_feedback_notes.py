@@ -30,7 +30,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("offer_sessions", "0022_lga_lead_role_kind"),
+        ("offer_sessions", "0026_learning_points"),
         ("peers", "0008_facilitators"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
