@@ -44,6 +44,7 @@ from sessions.api.invites import router as seats_router
 from sessions.api.programme import router as programme_router
 from sessions.api.staffing import router as staffing_router
 from sessions.attendance.api import router as attendance_router
+from sessions.feedback.api import router as feedback_router
 from sessions.learning.api import router as learning_router
 from sessions.packs.api import router as packs_router
 from sessions.participants.api import router as participants_router
@@ -395,6 +396,7 @@ api.add_router("/", history_router)
 api.add_router("/", programme_router)
 api.add_router("/", staffing_router)
 api.add_router("/", packs_router)
+api.add_router("/", feedback_router)
 api.add_router("/", participants_router)
 api.add_router("/", attendance_router)
 api.add_router("/", learning_router)

@@ -15,6 +15,7 @@ class OfferSessionsConfig(AppConfig):
         super().import_models()
         import_module("sessions.webinars.models")
         import_module("sessions.packs.models")
+        import_module("sessions.feedback.models")
         import_module("sessions.participants.models")
         import_module("sessions.attendance.models")
         import_module("sessions.learning.models")

@@ -37,7 +37,7 @@ def _holds_lead_seat(caller: "Caller", **where) -> bool:
     )
 
 
-def _leads(caller: "Caller", booking: "Booking") -> bool:
+def leads_booking(caller: "Caller", booking: "Booking") -> bool:
     """The LGA lead of one of the booking's sessions."""
     return _holds_lead_seat(caller, session__booking_id=booking.pk)
 
@@ -50,7 +50,7 @@ def leads_session(caller: "Caller", session: "Session") -> bool:
 def may_read_booking(caller: "Caller", booking: "Booking") -> bool:
     """Whoever may book for the booking's council, and the panel's LGA lead (its notes,
     panel and pre-reading are theirs to prepare with)."""
-    return may_book_for(caller, booking.council) or _leads(caller, booking)
+    return may_book_for(caller, booking.council) or leads_booking(caller, booking)
 
 
 def may_manage_booking(caller: "Caller", booking: "Booking") -> bool:
@@ -62,7 +62,7 @@ def may_change_session(caller: "Caller", session: "Session") -> bool:
     """A booked session's joining link: whoever manages its booking, and the panel's LGA
     lead, who often hosts the meeting (a webinar has none)."""
     return session.booking is not None and (
-        may_manage_booking(caller, session.booking) or _leads(caller, session.booking)
+        may_manage_booking(caller, session.booking) or leads_booking(caller, session.booking)
     )
 
 

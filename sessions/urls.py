@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sessions.attendance import views as attendance
+from sessions.feedback import views as feedback
 from sessions.learning import views as learning
 from sessions.packs import views as packs
 from sessions.participants import views as participants
@@ -34,6 +35,7 @@ urlpatterns += (
     + webinars.urlpatterns
     + programme.urlpatterns
     + packs.urlpatterns
+    + feedback.urlpatterns
     + participants.urlpatterns
     + attendance.urlpatterns
     + learning.urlpatterns

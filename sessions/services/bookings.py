@@ -206,8 +206,12 @@ def booking_create(
     start: datetime,
     notes: str = "",
     panel: list[tuple[str, int]] | None = None,
+    prefer: dict[tuple[str, int], int] | None = None,
 ) -> Booking:
     """Book `offer` for `council` at `start`, seating the panel the slot search shows for it.
+
+    `prefer`: (role, position) -> peer of an earlier panel to keep where the rules allow (a
+    progress review's continuity), weighed as a move keeps its seats (the keep bonus).
 
     `panel`: the (role, peer id) seats the client was shown; when the fresh plan differs,
     PanelChanged (409) says how and why, and nothing is booked. Raises BookingConflict when
@@ -226,7 +230,9 @@ def booking_create(
             existing = _live_duplicate(offer=offer, council=council, start=start)
             if existing is not None:
                 raise AlreadyBooked(existing)
-            plan = planned_for_booking(offer=offer, council=council, start=start, shown=panel)
+            plan = planned_for_booking(
+                offer=offer, council=council, start=start, shown=panel, keep=prefer
+            )
             booking = Booking.objects.create(
                 offer=offer,
                 council=council,

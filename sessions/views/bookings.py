@@ -16,6 +16,7 @@ from scheduling.engine.uk_time import LONDON as UK
 from sessions import rules, selectors, services
 from sessions.api import presenters
 from sessions.attendance.pages import attendance_link
+from sessions.feedback.pages import feedback_section
 from sessions.forms import BookingSearchForm, CancelForm, CatalogueFilterForm, DeclineRequestForm
 from sessions.learning.selectors import learning_summary
 from sessions.mail.letters import letter_contact
@@ -241,6 +242,7 @@ def booking_page(
                 (f for f in (cancel_form, decline_form, pack_form) if f and f.errors), None
             ),
             "pack": pack_section(caller, booking, form=pack_form),
+            "feedback": feedback_section(caller, booking),
             "participants": participants_out(
                 booking, with_addresses=rules.may_manage_booking(caller, booking)
             ),

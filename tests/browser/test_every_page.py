@@ -93,6 +93,12 @@ NOT_PAGES = {
     "participant-document": "a file (a pre-reading document, by a participant's signed link)",
     "document-file": "a file (a pre-reading document)",
     "document-remove": "POST only; redirects to the booking page",
+    "webinar-material": "a file (a webinar's video, reading or slides, by a signed link)",
+    "feedback-note-save": "POST only; redirects to the feedback note",
+    "feedback-note-check": "POST only; redirects to the feedback note",
+    "feedback-note-final": "POST only; redirects to the feedback note",
+    "action-add": "POST only; redirects to the feedback note's action plan",
+    "action-status": "POST only; redirects to the feedback note's action plan",
     # A CSV download; a wrong period answers with the programme page, covered as "programme".
     "programme-export": "a CSV file",
     # Read by load balancers and Prometheus, not people; test_health_and_metrics covers them.
@@ -673,6 +679,18 @@ CASES = [
     Case("learning-seat", "learning-seat", PEER, lambda s: f"/learning/sessions/{s.seat}/"),
     Case("learning-ask", "learning-ask", ANONYMOUS, lambda s: f"/learning/ask/{s.ask}/"),
     Case("learning-ask-invalid", "learning-ask", ANONYMOUS, lambda s: "/learning/ask/not-a-link/"),
+    # After the panel: the feedback note (its draft is staff's and the lead's to write), the
+    # progress review, and the survey's signed link.
+    Case(
+        "feedback-note", "feedback-note", STAFF, lambda s: f"/bookings/{s.confirmed}/feedback-note/"
+    ),
+    Case(
+        "progress-review",
+        "progress-review",
+        BOOKER,
+        lambda s: f"/bookings/{s.confirmed}/progress-review/",
+    ),
+    Case("survey-answer-invalid", "survey-answer", ANONYMOUS, lambda s: "/survey/not-a-link/"),
     Case("learning-point", "learning-point", PEER, lambda s: f"/learning/points/{s.point}/"),
     Case(
         "learning-point-invalid",

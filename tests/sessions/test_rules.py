@@ -1,7 +1,7 @@
 """Who may: every predicate of every app's rules module (peers, sessions, webinars, pre-reading,
-attendance, learning points) against every role, as a table. A predicate added to a rules module without its row
-fails here, and a refusal raised anywhere but `require` fails too (docs/architecture.md, "Who
-may").
+attendance, learning points, after the panel) against every role, as a table. A predicate added
+to a rules module without its row fails here, and a refusal raised anywhere but `require` fails
+too (docs/architecture.md, "Who may").
 
 The people are the sessions fixtures' (`pool`, `roles`: Wigan and its neighbour Bolton); the
 peers' rules are tested here because their roles are built here."""
@@ -21,6 +21,7 @@ from peers.models import Council, Peer
 from peers.selectors import caller_for
 from sessions import rules as session_rules
 from sessions.attendance import rules as attendance_rules
+from sessions.feedback import rules as feedback_rules
 from sessions.learning import rules as learning_rules
 from sessions.learning.models import LearningPoint
 from sessions.models import Booking, Seat, SeatStatus, Session
@@ -87,6 +88,12 @@ ASKED = {
     "may_check_wording": (learning_rules, lambda caller, w: (caller, w.point)),
     "may_agree_to_naming": (learning_rules, lambda caller, w: (caller, w.point)),
     "may_read_library": (learning_rules, lambda caller, w: (caller,)),
+    "may_read_note": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_draft_note": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_check_note": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_keep_actions": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_book_progress_review": (feedback_rules, lambda caller, w: (caller, w.booking)),
+    "may_read_survey": (feedback_rules, lambda caller, w: (caller, w.booking)),
 }
 
 Y, N = True, False
@@ -120,6 +127,12 @@ EXPECTED = {
     "may_check_wording":    (Y, N, N, N, N, N, Y, N, N),
     "may_agree_to_naming":  (N, N, N, Y, N, N, N, N, N),
     "may_read_library":     (Y, Y, Y, Y, Y, Y, Y, N, N),
+    "may_read_note":        (Y, Y, N, Y, N, Y, Y, N, N),
+    "may_draft_note":       (Y, N, N, N, N, N, Y, N, N),
+    "may_check_note":       (N, N, N, Y, N, N, N, N, N),
+    "may_keep_actions":     (Y, N, N, Y, N, N, N, N, N),
+    "may_book_progress_review": (Y, Y, N, Y, N, N, N, N, N),
+    "may_read_survey":      (Y, Y, N, Y, N, N, Y, N, N),
 }
 # fmt: on
 
@@ -130,6 +143,7 @@ RULES_MODULES = (
     pack_rules,
     attendance_rules,
     learning_rules,
+    feedback_rules,
 )
 
 
@@ -216,6 +230,8 @@ def test_require_refuses_with_its_sentence_and_allows_quietly():
     with pytest.raises(PermissionDenied, match="^Only LGA staff choose a peer by hand.$"):
         session_rules.require(False, "Only LGA staff choose a peer by hand.")
     assert session_rules.require is webinar_rules.require is peer_rules.require
+    assert pack_rules.require is peer_rules.require
+    assert feedback_rules.require is peer_rules.require
     assert pack_rules.require is attendance_rules.require is peer_rules.require
     assert learning_rules.require is peer_rules.require
 
