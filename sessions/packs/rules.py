@@ -2,8 +2,8 @@
 
 Reading (the list and every download, checked each time): LGA staff, the council's bookers,
 its Principal Adviser, and the peers seated on one of the booking's sessions. Adding: the
-council's bookers and staff, while the pack is open. Removing: whoever added the document,
-and staff. Anyone who may not read is answered as if the booking did not exist.
+council's bookers, the panel's LGA lead and staff, while the pack is open. Removing: whoever
+added the document, and staff. Anyone who may not read is answered as if the booking did not exist.
 """
 
 from django.utils import timezone
@@ -18,7 +18,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.packs.models import Document
-from sessions.rules import may_read_booking
+from sessions.rules import leads_booking, may_read_booking
 
 
 def seated(caller: Caller, booking: Booking) -> bool:
@@ -37,7 +37,8 @@ def may_read_pack(caller: Caller, booking: Booking) -> bool:
 
 
 def may_add_to_pack(caller: Caller, booking: Booking) -> bool:
-    if caller.is_staff:
+    """LGA staff, the council's bookers, and the panel's LGA lead (the LGA's own briefing)."""
+    if caller.is_staff or leads_booking(caller, booking):
         return True
     council = caller.booker_council
     return council is not None and council.id == booking.council_id

@@ -70,7 +70,7 @@ def document_add(*, caller: Caller, booking: Booking, upload: File, name: str = 
     """Add a document to the booking's pack and, once committed, tell its seated peers."""
     require(
         may_add_to_pack(caller, booking),
-        "Only the council's bookers and LGA staff can add pre-reading.",
+        "Only the council's bookers, the panel's LGA lead and LGA staff can add pre-reading.",
     )
     if not pack_open(booking):
         raise PackClosed(

@@ -117,7 +117,7 @@ EXPECTED = {
     "may_answer_seat":      (N, N, N, N, N, Y, N, N, N),
     "may_see_own_webinars": (N, N, N, N, N, N, N, Y, N),
     "may_read_pack":        (Y, Y, N, Y, N, Y, Y, N, N),
-    "may_add_to_pack":      (Y, N, N, Y, N, N, N, N, N),
+    "may_add_to_pack":      (Y, N, N, Y, N, N, Y, N, N),
     "may_remove_document":  (Y, N, N, Y, N, N, N, N, N),
     "may_record_attendance": (Y, N, N, N, N, N, Y, N, N),
     "may_give_learning":    (N, N, N, N, N, Y, N, N, N),

@@ -134,15 +134,19 @@ def test_a_file_past_the_bookings_total_is_refused_naming_it(
     assert Document.objects.count() == 2 and len(stored_files(storage)) == 2
 
 
-def test_only_the_councils_bookers_and_staff_add(client, booking, roles, pool, storage):
+def test_only_the_councils_bookers_the_lga_lead_and_staff_add(
+    client, booking, roles, pool, storage
+):
     # The peer and the adviser read the pack but do not add to it; another council's
-    # booker is told the booking does not exist.
+    # booker is told the booking does not exist. The LGA lead adds the LGA's own briefing.
     assert add(client, booking, roles.peer, "a.pdf", PDF).status_code == 403
     assert add(client, booking, roles.adviser, "a.pdf", PDF).status_code == 403
     assert add(client, booking, pool.other_booker, "a.pdf", PDF).status_code == 404
     assert add(client, booking, roles.staff, "a.pdf", PDF).status_code == 201
+    assert add(client, booking, roles.lga_lead, "briefing.pdf", PDF).status_code == 201
     assert add(client, booking, None, "a.pdf", PDF).status_code == 401
-    assert Document.objects.count() == 1 and len(stored_files(storage)) == 1
+    assert Document.objects.count() == 2 and len(stored_files(storage)) == 2
+    assert Document.objects.get(name="briefing.pdf").uploaded_by == roles.lga_lead
 
 
 def test_a_cancelled_booking_takes_no_more(client, booking, roles, storage):
