@@ -40,9 +40,15 @@ pytestmark = [
 
 @pytest.fixture
 def panel(pool, mail_system, staff):
-    """The pool's peers, booker and the offer's contact with mailboxes in the mail system."""
+    """The pool's peers, its LGA lead, booker and the offer's contact with mailboxes in the
+    mail system."""
     servers = mail_system
-    for peer, address in ((pool.lead, 0), (pool.member, 1), (pool.officer, 2)):
+    for peer, address in (
+        (pool.lead, 0),
+        (pool.member, 1),
+        (pool.officer, 2),
+        (pool.facilitator, 4),
+    ):
         peer.email = servers.PEERS[address]
         peer.save()
     pool.booker.email = servers.BOOKER
