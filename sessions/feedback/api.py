@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.http import Http404
 from ninja import Router, Schema, Status
 
+from peers.schemas import BodyIn, Day
 from peers.selectors import caller_for
 from sessions.feedback import selectors, services
 from sessions.feedback.models import Action, FeedbackNote
@@ -30,30 +31,30 @@ class NoteOut(Schema):
     versions: int
 
 
-class NoteIn(Schema):
+class NoteIn(BodyIn):
     heard: str = ""
     strengths: str = ""
     consider: str = ""
     send_for_check: bool = False
 
 
-class CheckIn(Schema):
+class CheckIn(BodyIn):
     comments: str = ""
     no_corrections: bool = False
 
 
-class ActionIn(Schema):
+class ActionIn(BodyIn):
     what: str
     owner_name: str
     owner_email: str
-    due_on: date
+    due_on: Day
 
 
-class ActionPatch(Schema):
+class ActionPatch(BodyIn):
     what: str | None = None
     owner_name: str | None = None
     owner_email: str | None = None
-    due_on: date | None = None
+    due_on: Day | None = None
     status: str | None = None
 
 

@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from peers.models import CouncilType, Region
+from peers.schemas import Day
 from peers.selectors import caller_for
 from sessions.learning import selectors
 from sessions.learning.models import Elsewhere, Theme, Visibility
@@ -22,8 +23,8 @@ class LibraryQuery(Schema):
     theme: Theme | None = None
     council_type: CouncilType | None = None
     region: Region | None = None
-    from_: date | None = Field(None, alias="from", description="Panels on or after this day.")
-    to: date | None = Field(None, description="Panels on or before this day.")
+    from_: Day | None = Field(None, alias="from", description="Panels on or after this day.")
+    to: Day | None = Field(None, description="Panels on or before this day.")
     limit: int = Field(20, ge=1, le=LIMIT_MAX)
     offset: int = Field(0, ge=0)
 

@@ -2,8 +2,9 @@
 whoever manages the booking, until its last session starts). Anyone who may not read the
 booking is answered as for any booking (404 unknown, 403 another council's)."""
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
+from peers.schemas import BodyIn
 from peers.selectors import caller_for
 from sessions import rules, selectors
 from sessions.participants import services
@@ -14,7 +15,7 @@ from sessions.schemas import ParticipantIn, ParticipantOut
 router = Router(tags=["participants"])
 
 
-class ParticipantsIn(Schema):
+class ParticipantsIn(BodyIn):
     participants: list[ParticipantIn] = Field(
         description=f"The whole list, at most {PARTICIPANTS_MAX}, each address once"
     )
