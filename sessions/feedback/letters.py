@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from peers.models import PeerKind
 from scheduling.engine.uk_time import LONDON, day_text
 from sessions.feedback.models import (
     OPEN_ACTION_STATUSES,
@@ -115,7 +116,7 @@ def council_tell(*, note_id: int) -> int:
 def _leads_of(booking: Booking) -> list:
     """The LGA facilitators holding the booking's lead seats."""
     seats = Seat.objects.filter(
-        session__booking=booking, status__in=HOLDING_SEAT_STATUSES, peer__kind="facilitator"
+        session__booking=booking, status__in=HOLDING_SEAT_STATUSES, peer__kind=PeerKind.FACILITATOR
     ).select_related("peer")
     return list({seat.peer_id: seat.peer for seat in seats}.values())
 

@@ -12,11 +12,11 @@ Whoever gave a point may always read it. Anyone who may not read a point is answ
 did not exist.
 """
 
-from peers.models import PeerKind
 from peers.rules import require  # noqa: F401  (the one way to refuse, re-exported)
 from peers.selectors import Caller
 from sessions.learning.models import LearningPoint, Visibility
 from sessions.models import Booking, Seat, SeatStatus
+from sessions.rules import leads_booking
 
 
 def _on_panel(caller: Caller, booking: Booking) -> bool:
@@ -29,11 +29,8 @@ def _on_panel(caller: Caller, booking: Booking) -> bool:
 
 
 def _leads(caller: Caller, booking: Booking) -> bool:
-    return (
-        caller.peer is not None
-        and caller.peer.kind == PeerKind.FACILITATOR
-        and _on_panel(caller, booking)
-    )
+    """The booking's LGA lead (sessions.rules decides who that is), once they have sat on it."""
+    return leads_booking(caller, booking) and _on_panel(caller, booking)
 
 
 def _council_side(caller: Caller, booking: Booking) -> bool:
