@@ -181,6 +181,12 @@ class SlotQuery(Schema):
         "the times, and each time shows the panel moving there would seat (its peers kept "
         "where they can be)",
     )
+    review: int | None = Field(
+        default=None,
+        description="An earlier panel of this offer and council whose progress review is being "
+        "booked (offered from nine months after it met): each time shows the panel the review "
+        "would seat, the earlier panel's peers and LGA lead kept where they can be",
+    )
 
 
 class ExplainQuery(Schema):
@@ -248,6 +254,15 @@ class BookingIn(BodyIn):
         default=None,
         description="Who will attend from the council: each {name, role, email}, as "
         "`PUT /bookings/{id}/participants` takes them; an invalid list books nothing.",
+    )
+
+
+class ProgressReviewIn(BodyIn):
+    start: Instant
+    notes: str = Field(default="", max_length=4000)
+    panel: list[ShownSeatIn] | None = Field(default=None, description=PANEL_SHOWN)
+    participants: list[ParticipantIn] | None = Field(
+        default=None, description="Who will attend from the council, as `POST /bookings` takes them"
     )
 
 

@@ -7,6 +7,8 @@ from peers.models import Council
 from peers.selectors import caller_for
 from sessions import rules, seat_plan, selectors, services
 from sessions.api import presenters
+from sessions.feedback import selectors as feedback_selectors
+from sessions.feedback import services as feedback_services
 from sessions.models import Session
 from sessions.participants.services import booking_with_participants_create
 from sessions.pool import staffable_starts, start_explanation
@@ -23,6 +25,7 @@ from sessions.schemas import (
     OfferDetailOut,
     OfferFilter,
     OfferOut,
+    ProgressReviewIn,
     RejectIn,
     RescheduleIn,
     SessionOut,
@@ -71,7 +74,7 @@ def _bookable_offer(slug: str):
     response=list[SlotOut],
     summary="Start times at which a complete panel can be staffed, each with a proposed panel",
     description="422 (`type: rule`), the rules the schema cannot state: the end is after the start, within the search's longest range; "
-    "a booking to move is of this offer and council.",
+    "a booking to move, or a panel to review, is of this offer and council (and its review is offered).",
 )
 def slot_list(request, slug: str, query: Query[SlotQuery]):
     offer, council = _bookable_offer(slug), _council(query.council)
@@ -79,6 +82,10 @@ def slot_list(request, slug: str, query: Query[SlotQuery]):
         rules.may_book_for(_caller(request), council), f"You cannot book for {council.name}."
     )
     move = {}
+    if query.booking is not None and query.review is not None:
+        raise ValidationError({"review": "Give a booking to move or a panel to review, not both."})
+    if query.review is not None:
+        move = {"keep": _review_prefers(request, query.review, offer=offer, council=council)}
     if query.booking is not None:
         moving = selectors.booking_get(caller=_caller(request), booking_id=query.booking)
         if (moving.offer_id, moving.council_id) != (offer.id, council.id):
@@ -95,6 +102,17 @@ def slot_list(request, slug: str, query: Query[SlotQuery]):
     # Hundreds of times: encoded straight from plain text and numbers (as `SlotOut` documents
     # them) rather than validated and converted item by item.
     return JsonResponse(presenters.slots_out(starts, pool), safe=False, content_type=JSON)
+
+
+def _review_prefers(request, panel_id: int, *, offer, council) -> dict:
+    panel = feedback_selectors.review_panel_for(caller=_caller(request), booking_id=panel_id)
+    if (panel.offer_id, panel.council_id) != (offer.id, council.id):
+        raise ValidationError({"review": "That panel is of another offer or council."})
+    if not feedback_selectors.review_offered(panel):
+        raise ValidationError(
+            {"review": "That panel's progress review is booked already, or not yet offered."}
+        )
+    return feedback_selectors.review_prefers(panel)
 
 
 @router.get(
@@ -274,3 +292,32 @@ def session_joining_link(request, session_id: int, payload: JoiningLinkIn):
         selectors.booking_get(caller=caller, booking_id=session.booking_id), caller=caller
     )
     return next(s for s in booking["sessions"] if s["id"] == session_id)
+
+
+@router.post(
+    "/bookings/{int:booking_id}/progress-review",
+    response={201: BookingOut, 403: None, 404: None, 409: ConflictOut},
+    summary="Book the progress review of a panel: the same offer for the same council, about "
+    "ten months on, seating the panel's peers and LGA lead where they are free "
+    "(`GET /offers/{slug}/slots?review=` shows the times)",
+    description="409: the review is booked already, not yet offered (from nine months after "
+    "the panel), or the time can no longer be staffed (with alternatives). 422 (`type: rule`): "
+    "the start keeps the offer's booking rules, as `POST /bookings` says.",
+)
+def progress_review_book(request, booking_id: int, body: ProgressReviewIn):
+    caller = _caller(request)
+    panel = feedback_selectors.review_panel_for(caller=caller, booking_id=booking_id)
+    review = feedback_services.progress_review_book(
+        caller=caller,
+        panel=panel,
+        start=body.start,
+        notes=body.notes,
+        shown=_shown(body.panel),
+        participants=[p.dict() for p in body.participants or ()],
+    )
+    return Status(
+        201,
+        presenters.booking_out(
+            selectors.booking_get(caller=caller, booking_id=review.pk), caller=caller
+        ),
+    )

@@ -38,11 +38,3 @@ class ActionForm(forms.Form):
 
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices)
-
-
-class ReviewForm(forms.Form):
-    day = DateInputField(label="Date of the progress review", help_text="A working day.")
-    time = forms.ChoiceField(
-        label="Start time (UK time)",
-        choices=[(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(9, 17) for m in (0, 30)],
-    )

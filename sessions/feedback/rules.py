@@ -20,10 +20,14 @@ def _books_for_council(caller: Caller, booking: Booking) -> bool:
 
 
 def may_read_note(caller: Caller, booking: Booking) -> bool:
-    """The note and the actions: the panel, the council's bookers, its adviser and staff."""
+    """The note and the actions: the panel, the council's bookers, its adviser and staff;
+    and the panel of its progress review, which reads them before it meets."""
     if not caller.user.is_authenticated:
         return False
-    return may_read_booking(caller, booking) or seated(caller, booking)
+    if may_read_booking(caller, booking) or seated(caller, booking):
+        return True
+    review = getattr(getattr(booking, "progress_review", None), "review", None)
+    return review is not None and seated(caller, review)
 
 
 def may_draft_note(caller: Caller, booking: Booking) -> bool:

@@ -20,8 +20,9 @@ from sessions.feedback.models import (
     NoteStatus,
     SurveyAnswer,
 )
-from sessions.feedback.rules import may_read_note
+from sessions.feedback.rules import may_book_progress_review, may_read_note, require
 from sessions.models import Booking, BookingStatus, Session, SessionStatus
+from sessions.seat_plan import booking_keep
 
 NOT_FOUND = "No such booking or action."
 NOTE_DAYS = 10  # working days after the panel for the lead's draft
@@ -141,6 +142,30 @@ def review_offered(booking: Booking, *, now: datetime | None = None) -> bool:
         and not hasattr(booking, "progress_review")
         and getattr(booking, "review_of", None) is None
     )
+
+
+def review_opens_at(booking: Booking) -> datetime | None:
+    """When the panel's progress review is first offered: nine months after it ended."""
+    end = panel_end(booking)
+    return end + REVIEW_FROM if end is not None else None
+
+
+def review_panel_for(*, caller: Caller, booking_id: int) -> Booking:
+    """The panel whose progress review the caller is booking: 404 for whoever may not read it,
+    refused for whoever reads it but does not manage the council's bookings."""
+    panel = feedback_booking(caller=caller, booking_id=booking_id)
+    require(
+        may_book_progress_review(caller, panel),
+        "Only whoever manages the council's bookings can book its progress review.",
+    )
+    return panel
+
+
+def review_prefers(panel: Booking) -> dict[tuple[str, int], int]:
+    """Whom a progress review seats first: the panel's own peers and lead, in their seats
+    (continuity), weighed as a move keeps its seats. The slot search, its pages and the
+    booking all ask this one function."""
+    return booking_keep(panel)
 
 
 def reviewed_panel(booking: Booking) -> Booking | None:

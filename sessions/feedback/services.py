@@ -8,7 +8,7 @@ worker (letters.py), so nothing is sent for a change that rolled back.
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -33,11 +33,11 @@ from sessions.feedback.rules import (
     may_keep_actions,
     require,
 )
-from sessions.feedback.selectors import check_due_on, panel_over, review_offered
+from sessions.feedback.selectors import check_due_on, panel_over, review_offered, review_prefers
 from sessions.models import Booking
-from sessions.seat_plan import booking_keep
-from sessions.services.bookings import booking_create
+from sessions.participants.services import booking_with_participants_create
 
+REVIEW_BOOKED = "This panel's progress review is already booked."
 COUNCIL_TASK = "sessions.feedback.tasks.tell_council"
 LEAD_TASK = "sessions.feedback.tasks.tell_lead"
 TEXT_MAX = 5000
@@ -253,29 +253,45 @@ def action_change(*, caller: Caller, action: Action, **data) -> Action:
 # The progress review ----------------------------------------------------------------------
 
 
-def progress_review_book(*, caller: Caller, panel: Booking, start: datetime) -> Booking:
+def progress_review_book(
+    *,
+    caller: Caller,
+    panel: Booking,
+    start: datetime,
+    notes: str = "",
+    shown: list[tuple[str, int]] | None = None,
+    participants=(),
+) -> Booking:
     """Book the panel's progress review at `start`: the same offer for the same council,
-    preferring the same peers and lead where the rules allow (the keep bonus a move uses)."""
+    seating the panel's own peers and lead where they are free and the rules allow
+    (`review_prefers`). `shown` is the panel the booker was shown, as a booking takes it;
+    `participants`, the council's people to invite, as the booking journey names them."""
     require(
         may_book_progress_review(caller, panel),
         "Only whoever manages the council's bookings can book its progress review.",
     )
+    if ProgressReview.objects.filter(panel=panel).exists():
+        raise FeedbackRefused(REVIEW_BOOKED)
     if not review_offered(panel):
         raise FeedbackRefused(
             "A progress review is booked about ten months after the panel (from nine months)."
         )
-    if ProgressReview.objects.filter(panel=panel).exists():
-        raise FeedbackRefused("This panel's progress review is already booked.")
-    with transaction.atomic():
-        review = booking_create(
-            caller=caller,
-            offer=panel.offer,
-            council=panel.council,
-            start=start,
-            notes=f"Progress review of the panel {panel.reference}.",
-            prefer=booking_keep(panel),
-        )
-        ProgressReview.objects.create(panel=panel, review=review)
+    said = f"Progress review of the panel {panel.reference}."
+    try:
+        with transaction.atomic():
+            review = booking_with_participants_create(
+                caller=caller,
+                participants=participants,
+                offer=panel.offer,
+                council=panel.council,
+                start=start,
+                notes=f"{said}\n{notes}".strip() if notes else said,
+                panel=shown,
+                prefer=review_prefers(panel),
+            )
+            ProgressReview.objects.create(panel=panel, review=review)
+    except IntegrityError:  # booked meanwhile by someone else: this booking rolled back
+        raise FeedbackRefused(REVIEW_BOOKED) from None
     return review
 
 

@@ -3,7 +3,7 @@ the action plan, the progress review's booking, and the survey a peer answers fr
 in their letter (no sign-in: the link is the proof). Anyone who may not read a booking's note
 is answered 404."""
 
-from datetime import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,11 +15,9 @@ from django.views.decorators.http import require_POST
 from peers.forms import add_service_errors
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
-from scheduling.engine.uk_time import LONDON
 from sessions.feedback import selectors, services
-from sessions.feedback.forms import ActionForm, ActionStatusForm, CheckForm, NoteForm, ReviewForm
+from sessions.feedback.forms import ActionForm, ActionStatusForm, CheckForm, NoteForm
 from sessions.feedback.pages import note_page
-from sessions.feedback.rules import may_book_progress_review, require
 from sessions.feedback.selectors import review_offered
 
 TEMPLATE = "sessions/feedback/note.html"
@@ -129,34 +127,20 @@ def action_status(request, action_id: int):
 
 @login_required
 def progress_review(request, booking_id: int):
+    """Booking the progress review is the booking journey, with the panel's peers preferred;
+    this page says when it cannot be booked (not yet, or already)."""
     caller = caller_for(request.user)
-    panel = selectors.feedback_booking(caller=caller, booking_id=booking_id)
-    require(
-        may_book_progress_review(caller, panel),
-        "Only whoever manages the council's bookings can book its progress review.",
-    )
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        day, time = form.cleaned_data["day"], form.cleaned_data["time"]
-        hour, minute = map(int, time.split(":"))
-        start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
-        try:
-            review = services.progress_review_book(caller=caller, panel=panel, start=start)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Refusal as refusal:
-            form.add_error(None, refusal.detail)
-        else:
-            messages.success(request, "The progress review is booked.")
-            return redirect("booking-detail", booking_id=review.pk)
+    panel = selectors.review_panel_for(caller=caller, booking_id=booking_id)
+    if review_offered(panel):
+        query = urlencode({"review": panel.pk})
+        return redirect(f"{reverse('booking-new', args=[panel.offer.slug])}?{query}")
     return render(
         request,
         "sessions/feedback/progress_review.html",
         {
             "booking": panel,
-            "form": form,
-            "offered": review_offered(panel),
-            "invalid": form if form.errors else None,
+            "review": getattr(getattr(panel, "progress_review", None), "review", None),
+            "opens_at": selectors.review_opens_at(panel),
         },
     )
 

@@ -20,6 +20,7 @@ class SeatLine:
     name: str
     words: str
     shown: str  # "peer id|role": sent back with the chosen time
+    earlier: bool = False  # sat on the panel a progress review looks back on
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,12 @@ class TimeChoice:
     later_sessions: list[tuple[datetime, datetime]] = field(default_factory=list)
     seats: list[SeatLine] = field(default_factory=list)
     same_as: datetime | None = None  # an earlier time of the day with the very same panel
+    earlier_size: int | None = None  # a progress review's: how many sat on the earlier panel
+
+    @property
+    def kept(self) -> int:
+        """How many of the earlier panel this time seats again."""
+        return sum(1 for seat in self.seats if seat.earlier)
 
     @property
     def names(self) -> str:
@@ -99,7 +106,9 @@ def shown_panel(data, start_value: str) -> list[tuple[str, int]] | None:
     return shown or None
 
 
-def seat_line(role: str, peer, council: Council, fit: dict, *, caller: Caller) -> SeatLine:
+def seat_line(
+    role: str, peer, council: Council, fit: dict, *, caller: Caller, earlier: bool = False
+) -> SeatLine:
     brief = presenters.peer_brief(peer)
     return SeatLine(
         role=role,
@@ -112,4 +121,5 @@ def seat_line(role: str, peer, council: Council, fit: dict, *, caller: Caller) -
             to_the_council=speaks_to_council(caller, council),
         ),
         shown=f"{peer.id}|{role}",
+        earlier=earlier,
     )

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from peers.models import Council
@@ -27,6 +28,8 @@ from scheduling.engine.uk_time import LONDON as UK
 from scheduling.engine.uk_time import clock_text, day_text
 from sessions import rules, seat_plan, selectors, services
 from sessions.api import presenters
+from sessions.feedback import selectors as feedback_selectors
+from sessions.feedback import services as feedback_services
 from sessions.forms import BookForm, JourneyCouncilForm, StartQuestionForm
 from sessions.mail.letters import letter_contact
 from sessions.models import HOLDING_SEAT_STATUSES, Booking, Offer, Seat
@@ -52,17 +55,22 @@ NOT_CHOSEN = "Choose a time."
 class _Journey:
     """Who books what for which council; the pages of the journey share it."""
 
-    def __init__(self, request, *, caller: Caller, offer: Offer, councils, moving):
+    def __init__(self, request, *, caller: Caller, offer: Offer, councils, moving, reviewing):
         self.request, self.caller, self.offer, self.moving = request, caller, offer, moving
+        self.reviewing = reviewing  # the earlier panel, when booking its progress review
         self.today = timezone.now().astimezone(UK).date()
         self.earliest = self.today + timedelta(days=offer.min_notice_days)
         self.latest = self.today + timedelta(days=offer.horizon_days)
-        if moving is not None:
-            councils = Council.objects.filter(pk=moving.council_id)
+        if reviewing is not None:
+            opens = feedback_selectors.review_opens_at(reviewing)
+            self.earliest = max(self.earliest, opens.astimezone(UK).date())
+        fixed = moving or reviewing
+        if fixed is not None:
+            councils = Council.objects.filter(pk=fixed.council_id)
         self.councils = councils
         self.fixed_council = (
             councils.first()
-            if (moving is not None or not caller.is_staff) and councils.count() == 1
+            if (fixed is not None or not caller.is_staff) and councils.count() == 1
             else None
         )
         data = request.POST if request.method == "POST" else request.GET
@@ -87,6 +95,8 @@ class _Journey:
             query["council"] = self.council.pk
         if self.moving is not None:
             query["booking"] = self.moving.pk
+        if self.reviewing is not None:
+            query["review"] = self.reviewing.pk
         query |= {key: value for key, value in params.items() if value}
         path = reverse("booking-new", args=[self.offer.slug])
         return f"{path}?{urlencode(query)}" if query else path
@@ -95,9 +105,18 @@ class _Journey:
         return self.url(day=day.isoformat(), **params) + "#times"
 
     def _move(self) -> dict:
+        """What the slot search keeps: a moved booking's seats, or the reviewed panel's."""
+        if self.reviewing is not None:
+            return {"keep": self.prefers}
         if self.moving is None:
             return {}
         return {"ignore_booking_id": self.moving.pk, "keep": seat_plan.booking_keep(self.moving)}
+
+    @cached_property
+    def prefers(self) -> dict[tuple[str, int], int]:
+        if self.reviewing is None:
+            return {}
+        return feedback_selectors.review_prefers(self.reviewing)
 
     def render(self, template: str, context: dict, status: int = 200):
         return render(
@@ -107,6 +126,8 @@ class _Journey:
                 "offer": self.offer,
                 "moving": self.moving,
                 "moving_start": _first_start(self.moving),
+                "reviewing": self.reviewing,
+                "reviewed_start": _first_start(self.reviewing),
                 "council": self.council,
                 "fixed_council": self.fixed_council,
                 "council_form": self.council_form,
@@ -187,6 +208,7 @@ class _Journey:
                 offer=self.offer, council=self.council, start=start, pool=pool
             )
             first = start.sessions[0]
+            earlier = set(self.prefers.values())
             seats = [
                 seat_line(
                     role,
@@ -194,6 +216,7 @@ class _Journey:
                     self.council,
                     fits.get((role, peer_id)),
                     caller=self.caller,
+                    earlier=peer_id in earlier,
                 )
                 for role, peer_ids in start.panel.items()
                 for peer_id in peer_ids
@@ -208,6 +231,7 @@ class _Journey:
                     later_sessions=[(in_uk(s.start), in_uk(s.end)) for s in start.sessions[1:]],
                     seats=seats,
                     same_as=first_with.get(key),
+                    earlier_size=len(earlier) if self.reviewing is not None else None,
                 )
             )
             first_with.setdefault(key, in_uk(first.start))
@@ -300,7 +324,9 @@ class _Journey:
         ]
         context["times"] = [(in_uk(t.start), in_uk(t.end)) for t in plan.times]
         if self.moving is not None:
-            context["move"] = _move_comparison(self.moving, plan, peers)
+            context["move"] = _panel_comparison(self.moving, plan, peers)
+        if self.reviewing is not None:
+            context["review"] = _panel_comparison(self.reviewing, plan, peers)
         changes = seat_plan.plan_changes(plan, shown) if shown else []
         if changes:
             changed = services.PanelChanged(plan, changes)
@@ -332,6 +358,15 @@ class _Journey:
                 booking = services.booking_reschedule(
                     caller=self.caller, booking=self.moving, start=start, panel=shown
                 )
+            elif self.reviewing is not None:
+                booking = feedback_services.progress_review_book(
+                    caller=self.caller,
+                    panel=self.reviewing,
+                    start=start,
+                    notes=notes,
+                    shown=shown,
+                    participants=self.participants,
+                )
             else:
                 booking = booking_with_participants_create(
                     caller=self.caller,
@@ -351,6 +386,10 @@ class _Journey:
         except ValidationError as error:
             problems = [text for texts in error.message_dict.values() for text in texts]
             return self.check_page(start=start, notes=notes, shown=None, problems=problems)
+        except feedback_services.FeedbackRefused as refusal:  # the review, booked meanwhile
+            return self.check_page(
+                start=start, notes=notes, shown=None, problems=[refusal.detail], status=409
+            )
         if self.moving is not None:
             first = in_uk(start)
             messages.success(
@@ -429,9 +468,9 @@ def _names_text(names: list[str]) -> str:
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
-def _move_comparison(booking: Booking, plan: seat_plan.PanelPlan, peers: dict) -> dict:
-    """The booking as it is beside the move: its current times and panel, and who leaves and
-    who joins the panel with the new time (over every session of the booking)."""
+def _panel_comparison(booking: Booking, plan: seat_plan.PanelPlan, peers: dict) -> dict:
+    """A booking beside the panel a new time seats (a move of it, or the progress review of
+    it): its times and panel, who leaves and who joins (over every session of the booking)."""
     sessions = list(booking.sessions.order_by("number"))
     holding = [
         seat
@@ -455,6 +494,7 @@ def _move_comparison(booking: Booking, plan: seat_plan.PanelPlan, peers: dict) -
             )
         ],
         "leaving": _names_text(sorted(name for id_, name in now_ids.items() if id_ not in new_ids)),
+        "leaving_count": len(set(now_ids) - new_ids),
         "joining": _names_text(
             sorted(peers[id_].name for id_ in new_ids if id_ not in now_ids and id_ in peers)
         ),
@@ -476,6 +516,18 @@ def _refuse_other_council(caller: Caller, raw_council_id) -> None:
             rules.require(
                 rules.may_book_for(caller, council), f"You cannot book for {council.name}."
             )
+
+
+def _panel_to_review(caller: Caller, offer: Offer, raw_booking_id) -> Booking | None:
+    """The earlier panel whose progress review is being booked (`review=`), if any."""
+    if not raw_booking_id:
+        return None
+    if not str(raw_booking_id).isdigit():
+        raise Http404("No such booking.")
+    panel = feedback_selectors.review_panel_for(caller=caller, booking_id=int(raw_booking_id))
+    if panel.offer_id != offer.id:
+        raise Http404("That booking is for another offer.")
+    return panel
 
 
 def _booking_to_move(caller: Caller, offer: Offer, raw_booking_id) -> Booking | None:
@@ -500,7 +552,15 @@ def _journey(request, slug: str):
     data = request.POST if request.method == "POST" else request.GET
     _refuse_other_council(caller, data.get("council"))
     moving = _booking_to_move(caller, offer, data.get("booking"))
-    return _Journey(request, caller=caller, offer=offer, councils=councils, moving=moving), None
+    reviewing = _panel_to_review(caller, offer, data.get("review"))
+    if moving is not None and reviewing is not None:
+        raise Http404("Move a booking or book a progress review, not both at once.")
+    if reviewing is not None and not feedback_selectors.review_offered(reviewing):
+        return None, redirect("progress-review", booking_id=reviewing.pk)
+    journey = _Journey(
+        request, caller=caller, offer=offer, councils=councils, moving=moving, reviewing=reviewing
+    )
+    return journey, None
 
 
 @login_required
