@@ -120,3 +120,27 @@ def session_pre_reading_actions(session: Session) -> tuple[tuple[str, str], ...]
         return ()
     path = reverse("pack-detail", args=[session.booking_id])
     return (("Read the pre-reading", settings.SITE_URL + path),)
+
+
+def _reviewed_panel(session: Session):
+    # Through the booking's own relation: the room after the panel is above this layer.
+    review = getattr(session.booking, "review_of", None) if session.booking is not None else None
+    return review.panel if review is not None else None
+
+
+def session_review_fact(session: Session) -> tuple[str, str]:
+    """("Reviews", "the panel of 3 March 2026 (RRP-26-0001)") for a progress review, or an
+    empty value (left out) for any other session."""
+    panel = _reviewed_panel(session)
+    if panel is None:
+        return ("Reviews", "")
+    return ("Reviews", f"the panel of {day_text(panel.start)} ({panel.reference})")
+
+
+def session_review_actions(session: Session) -> tuple[tuple[str, str], ...]:
+    """A progress review's panel reads the earlier panel's feedback note and action plan."""
+    panel = _reviewed_panel(session)
+    if panel is None:
+        return ()
+    path = reverse("feedback-note", args=[panel.pk])
+    return (("Read the earlier panel's feedback note and actions", settings.SITE_URL + path),)

@@ -49,6 +49,8 @@ from sessions.session_words import (
     session_participants_fact,
     session_pre_reading_actions,
     session_pre_reading_fact,
+    session_review_actions,
+    session_review_fact,
     session_title,
     session_when,
     with_reference,
@@ -177,12 +179,13 @@ def _peer_content(invite: Invite) -> InviteContent:
             session_participants_fact(session),
             session_joining_fact(session),
             session_pre_reading_fact(session),
+            session_review_fact(session),
         ),
         focus=session_focus(session),
         panel=session_panel_lines(session, with_status=False),
         changes=changes,
         series=series,
-        actions=(*actions, *session_pre_reading_actions(session)),
+        actions=(*actions, *session_pre_reading_actions(session), *session_review_actions(session)),
         notes=notes,
     )
     return _content(letter, session, url=my_sessions, location=session.joining_url)

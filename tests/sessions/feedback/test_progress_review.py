@@ -11,7 +11,7 @@ from django.test import Client
 
 from peers.models import Peer
 from scheduling.engine.panels import held_range
-from scheduling.engine.uk_time import LONDON
+from scheduling.engine.uk_time import LONDON, day_text
 from sessions.feedback.models import ProgressReview
 from sessions.models import Booking, BookingStatus, Offer, Seat, SeatStatus, Session
 from sessions.references import booking_reference_new
@@ -26,6 +26,7 @@ from tests.factories import (
     make_peer,
     make_user,
 )
+from tests.sent_mail import by_recipient, deliver
 from tests.sessions.feedback.calls import api
 
 OFFER = "recovery-and-renewal-panel"
@@ -238,7 +239,9 @@ def test_a_peer_not_free_is_replaced_and_the_check_says_who(client, pool, panel,
     )
 
 
-def test_the_review_booked_through_the_api_keeps_the_panel_once(client, pool, panel, ten_months_on):
+def test_the_review_booked_through_the_api_keeps_the_panel_once(
+    client, pool, panel, ten_months_on, django_capture_on_commit_callbacks
+):
     before, bookings = earlier_panel(panel), Booking.objects.count()
     now = datetime.now(UTC)
     query = (
@@ -251,8 +254,14 @@ def test_the_review_booked_through_the_api_keeps_the_panel_once(client, pool, pa
     assert {seat["role"]: seat["peer"]["id"] for seat in first["panel"]} == before
 
     body = {"start": first["start"], "notes": "Ten months on."}
-    made = api(client, "post", f"/bookings/{panel.pk}/progress-review", pool.booker, body)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = api(client, "post", f"/bookings/{panel.pk}/progress-review", pool.booker, body)
     assert made.status_code == 201, made.content
+    # Each peer's invitation says what the review looks back on, and links the earlier note.
+    invitation = by_recipient(deliver())[pool.member.email.lower()]
+    assert f"Reviews: the panel of {day_text(panel.start)} ({panel.reference})" in invitation.text
+    assert f"/bookings/{panel.pk}/feedback-note/" in invitation.text
+    assert f"/bookings/{panel.pk}/feedback-note/" in invitation.html
     review = Booking.objects.get(pk=made.json()["id"])
     assert panel_of(review) == before
     assert review.status == BookingStatus.CONFIRMED
