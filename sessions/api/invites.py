@@ -5,6 +5,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
+from peers.schemas import BodyIn
 from peers.selectors import caller_for
 from sessions import rules
 from sessions.models import Seat
@@ -39,6 +40,10 @@ class PeerSeatOut(Schema):
     participants: list[ParticipantBriefOut] = Field(
         description="Who the panel will meet from the council: names, roles and answers"
     )
+
+
+class DeclineIn(BodyIn):
+    reason: str = Field(default="", description="Why the peer declines (optional)")
 
 
 class SeatRefusalOut(Schema):
@@ -76,10 +81,10 @@ def _peer(request):
     return caller.peer
 
 
-def _answer(request, seat_id: int, *, accept: bool):
+def _answer(request, seat_id: int, *, accept: bool, reason: str = ""):
     peer = _peer(request)
     get_object_or_404(Seat, pk=seat_id)
-    answers.seat_answer(seat_id=seat_id, accept=accept, peer=peer)
+    answers.seat_answer(seat_id=seat_id, accept=accept, peer=peer, reason=reason)
     seat = Seat.objects.select_related("session__offer", "session__booking__council").get(
         pk=seat_id
     )
@@ -104,6 +109,9 @@ def seat_accept(request, seat_id: int):
     "/seats/{int:seat_id}/decline",
     response={200: PeerSeatOut, 409: SeatRefusalOut},
     summary="Decline a seat; a replacement is then found in the background and the council told",
+    description="The body is optional: `reason`, why, is kept on the seat (and so in its "
+    "history) for LGA staff, as the answer page's reason is. 422: a reason over 1,000 "
+    "characters.",
 )
-def seat_decline(request, seat_id: int):
-    return _answer(request, seat_id, accept=False)
+def seat_decline(request, seat_id: int, body: DeclineIn | None = None):
+    return _answer(request, seat_id, accept=False, reason=body.reason if body else "")

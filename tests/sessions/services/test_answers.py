@@ -241,6 +241,28 @@ def test_a_decline_through_the_link_invites_a_replacement_and_tells_the_booker(
     assert seat_of(reserve).status == SeatStatus.ACCEPTED
 
 
+def test_a_decline_through_the_api_may_say_why(api_client, pool, booked):
+    peer_user = make_user()
+    pool.member.user = peer_user
+    pool.member.save()
+    seat = seat_of(pool.member)
+    path = f"/seats/{seat.pk}/decline"
+    too_long = api_client.post(path, json={"reason": "x" * 1001}, headers=bearer(peer_user))
+    assert too_long.status_code == 422
+    unknown = api_client.post(path, json={"why": "Away"}, headers=bearer(peer_user))
+    assert unknown.status_code == 422
+    assert seat_of(pool.member).status == SeatStatus.INVITED  # refused: nothing changed
+    said = api_client.post(
+        path, json={"reason": "  At a budget meeting that day.  "}, headers=bearer(peer_user)
+    )
+    assert said.status_code == 200, said.json()
+    seat = Seat.objects.get(pk=seat.pk)
+    assert (seat.status, seat.answer_reason) == (
+        SeatStatus.DECLINED,
+        "At a budget meeting that day.",
+    )
+
+
 def test_a_decline_through_the_api_with_no_one_left_tells_the_adviser(
     client, api_client, pool, booked, django_capture_on_commit_callbacks, run_worker
 ):
