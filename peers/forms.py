@@ -1,4 +1,6 @@
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from django import forms
@@ -8,7 +10,32 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from peers.models import CouncilType, Nation, Region
 from scheduling.engine.busy_calendar import MAX_BYTES, oversize_refusal
+from scheduling.engine.refusals import Refusal
 from scheduling.engine.time_zones import offered_zones
+
+
+@dataclass(frozen=True)
+class Written[T]:
+    """What a page's write came to: done, with what the service returned; or not, with the
+    reasons on the form (and the refusal, if it was one, for the page's status)."""
+
+    done: bool
+    value: T | None = None
+    refusal: Refusal | None = None
+
+
+def form_write[T](form, write: Callable[[], T], field_for=None) -> Written[T]:
+    """Run a page's write (one service call) for a valid form: the one way pages turn a
+    service's answer into what the user reads. Its field errors go on the fields that caused
+    them (`add_service_errors`); a refusal goes on the form itself, for the error summary."""
+    try:
+        return Written(done=True, value=write())
+    except ValidationError as error:
+        add_service_errors(form, error, field_for)
+        return Written(done=False)
+    except Refusal as refusal:
+        form.add_error(None, refusal.detail)
+        return Written(done=False, refusal=refusal)
 
 
 def add_service_errors(form, error: ValidationError, field_for=None) -> None:

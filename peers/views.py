@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -23,7 +22,7 @@ from peers.forms import (
     NewPasswordForm,
     SignInForm,
     WeeklyHoursForm,
-    add_service_errors,
+    form_write,
     hours_text,
 )
 from peers.services import TooManyCalendarChanges
@@ -67,12 +66,12 @@ def account(request):
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
-            try:
-                issued = services.api_token_issue(user=request.user, name=form.cleaned_data["name"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                form = ApiTokenForm()
+            written = form_write(
+                form,
+                lambda: services.api_token_issue(user=request.user, name=form.cleaned_data["name"]),
+            )
+            if written.done:
+                issued, form = written.value, ApiTokenForm()
     return render(
         request,
         "peers/account.html",
@@ -130,18 +129,19 @@ def _availability(request, limit: CalendarFileLimit):
         form = forms_[action].__class__(request.POST, request.FILES, **extra)
         forms_[action] = form
         if form.is_valid():
-            try:
-                message, released = _availability_action(peer, action, form, current)
-            except ValidationError as error:
-                add_service_errors(form, error, _error_field(action, form))
-            except TooManyCalendarChanges as refusal:
-                form.add_error(None, refusal.detail)
-                status, retry_after = refusal.status, refusal.retry_after
-            else:
+            written = form_write(
+                form,
+                lambda: _availability_action(peer, action, form, current),
+                _error_field(action, form),
+            )
+            if written.done:
+                message, released = written.value
                 messages.success(request, message)
                 if released:
                     messages.warning(request, _released_notice(peer, released))
                 return redirect("availability")
+            if isinstance(written.refusal, TooManyCalendarChanges):
+                status, retry_after = written.refusal.status, written.refusal.retry_after
     response = render(
         request,
         "peers/availability.html",

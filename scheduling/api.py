@@ -102,6 +102,8 @@ class RequestParser(Parser):
     the field, so every database answers the same."""
 
     def parse_body(self, request):
+        if not request.body.strip():
+            return {}  # no body: an optional body's defaults; a required one's fields are missing
         data = json.loads(request.body, parse_float=_number)
         for loc in nul_locations(data, ["body"])[:1]:
             raise NulCharacter(loc)

@@ -4,13 +4,11 @@ sessions. Anyone else is refused (403) as the API refuses them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from peers.forms import add_service_errors
+from peers.forms import form_write
 from peers.selectors import caller_for
-from scheduling.engine.refusals import Refusal
 from sessions.attendance import selectors, services
 from sessions.attendance.forms import AttendanceForm
 from sessions.attendance.models import AttendanceStatus
@@ -25,16 +23,16 @@ def attendance(request, session_id: int):
         request.POST if request.method == "POST" else None,
         rows=selectors.attendance_rows(session),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.attendance_record(caller=caller, session=session, marks=form.marks())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Refusal as refusal:
-            form.add_error(None, refusal.detail)
-        else:
-            messages.success(request, "Attendance is recorded.")
-            return redirect("attendance", session_id=session.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_write(
+            form,
+            lambda: services.attendance_record(caller=caller, session=session, marks=form.marks()),
+        ).done
+    ):
+        messages.success(request, "Attendance is recorded.")
+        return redirect("attendance", session_id=session.pk)
     return render(
         request,
         "sessions/attendance/attendance.html",

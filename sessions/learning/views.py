@@ -5,14 +5,13 @@ asks the rules (rules.py); a point the reader may not read is answered 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from peers.forms import add_service_errors
+from peers.forms import form_write
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from sessions.learning import links, selectors, services
@@ -40,23 +39,23 @@ def _seat(seat_id: int) -> Seat:
 def _give_page(request, seat: Seat, *, caller=None, token: str = ""):
     form = PointForm(request.POST or None)
     is_open = selectors.learning_open(seat)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.point_give(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_write(
+            form,
+            lambda: services.point_give(
                 seat=seat, words=form.words(), caller=caller, actor="" if caller else seat.peer.name
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Refusal as refused:
-            messages.error(request, refused.detail)
-        else:
-            messages.success(request, "Your learning point is saved. You can add another.")
-            here = (
-                reverse("learning-ask", args=[token])
-                if token
-                else reverse("learning-seat", args=[seat.pk])
-            )
-            return redirect(here)
+            ),
+        ).done
+    ):
+        messages.success(request, "Your learning point is saved. You can add another.")
+        here = (
+            reverse("learning-ask", args=[token])
+            if token
+            else reverse("learning-seat", args=[seat.pk])
+        )
+        return redirect(here)
     response = render(
         request,
         "sessions/learning/give.html",
@@ -113,14 +112,15 @@ def point_detail(request, point_id: int):
                 f: getattr(point, f) for f in ("theme", "doing", "why", "elsewhere", "visibility")
             },
         )
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.point_change(point=point, words=form.words(), caller=caller)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Your learning point is changed.")
-                return redirect("learning-point", point_id=point.pk)
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and form_write(
+                form, lambda: services.point_change(point=point, words=form.words(), caller=caller)
+            ).done
+        ):
+            messages.success(request, "Your learning point is changed.")
+            return redirect("learning-point", point_id=point.pk)
     elif request.method == "POST":
         require(False, "Only whoever gave a point can change it.")
     return render(

@@ -3,15 +3,13 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from peers.forms import add_service_errors
+from peers.forms import form_write
 from peers.models import Peer, PeerKind, PoliticalGroup, Profession
 from peers.selectors import caller_for, councils_for
-from scheduling.engine.refusals import Refusal
 from scheduling.engine.uk_time import LONDON as UK
 from sessions import rules, selectors, services
 from sessions.api import presenters
@@ -193,16 +191,17 @@ def booking_cancel(request, booking_id: int):
     caller = caller_for(request.user)
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.booking_cancel(
+    if (
+        form.is_valid()
+        and form_write(
+            form,
+            lambda: services.booking_cancel(
                 caller=caller, booking=booking, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The booking is cancelled and the peers' seats are released.")
-            return redirect("booking-detail", booking_id=booking.pk)
+            ),
+        ).done
+    ):
+        messages.success(request, "The booking is cancelled and the peers' seats are released.")
+        return redirect("booking-detail", booking_id=booking.pk)
     return booking_page(request, booking, cancel_form=form)
 
 
@@ -275,17 +274,15 @@ def booking_document_add(request, booking_id: int):
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            document = pack_services.document_add(
+        added = form_write(
+            form,
+            lambda: pack_services.document_add(
                 caller=caller, booking=booking, upload=upload, name=upload.name
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Refusal as refusal:
-            form.add_error(None, refusal.detail)
-        else:
+            ),
+        )
+        if added.done:
             messages.success(
-                request, f"{document.name} is added to the pre-reading; the peers are told."
+                request, f"{added.value.name} is added to the pre-reading; the peers are told."
             )
             return redirect(reverse("booking-detail", args=[booking.pk]) + "#pre-reading")
     return booking_page(request, booking, pack_form=form)

@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from peers.forms import add_service_errors
+from peers.forms import add_service_errors, form_write
 from peers.selectors import caller_for
 from sessions import rules, services, session_words
 from sessions.attendance.pages import attendance_link
@@ -319,18 +319,21 @@ def session_joining_link(request, session_id: int):
     )
     if request.method == "POST" and form.is_valid():
         joining_url = form.cleaned_data["joining_url"]
-        try:
-            if form.cleaned_data.get("every"):
-                booking_joining_url_set(
+        if form.cleaned_data.get("every"):
+            written = form_write(
+                form,
+                lambda: booking_joining_url_set(
                     caller=caller, booking=session.booking, joining_url=joining_url
-                )
-            else:
-                services.session_joining_url_set(
-                    caller=caller, session=session, joining_url=joining_url
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
+                ),
+            )
         else:
+            written = form_write(
+                form,
+                lambda: services.session_joining_url_set(
+                    caller=caller, session=session, joining_url=joining_url
+                ),
+            )
+        if written.done:
             where = f" for all {count} sessions" if form.cleaned_data.get("every") else ""
             messages.success(
                 request,

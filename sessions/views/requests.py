@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from peers.forms import add_service_errors
+from peers.forms import add_service_errors, form_write
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from sessions import rules, selectors, services
@@ -66,16 +66,16 @@ def booking_reject(request, booking_id: int):
     booking = selectors.booking_get(caller=caller, booking_id=booking_id)
     form = DeclineRequestForm(request.POST)
     if form.is_valid():
-        try:
-            services.booking_reject(
+        written = form_write(
+            form,
+            lambda: services.booking_reject(
                 caller=caller, booking=booking, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Refusal as refusal:
-            messages.error(request, refusal.detail)
+            ),
+        )
+        if written.refusal is not None:  # decided meanwhile: the booking page says how
+            messages.error(request, written.refusal.detail)
             return redirect("booking-detail", booking_id=booking_id)
-        else:
+        if written.done:
             messages.success(
                 request, "The request is declined, its time released; the council is told."
             )

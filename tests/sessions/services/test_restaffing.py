@@ -138,7 +138,10 @@ def test_re_staffing_tasks_running_at_once_staff_the_place_once(pool):
     reserves(pool)
     user = signed_in(pool.member)
     seat = holding(pool.member).get()
-    assert Client().post(f"/api/seats/{seat.pk}/decline", headers=bearer(user)).status_code == 200
+    declined = Client().post(
+        f"/api/seats/{seat.pk}/decline", content_type="application/json", headers=bearer(user)
+    )
+    assert declined.status_code == 200
 
     headers = bearer(pool.other_booker)
 
