@@ -372,7 +372,11 @@ class JoiningLinkIn(BodyIn):
 class FieldChangeOut(Schema):
     field: str
     before: str | None
-    after: str | None
+    after: str | None = Field(
+        description="The value after the change; for a long text (the feedback note's parts, "
+        "the council's comments, an action's words) what happened to it instead: written, "
+        "changed or cleared (its words are on the note's page, not in the history)."
+    )
 
 
 class HistoryEntryOut(Schema):

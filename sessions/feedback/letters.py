@@ -1,7 +1,7 @@
 """The letters after the panel, each sent once: the council's bookers told a draft note is
 ready to check, the lead told the council has answered, an action's owner reminded before its
 due date, the bookers told at six weeks and three months what is still open, and the panel's
-peers asked for the survey.
+peers and the council's participants asked for the survey.
 
 Each is queued on commit (services.py) or found by the hourly task (tasks.py), and claimed by
 a conditional UPDATE or a unique row before it is sent, so two workers never both send it;
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from peers.models import PeerKind
 from scheduling.engine.uk_time import LONDON, day_text
+from sessions.attendance.models import Attendance, AttendanceStatus
 from sessions.feedback.models import (
     OPEN_ACTION_STATUSES,
     Action,
@@ -38,6 +39,7 @@ from sessions.models import (
     Session,
     SessionStatus,
 )
+from sessions.participants.models import Participant, ParticipantAnswer
 
 REMIND_BEFORE = timedelta(days=7)  # an action's owner is reminded a week before it is due
 FOLLOW_UPS = (  # the latest due is sent; an earlier one not yet sent is then never sent
@@ -259,12 +261,33 @@ def survey_invitation_of(token: str) -> int | None:
 
 
 def survey_people(session: Session) -> list[tuple[object, str, str]]:
-    """(peer or None, address, name) of everyone asked: the session's seated peers and its
-    LGA lead. The session's participants join this list when the service keeps them."""
+    """(peer or None, address, name) of everyone asked, each address once: the session's
+    seated peers and its LGA lead, then the booking's participants (those still on its list)
+    but for anyone who was not there: recorded absent or covered by a stand-in, or who
+    declined the invitation and was not recorded as attending after all."""
     seats = Seat.objects.filter(
         session=session, status=SeatStatus.ACCEPTED, peer__isnull=False
     ).select_related("peer")
-    return [(seat.peer, seat.peer.email, seat.peer.name) for seat in seats if seat.peer.email]
+    people = [(seat.peer, seat.peer.email, seat.peer.name) for seat in seats if seat.peer.email]
+    recorded = dict(
+        Attendance.objects.filter(session=session, participant__isnull=False).values_list(
+            "participant_id", "status"
+        )
+    )
+    for participant in Participant.objects.filter(
+        booking_id=session.booking_id, removed_at__isnull=True
+    ).exclude(email=""):
+        status = recorded.get(participant.pk)
+        if status in (AttendanceStatus.ABSENT, AttendanceStatus.STAND_IN):
+            continue
+        if status is None and participant.answer == ParticipantAnswer.DECLINED:
+            continue
+        people.append((None, participant.email, participant.name))
+    # A participant who also holds a seat is asked once, as the peer.
+    by_address: dict[str, tuple[object, str, str]] = {}
+    for person in people:
+        by_address.setdefault(person[1].lower(), person)
+    return list(by_address.values())
 
 
 def surveys_send(*, now: datetime | None = None) -> int:

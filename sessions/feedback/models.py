@@ -144,8 +144,8 @@ class ProgressReview(models.Model):
 
 class SurveyInvitation(models.Model):
     """One person asked to answer the survey of a session, and whether they have: nothing
-    here says what they answered or when. A seated peer has `peer`; a participant of the
-    session (when the service keeps them) is asked the same way, by address."""
+    here says what they answered or when. A seated peer has `peer`; one of the booking's
+    participants who was there is asked the same way, by address."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
     peer = models.ForeignKey(

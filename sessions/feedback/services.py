@@ -117,7 +117,10 @@ def note_save(
         for field, value in (("heard", heard), ("strengths", strengths), ("consider", consider))
     }
     with transaction.atomic():
-        note, _ = FeedbackNote.objects.select_for_update().get_or_create(booking=booking)
+        # The booking's row is locked so that two first saves cannot both make the note; a
+        # new note is made by its first save, so its history starts with what was written.
+        Booking.objects.select_for_update().only("pk").get(pk=booking.pk)
+        note = FeedbackNote.objects.filter(booking=booking).first() or FeedbackNote(booking=booking)
         if note.status == NoteStatus.FINAL:
             raise FeedbackRefused("The feedback note is final: it can no longer be changed.")
         if note.status == NoteStatus.SENT:

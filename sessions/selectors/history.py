@@ -1,13 +1,14 @@
 """Reads of the record of changes: who changed what in a booking, when, before and after.
 
 The record itself is kept by django-simple-history (see `history()` in sessions/models.py): a
-row per save of a booking, session, seat or registration, with the user signed in at the time
+row per save of a booking, session, seat, registration, participant, attendance, feedback note
+or action, with the user signed in at the time
 (the browser session or the API token's user), or the peer an e-mailed link or calendar reply
 spoke for, or nobody: the service itself (a task in the worker, a command).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -40,6 +41,33 @@ SHOWN_FIELDS = {
     "offer_sessions.document": ("name", "uploaded_by"),
     "offer_sessions.participant": ("name", "role", "email", "answer", "removed_at"),
     "offer_sessions.attendance": ("status", "stand_in_name"),
+    "offer_sessions.feedbacknote": (
+        "status",
+        "heard",
+        "strengths",
+        "consider",
+        "check_comments",
+        "sent_on",
+        "checked_by",
+    ),
+    "offer_sessions.action": ("what", "owner_name", "owner_email", "due_on", "status"),
+}
+# Texts too long for a row of the table: that one changed is said (written, changed, cleared),
+# not what it says. The note's page keeps every version of the note itself.
+TEXTS = {
+    "offer_sessions.feedbacknote": frozenset({"heard", "strengths", "consider", "check_comments"}),
+    "offer_sessions.action": frozenset({"what"}),
+}
+# Where a field's own name says too little in a row.
+LABELS = {"offer_sessions.action": {"what": "The action", "due_on": "Due date"}}
+SHORT_TEXT = 60  # an action is named in its rows by its first words
+# The step a note took to reach each stage (its NoteStatus values, by value: the room after
+# the panel sits above this module).
+NOTE_STEPS = {
+    "draft": "drafted",
+    "sent": "sent to the council to check",
+    "checked": "checked by the council",
+    "final": "finalised",
 }
 _ADDED, _CHANGED, _REMOVED = "+", "~", "-"
 
@@ -68,8 +96,8 @@ def history_who(record) -> str:
 
 
 def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
-    """Every recorded change to the booking, its sessions, their seats and attendance, and its
-    pre-reading, oldest first."""
+    """Every recorded change to the booking, its sessions, their seats and attendance, its
+    pre-reading and participants, its feedback note and its actions, oldest first."""
     rules.require(
         rules.may_read_history(caller, booking),
         "Only LGA staff and the council's Principal Adviser can see a booking's history.",
@@ -97,12 +125,23 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
         .history.filter(session_id__in=session_ids)
         .select_related("history_user")
     )
+    # By label too: the room after the panel sits above this module.
+    notes = list(
+        apps.get_model("offer_sessions", "FeedbackNote")
+        .history.filter(booking_id=booking.pk)
+        .select_related("history_user")
+    )
+    actions = list(
+        apps.get_model("offer_sessions", "Action")
+        .history.filter(booking_id=booking.pk)
+        .select_related("history_user")
+    )
     # Whose each attendance row is: a seat's, or else a participant's.
     seat_of = {record.id: record for record in seats}
     participant_of = {record.id: record for record in participants}
     numbers = {record.id: record.number for record in sessions}
     several = len(numbers) > 1
-    names = _names(seats, bookings, documents)
+    names = _names(seats, bookings, documents, notes)
 
     def attendee(record) -> str:
         """' (Lead Labour, Lead member peer)', ' (Jo Bloggs, Leader)': whose attendance."""
@@ -119,16 +158,16 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
 
     entries: list[tuple[tuple, HistoryEntry]] = []
     for rank, records, describe in (
-        (0, bookings, lambda r, verb: f"Booking {verb}"),
+        (0, bookings, lambda r, verb, _: f"Booking {verb}"),
         (
             1,
             sessions,
-            lambda r, verb: f"{session_label(r.id).capitalize()} {verb}",
+            lambda r, verb, _: f"{session_label(r.id).capitalize()} {verb}",
         ),
         (
             2,
             seats,
-            lambda r, verb: (
+            lambda r, verb, _: (
                 f"{r.role_name} seat of {session_label(r.session_id)} {verb}"
                 + (f" ({names['peer'].get(r.peer_id)})" if r.peer_id else " (no peer)")
             ),
@@ -136,17 +175,19 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
         (
             3,
             documents,
-            lambda r, verb: (
+            lambda r, verb, _: (
                 f"Pre-reading “{r.name}” {verb}"
                 + (f": {r.history_change_reason.lower()}" if r.history_change_reason else "")
             ),
         ),
-        (4, participants, lambda r, verb: f"Participant {r.name} {verb}"),
+        (4, participants, lambda r, verb, _: f"Participant {r.name} {verb}"),
         (
             5,
             attendance,
-            lambda r, verb: f"Attendance at {session_label(r.session_id)} {verb}{attendee(r)}",
+            lambda r, verb, _: f"Attendance at {session_label(r.session_id)} {verb}{attendee(r)}",
         ),
+        (6, notes, _note_what),
+        (7, actions, _action_what),
     ):
         for record, changes in _changes(records, names):
             verb = {_ADDED: "added", _CHANGED: "changed", _REMOVED: "removed"}[record.history_type]
@@ -155,18 +196,53 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
             entry = HistoryEntry(
                 when=record.history_date,
                 who=history_who(record),
-                what=describe(record, verb),
+                what=describe(record, verb, changes),
                 changes=tuple(changes),
             )
             entries.append(((record.history_date, rank, record.history_id), entry))
     return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
 
 
-def _names(seats, bookings, documents=()) -> dict[str, dict]:
+def _note_what(record, verb: str, changes) -> str:
+    """A note's row by the step it took: drafted, sent, checked (with comments or without),
+    finalised; a save that left its stage where it was changed it."""
+    if verb == "removed":
+        return "Feedback note removed"
+    if verb == "changed" and not any(change.field == "status" for change in changes):
+        return "Feedback note changed"
+    step = NOTE_STEPS.get(record.status, "changed")
+    if record.status == "checked":
+        step += ": with comments" if record.check_comments else ": no corrections"
+    return f"Feedback note {step}"
+
+
+def _action_what(record, verb: str, changes) -> str:
+    """An action's row, named by its first words: added, marked done (or another status),
+    its due date changed, or changed."""
+    name = f"Action “{_short(record.what)}”"
+    changed = {change.field for change in changes}
+    if verb != "changed":
+        return f"{name} {verb}"
+    if changed == {"status"}:
+        return f"{name} marked {record.get_status_display().lower()}"
+    if changed == {"due_on"}:
+        return f"{name}: due date changed"
+    return f"{name} changed"
+
+
+def _short(text: str) -> str:
+    words = " ".join(text.split())
+    if len(words) <= SHORT_TEXT:
+        return words
+    return words[:SHORT_TEXT].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def _names(seats, bookings, documents=(), notes=()) -> dict[str, dict]:
     """Display names for the foreign keys the records hold, fetched once."""
     peer_ids = {r.peer_id for r in seats if r.peer_id}
     users = {r.booked_by_id for r in bookings if r.booked_by_id}
     users |= {r.uploaded_by_id for r in documents if r.uploaded_by_id}
+    users |= {r.checked_by_id for r in notes if r.checked_by_id}
     people = {
         u.id: u.get_full_name() or u.username for u in get_user_model().objects.filter(id__in=users)
     }
@@ -174,16 +250,21 @@ def _names(seats, bookings, documents=()) -> dict[str, dict]:
         "peer": dict(Peer.objects.filter(id__in=peer_ids).values_list("id", "name")),
         "booked_by": people,
         "uploaded_by": people,
+        "checked_by": people,
         "offer": {r.offer_id: r.offer.title for r in bookings},
         "council": {r.council_id: r.council.name for r in bookings},
     }
 
 
+def _label(model) -> str:
+    """The model's label ('offer_sessions.action'), for its history records too."""
+    if model._meta.label_lower in SHOWN_FIELDS:
+        return model._meta.label_lower
+    return getattr(model._meta, "concrete_model", model)._meta.label_lower
+
+
 def _shown_fields(model) -> list[models.Field]:
-    concrete = getattr(model._meta, "concrete_model", model)
-    shown = SHOWN_FIELDS.get(model._meta.label_lower) or SHOWN_FIELDS.get(
-        concrete._meta.label_lower
-    )
+    shown = SHOWN_FIELDS.get(_label(model))
     if shown is None:
         return [f for f in model._meta.concrete_fields if f.name not in ("id", "updated_at")]
     return [model._meta.get_field(name) for name in shown]
@@ -240,7 +321,10 @@ def _changes(records, names):
     """Each record with the shown fields it changed against the record before it."""
     if not records:
         return
-    fields = _shown_fields(records[0].instance_type)
+    model = records[0].instance_type
+    fields = _shown_fields(model)
+    texts = TEXTS.get(_label(model), frozenset())
+    labels = LABELS.get(_label(model), {})
     previous: dict[int, object] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         before = record if record.history_type == _REMOVED else previous.get(record.id)
@@ -249,15 +333,22 @@ def _changes(records, names):
         for field in fields:
             old = _value(field, getattr(before, field.attname), names) if before else None
             new = _value(field, getattr(after, field.attname), names) if after else None
-            if old != new:
-                changes.append(
-                    FieldChange(
-                        field=field.name,
-                        label=field.verbose_name.capitalize(),
-                        before=old,
-                        after=new,
-                    )
+            if old == new:
+                continue
+            if field.name in texts:
+                # Said as what happened to the text: the row shows no text itself.
+                old, new = (
+                    None,
+                    "written" if old is None else "cleared" if new is None else "changed",
                 )
+            changes.append(
+                FieldChange(
+                    field=field.name,
+                    label=labels.get(field.name) or field.verbose_name.capitalize(),
+                    before=old,
+                    after=new,
+                )
+            )
         previous[record.id] = record
         if changes or record.history_type != _CHANGED:
             yield record, changes
@@ -269,6 +360,8 @@ def change_text(value, *, iso: bool) -> str | None:
         return None
     if isinstance(value, datetime):
         return value.isoformat() if iso else f"{day_text(value)}, {clock_text(value)}"
+    if isinstance(value, date):
+        return value.isoformat() if iso else day_text(value)
     return str(value)
 
 
