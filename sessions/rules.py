@@ -47,6 +47,16 @@ def leads_session(caller: "Caller", session: "Session") -> bool:
     return _holds_lead_seat(caller, session_id=session.pk)
 
 
+def seated(caller: "Caller", booking: "Booking") -> bool:
+    """A peer holding a seat (proposed, invited or accepted) on a session of the booking:
+    the panel, who read its pre-reading and its feedback."""
+    if caller.peer is None:
+        return False
+    return Seat.objects.filter(
+        session__booking=booking, peer=caller.peer, status__in=HOLDING_SEAT_STATUSES
+    ).exists()
+
+
 def may_read_booking(caller: "Caller", booking: "Booking") -> bool:
     """Whoever may book for the booking's council, and the panel's LGA lead (its notes,
     panel and pre-reading are theirs to prepare with)."""

@@ -189,6 +189,46 @@ class AttendanceFiguresOut(Schema):
     )
 
 
+class NotesFiguresOut(Schema):
+    panels: int = Field(
+        description="Confirmed bookings whose first session is in the period and whose "
+        "sessions have all ended."
+    )
+    final: int = Field(description="Of those, the panels whose feedback note is final.")
+    share_final: float | None = Field(description="final / panels (null without panels).")
+    drafts_overdue: int = Field(
+        description="Of those, the panels whose note was not sent to the council by its due "
+        "date (ten working days after the panel)."
+    )
+
+
+class ActionsFiguresOut(Schema):
+    on_track: int = Field(description="Open or in progress, and not yet past the due date.")
+    overdue: int = Field(description="Open or in progress, and past the due date.")
+    done: int
+
+
+class SurveyOfferOut(Schema):
+    offer: str = Field(description="The offer's slug.")
+    label: str
+    answers: int
+    shown: bool = Field(description="False below `survey_fewest_answers`: only the count.")
+    useful_average: float | None = Field(description="How useful, 1 to 5 (null unless shown).")
+    recommend_share: int | None = Field(
+        description="Per cent who would recommend it (null unless shown)."
+    )
+
+
+class FeedbackFiguresOut(Schema):
+    notes: NotesFiguresOut
+    actions: ActionsFiguresOut = Field(description="The actions from those panels' notes.")
+    survey: list[SurveyOfferOut] = Field(
+        description="By offer, for the booked sessions that started in the period and have "
+        "answers. No total across offers: it would give away an offer's hidden figures."
+    )
+    survey_fewest_answers: int = Field(description="Figures are shown from this many answers.")
+
+
 class SummaryOut(Schema):
     period: PeriodOut
     councils: str | int = Field(description='"all", or how many councils the adviser has')
@@ -202,6 +242,9 @@ class SummaryOut(Schema):
     take_up: TakeUpOut
     webinars: WebinarsOut
     attendance: AttendanceFiguresOut
+    feedback: FeedbackFiguresOut = Field(
+        description="After the panel, over the panels in the period that are over."
+    )
 
 
 @router.get(

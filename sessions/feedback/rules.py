@@ -10,8 +10,7 @@ booking did not exist (404).
 from peers.rules import require  # noqa: F401  (the one way to refuse, re-exported)
 from peers.selectors import Caller
 from sessions.models import Booking
-from sessions.packs.rules import seated
-from sessions.rules import leads_booking, may_manage_booking, may_read_booking
+from sessions.rules import leads_booking, may_manage_booking, may_read_booking, seated
 
 
 def _books_for_council(caller: Caller, booking: Booking) -> bool:

@@ -65,10 +65,15 @@ def _uk_date(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
+def note_due_after(end: datetime) -> date:
+    """The lead's draft is due ten working days after the panel ended (England's bank
+    holidays)."""
+    return working_day_after(_uk_date(end), NOTE_DAYS)
+
+
 def note_due_on(booking: Booking) -> date | None:
-    """The lead's draft is due ten working days after the panel (England's bank holidays)."""
     end = panel_end(booking)
-    return working_day_after(_uk_date(end), NOTE_DAYS) if end else None
+    return note_due_after(end) if end else None
 
 
 def check_due_on(note: FeedbackNote) -> date | None:

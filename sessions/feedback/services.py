@@ -54,8 +54,8 @@ class FeedbackRefused(Refusal):
     status = 409
 
 
-def _today() -> date:
-    return timezone.now().astimezone(LONDON).date()
+def _today(now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(LONDON).date()
 
 
 def _who(caller: Caller) -> str:
@@ -72,9 +72,9 @@ def _text(value: str, field: str, label: str, *, required: bool) -> str:
     return value
 
 
-def _version(note: FeedbackNote, caller: Caller) -> None:
+def _version(note: FeedbackNote, caller: Caller, now: datetime | None) -> None:
     number = note.versions.count() + 1
-    NoteVersion.objects.create(
+    version = NoteVersion.objects.create(
         note=note,
         number=number,
         status=note.status,
@@ -84,12 +84,18 @@ def _version(note: FeedbackNote, caller: Caller) -> None:
         check_comments=note.check_comments,
         saved_by=_who(caller),
     )
+    if now is not None:  # the insert stamps its own time
+        NoteVersion.objects.filter(pk=version.pk).update(saved_at=now)
 
 
-def _save(note: FeedbackNote, caller: Caller) -> None:
+def _save(note: FeedbackNote, caller: Caller, now: datetime | None) -> None:
+    """Save the note and keep the version; `now` dates both (and the history) when the
+    caller says when the save happened (the demo's past panels)."""
     note._history_actor = _who(caller)
+    if now is not None:
+        note._history_date = now
     note.save()
-    _version(note, caller)
+    _version(note, caller, now)
 
 
 # The note ---------------------------------------------------------------------------------
@@ -103,14 +109,16 @@ def note_save(
     strengths: str,
     consider: str,
     send: bool = False,
+    now: datetime | None = None,
 ) -> FeedbackNote:
     """The lead saves the note; `send` sends it to the council's bookers to check (all three
-    parts written). Refused once it is with the council or final."""
+    parts written). Refused once it is with the council or final. The first save makes the
+    note, so its history starts with what was written."""
     require(
         may_draft_note(caller, booking),
         "Only the panel's LGA lead and LGA staff can write the feedback note.",
     )
-    if not panel_over(booking):
+    if not panel_over(booking, now=now):
         raise FeedbackRefused("The feedback note is written once the panel has met.")
     parts = {
         field: _text(value, field, NOTE_PARTS[field], required=send)
@@ -132,14 +140,19 @@ def note_save(
         # Sent again after the council's comments, it is final once the lead says so.
         if send and note.status == NoteStatus.DRAFT:
             note.status = NoteStatus.SENT
-            note.sent_on = _today()
+            note.sent_on = _today(now)
             transaction.on_commit(lambda: async_task(COUNCIL_TASK, note.pk), robust=True)
-        _save(note, caller)
+        _save(note, caller, now)
     return note
 
 
 def note_check(
-    *, caller: Caller, booking: Booking, comments: str = "", no_corrections: bool = False
+    *,
+    caller: Caller,
+    booking: Booking,
+    comments: str = "",
+    no_corrections: bool = False,
+    now: datetime | None = None,
 ) -> FeedbackNote:
     """The council's booker answers the accuracy check: comments, or no corrections."""
     require(
@@ -158,13 +171,13 @@ def note_check(
         note.status = NoteStatus.CHECKED
         note.check_comments = comments
         note.checked_by = caller.user
-        note.checked_at = timezone.now()
-        _save(note, caller)
+        note.checked_at = now or timezone.now()
+        _save(note, caller, now)
         transaction.on_commit(lambda: async_task(LEAD_TASK, note.pk), robust=True)
     return note
 
 
-def note_finalise(*, caller: Caller, booking: Booking) -> FeedbackNote:
+def note_finalise(*, caller: Caller, booking: Booking, now: datetime | None = None) -> FeedbackNote:
     """The lead makes the note final: once the council has checked it, or once its five
     working days to check have passed without an answer."""
     require(
@@ -175,13 +188,13 @@ def note_finalise(*, caller: Caller, booking: Booking) -> FeedbackNote:
         note = FeedbackNote.objects.select_for_update().filter(booking=booking).first()
         if note is None or note.status in (NoteStatus.DRAFT, NoteStatus.FINAL):
             raise FeedbackRefused("Only a note the council has been sent can be made final.")
-        if note.status == NoteStatus.SENT and _today() <= check_due_on(note):
+        if note.status == NoteStatus.SENT and _today(now) <= check_due_on(note):
             raise FeedbackRefused(
                 "The council has until the end of its check (five working days) to answer."
             )
         note.status = NoteStatus.FINAL
-        note.finalised_at = timezone.now()
-        _save(note, caller)
+        note.finalised_at = now or timezone.now()
+        _save(note, caller, now)
     return note
 
 
@@ -222,8 +235,15 @@ def _check_plan_open(booking: Booking) -> None:
         raise FeedbackRefused("Actions are recorded from the final feedback note.")
 
 
+def _keep(action: Action, caller: Caller, now: datetime | None) -> None:
+    action._history_actor = _who(caller)
+    if now is not None:  # the caller says when (the demo's past panels)
+        action._history_date = now
+    action.save()
+
+
 @transaction.atomic
-def action_add(*, caller: Caller, booking: Booking, **data) -> Action:
+def action_add(*, caller: Caller, booking: Booking, now: datetime | None = None, **data) -> Action:
     require(
         may_keep_actions(caller, booking),
         "Only the council's bookers and LGA staff can record its actions.",
@@ -231,13 +251,12 @@ def action_add(*, caller: Caller, booking: Booking, **data) -> Action:
     fields = _action_fields(data, partial=False)
     _check_plan_open(booking)
     action = Action(booking=booking, **fields)
-    action._history_actor = _who(caller)
-    action.save()
+    _keep(action, caller, now)
     return action
 
 
 @transaction.atomic
-def action_change(*, caller: Caller, action: Action, **data) -> Action:
+def action_change(*, caller: Caller, action: Action, now: datetime | None = None, **data) -> Action:
     require(
         may_keep_actions(caller, action.booking),
         "Only the council's bookers and LGA staff can change its actions.",
@@ -248,8 +267,7 @@ def action_change(*, caller: Caller, action: Action, **data) -> Action:
         action.owner_reminded_at = None  # a new date is worth a new reminder
     for name, value in fields.items():
         setattr(action, name, value)
-    action._history_actor = _who(caller)
-    action.save()
+    _keep(action, caller, now)
     return action
 
 

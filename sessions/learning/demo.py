@@ -1,7 +1,8 @@
 """Demo learning points: past panels with points still to give (the `peer` and `lead` sign-ins
 have a task on My sessions), points captured at every visibility (one waiting for the `lead`
 to check its wording, one waiting for the `booker` to agree to Wigan being named), and library
-items from councils of several types and regions.
+items from councils of several types and regions. The feedback demo
+(sessions/feedback/demo.py) gives the same panels their notes, actions and surveys.
 
 The past panels are written as rows (the booking service books only future times), with the
 demo's own peers seated and accepted. Idempotent: once the demo points exist, running it again
@@ -88,6 +89,9 @@ PANELS = (
             ),
         ),
     ),
+    # Nothing captured: the learning figures count it as not captured within 10 days (the
+    # feedback demo has the council's check of its note here).
+    DemoPanel("Wigan Council", 20, ()),
     DemoPanel(
         "Wigan Council",
         45,
@@ -141,6 +145,12 @@ PANELS = (
 )
 
 
+def panel_start(plan: DemoPanel, now: datetime) -> datetime:
+    """When a planned panel began: 10:00 UK time, `days_ago` days before `now`."""
+    day = (now - timedelta(days=plan.days_ago)).astimezone(LONDON).date()
+    return datetime.combine(day, time(10), tzinfo=LONDON)
+
+
 def _seat_panel(session: Session, peers: list[Peer]) -> list[Seat]:
     seats = []
     for position, peer in enumerate(peers):
@@ -181,8 +191,7 @@ def seed_learning(*, now: datetime | None = None) -> dict:
         council = Council.objects.filter(name=plan.council).first()
         if council is None:
             continue
-        day = (now - timedelta(days=plan.days_ago)).astimezone(LONDON).date()
-        start = datetime.combine(day, time(10), tzinfo=LONDON)
+        start = panel_start(plan, now)
         booking = Booking.objects.create(
             offer=offer,
             council=council,

@@ -11,23 +11,12 @@ from django.utils import timezone
 from peers.rules import require  # noqa: F401  (the one way to refuse, re-exported)
 from peers.selectors import Caller
 from sessions.models import (
-    HOLDING_SEAT_STATUSES,
     LIVE_BOOKING_STATUSES,
     Booking,
-    Seat,
     SessionStatus,
 )
 from sessions.packs.models import Document
-from sessions.rules import leads_booking, may_read_booking
-
-
-def seated(caller: Caller, booking: Booking) -> bool:
-    """A peer holding a seat (proposed, invited or accepted) on a session of the booking."""
-    if caller.peer is None:
-        return False
-    return Seat.objects.filter(
-        session__booking=booking, peer=caller.peer, status__in=HOLDING_SEAT_STATUSES
-    ).exists()
+from sessions.rules import leads_booking, may_read_booking, seated
 
 
 def may_read_pack(caller: Caller, booking: Booking) -> bool:

@@ -25,6 +25,9 @@ places a thing in the period: the start of its session (for a booking, its first
   for LGA staff, each peer's no-shows (`sessions.attendance.selectors`).
 - Learning: the share of panels whose learning was captured within 10 days, and the themes
   most often raised this quarter (sessions/learning/figures.py).
+- After the panel: feedback notes final and drafts past their due date, the actions on track,
+  overdue and done, and the survey by offer, no figure from fewer than 5 answers
+  (sessions/feedback/figures.py).
 - Requests waiting for approval in the caller's councils, oldest first, with their age (all of
   them, whatever the period: a request waits now).
 """
@@ -44,6 +47,7 @@ from scheduling.engine.grid import TimeGrid
 from scheduling.engine.uk_time import LONDON, month_of, outside_service_years
 from sessions import rules
 from sessions.attendance.selectors import attendance_figures as session_attendance_figures
+from sessions.feedback.figures import feedback_figures
 from sessions.learning.figures import learning_figures
 from sessions.models import (
     HOLDING_SEAT_STATUSES,
@@ -539,6 +543,9 @@ def programme_summary(*, caller: Caller, period: Period, now: datetime | None = 
         "attendance": attendance_in(scope, period, now),
         "webinar_attendance": webinar_attendance_figures(start=period.start, end=period.end),
         "learning": learning_figures(
+            council_ids=scope.council_ids, start=period.start, end=period.end, now=now
+        ),
+        "feedback": feedback_figures(
             council_ids=scope.council_ids, start=period.start, end=period.end, now=now
         ),
     }

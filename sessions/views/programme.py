@@ -65,6 +65,7 @@ def programme(request):
         )
     summary = programme_summary(caller=caller, period=period)
     load, take_up, webinars = summary["load"], summary["take_up"], summary["webinars"]
+    actions = summary["feedback"]["actions"]
     return render(
         request,
         "sessions/programme.html",
@@ -81,6 +82,16 @@ def programme(request):
                 "by_region": bars(take_up["by_region"], label="label", value="bookings"),
                 "by_council_type": bars(
                     take_up["by_council_type"], label="label", value="bookings"
+                ),
+                "themes": bars(summary["learning"]["themes"], label="label", value="points"),
+                "actions": bars(
+                    [
+                        {"label": "On track", "actions": actions["on_track"]},
+                        {"label": "Overdue", "actions": actions["overdue"]},
+                        {"label": "Done", "actions": actions["done"]},
+                    ],
+                    label="label",
+                    value="actions",
                 ),
             },
             "webinar_rows": [

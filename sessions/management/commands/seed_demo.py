@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from peers.demo_data import DEMO_PASSWORD, seed_demo
 from sessions.demo_bookings import seed_bookings
+from sessions.feedback.demo import seed_feedback
 from sessions.learning.demo import seed_learning
 from sessions.webinars.demo import seed_webinars
 
@@ -21,7 +23,13 @@ class Command(BaseCommand):
         summary = seed_demo()
         webinars = seed_webinars()
         bookings = {"bookings": 0} if options["no_bookings"] else seed_bookings()
-        learning = {"points": 0} if options["no_bookings"] else seed_learning()
+        now = timezone.now()  # the past panels' and their feedback's, one day for both
+        learning = {"points": 0} if options["no_bookings"] else seed_learning(now=now)
+        feedback = (
+            {"notes": 0, "actions": 0, "answers": 0}
+            if options["no_bookings"]
+            else seed_feedback(now=now)
+        )
         self.stdout.write(f"Demo data: {summary['councils']} councils, {summary['peers']} peers.")
         self.stdout.write(
             f"Webinars: {webinars['webinar_sessions']} sessions scheduled, "
@@ -32,6 +40,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Learning points: {learning['points']} on past panels, some in the learning library."
+        )
+        self.stdout.write(
+            f"Feedback: {feedback['notes']} notes on past panels (draft to final), "
+            f"{feedback['actions']} actions, {feedback['answers']} survey answers."
         )
         self.stdout.write(f"Demo sign-ins (password '{DEMO_PASSWORD}'):")
         for username, description in summary["users"]:

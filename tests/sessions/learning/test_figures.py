@@ -40,3 +40,9 @@ def test_learning_captured_within_10_days_and_themes_this_quarter(pool, roles, p
     page = client.get(f"/programme/?start={day}&end={day}").content.decode()
     assert "Panels with learning captured within 10 days" in page and "1 of 1 (100%)" in page
     assert "Themes most often raised this quarter" in page
+    if learning["themes"]:  # a chart with its table, as the dashboard's other charts
+        chart = page[page.index('aria-labelledby="themes-title"') :]
+        chart = chart[: chart.index("</figure>")]
+        label = learning["themes"][0]["label"]
+        assert 'class="app-bar-chart__row"' in chart
+        assert f'<th scope="row" class="govuk-table__header">{label}</th>' in chart
