@@ -26,14 +26,27 @@ def may_book_for(caller: "Caller", council: "Council") -> bool:
     )
 
 
+def lead_seats(**where):
+    """The seats LGA leads hold where `where` says: who leads is decided here, once (only a
+    facilitator may hold a lead seat, and a facilitator holds no other:
+    scheduling/engine/panels.py)."""
+    return Seat.objects.filter(
+        status__in=HOLDING_SEAT_STATUSES, peer__kind=PeerKind.FACILITATOR, **where
+    )
+
+
+def booking_leads(booking: "Booking") -> list["Peer"]:
+    """The LGA leads of the booking's sessions, each once, the first session's first."""
+    seats = lead_seats(session__booking=booking).select_related("peer")
+    return list({s.peer_id: s.peer for s in seats.order_by("session__number", "id")}.values())
+
+
 def _holds_lead_seat(caller: "Caller", **where) -> bool:
-    """The LGA facilitator holding a lead seat where `where` says (only a facilitator may
-    hold one, and a facilitator holds no other: scheduling/engine/panels.py)."""
     peer = caller.peer
     return (
         peer is not None
         and peer.kind == PeerKind.FACILITATOR
-        and Seat.objects.filter(peer=peer, status__in=HOLDING_SEAT_STATUSES, **where).exists()
+        and lead_seats(peer=peer, **where).exists()
     )
 
 

@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from peers.models import PeerKind
 from scheduling.engine.uk_time import LONDON, day_text
 from sessions.attendance.models import Attendance, AttendanceStatus
 from sessions.feedback.models import (
@@ -31,7 +30,6 @@ from sessions.feedback.selectors import check_due_on, note_path, open_actions
 from sessions.mail.letters import Letter, letter_contact
 from sessions.mail.links import absolute_url
 from sessions.models import (
-    HOLDING_SEAT_STATUSES,
     Booking,
     BookingStatus,
     Seat,
@@ -40,6 +38,7 @@ from sessions.models import (
     SessionStatus,
 )
 from sessions.participants.models import Participant, ParticipantAnswer
+from sessions.rules import booking_leads
 
 REMIND_BEFORE = timedelta(days=7)  # an action's owner is reminded a week before it is due
 FOLLOW_UPS = (  # the latest due is sent; an earlier one not yet sent is then never sent
@@ -115,14 +114,6 @@ def council_tell(*, note_id: int) -> int:
     return _send_or_free(FeedbackNote, note_id, "council_told_at", letters)
 
 
-def _leads_of(booking: Booking) -> list:
-    """The LGA facilitators holding the booking's lead seats."""
-    seats = Seat.objects.filter(
-        session__booking=booking, status__in=HOLDING_SEAT_STATUSES, peer__kind=PeerKind.FACILITATOR
-    ).select_related("peer")
-    return list({seat.peer_id: seat.peer for seat in seats}.values())
-
-
 def lead_tell(*, note_id: int) -> int:
     """Tell the panel's LGA lead that the council has answered the check, once."""
     if not _claimed(FeedbackNote, note_id, "lead_told_at"):
@@ -148,7 +139,7 @@ def lead_tell(*, note_id: int) -> int:
                 contact=letter_contact(offer=booking.offer, council=booking.council),
             ),
         )
-        for peer in _leads_of(booking)
+        for peer in booking_leads(booking)
         if peer.email
     ]
     return _send_or_free(FeedbackNote, note_id, "lead_told_at", letters)

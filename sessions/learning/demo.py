@@ -230,5 +230,9 @@ def seed_learning(*, now: datetime | None = None) -> dict:
             )
             row.search_text = point_search_text(row)
             row.save()
+            # Given a day or two after the panel, as peers do (the dashboard counts capture
+            # within 10 days), not at the moment the demo is loaded.
+            given = min(session.end + timedelta(days=1 + number % 3), now)
+            LearningPoint.objects.filter(pk=row.pk).update(created_at=given)
             made += 1
     return {"points": made}

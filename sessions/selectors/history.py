@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Q
 
 from peers.models import Peer
 from peers.selectors import Caller
@@ -51,6 +52,8 @@ SHOWN_FIELDS = {
         "checked_by",
     ),
     "offer_sessions.action": ("what", "owner_name", "owner_email", "due_on", "status"),
+    # (Which booking reviews which is in the entry's words.)
+    "offer_sessions.progressreview": (),
 }
 # Texts too long for a row of the table: that one changed is said (written, changed, cleared),
 # not what it says. The note's page keeps every version of the note itself.
@@ -136,6 +139,23 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
         .history.filter(booking_id=booking.pk)
         .select_related("history_user")
     )
+    # The progress review: in the panel's history and in the review's own.
+    reviews = list(
+        apps.get_model("offer_sessions", "ProgressReview")
+        .history.filter(Q(panel_id=booking.pk) | Q(review_id=booking.pk))
+        .select_related("history_user")
+    )
+    references = dict(
+        Booking.objects.filter(
+            pk__in={r.panel_id for r in reviews} | {r.review_id for r in reviews}
+        ).values_list("pk", "reference")
+    )
+
+    def review_what(record, verb: str, _) -> str:
+        if record.panel_id == booking.pk:
+            return f"Progress review {'booked' if verb == 'added' else verb}: booking {references.get(record.review_id, '?')}"
+        return f"Booked as the progress review of booking {references.get(record.panel_id, '?')}"
+
     # Whose each attendance row is: a seat's, or else a participant's.
     seat_of = {record.id: record for record in seats}
     participant_of = {record.id: record for record in participants}
@@ -188,6 +208,7 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
         ),
         (6, notes, _note_what),
         (7, actions, _action_what),
+        (8, reviews, review_what),
     ):
         for record, changes in _changes(records, names):
             verb = {_ADDED: "added", _CHANGED: "changed", _REMOVED: "removed"}[record.history_type]

@@ -267,6 +267,22 @@ def test_the_review_booked_through_the_api_keeps_the_panel_once(
     assert review.status == BookingStatus.CONFIRMED
     assert ProgressReview.objects.get(panel=panel).review == review
 
+    # Both bookings' histories say which reviews which, and who booked it.
+    staff = make_user(is_staff=True)
+    told = {
+        booking.pk: [
+            (row["who"], row["what"])
+            for row in api(client, "get", f"/bookings/{booking.pk}/history", staff).json()
+        ]
+        for booking in (panel, review)
+    }
+    booker_name = pool.booker.get_full_name() or pool.booker.username
+    assert (booker_name, f"Progress review booked: booking {review.reference}") in told[panel.pk]
+    assert (
+        booker_name,
+        f"Booked as the progress review of booking {panel.reference}",
+    ) in told[review.pk]
+
     twice = api(client, "post", f"/bookings/{panel.pk}/progress-review", pool.booker, body)
     assert twice.status_code == 409
     assert "already booked" in twice.json()["detail"]
