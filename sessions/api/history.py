@@ -13,7 +13,7 @@ router = Router(tags=["programme"])
 @router.get(
     "/bookings/{int:booking_id}/history",
     response=list[HistoryEntryOut],
-    summary="Every change to a booking, its sessions and seats: who, when, before and after",
+    summary="Every change to a booking (its sessions, seats, participants, pre-reading, attendance, feedback note, actions and progress review): who, when, before and after",
 )
 def booking_history_list(request, booking_id: int):
     caller = caller_for(request.user)

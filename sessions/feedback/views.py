@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from peers.forms import add_service_errors
+from peers.forms import form_write
 from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from sessions.feedback import selectors, services
@@ -45,19 +45,19 @@ def note_save(request, booking_id: int):
     booking = selectors.feedback_booking(caller=caller, booking_id=booking_id)
     form = NoteForm(request.POST)
     send = "send" in request.POST
-    if form.is_valid():
-        try:
-            services.note_save(caller=caller, booking=booking, send=send, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Refusal as refusal:
-            form.add_error(None, refusal.detail)
-        else:
-            messages.success(
-                request,
-                "The note is sent to the council to check." if send else "The note is saved.",
-            )
-            return _back(booking.pk)
+    if (
+        form.is_valid()
+        and form_write(
+            form,
+            lambda: services.note_save(
+                caller=caller, booking=booking, send=send, **form.cleaned_data
+            ),
+        ).done
+    ):
+        messages.success(
+            request, "The note is sent to the council to check." if send else "The note is saved."
+        )
+        return _back(booking.pk)
     return _page(request, booking, note_form=form)
 
 
@@ -67,16 +67,14 @@ def note_check(request, booking_id: int):
     caller = caller_for(request.user)
     booking = selectors.feedback_booking(caller=caller, booking_id=booking_id)
     form = CheckForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_check(caller=caller, booking=booking, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Refusal as refusal:
-            form.add_error(None, refusal.detail)
-        else:
-            messages.success(request, "Thank you: the LGA lead is told of your answer.")
-            return _back(booking.pk)
+    if (
+        form.is_valid()
+        and form_write(
+            form, lambda: services.note_check(caller=caller, booking=booking, **form.cleaned_data)
+        ).done
+    ):
+        messages.success(request, "Thank you: the LGA lead is told of your answer.")
+        return _back(booking.pk)
     return _page(request, booking, check_form=form)
 
 
@@ -100,16 +98,14 @@ def action_add(request, booking_id: int):
     caller = caller_for(request.user)
     booking = selectors.feedback_booking(caller=caller, booking_id=booking_id)
     form = ActionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.action_add(caller=caller, booking=booking, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Refusal as refusal:
-            form.add_error(None, refusal.detail)
-        else:
-            messages.success(request, "The action is added to the plan.")
-            return _back(booking.pk, "#actions")
+    if (
+        form.is_valid()
+        and form_write(
+            form, lambda: services.action_add(caller=caller, booking=booking, **form.cleaned_data)
+        ).done
+    ):
+        messages.success(request, "The action is added to the plan.")
+        return _back(booking.pk, "#actions")
     return _page(request, booking, action_form=form)
 
 
