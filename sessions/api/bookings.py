@@ -65,6 +65,16 @@ def _shown(panel) -> list[tuple[str, int]] | None:
     return None if panel is None else [(seat.role, seat.peer) for seat in panel]
 
 
+def _created(caller, booking) -> Status:
+    """201 with the booking as its booker reads it (its panel, participants and state)."""
+    return Status(
+        201,
+        presenters.booking_out(
+            selectors.booking_get(caller=caller, booking_id=booking.pk), caller=caller
+        ),
+    )
+
+
 def _bookable_offer(slug: str):
     return selectors.offer_get(slug=slug)
 
@@ -159,12 +169,7 @@ def booking_create(request, payload: BookingIn):
         panel=_shown(payload.panel),
         participants=[p.dict() for p in payload.participants or ()],
     )
-    return Status(
-        201,
-        presenters.booking_out(
-            selectors.booking_get(caller=caller, booking_id=booking.id), caller=caller
-        ),
-    )
+    return _created(caller, booking)
 
 
 @router.get(
@@ -315,9 +320,4 @@ def progress_review_book(request, booking_id: int, body: ProgressReviewIn):
         shown=_shown(body.panel),
         participants=[p.dict() for p in body.participants or ()],
     )
-    return Status(
-        201,
-        presenters.booking_out(
-            selectors.booking_get(caller=caller, booking_id=review.pk), caller=caller
-        ),
-    )
+    return _created(caller, review)

@@ -111,40 +111,14 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
     sessions = list(Session.history.filter(booking_id=booking.pk).select_related("history_user"))
     session_ids = {record.id for record in sessions}
     seats = list(Seat.history.filter(session_id__in=session_ids).select_related("history_user"))
-    # By label: the pre-reading room sits above this module.
-    documents = list(
-        apps.get_model("offer_sessions", "Document")
-        .history.filter(booking_id=booking.pk)
-        .select_related("history_user")
-    )
-    participants = list(
-        apps.get_model("offer_sessions", "Participant")
-        .history.filter(booking_id=booking.pk)
-        .select_related("history_user")
-    )
-    # By label too: the attendance room sits above this module.
-    attendance = list(
-        apps.get_model("offer_sessions", "Attendance")
-        .history.filter(session_id__in=session_ids)
-        .select_related("history_user")
-    )
-    # By label too: the room after the panel sits above this module.
-    notes = list(
-        apps.get_model("offer_sessions", "FeedbackNote")
-        .history.filter(booking_id=booking.pk)
-        .select_related("history_user")
-    )
-    actions = list(
-        apps.get_model("offer_sessions", "Action")
-        .history.filter(booking_id=booking.pk)
-        .select_related("history_user")
-    )
+    # The rooms above this module are reached by their models' labels.
+    documents = _room_history("Document", booking_id=booking.pk)
+    participants = _room_history("Participant", booking_id=booking.pk)
+    attendance = _room_history("Attendance", session_id__in=session_ids)
+    notes = _room_history("FeedbackNote", booking_id=booking.pk)
+    actions = _room_history("Action", booking_id=booking.pk)
     # The progress review: in the panel's history and in the review's own.
-    reviews = list(
-        apps.get_model("offer_sessions", "ProgressReview")
-        .history.filter(Q(panel_id=booking.pk) | Q(review_id=booking.pk))
-        .select_related("history_user")
-    )
+    reviews = _room_history("ProgressReview", Q(panel_id=booking.pk) | Q(review_id=booking.pk))
     references = dict(
         Booking.objects.filter(
             pk__in={r.panel_id for r in reviews} | {r.review_id for r in reviews}
@@ -222,6 +196,12 @@ def booking_history(*, caller: Caller, booking: Booking) -> list[HistoryEntry]:
             )
             entries.append(((record.history_date, rank, record.history_id), entry))
     return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
+
+
+def _room_history(model: str, *where, **where_fields) -> list:
+    """The history records of a room's model (by its label: the rooms sit above this module)."""
+    records = apps.get_model("offer_sessions", model).history
+    return list(records.filter(*where, **where_fields).select_related("history_user"))
 
 
 def _note_what(record, verb: str, changes) -> str:
