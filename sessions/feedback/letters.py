@@ -24,6 +24,7 @@ from sessions.feedback.models import (
     FeedbackNote,
     FollowUp,
     FollowUpKind,
+    NoteStatus,
     SurveyInvitation,
 )
 from sessions.feedback.selectors import check_due_on, note_path, open_actions
@@ -143,6 +144,21 @@ def lead_tell(*, note_id: int) -> int:
         if peer.email
     ]
     return _send_or_free(FeedbackNote, note_id, "lead_told_at", letters)
+
+
+def notes_tell_unsent() -> int:
+    """Send the note's letters that a lost task did not (a broker down when the note was sent
+    or checked, a mail server refusing): each is claimed once, so never twice."""
+    told = 0
+    for note_id in FeedbackNote.objects.filter(
+        status=NoteStatus.SENT, council_told_at__isnull=True
+    ).values_list("pk", flat=True):
+        told += council_tell(note_id=note_id)
+    for note_id in FeedbackNote.objects.filter(
+        status=NoteStatus.CHECKED, lead_told_at__isnull=True
+    ).values_list("pk", flat=True):
+        told += lead_tell(note_id=note_id)
+    return told
 
 
 def owners_remind(*, now: datetime | None = None) -> int:

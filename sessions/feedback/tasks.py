@@ -1,5 +1,6 @@
 """Background work after the panel: thin, taking ids. `after_panel` runs hourly (migration
-0023): the surveys of sessions just ended, the owners' reminders and the bookers' follow-ups."""
+0023): the surveys of sessions just ended, the owners' reminders, the bookers' follow-ups, and
+any note letter a lost task did not send."""
 
 from sessions.feedback import letters
 
@@ -17,4 +18,5 @@ def after_panel() -> dict:
         "surveys": letters.surveys_send(),
         "reminders": letters.owners_remind(),
         "follow_ups": letters.follow_ups_send(),
+        "notes_told": letters.notes_tell_unsent(),
     }

@@ -232,3 +232,32 @@ def test_reminders_and_follow_ups_are_sent_once_each(
     follow = [m for m in sent() if "still open" in m.subject]
     assert len(follow) == 1 and "three months" in follow[0].subject
     assert FollowUp.objects.count() == 2
+
+
+def test_a_note_letter_whose_task_was_lost_is_sent_by_the_hourly_sweep_once(
+    client, panel, roles, pool, after, django_capture_on_commit_callbacks
+):
+    """The broker was down as the note was sent: its task never ran. The hourly task sends
+    the council's letter, once; the lost task, were it to run after all, sends nothing."""
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        response = api(
+            client, "put", note_path(panel), roles.lga_lead, {**NOTE, "send_for_check": True}
+        )
+    assert response.status_code == 200 and lost  # the queueing, captured and never run
+    mail.outbox.clear()
+    assert after_panel()["notes_told"] == 1
+    assert [m.to for m in sent() if m.subject.startswith("Feedback note to check")] == [
+        roles.booker.email
+    ]
+    assert after_panel()["notes_told"] == 0
+    assert council_tell(note_id=FeedbackNote.objects.get().pk) == 0
+
+    with django_capture_on_commit_callbacks(execute=False):
+        checked = api(
+            client, "post", note_path(panel) + "/check", roles.booker, {"no_corrections": True}
+        )
+    assert checked.status_code == 200
+    mail.outbox.clear()
+    assert after_panel()["notes_told"] == 1
+    assert [m.to for m in sent()] == [pool.facilitator.email]
+    assert after_panel()["notes_told"] == 0
