@@ -74,16 +74,16 @@ class DeclineOut(SessionBrief):
 
 class HistogramBarOut(Schema):
     sessions: str
-    peers: int = Field(description="Eligible peers who sit on this many sessions.")
+    peers: int = Field(description="Eligible people of the pool who sit on this many sessions.")
     peers_free: int = Field(
-        description="Of those, the peers who had time free in the period (or sat on a session)."
+        description="Of those, the ones who had time free in the period (or sat on a session)."
     )
 
 
 class SpreadOut(Schema):
     over: str = Field(description="The group measured: `eligible`, `free` or `used`.")
     label: str
-    peers: int = Field(description="Peers in the group.")
+    peers: int = Field(description="People of the pool in the group.")
     gini: float = Field(
         description="0: everyone in the group sits equally often; near 1: a few do it all."
     )
@@ -100,17 +100,26 @@ class LoadedPeerOut(Schema):
     share_of_cap: float | None
 
 
-class LoadOut(Schema):
-    eligible_peers: int
+class PoolLoadOut(Schema):
+    eligible_peers: int = Field(description="The pool's active, accredited people.")
     peers_free: int = Field(
-        description="Eligible peers who had time free in the period (or sat on a session)."
+        description="Of those, the ones who had time free in the period (or sat on a session)."
     )
     peers_used: int
     share_used: float
-    gini: float = Field(description="The spread over every eligible peer (`spread`'s first).")
+    gini: float = Field(description="The spread over every eligible one (`spread`'s first).")
     spread: list[SpreadOut]
     histogram: list[HistogramBarOut]
     most_loaded: list[LoadedPeerOut]
+
+
+class LoadOut(PoolLoadOut):
+    """The member and officer peers' load; the LGA facilitators', who sit only in the lead's
+    seat, is apart in `facilitators`, so that neither misstates the other's spread."""
+
+    facilitators: PoolLoadOut = Field(
+        description="The same figures over the LGA facilitators alone."
+    )
 
 
 class TakeUpRowOut(Schema):

@@ -14,7 +14,8 @@ places a thing in the period: the start of its session (for a booking, its first
 - The load across the pool: the sessions each eligible peer (active and accredited) sits on,
   as a histogram, the share of eligible peers used at least once, the peers most loaded
   against their monthly caps (their busiest UK month), and the Gini coefficient of the load
-  (0: everyone sits equally often; near 1: a few peers do it all).
+  (0: everyone sits equally often; near 1: a few peers do it all). The member and officer
+  peers are one pool and the LGA facilitators another, each with these figures of its own.
 - Take-up: live bookings by offer, by region and by council type (cancelled ones beside).
 - Webinars: places taken, waiting lists and places taken against capacity; attendance (from
   the platforms' reports) against places by webinar and by topic. Webinars are the
@@ -41,7 +42,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from peers.free_time import STEP_MINUTES, free_time_matrix
-from peers.models import Accreditation, CouncilType, Peer, Region
+from peers.models import Accreditation, CouncilType, Peer, PeerKind, Region
 from peers.selectors import Caller
 from scheduling.engine.grid import TimeGrid
 from scheduling.engine.uk_time import LONDON, month_of, outside_service_years
@@ -313,34 +314,44 @@ def had_free_time(peer_ids: list[int], period: Period) -> set[int]:
     return {peer_id for peer_id, any_free in zip(peer_ids, free, strict=True) if any_free}
 
 
-# The three groups the spread of the work is measured over, each with what its Gini means.
-SPREAD_GROUPS = (
-    (
-        "eligible",
-        "Every eligible peer",
-        "every active, accredited peer, whether or not they had time free; in a quiet period "
-        "this is high because there were few sessions to share, not because a few peers "
-        "were overloaded",
-    ),
-    (
-        "free",
-        "Peers who had time free",
-        "the eligible peers who had time free in the period (or sat on a session in it): "
-        "how evenly the sessions went to the peers who could have taken them",
-    ),
-    (
-        "used",
-        "Peers seated at least once",
-        "only the peers who sat on at least one session: whether the work fell on a few of "
-        "those who did any",
-    ),
-)
+# Whose work is shared, each group apart: the member and officer peers, and the LGA
+# facilitators, who sit only in the lead's seat (one a panel). Counted as one pool, a panel's
+# lead would weigh in the peers' spread, and the few facilitators' even share of many panels
+# would read as a few people doing most of the work.
+POOLS = {"peers": ("peer", "peers"), "facilitators": ("facilitator", "facilitators")}
+
+
+def spread_groups(one: str, many: str) -> tuple[tuple[str, str, str], ...]:
+    """The three groups the spread of a pool's work is measured over, each with what its Gini
+    means, said of `one` person of the pool and `many`."""
+    return (
+        (
+            "eligible",
+            f"Every eligible {one}",
+            f"every active, accredited {one}, whether or not they had time free; in a quiet "
+            f"period this is high because there were few sessions to share, not because a few "
+            f"{many} were overloaded",
+        ),
+        (
+            "free",
+            f"{many.capitalize()} who had time free",
+            f"the eligible {many} who had time free in the period (or sat on a session in it): "
+            f"how evenly the sessions went to the {many} who could have taken them",
+        ),
+        (
+            "used",
+            f"{many.capitalize()} seated at least once",
+            f"only the {many} who sat on at least one session: whether the work fell on a few "
+            "of those who did any",
+        ),
+    )
 
 
 def pool_load(sessions: list[Session], seats: list[Seat], period: Period) -> dict:
-    """The sessions each eligible peer sits on, and how evenly: the histogram, the share used,
-    the most loaded against their caps, and the Gini coefficient over three groups (every
-    eligible peer, those who had time free, those seated at least once), each in words."""
+    """The sessions each eligible member and officer peer sits on, and how evenly: the
+    histogram, the share used, the most loaded against their caps, and the Gini coefficient
+    over three groups (every eligible peer, those who had time free, those seated at least
+    once), each in words; under `facilitators` the same figures for the LGA facilitators."""
     live = {s.id: s for s in sessions}
     per_peer: dict[int, set[int]] = defaultdict(set)
     per_month: dict[int, Counter] = defaultdict(Counter)
@@ -354,15 +365,28 @@ def pool_load(sessions: list[Session], seats: list[Seat], period: Period) -> dic
         per_month[seat.peer_id][month_of(session.start)] += 1
     eligible = list(
         Peer.objects.filter(is_active=True, accreditation=Accreditation.ACCREDITED)
-        .only("id", "name", "monthly_session_cap")
+        .only("id", "name", "kind", "monthly_session_cap")
         .order_by("id")
     )
+    free = had_free_time([peer.id for peer in eligible], period)
+    kept = {
+        "peers": [peer for peer in eligible if peer.kind != PeerKind.FACILITATOR],
+        "facilitators": [peer for peer in eligible if peer.kind == PeerKind.FACILITATOR],
+    }
+    figures = {
+        pool: _pool_figures(kept[pool], per_peer, per_month, free, spread_groups(*words))
+        for pool, words in POOLS.items()
+    }
+    return {**figures["peers"], "facilitators": figures["facilitators"]}
+
+
+def _pool_figures(eligible: list[Peer], per_peer, per_month, free: set[int], groups_of) -> dict:
+    """One pool's load: how many sessions each of its eligible people sits on, and how evenly."""
     load_of = {peer.id: len(per_peer.get(peer.id, ())) for peer in eligible}
     loads = list(load_of.values())
-    free = had_free_time(list(load_of), period) | {p for p, load in load_of.items() if load}
     groups = {
         "eligible": loads,
-        "free": [load for peer_id, load in load_of.items() if peer_id in free],
+        "free": [load for peer_id, load in load_of.items() if load or peer_id in free],
         "used": [load for load in loads if load],
     }
     histogram = Counter(min(load, HISTOGRAM_TOP) for load in loads)
@@ -401,7 +425,7 @@ def pool_load(sessions: list[Session], seats: list[Seat], period: Period) -> dic
                 "gini": round(gini(groups[key]), 3),
                 "meaning": meaning,
             }
-            for key, label, meaning in SPREAD_GROUPS
+            for key, label, meaning in groups_of
         ],
         "histogram": [
             {

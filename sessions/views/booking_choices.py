@@ -39,13 +39,6 @@ class TimeChoice:
         return sum(1 for seat in self.seats if seat.earlier)
 
     @property
-    def names(self) -> str:
-        names = [seat.name for seat in self.seats]
-        return (
-            " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
-        )
-
-    @property
     def input_id(self) -> str:
         return f"time-{self.start:%H%M}"
 

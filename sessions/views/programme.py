@@ -78,6 +78,9 @@ def programme(request):
             "export_query": f"start={period.first_day.isoformat()}&end={period.last_day.isoformat()}",
             "charts": {
                 "histogram": bars(load["histogram"], label="sessions", value="peers"),
+                "facilitators_histogram": bars(
+                    load["facilitators"]["histogram"], label="sessions", value="peers"
+                ),
                 "by_offer": bars(take_up["by_offer"], label="label", value="bookings"),
                 "by_region": bars(take_up["by_region"], label="label", value="bookings"),
                 "by_council_type": bars(

@@ -167,13 +167,30 @@ def test_staff_read_the_spread_of_the_work(sized_page, live_server, axe):
     page.goto(
         f"{live_server.url}/programme/?start={day - timedelta(days=3)}&end={day + timedelta(days=3)}"
     )
+    # The panel's three peers, and apart from them its LGA lead, Fay Facilitator.
     spread = page.locator("#spread")
     expect(spread).to_contain_text("Every eligible peer")
     expect(spread).to_contain_text("Peers who had time free")
-    expect(spread).to_contain_text("Peers seated at least once (4)")
+    expect(spread).to_contain_text("Peers seated at least once (3)")
     expect(
         page.get_by_role("table", name="The distribution the spread is measured on")
     ).to_be_visible()
+    theirs = page.locator("#facilitators-spread")
+    expect(theirs).to_contain_text("Every eligible facilitator (1)")
+    expect(theirs).to_contain_text("Facilitators seated at least once (1)")
+    distribution = page.get_by_role(
+        "table", name="The distribution the facilitators' spread is measured on"
+    )
+    expect(distribution).to_be_visible()
+    # One facilitator, on one session, who had time free.
+    expect(distribution.get_by_role("row", name="1 1 1", exact=True)).to_be_visible()
+    loaded = page.get_by_role(
+        "table", name="The most loaded facilitators against their monthly caps"
+    )
+    expect(loaded).to_contain_text("Fay Facilitator")
+    expect(
+        page.get_by_role("table", name="The most loaded peers against their monthly caps")
+    ).not_to_contain_text("Fay Facilitator")
     check(page, axe, "programme-spread")
 
 

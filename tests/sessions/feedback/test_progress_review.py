@@ -309,7 +309,7 @@ def test_only_the_councils_booker_may_book_its_review(client, pool, panel, ten_m
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_bookers_at_once_book_one_review(pool, panel, ten_months_on):
+def test_two_bookers_at_once_book_one_review(catalogue, pool, panel, ten_months_on):
     """The council's two bookers book its review at the same moment, at different times:
     one review is booked, the other is refused and its booking rolls back."""
     second_booker, bookings = make_booker(pool.council), Booking.objects.count()

@@ -92,7 +92,7 @@ def world(db) -> World:
     """
     panel = Offer.objects.get(slug=PANEL)
     # The figures here were counted by hand for a panel of three peers; the LGA lead's seat
-    # is counted like any other (tests/sessions/test_lga_lead.py), so it is left out here.
+    # is left out here (its facilitator's load is counted apart, as the last test shows).
     panel.role_slots.filter(kind=PeerKind.FACILITATOR).delete()
     adviser = make_user("pa-nw")
     other_adviser = make_user("pa-wales")
@@ -394,12 +394,14 @@ def test_the_page_shows_the_figures_with_charts_and_their_tables(client, world):
     # The busiest month of each peer in words, as every date is written.
     assert '<td class="govuk-table__cell">March 2027</td>' in page
     assert "2027-03</td>" not in page
-    # The histogram, take-up three ways, webinars and the feedback notes' actions (the themes
-    # raised this quarter have their chart once there are learning points).
-    assert page.count('class="app-bar-chart"') == 6
-    # Four charts carry a table for screen readers; the histogram's table is shown to all.
+    # The histograms of the peers and of the LGA facilitators, take-up three ways, webinars
+    # and the feedback notes' actions (the themes raised this quarter have their chart once
+    # there are learning points).
+    assert page.count('class="app-bar-chart"') == 7
+    # Four charts carry a table for screen readers; the histograms' tables are shown to all.
     assert page.count('<div class="govuk-visually-hidden">\n  <table class="govuk-table">') == 4
     assert "The distribution the spread is measured on" in page
+    assert "The distribution the facilitators' spread is measured on" in page
     assert "Swansea Council" not in page
     assert 'href="/programme/export.csv?start=2027-03-01&amp;end=2027-03-31"' in page
 
@@ -504,6 +506,70 @@ def test_the_spread_is_given_over_three_groups_and_said_in_words(api_client, cli
         assert f"{group['label']} ({group['peers']})" in spread
         assert f"<strong>{group['gini']:.2f}</strong>" in spread
         assert group["meaning"] in spread
-    glance = page.split("Spread of the work")[1].split("</dd>")[0]
+    glance = page.split("Spread of the peers' work")[1].split("</dd>")[0]
     assert "0.29 over every eligible peer (6)" in glance
     assert "0.15 over peers seated at least once (5)" in glance
+
+
+def test_a_facilitators_sessions_do_not_change_the_peers_spread(api_client, client, world):
+    """The LGA facilitators sit only in the lead's seat, one to a panel: their sessions are
+    counted in a pool of their own, never in the member and officer peers' spread."""
+    before = figures(api_client, world.staff)["load"]
+    home = make_council("Lead Home Council", region=Region.LONDON)
+    ivy = make_peer(
+        kind=PeerKind.FACILITATOR, name="Ivy Lead", home_council=home, monthly_session_cap=4
+    )
+    make_peer(kind=PeerKind.FACILITATOR, name="Jo Lead", home_council=home)
+    # Ivy leads the three panels going ahead in March (and the cancelled one, withdrawn).
+    for key in ("b1", "b2", "b3"):
+        _seat(world.bookings[key].sessions.get(), "LGA lead", ivy, SeatStatus.ACCEPTED)
+    _seat(world.bookings["b4"].sessions.get(), "LGA lead", ivy, SeatStatus.WITHDRAWN)
+
+    load = figures(api_client, world.staff)["load"]
+    facilitators = load.pop("facilitators")
+    before.pop("facilitators")
+    # The peers' figures are as they were: Alice 2, Bob 2, Carol 2, Dave 0, Eve 1, Fay 1.
+    assert load == before
+    assert (load["eligible_peers"], load["gini"]) == (6, pytest.approx(0.292))
+    assert "Ivy Lead" not in [row["name"] for row in load["most_loaded"]]
+
+    # The facilitators' own: Ivy 3, Jo 0. Neither has weekly hours, so only Ivy, seated,
+    # had time free.
+    assert (facilitators["eligible_peers"], facilitators["peers_used"]) == (2, 1)
+    assert facilitators["share_used"] == pytest.approx(0.5)
+    assert facilitators["gini"] == pytest.approx(0.5)
+    assert [(g["over"], g["label"], g["peers"], g["gini"]) for g in facilitators["spread"]] == [
+        ("eligible", "Every eligible facilitator", 2, pytest.approx(0.5)),
+        ("free", "Facilitators who had time free", 1, 0.0),
+        ("used", "Facilitators seated at least once", 1, 0.0),
+    ]
+    assert [
+        (bar["sessions"], bar["peers"], bar["peers_free"]) for bar in facilitators["histogram"]
+    ] == [("0", 1, 0), ("1", 0, 0), ("2", 0, 0), ("3", 1, 1), ("4", 0, 0), ("5 or more", 0, 0)]
+    assert [
+        (row["name"], row["sessions"], row["busiest_month_sessions"], row["share_of_cap"])
+        for row in facilitators["most_loaded"]
+    ] == [("Ivy Lead", 3, 3, 0.75)]
+
+    # The page shows both, each beside the distribution it is measured on.
+    client.force_login(world.staff)
+    page = client.get("/programme/", MARCH).content.decode()
+    peers = page.split('id="spread"')[1].split("</dl>")[0]
+    assert "Every eligible peer (6)" in peers and "<strong>0.29</strong>" in peers
+    theirs = page.split('id="facilitators-spread"')[1].split("</dl>")[0]
+    for group in facilitators["spread"]:
+        assert f"{group['label']} ({group['peers']})" in theirs
+        assert f"<strong>{group['gini']:.2f}</strong>" in theirs
+        assert group["meaning"] in theirs
+    assert "column &ldquo;Eligible facilitators&rdquo;" in theirs
+    table = page.split("The distribution the facilitators' spread is measured on")[1]
+    table = table.split("</table>")[0]
+    assert (
+        '<th scope="row" class="govuk-table__header">3</th><td class="govuk-table__cell govuk-table__cell--numeric">1</td>'
+        in table
+    )
+    loaded = page.split("The most loaded facilitators against their monthly caps")[1]
+    assert "Ivy Lead" in loaded.split("</table>")[0]
+    glance = page.split("Spread of the LGA facilitators' work")[1].split("</dd>")[0]
+    assert "0.50 over every eligible facilitator (2)" in glance
+    assert "0.00 over facilitators seated at least once (1)" in glance
