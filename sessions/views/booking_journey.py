@@ -203,12 +203,12 @@ class _Journey:
         peers = {peer.id: peer for peer in pool.peers}
         choices: list[TimeChoice] = []
         first_with: dict[tuple, datetime] = {}
+        earlier = set(self.prefers.values())  # who sat on the panel a review looks back on
         for start in sorted(starts, key=lambda s: s.start):
             fits = seat_plan.start_fits(
                 offer=self.offer, council=self.council, start=start, pool=pool
             )
             first = start.sessions[0]
-            earlier = set(self.prefers.values())
             seats = [
                 seat_line(
                     role,
