@@ -142,6 +142,13 @@ class ProgressReview(models.Model):
         return f"Progress review of {self.panel}"
 
 
+def review_of_panel(panel: Booking) -> Booking | None:
+    """The progress review booked for `panel`, if one is (read through the relation, so a
+    prefetched or cached row is not asked for again)."""
+    found = getattr(panel, "progress_review", None)  # None when no review row exists
+    return found.review if found is not None else None
+
+
 class SurveyInvitation(models.Model):
     """One person asked to answer the survey of a session, and whether they have: nothing
     here says what they answered or when. A seated peer has `peer`; one of the booking's

@@ -6,7 +6,7 @@ from django.urls import reverse
 from peers.selectors import Caller
 from sessions.feedback import selectors
 from sessions.feedback.forms import ActionForm, CheckForm, NoteForm
-from sessions.feedback.models import ActionStatus, NoteStatus
+from sessions.feedback.models import ActionStatus, NoteStatus, review_of_panel
 from sessions.feedback.rules import (
     may_book_progress_review,
     may_check_note,
@@ -41,7 +41,7 @@ def feedback_section(caller: Caller, booking: Booking) -> dict | None:
         "review_url": reverse("progress-review", args=[booking.pk])
         if selectors.review_offered(booking) and may_book_progress_review(caller, booking)
         else "",
-        "review": getattr(getattr(booking, "progress_review", None), "review", None),
+        "review": review_of_panel(booking),
     }
 
 

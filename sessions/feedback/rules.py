@@ -9,6 +9,7 @@ booking did not exist (404).
 
 from peers.rules import require  # noqa: F401  (the one way to refuse, re-exported)
 from peers.selectors import Caller
+from sessions.feedback.models import review_of_panel
 from sessions.models import Booking
 from sessions.rules import leads_booking, may_manage_booking, may_read_booking, seated
 
@@ -25,7 +26,7 @@ def may_read_note(caller: Caller, booking: Booking) -> bool:
         return False
     if may_read_booking(caller, booking) or seated(caller, booking):
         return True
-    review = getattr(getattr(booking, "progress_review", None), "review", None)
+    review = review_of_panel(booking)
     return review is not None and seated(caller, review)
 
 

@@ -19,6 +19,7 @@ from sessions.feedback.models import (
     FeedbackNote,
     NoteStatus,
     SurveyAnswer,
+    review_of_panel,
 )
 from sessions.feedback.rules import may_book_progress_review, may_read_note, require
 from sessions.models import Booking, BookingStatus, Session, SessionStatus
@@ -144,7 +145,7 @@ def review_offered(booking: Booking, *, now: datetime | None = None) -> bool:
     return (
         panel_over(booking, now=now)
         and end + REVIEW_FROM <= now
-        and not hasattr(booking, "progress_review")
+        and review_of_panel(booking) is None
         and getattr(booking, "review_of", None) is None
     )
 

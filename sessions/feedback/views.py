@@ -17,6 +17,7 @@ from peers.selectors import caller_for
 from scheduling.engine.refusals import Refusal
 from sessions.feedback import selectors, services
 from sessions.feedback.forms import ActionForm, ActionStatusForm, CheckForm, NoteForm
+from sessions.feedback.models import review_of_panel
 from sessions.feedback.pages import note_page
 from sessions.feedback.selectors import review_offered
 
@@ -135,7 +136,7 @@ def progress_review(request, booking_id: int):
         "sessions/feedback/progress_review.html",
         {
             "booking": panel,
-            "review": getattr(getattr(panel, "progress_review", None), "review", None),
+            "review": review_of_panel(panel),
             "opens_at": selectors.review_opens_at(panel),
         },
     )
